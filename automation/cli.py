@@ -1,0 +1,152 @@
+"""Command line: ``onemarket`` and ``python -m automation``.
+
+The only module that imports click. Library errors become one Korean message here, with exit
+codes 0 (ok), 1 (data problems or a failed step), 2 (usage or configuration error).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from automation import __version__
+from automation.config import Config, load_config
+from automation.errors import OnemarketError
+from automation.report import StepReport
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _config(ctx: click.Context) -> Config:
+    obj = ctx.ensure_object(dict)
+    if "config" not in obj:
+        obj["config"] = load_config(obj.get("config_path"))
+    config: Config = obj["config"]
+    return config
+
+
+def _print_report(report: StepReport) -> None:
+    counts = f" ({report.counts_text()})" if report.counts else ""
+    click.echo(f"  [{report.result}] {report.step}{counts}")
+    if report.message:
+        for line in report.message.splitlines():
+            click.echo(f"      {line}")
+
+
+class OnemarketGroup(click.Group):
+    """Turns library errors into one Korean message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OnemarketError as exc:
+            click.echo(f"오류: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=OnemarketGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="설정 파일 경로 (기본: 현재 폴더의 onemarket.toml, 또는 ONEMARKET_CONFIG).")
+@click.option("-v", "--verbose", count=True, help="로그를 더 자세히 (-vv: 디버그).")
+@click.version_option(__version__, prog_name="onemarket")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
+    """우리동네 1社-1市場 협력 프로젝트 — 스프레드시트 자동화 작업."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    ctx.ensure_object(dict)["config_path"] = config_path
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="무엇을 만들지 보여 주기만 하고 저장하지 않습니다.")
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
+@click.pass_context
+def init(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
+    """세 파일(master, outcomes, dashboard)의 탭과 머리글을 만들거나 고칩니다."""
+    from automation import jobs
+
+    results = jobs.init(_config(ctx), dry_run=dry_run)
+    if as_json:
+        _echo_json([r.__dict__ for r in results])
+        return
+    click.echo("초기화 미리보기 (저장하지 않음):" if dry_run else "초기화 완료:")
+    for r in results:
+        click.echo(f"  {r.role}: {r.location}")
+        if r.tabs_created:
+            click.echo(f"    새 탭: {', '.join(r.tabs_created)}")
+        for tab, added in r.headers_added.items():
+            if added:
+                click.echo(f"    '{tab}'에 추가한 머리글: {', '.join(added)}")
+        if not r.changed:
+            click.echo("    바뀐 것 없음 (이미 최신)")
+
+
+@main.command("import-markets")
+@click.argument("csv_path", metavar="CSV", type=click.Path(exists=True, dir_okay=False))
+@click.option("--sido", default="경기도", show_default=True, help="가져올 시도.")
+@click.option("--dry-run", is_flag=True, help="바뀔 내용만 보여 주고 쓰지 않습니다.")
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
+@click.pass_context
+def import_markets(ctx: click.Context, csv_path: str, sido: str, dry_run: bool, as_json: bool) -> None:
+    """전국전통시장표준데이터 CSV에서 '시장' 탭을 채우거나 갱신합니다."""
+    from automation.market_sync import import_markets as do_import
+
+    result = do_import(_config(ctx), Path(csv_path), sido=sido, dry_run=dry_run)
+    if as_json:
+        _echo_json(result.as_dict())
+        return
+    head = "시장 가져오기 미리보기 (쓰지 않음)" if dry_run else "시장 가져오기 완료"
+    click.echo(f"{head}: {sido} {result.read}곳 읽음 — 추가 {result.added}, 갱신 {result.updated}, "
+               f"변동 없음 {result.unchanged}, 원본에 없음(그대로 둠) {result.not_in_source}")
+    for issue in result.issues:
+        click.echo(f"  경고: {issue.message}")
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="모든 단계를 미리보기로만 실행합니다 (쓰기·발송 없음).")
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
+@click.option("--wait", type=float, default=0.0, show_default=True,
+              help="다른 실행이 잠금을 쥐고 있으면 이 초만큼 기다립니다.")
+@click.pass_context
+def run(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
+    """정해진 순서로 모든 단계를 실행합니다 (예약 작업)."""
+    from automation.pipeline import run as do_run
+
+    result = do_run(_config(ctx), dry_run=dry_run, wait=wait)
+    if as_json:
+        _echo_json(result.as_dict())
+    else:
+        click.echo(f"실행 {result.run_id}{' (미리보기)' if dry_run else ''}:")
+        for report in result.reports:
+            _print_report(report)
+        if result.log_error:
+            click.echo(f"  경고: {result.log_error}")
+    ctx.exit(1 if result.failed else 0)
+
+
+@main.command()
+@click.argument("directory", metavar="[DIR]", default="onemarket-demo",
+                type=click.Path(file_okay=False))
+@click.pass_context
+def demo(ctx: click.Context, directory: str) -> None:
+    """인터넷·구글 계정 없이 예시 폴더(설정 + 엑셀 파일 3개)를 만들고 run을 실행합니다."""
+    from automation.demo import make_demo
+
+    outcome = make_demo(Path(directory))
+    click.echo(outcome.text())
+    ctx.exit(1 if outcome.run.failed else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,234 @@
+"""onemarket.toml → typed, validated settings (DESIGN.md §4).
+
+Relative paths are relative to the folder that holds the config file. Secrets never come from the
+TOML: the SMTP password is read from the environment variable named by ``password_env`` and the
+service-account key from a file (``[google] credentials`` or ``ONEMARKET_GOOGLE_CREDENTIALS``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from automation.errors import ConfigError
+
+DEFAULT_CONFIG_NAME = "onemarket.toml"
+DEFAULT_ENDPOINT = "https://sheets.googleapis.com"
+ROLES = ("master", "outcomes", "dashboard")
+
+_KNOWN: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "workbook": {"backend": str, "master": str, "outcomes": str, "dashboard": str},
+    "google": {
+        "credentials": str,
+        "endpoint": str,
+        "timeout": (int, float),
+        "max_attempts": int,
+        "deadline": (int, float),
+    },
+    "mail": {
+        "transport": str,
+        "outbox": str,
+        "sender": str,
+        "cc": list,
+        "host": str,
+        "port": int,
+        "starttls": bool,
+        "ssl": bool,
+        "username": str,
+        "password_env": str,
+    },
+    "documents": {"output": str},
+    "run": {"lock": str, "state_dir": str},
+}
+
+
+@dataclass(frozen=True)
+class GoogleConfig:
+    credentials: Path | None
+    endpoint: str = DEFAULT_ENDPOINT
+    timeout: float = 30.0
+    max_attempts: int = 6
+    deadline: float = 120.0
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    transport: str = "outbox"
+    outbox: Path = Path("outbox")
+    sender: str = "onemarket@example.go.kr"
+    cc: tuple[str, ...] = ()
+    host: str = "localhost"
+    port: int = 587
+    starttls: bool = True
+    ssl: bool = False
+    username: str = ""
+    password_env: str = "ONEMARKET_SMTP_PASSWORD"
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    backend: str
+    workbooks: dict[str, str]
+    google: GoogleConfig
+    mail: MailConfig
+    documents_output: Path
+    lock_path: Path
+    state_dir: Path
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def workbook_location(self, role: str) -> str:
+        """The xlsx path (absolute) or the Google spreadsheet key for ``role``."""
+        return self.workbooks[role]
+
+
+def find_config(explicit: str | os.PathLike[str] | None, cwd: Path | None = None) -> Path:
+    if explicit is not None:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                f"설정 파일을 찾을 수 없습니다: {path}. 경로를 확인하거나 "
+                "'onemarket demo'로 예시 설정(onemarket.toml)을 만들어 보세요."
+            )
+        return path.resolve()
+    env = os.environ.get("ONEMARKET_CONFIG")
+    if env:
+        return find_config(env)
+    path = (cwd or Path.cwd()) / DEFAULT_CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(
+            f"현재 폴더에 {DEFAULT_CONFIG_NAME}이(가) 없습니다. '--config 경로'로 지정하거나 "
+            "'onemarket demo'로 예시 폴더를 만든 뒤 그 폴더에서 실행하세요."
+        )
+    return path.resolve()
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Config:
+    path = find_config(explicit, cwd)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"설정 파일 {path.name}의 TOML 문법이 잘못되었습니다: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"설정 파일 {path}을(를) 읽을 수 없습니다: {exc}") from exc
+    return parse_config(data, path)
+
+
+def _check_keys(data: dict[str, Any], path: Path) -> None:
+    for section, body in data.items():
+        if section not in _KNOWN:
+            hint = _suggest(section, list(_KNOWN))
+            raise ConfigError(f"{path.name}: 알 수 없는 설정 구역 [{section}]입니다.{hint}")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{path.name}: [{section}]은(는) 구역이어야 합니다.")
+        for key, value in body.items():
+            allowed = _KNOWN[section]
+            if key not in allowed:
+                hint = _suggest(key, list(allowed))
+                raise ConfigError(f"{path.name}: [{section}]에 알 수 없는 키 '{key}'가 있습니다.{hint}")
+            expected = allowed[key]
+            if isinstance(value, bool) and expected in (int, (int, float)):
+                raise ConfigError(f"{path.name}: [{section}] {key}의 값 형식이 잘못되었습니다.")
+            if not isinstance(value, expected):
+                raise ConfigError(
+                    f"{path.name}: [{section}] {key}의 값 형식이 잘못되었습니다 (현재: {value!r})."
+                )
+    for secret in ("password", "private_key", "token"):
+        for section, body in data.items():
+            if isinstance(body, dict) and secret in body:
+                raise ConfigError(
+                    f"{path.name}: 비밀값 '{secret}'은(는) TOML에 적지 마세요. 환경 변수나 파일로 주세요."
+                )
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" '{close[0]}'을(를) 뜻했나요?" if close else f" 가능한 값: {', '.join(choices)}"
+
+
+def parse_config(data: dict[str, Any], path: Path) -> Config:
+    _check_keys(data, path)
+    base = path.parent
+    wb = data.get("workbook", {})
+    backend = wb.get("backend", "xlsx")
+    if backend not in ("xlsx", "google"):
+        raise ConfigError(
+            f"{path.name}: [workbook] backend는 \"xlsx\" 또는 \"google\"이어야 합니다 (현재: {backend!r})."
+        )
+    workbooks: dict[str, str] = {}
+    defaults = {"master": "data/master.xlsx", "outcomes": "data/outcomes.xlsx",
+                "dashboard": "data/dashboard.xlsx"}
+    for role in ROLES:
+        value = str(wb.get(role, defaults[role] if backend == "xlsx" else "")).strip()
+        if not value:
+            raise ConfigError(
+                f"{path.name}: [workbook] {role}에 Google 스프레드시트 키를 적어 주세요 "
+                "(주소 https://docs.google.com/spreadsheets/d/<키>/edit 의 <키> 부분)."
+            )
+        if backend == "xlsx":
+            value = str((base / value).resolve())
+        else:
+            value = _spreadsheet_key(value)
+        workbooks[role] = value
+    if backend == "xlsx" and len(set(workbooks.values())) != len(ROLES):
+        raise ConfigError(f"{path.name}: master, outcomes, dashboard는 서로 다른 파일이어야 합니다.")
+
+    g = data.get("google", {})
+    cred_value = os.environ.get("ONEMARKET_GOOGLE_CREDENTIALS") or g.get("credentials")
+    google = GoogleConfig(
+        credentials=(base / cred_value).resolve() if cred_value else None,
+        endpoint=str(g.get("endpoint", DEFAULT_ENDPOINT)).rstrip("/"),
+        timeout=float(g.get("timeout", 30.0)),
+        max_attempts=int(g.get("max_attempts", 6)),
+        deadline=float(g.get("deadline", 120.0)),
+    )
+    if not google.endpoint.startswith(("https://", "http://")):
+        raise ConfigError(f"{path.name}: [google] endpoint는 http(s):// 주소여야 합니다.")
+    if google.max_attempts < 1 or google.timeout <= 0 or google.deadline <= 0:
+        raise ConfigError(f"{path.name}: [google] timeout, max_attempts, deadline은 양수여야 합니다.")
+
+    m = data.get("mail", {})
+    transport = m.get("transport", "outbox")
+    if transport not in ("outbox", "smtp"):
+        raise ConfigError(f"{path.name}: [mail] transport는 \"outbox\" 또는 \"smtp\"여야 합니다.")
+    mail = MailConfig(
+        transport=transport,
+        outbox=(base / m.get("outbox", "outbox")).resolve(),
+        sender=m.get("sender", "onemarket@example.go.kr"),
+        cc=tuple(str(x) for x in m.get("cc", [])),
+        host=m.get("host", "localhost"),
+        port=int(m.get("port", 587)),
+        starttls=bool(m.get("starttls", True)),
+        ssl=bool(m.get("ssl", False)),
+        username=m.get("username", ""),
+        password_env=m.get("password_env", "ONEMARKET_SMTP_PASSWORD"),
+    )
+    run = data.get("run", {})
+    state_dir = (base / run.get("state_dir", ".onemarket")).resolve()
+    return Config(
+        path=path,
+        backend=backend,
+        workbooks=workbooks,
+        google=google,
+        mail=mail,
+        documents_output=(base / data.get("documents", {}).get("output", "agreements")).resolve(),
+        lock_path=(base / run.get("lock", ".onemarket/run.lock")).resolve(),
+        state_dir=state_dir,
+        raw=data,
+    )
+
+
+def _spreadsheet_key(value: str) -> str:
+    """Accept a bare key or a full docs.google.com URL."""
+    marker = "/spreadsheets/d/"
+    if marker in value:
+        return value.split(marker, 1)[1].split("/", 1)[0]
+    return value

@@ -1,0 +1,161 @@
+"""``onemarket run``: the steps that exist, in order, under a lock, logged to 작업기록.
+
+Each later capability adds its step to :data:`STEPS`. A step gets a :class:`Context` and returns
+a :class:`StepReport`; an :class:`OnemarketError` inside a step marks that step failed (recorded
+in 작업기록) and the run goes on with the steps that do not depend on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from automation.config import Config
+from automation.errors import OnemarketError, RunLockedError
+from automation.report import StepReport
+from automation.runlog import append_runlog, new_run_id
+from automation.schema import SchemaSet, default_schemas
+from automation.sheets import open_backend, transaction
+from automation.sheets.base import Backend
+from automation.sheets.table import read_tables
+
+log = logging.getLogger("onemarket.run")
+
+
+@dataclass
+class Context:
+    config: Config
+    schemas: SchemaSet = field(default_factory=default_schemas)
+    dry_run: bool = False
+    run_id: str = field(default_factory=new_run_id)
+    backends: dict[str, Backend] = field(default_factory=dict)
+
+    def backend(self, role: str) -> Backend:
+        if role not in self.backends:
+            self.backends[role] = open_backend(self.config, role)
+        return self.backends[role]
+
+    def discard(self) -> None:
+        """Forget a failed step's pending (xlsx) changes: nothing half-written."""
+        for backend in self.backends.values():
+            backend.discard()
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    func: Callable[[Context], StepReport]
+    needs: tuple[str, ...] = ()
+
+
+def check_step(ctx: Context) -> StepReport:
+    """구조점검: every tab of master and outcomes exists and its header matches the schema."""
+    report = StepReport("구조점검")
+    for role in ("master", "outcomes"):
+        schemas = ctx.schemas.for_workbook(role)
+        tables = read_tables(ctx.backend(role), schemas)
+        for name, table in tables.items():
+            report.add(f"{name} 행", len(table.data_rows()))
+    ctx.backend("dashboard").list_tabs()
+    report.message = "세 파일의 탭과 머리글이 스키마와 맞습니다."
+    return report
+
+
+STEPS: list[Step] = [
+    Step("check", "구조점검", check_step),
+]
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    reports: list[StepReport]
+    dry_run: bool = False
+    log_error: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return any(r.failed for r in self.reports)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "dry_run": self.dry_run, "failed": self.failed,
+                "log_error": self.log_error, "steps": [r.as_dict() for r in self.reports]}
+
+
+def _run_step(step: Step, ctx: Context, failed: set[str]) -> StepReport:
+    blocked = [n for n in step.needs if n in failed]
+    if blocked:
+        report = StepReport(step.label, skipped=True)
+        report.message = f"앞 단계({', '.join(blocked)})가 실패해 건너뛰었습니다."
+        return report
+    try:
+        report = step.func(ctx)
+        for backend in ctx.backends.values():
+            backend.commit()
+        return report
+    except OnemarketError as exc:
+        ctx.discard()
+        log.warning("step %s failed: %s", step.name, exc.message)
+        return StepReport(step.label, message=exc.message, failed=True)
+    except Exception as exc:  # a bug: record it, keep the run going, keep the traceback in the log
+        ctx.discard()
+        log.exception("step %s crashed", step.name)
+        return StepReport(step.label, message=f"예기치 못한 오류({type(exc).__name__})로 실패했습니다. 로그를 확인하세요.",
+                          failed=True)
+
+
+def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
+    reports: list[StepReport] = []
+    failed: set[str] = set()
+    for step in steps or STEPS:
+        log.info("step %s", step.name)
+        report = _run_step(step, ctx, failed)
+        if report.failed:
+            failed.add(step.name)
+        reports.append(report)
+    result = RunResult(ctx.run_id, reports, ctx.dry_run)
+    if not ctx.dry_run:
+        try:
+            backend = ctx.backend("master")
+            with transaction(backend):
+                append_runlog(backend, ctx.schemas["작업기록"], ctx.run_id, reports)
+        except OnemarketError as exc:
+            result.log_error = f"작업기록을 남기지 못했습니다: {exc.message}"
+    return result
+
+
+class RunLock:
+    """A file lock so two scheduled runs never overlap (works on Linux, macOS and Windows)."""
+
+    def __init__(self, config: Config, wait: float = 0.0) -> None:
+        config.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = FileLock(str(config.lock_path))
+        self._wait = wait
+        self._path = config.lock_path
+
+    def __enter__(self) -> RunLock:
+        try:
+            self._lock.acquire(timeout=self._wait)
+        except Timeout as exc:
+            raise RunLockedError(
+                f"다른 'onemarket run'이 실행 중이라 이번 실행은 건너뜁니다 (잠금: {self._path}). "
+                "끝난 뒤 다시 실행하거나 --wait 초를 주세요."
+            ) from exc
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+
+
+def run(config: Config, *, dry_run: bool = False, wait: float = 0.0,
+        steps: Sequence[Step] | None = None) -> RunResult:
+    with RunLock(config, wait):
+        ctx = Context(config, dry_run=dry_run)
+        return run_steps(ctx, steps)

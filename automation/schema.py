@@ -1,0 +1,232 @@
+"""Tab schemas loaded from sheet_schemas/*.toml.
+
+The schema drives headers, dropdowns, protection and validation. A broken schema file is a
+:class:`SchemaError` at start-up, never a surprise half-way through a step.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from automation.errors import SchemaError
+
+TYPES = frozenset({
+    "id", "text", "longtext", "date", "datetime", "enum", "yn", "phone", "email", "brn",
+    "krw", "krw_thousand", "int", "float", "market_name", "sigun", "url",
+})
+OWNERS = frozenset({"staff", "job", "market"})
+WORKBOOKS = ("master", "outcomes", "dashboard")
+DASHBOARD_TABS = ("요약", "시군별", "기관유형별", "협력분야별", "월별성과", "우수사례후보")
+_COLUMN_KEYS = frozenset({
+    "key", "header", "type", "required", "enum", "owner", "aliases", "width", "source",
+    "dropdown_source", "description",
+})
+_TAB_KEYS = frozenset({"tab", "workbook", "id_column", "description", "columns"})
+
+
+def normalize_header(text: str) -> str:
+    """Header comparison key: NFKC, NFC Hangul, no spaces, lower case."""
+    text = unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text))
+    return "".join(text.split()).lower()
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    type: str
+    owner: str = "staff"
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    width: int | None = None
+    source: str | None = None
+    dropdown_source: tuple[str, str] | None = None  # (tab, header) — a non-strict list
+    description: str = ""
+
+    @property
+    def job_owned(self) -> bool:
+        return self.owner == "job"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+
+@dataclass(frozen=True)
+class TabSchema:
+    name: str
+    workbook: str
+    id_column: str
+    columns: tuple[Column, ...]
+    description: str = ""
+    path: Path | None = field(default=None, compare=False)
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+    def column_by_header(self, header: str) -> Column:
+        for col in self.columns:
+            if col.header == header:
+                return col
+        raise KeyError(header)
+
+    @property
+    def id(self) -> Column:
+        return self.column(self.id_column)
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    @property
+    def job_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.job_owned)
+
+
+def schema_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data" / "sheet_schemas", here.parent / "sheet_schemas"):
+        if candidate.is_dir():
+            return candidate
+    raise SchemaError("sheet_schemas 폴더를 찾을 수 없습니다. 설치가 손상되었으니 다시 설치하세요.")
+
+
+def _fail(path: Path, what: str) -> SchemaError:
+    return SchemaError(f"스키마 파일 {path.name}이(가) 잘못되었습니다: {what}")
+
+
+def _str_list(path: Path, raw: dict[str, Any], name: str) -> tuple[str, ...]:
+    value = raw.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(path, f"열 '{raw.get('key')}'의 {name}은(는) 비어 있지 않은 문자열 목록이어야 합니다")
+    return tuple(value)
+
+
+def _column(path: Path, raw: Any) -> Column:
+    if not isinstance(raw, dict):
+        raise _fail(path, "[[columns]] 항목이 표가 아닙니다")
+    unknown = set(raw) - _COLUMN_KEYS
+    if unknown:
+        raise _fail(path, f"열 '{raw.get('key')}'에 알 수 없는 속성 {sorted(unknown)}")
+    for name in ("key", "header", "type"):
+        if not isinstance(raw.get(name), str) or not raw[name].strip():
+            raise _fail(path, f"열마다 '{name}'이(가) 필요합니다 (열: {raw.get('key', '?')})")
+    ctype = raw["type"]
+    if ctype not in TYPES:
+        raise _fail(path, f"열 '{raw['key']}'의 type '{ctype}'은(는) 없습니다. 가능: {sorted(TYPES)}")
+    owner = raw.get("owner", "staff")
+    if owner not in OWNERS:
+        raise _fail(path, f"열 '{raw['key']}'의 owner '{owner}'은(는) staff, job, market 중 하나여야 합니다")
+    enum = _str_list(path, raw, "enum")
+    if ctype == "enum" and not enum:
+        raise _fail(path, f"enum 열 '{raw['key']}'에 enum 값 목록이 없습니다")
+    if enum and ctype != "enum":
+        raise _fail(path, f"열 '{raw['key']}'은(는) enum 형식이 아닌데 enum 값이 있습니다")
+    if not isinstance(raw.get("required", False), bool):
+        raise _fail(path, f"열 '{raw['key']}'의 required는 true/false여야 합니다")
+    width = raw.get("width")
+    if width is not None and (not isinstance(width, int) or isinstance(width, bool) or width <= 0):
+        raise _fail(path, f"열 '{raw['key']}'의 width는 양의 정수여야 합니다")
+    dropdown: tuple[str, str] | None = None
+    if "dropdown_source" in raw:
+        src = raw["dropdown_source"]
+        if not isinstance(src, str) or src.count(".") != 1:
+            raise _fail(path, f"열 '{raw['key']}'의 dropdown_source는 '탭.머리글' 형식이어야 합니다")
+        tab, header = src.split(".")
+        dropdown = (tab, header)
+    return Column(
+        key=raw["key"], header=raw["header"], type=ctype, owner=owner,
+        required=raw.get("required", False), enum=enum, aliases=_str_list(path, raw, "aliases"),
+        width=width, source=raw.get("source"), dropdown_source=dropdown,
+        description=str(raw.get("description", "")),
+    )
+
+
+def load_schema_file(path: Path) -> TabSchema:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise _fail(path, f"TOML 문법 오류 ({exc})") from exc
+    unknown = set(raw) - _TAB_KEYS
+    if unknown:
+        raise _fail(path, f"알 수 없는 키 {sorted(unknown)}")
+    for name in ("tab", "workbook", "id_column"):
+        if not isinstance(raw.get(name), str) or not raw[name].strip():
+            raise _fail(path, f"'{name}'이(가) 필요합니다")
+    if raw["workbook"] not in WORKBOOKS:
+        raise _fail(path, f"workbook은 {', '.join(WORKBOOKS)} 중 하나여야 합니다")
+    cols = raw.get("columns")
+    if not isinstance(cols, list) or not cols:
+        raise _fail(path, "[[columns]]가 하나도 없습니다")
+    columns = tuple(_column(path, c) for c in cols)
+    seen_keys: set[str] = set()
+    seen_names: dict[str, str] = {}
+    for col in columns:
+        if col.key in seen_keys:
+            raise _fail(path, f"열 key '{col.key}'가 두 번 나옵니다")
+        seen_keys.add(col.key)
+        for name in col.names:
+            norm = normalize_header(name)
+            if norm in seen_names and seen_names[norm] != col.key:
+                raise _fail(path, f"머리글/별칭 '{name}'이(가) 열 '{seen_names[norm]}'과 겹칩니다")
+            seen_names[norm] = col.key
+    if raw["id_column"] not in seen_keys:
+        raise _fail(path, f"id_column '{raw['id_column']}'이(가) 열 목록에 없습니다")
+    return TabSchema(
+        name=raw["tab"], workbook=raw["workbook"], id_column=raw["id_column"], columns=columns,
+        description=str(raw.get("description", "")), path=path,
+    )
+
+
+@dataclass(frozen=True)
+class SchemaSet:
+    tabs: dict[str, TabSchema]
+
+    def __getitem__(self, tab: str) -> TabSchema:
+        return self.tabs[tab]
+
+    def for_workbook(self, workbook: str) -> list[TabSchema]:
+        return [t for t in self.tabs.values() if t.workbook == workbook]
+
+
+# The tabs of DESIGN.md §3, in the order init creates them.
+TAB_ORDER = ("참여신청", "시장", "매칭", "작업기록", "성과보고")
+
+
+def load_schemas(directory: Path | None = None) -> SchemaSet:
+    directory = directory or schema_dir()
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise SchemaError(f"{directory}에 스키마 파일(*.toml)이 없습니다.")
+    tabs: dict[str, TabSchema] = {}
+    for path in files:
+        tab = load_schema_file(path)
+        if tab.name in tabs:
+            raise _fail(path, f"탭 '{tab.name}'이(가) {tabs[tab.name].path.name if tabs[tab.name].path else '?'}에도 있습니다")
+        tabs[tab.name] = tab
+    missing = [t for t in TAB_ORDER if t not in tabs]
+    if missing:
+        raise SchemaError(f"스키마 파일에 탭 {missing}이(가) 없습니다 ({directory}).")
+    for tab in tabs.values():
+        for col in tab.columns:
+            if col.dropdown_source:
+                src_tab, src_header = col.dropdown_source
+                if src_tab not in tabs or src_header not in tabs[src_tab].headers:
+                    raise _fail(tab.path or directory, f"열 '{col.key}'의 dropdown_source '{src_tab}.{src_header}'가 없습니다")
+    ordered = {name: tabs[name] for name in TAB_ORDER}
+    ordered.update({k: v for k, v in tabs.items() if k not in ordered})
+    return SchemaSet(ordered)
+
+
+@lru_cache(maxsize=1)
+def default_schemas() -> SchemaSet:
+    return load_schemas()

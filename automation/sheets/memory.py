@@ -1,0 +1,94 @@
+"""In-memory backend for tests: the same contract as the real ones, no storage."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping, Sequence
+
+from automation.errors import TabNotFoundError
+from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, RawTab
+
+
+class MemoryBackend(Backend):
+    def __init__(self, tabs: Mapping[str, Sequence[Sequence[str]]] | None = None,
+                 location: str = "memory") -> None:
+        self.location = location
+        self.tabs: dict[str, list[list[str]]] = {
+            title: [list(r) for r in rows] for title, rows in (tabs or {}).items()
+        }
+        self.dropdowns: dict[str, list[Dropdown]] = {}
+        self.protected: dict[str, tuple[int, ...]] = {}
+        self.styles: dict[str, HeaderStyle] = {}
+        self.merged: dict[str, set[int]] = {}
+        self.requests = 0
+        #: called before each write/append with this backend — tests use it to simulate a
+        #: person editing the sheet between the job's read and its write
+        self.before_write: Callable[[MemoryBackend], None] | None = None
+
+    def list_tabs(self) -> list[str]:
+        return list(self.tabs)
+
+    def read(self, titles: Sequence[str]) -> dict[str, RawTab]:
+        self.requests += 1
+        out: dict[str, RawTab] = {}
+        for title in titles:
+            if title not in self.tabs:
+                raise TabNotFoundError(f"'{title}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
+            rows = self.tabs[title]
+            while rows and not any(c != "" for c in rows[-1]):
+                rows = rows[:-1]
+            out[title] = RawTab(title, copy.deepcopy(rows),
+                                frozenset(self.merged.get(title, set())))
+        return out
+
+    def _hook(self) -> None:
+        if self.before_write is not None:
+            hook, self.before_write = self.before_write, None
+            hook(self)
+
+    def write(self, updates: Mapping[str, Sequence[CellWrite]]) -> None:
+        self._hook()
+        self.requests += 1
+        for title, cells in updates.items():
+            rows = self.tabs[title]
+            for c in cells:
+                while len(rows) < c.row:
+                    rows.append([])
+                row = rows[c.row - 1]
+                while len(row) < c.col:
+                    row.append("")
+                row[c.col - 1] = str(c.value)
+
+    def append(self, title: str, rows: Sequence[Sequence[str]]) -> None:
+        self._hook()
+        self.requests += 1
+        data = self.tabs[title]
+        while data and not any(c != "" for c in data[-1]):
+            data.pop()
+        data.extend([str(v) for v in r] for r in rows)
+
+    def ensure_tabs(self, titles: Sequence[str]) -> list[str]:
+        created = [t for t in titles if t not in self.tabs]
+        if created:
+            self.requests += 1
+            for t in created:
+                self.tabs[t] = []
+        return created
+
+    def remove_blank_default_tab(self) -> bool:
+        for name in ("Sheet1", "시트1", "Sheet"):
+            if name in self.tabs and len(self.tabs) > 1 and not any(
+                any(c for c in r) for r in self.tabs[name]
+            ):
+                del self.tabs[name]
+                return True
+        return False
+
+    def style_header(self, title: str, style: HeaderStyle) -> None:
+        self.styles[title] = style
+
+    def set_dropdowns(self, title: str, dropdowns: Sequence[Dropdown]) -> None:
+        self.dropdowns[title] = list(dropdowns)
+
+    def protect_columns(self, title: str, cols: Sequence[int], description: str) -> None:
+        self.protected[title] = tuple(cols)

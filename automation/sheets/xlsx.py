@@ -1,0 +1,294 @@
+"""Local .xlsx backend (openpyxl): the offline default.
+
+* Reads every cell as text (numbers, dates and booleans are turned into the text a person sees).
+* Writes are literal text — a value starting with '=' is stored as a string, never a formula.
+* Changes stay in memory until :meth:`commit`; the save is atomic (temp file + rename) and the
+  previous file is kept in ``.onemarket-backup/`` beside it.
+* If Excel or LibreOffice has the file open (their lock file ``~$name`` / ``.~lock.name#`` is
+  present) the backend refuses, instead of overwriting a person's unsaved work.
+
+Limits of openpyxl (documented in README): sheet protection in Excel would stop staff from sorting
+and inserting rows, so job-owned columns are *marked* (grey header, note, input message) rather
+than locked; images and charts that staff add to these files are not preserved by openpyxl.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from automation.errors import TabNotFoundError, WorkbookError, WorkbookLockedError, WriteConflictError
+from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, RawTab
+
+MARK = "onemarket"
+BACKUP_DIR = ".onemarket-backup"
+_JOB_FILL = PatternFill("solid", fgColor="E7E6E6")
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_MAX_ROW = 1048576
+
+
+def cell_text(value: Any) -> str:
+    """The text a person sees for an openpyxl cell value."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    text = getattr(value, "text", None)  # ArrayFormula
+    return str(text if text is not None else value)
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files that Excel (``~$name``) and LibreOffice (``.~lock.name#``) leave beside a file."""
+    names = {f"~${path.name}", f".~lock.{path.name}#"}
+    if len(path.name) > 2:
+        names.add(f"~${path.name[2:]}")
+    return [path.with_name(n) for n in sorted(names) if path.with_name(n).exists()]
+
+
+class XlsxBackend(Backend):
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        self.requests = 0
+        self._dirty = False
+        self._stat: tuple[int, int] | None = None
+        if self.path.suffix.lower() != ".xlsx":
+            raise WorkbookError(f"{self.path.name}: .xlsx 파일만 쓸 수 있습니다. 엑셀에서 .xlsx로 저장하세요.")
+        self._check_lock()
+        if self.path.exists():
+            self._load()
+        elif create:
+            self.wb = Workbook()
+            self._dirty = True
+        else:
+            raise WorkbookError(
+                f"파일이 없습니다: {self.path}. 'onemarket init'으로 만들거나 onemarket.toml의 [workbook] 경로를 확인하세요."
+            )
+
+    # -- file handling -------------------------------------------------------------------
+    def _check_lock(self) -> None:
+        locks = lock_files(self.path)
+        if locks:
+            raise WorkbookLockedError(
+                f"{self.path.name} 파일이 엑셀 또는 리브레오피스에서 열려 있습니다 (잠금 파일 {locks[0].name}). "
+                "저장하지 않은 작업을 덮어쓰지 않도록 멈췄습니다. 파일을 저장하고 닫은 뒤 다시 실행하세요. "
+                "이미 닫았다면 잠금 파일을 지우세요."
+            )
+
+    def _disk_stat(self) -> tuple[int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    def _load(self) -> None:
+        try:
+            self.wb = load_workbook(self.path)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise WorkbookError(
+                f"{self.path.name}을(를) .xlsx로 읽을 수 없습니다 ({type(exc).__name__}). "
+                f"엑셀에서 열어 .xlsx로 다시 저장하거나 {BACKUP_DIR}/의 이전 파일을 쓰세요."
+            ) from exc
+        self._stat = self._disk_stat()
+        self._dirty = False
+
+    def _fresh(self) -> None:
+        """Reload if someone saved the file since we read it (and we have nothing pending)."""
+        self._check_lock()
+        if not self._dirty and self._stat is not None and self._disk_stat() != self._stat:
+            self._load()
+
+    def commit(self) -> None:
+        if not self._dirty:
+            return
+        self._check_lock()
+        if self._stat is not None and self._disk_stat() != self._stat:
+            raise WriteConflictError(
+                f"{self.path.name}이(가) 작업 중에 다른 곳에서 저장되어 덮어쓰지 않았습니다. 다시 실행하세요."
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.wb.save(tmp)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            if self.path.exists():
+                backup = self.path.parent / BACKUP_DIR
+                backup.mkdir(exist_ok=True)
+                shutil.copy2(self.path, backup / self.path.name)
+            os.replace(tmp, self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        self.requests += 1
+        self._stat = self._disk_stat()
+        self._dirty = False
+
+    def discard(self) -> None:
+        if self._dirty and self.path.exists():
+            self._load()
+        self._dirty = False
+
+    def _sheet(self, title: str) -> Any:
+        if title not in self.wb.sheetnames:
+            raise TabNotFoundError(
+                f"{self.path.name}에 '{title}' 탭이 없습니다. 탭 이름을 되돌리거나 'onemarket init'을 실행하세요."
+            )
+        return self.wb[title]
+
+    # -- Backend --------------------------------------------------------------------------
+    def list_tabs(self) -> list[str]:
+        self._fresh()
+        return list(self.wb.sheetnames)
+
+    def read(self, titles: Sequence[str]) -> dict[str, RawTab]:
+        self._fresh()
+        out: dict[str, RawTab] = {}
+        for title in titles:
+            ws = self._sheet(title)
+            values = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            for row in values:
+                while row and row[-1] == "":
+                    row.pop()
+            while values and not values[-1]:
+                values.pop()
+            merged = {
+                r for rng in ws.merged_cells.ranges
+                for r in range(max(rng.min_row, 2), rng.max_row + 1)
+            }
+            out[title] = RawTab(title, values, frozenset(merged))
+        return out
+
+    def write(self, updates: Mapping[str, Sequence[CellWrite]]) -> None:
+        self._fresh()
+        for title, cells in updates.items():
+            ws = self._sheet(title)
+            for c in cells:
+                cell = ws.cell(row=c.row, column=c.col)
+                cell.value = c.value if c.value != "" else None
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    cell.data_type = "s"  # literal text, never a formula
+        self._dirty = True
+
+    def append(self, title: str, rows: Sequence[Sequence[str]]) -> None:
+        self._fresh()
+        ws = self._sheet(title)
+        last = len(self.read([title])[title].values)
+        for offset, values in enumerate(rows, start=1):
+            for col, value in enumerate(values, start=1):
+                if value != "":
+                    cell = ws.cell(row=last + offset, column=col, value=value)
+                    if value.startswith("="):
+                        cell.data_type = "s"
+        self._dirty = True
+
+    def ensure_tabs(self, titles: Sequence[str]) -> list[str]:
+        self._fresh()
+        created = [t for t in titles if t not in self.wb.sheetnames]
+        for title in created:
+            self.wb.create_sheet(title)
+        if created:
+            self._dirty = True
+        return created
+
+    def remove_blank_default_tab(self) -> bool:
+        for name in ("Sheet", "Sheet1", "시트1"):
+            if name in self.wb.sheetnames and len(self.wb.sheetnames) > 1:
+                ws = self.wb[name]
+                if ws.max_row == 1 and ws.max_column == 1 and ws["A1"].value is None:
+                    self.wb.remove(ws)
+                    self._dirty = True
+                    return True
+        return False
+
+    def style_header(self, title: str, style: HeaderStyle) -> None:
+        ws = self._sheet(title)
+        ws.freeze_panes = "A2"
+        for cell in ws[1]:
+            if cell.value is None:
+                continue
+            job = cell.column in style.job_cols
+            cell.font = Font(bold=True)
+            cell.fill = _JOB_FILL if job else _HEADER_FILL
+            note = style.notes.get(cell.column)
+            if note and (cell.comment is None or cell.comment.author == MARK):
+                cell.comment = Comment(note, MARK)
+        for col, width in style.widths.items():
+            ws.column_dimensions[get_column_letter(col)].width = width
+        self._dirty = True
+
+    def _replace_validations(self, ws: Any, new: list[DataValidation], kind: str) -> None:
+        tag = f"{MARK}:{kind}"
+        kept = [dv for dv in ws.data_validations.dataValidation if dv.errorTitle != tag]
+        for dv in new:
+            dv.errorTitle = tag
+        ws.data_validations.dataValidation = kept + new
+        self._dirty = True
+
+    def set_dropdowns(self, title: str, dropdowns: Sequence[Dropdown]) -> None:
+        ws = self._sheet(title)
+        new = []
+        for d in dropdowns:
+            if d.source:
+                src_title, src_col = d.source
+                letter = get_column_letter(src_col)
+                formula = f"'{src_title}'!${letter}$2:${letter}$5000"
+            else:
+                formula = '"' + ",".join(d.values) + '"'
+                if len(formula) > 255:
+                    raise WorkbookError(f"'{title}' 탭 드롭다운 목록이 엑셀 한도(255자)를 넘습니다.")
+            dv = DataValidation(type="list", formula1=formula, allow_blank=True,
+                                showErrorMessage=d.strict, showInputMessage=bool(d.prompt))
+            if d.strict:
+                dv.error = "목록에 있는 값을 고르세요."
+            if d.prompt:
+                dv.prompt = d.prompt
+            letter = get_column_letter(d.col)
+            dv.add(f"{letter}2:{letter}{_MAX_ROW}")
+            new.append(dv)
+        self._replace_validations(ws, new, "dropdown")
+
+    def protect_columns(self, title: str, cols: Sequence[int], description: str) -> None:
+        """Mark job-owned columns: an input message on every cell (Excel shows it on select)."""
+        ws = self._sheet(title)
+        new = []
+        for col in cols:
+            dv = DataValidation(allow_blank=True, showInputMessage=True, showErrorMessage=False)
+            dv.promptTitle = "작업 전용 열"
+            dv.prompt = description[:250]
+            letter = get_column_letter(col)
+            dv.add(f"{letter}2:{letter}{_MAX_ROW}")
+            new.append(dv)
+        self._replace_validations(ws, new, "protect")
+
+
+def new_workbook_path_ok(path: Path) -> bool:
+    return path.suffix.lower() == ".xlsx"
+
+
+__all__ = ["XlsxBackend", "Workbook", "cell_text", "lock_files"]
