@@ -123,6 +123,12 @@ def load_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None
 
 
 def _check_keys(data: dict[str, Any], path: Path) -> None:
+    for secret in ("password", "private_key", "token"):
+        for section, body in data.items():
+            if isinstance(body, dict) and secret in body:
+                raise ConfigError(
+                    f"{path.name}: 비밀값 '{secret}'은(는) TOML에 적지 마세요. 비밀번호는 password_env가 가리키는 환경 변수로, 키는 파일로 주세요."
+                )
     for section, body in data.items():
         if section not in _KNOWN:
             hint = _suggest(section, list(_KNOWN))
@@ -140,12 +146,6 @@ def _check_keys(data: dict[str, Any], path: Path) -> None:
             if not isinstance(value, expected):
                 raise ConfigError(
                     f"{path.name}: [{section}] {key}의 값 형식이 잘못되었습니다 (현재: {value!r})."
-                )
-    for secret in ("password", "private_key", "token"):
-        for section, body in data.items():
-            if isinstance(body, dict) and secret in body:
-                raise ConfigError(
-                    f"{path.name}: 비밀값 '{secret}'은(는) TOML에 적지 마세요. 환경 변수나 파일로 주세요."
                 )
 
 

@@ -18,7 +18,10 @@ def init(config: Config, schemas: SchemaSet | None = None, *, dry_run: bool = Fa
     try:
         results = init_workbooks(backends, schemas, apply=not dry_run)
         for backend in backends.values():
-            backend.commit()
+            if dry_run:
+                backend.discard()
+            else:
+                backend.commit()
     except BaseException:
         for backend in backends.values():
             backend.discard()

@@ -1,0 +1,94 @@
+"""``onemarket demo [DIR]``: a complete offline demo on local .xlsx files.
+
+Creates DIR/onemarket.toml and the three .xlsx files, fills 시장 and 참여신청 with sample data the
+project generates (:mod:`automation.demo_data`), then runs ``onemarket run``. Running it again
+keeps what is there (staff edits included) and only runs again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from automation import jobs
+from automation.config import DEFAULT_CONFIG_NAME, load_config
+from automation.demo_data import sample_applications, sample_markets
+from automation.pipeline import RunResult, run
+from automation.schema import default_schemas
+from automation.sheets import open_backend, transaction
+from automation.sheets.table import append_rows, read_tables
+
+DEMO_CONFIG = """\
+# onemarket 예시 설정 — `onemarket demo`가 만들었습니다.
+# 상대 경로는 이 파일이 있는 폴더 기준입니다. 비밀값(비밀번호·키)은 여기에 적지 마세요.
+
+[workbook]
+backend = "xlsx"                 # 구글 시트로 바꾸려면 "google" (README 참고)
+master = "data/master.xlsx"      # 직원용: 참여신청, 시장, 매칭, 작업기록
+outcomes = "data/outcomes.xlsx"  # 시장용: 성과보고
+dashboard = "data/dashboard.xlsx"  # 관리자용: 요약 탭
+
+[mail]
+transport = "outbox"             # 오프라인: 보낼 메일을 outbox/ 폴더에 .eml 파일로 저장
+outbox = "outbox"
+sender = "onemarket@example.go.kr"
+cc = []
+
+[documents]
+output = "agreements"
+"""
+
+
+@dataclass
+class DemoOutcome:
+    folder: Path
+    config_path: Path
+    markets_added: int
+    applications_added: int
+    run: RunResult
+    files: dict[str, str] = field(default_factory=dict)
+
+    def text(self) -> str:
+        lines = [f"예시 폴더: {self.folder}"]
+        lines.append(f"  설정: {self.config_path.name}")
+        for role, path in self.files.items():
+            lines.append(f"  {role:9s} {Path(path).relative_to(self.folder)}")
+        if self.markets_added or self.applications_added:
+            lines.append(f"  예시 데이터: 시장 {self.markets_added}곳, 참여신청 {self.applications_added}건을 넣었습니다.")
+        else:
+            lines.append("  예시 데이터가 이미 있어 그대로 두었습니다 (직원이 고친 내용 포함).")
+        lines.append(f"실행 {self.run.run_id}:")
+        for report in self.run.reports:
+            counts = f" ({report.counts_text()})" if report.counts else ""
+            lines.append(f"  [{report.result}] {report.step}{counts}")
+        if self.run.log_error:
+            lines.append(f"  경고: {self.run.log_error}")
+        lines.append("다음으로:")
+        lines.append(f"  - 엑셀이나 리브레오피스에서 {Path(self.files['master']).relative_to(self.folder)}을(를) 열어 보세요.")
+        lines.append(f"  - 다시 실행: onemarket --config {self.config_path} run")
+        return "\n".join(lines)
+
+
+def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
+    folder = folder.expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    config_path = folder / DEFAULT_CONFIG_NAME
+    if not config_path.exists():
+        config_path.write_text(DEMO_CONFIG, encoding="utf-8")
+    config = load_config(config_path)
+    jobs.init(config)
+    schemas = default_schemas()
+    backend = open_backend(config, "master")
+    tables = read_tables(backend, [schemas["시장"], schemas["참여신청"]])
+    markets = applications = 0
+    with transaction(backend):
+        if not tables["시장"].data_rows():
+            rows = sample_markets()
+            append_rows(backend, schemas["시장"], tables["시장"].header, rows)
+            markets = len(rows)
+        if not tables["참여신청"].data_rows():
+            rows = sample_applications(seed)
+            append_rows(backend, schemas["참여신청"], tables["참여신청"].header, rows)
+            applications = len(rows)
+    result = run(config)
+    return DemoOutcome(folder, config_path, markets, applications, result, dict(config.workbooks))

@@ -1,0 +1,88 @@
+"""The command line as a user runs it: `python -m automation`, exact messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import write_config
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "ONEMARKET_CONFIG"}
+    return subprocess.run([sys.executable, "-m", "automation", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+CONFIG_CASES = [
+    ("no-config", None, 2, "오류: 현재 폴더에 onemarket.toml이(가) 없습니다."),
+    ("bad-backend", '[workbook]\nbackend = "excel"\n', 2,
+     "오류: onemarket.toml: [workbook] backend는 \"xlsx\" 또는 \"google\"이어야 합니다 (현재: 'excel')."),
+    ("typo-key", '[workbook]\nbakend = "xlsx"\n', 2,
+     "오류: onemarket.toml: [workbook]에 알 수 없는 키 'bakend'가 있습니다. 'backend'을(를) 뜻했나요?"),
+    ("secret-in-toml", '[mail]\npassword = "x"\n', 2,
+     "오류: onemarket.toml: 비밀값 'password'은(는) TOML에 적지 마세요. 비밀번호는 password_env가 가리키는 환경 변수로"),
+    ("toml-syntax", "[workbook\n", 2, "오류: 설정 파일 onemarket.toml의 TOML 문법이 잘못되었습니다"),
+    ("not-initialised", '[workbook]\nbackend = "xlsx"\n', 1, "파일이 없습니다:"),
+]
+
+
+@pytest.mark.parametrize(("body", "code", "message"), [c[1:] for c in CONFIG_CASES],
+                         ids=[c[0] for c in CONFIG_CASES])
+def test_configuration_errors_exit_2_with_a_korean_message(tmp_path, body, code, message):
+    if body is not None:
+        write_config(tmp_path, body)
+    proc = cli("run", cwd=tmp_path)
+    assert proc.returncode == code, proc.stderr
+    assert message in proc.stderr + proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_usage_error_exits_2(tmp_path):
+    proc = cli("no-such-command", cwd=tmp_path)
+    assert proc.returncode == 2
+
+
+def test_init_then_run_json(tmp_path):
+    write_config(tmp_path)
+    assert cli("init", cwd=tmp_path).returncode == 0
+    proc = cli("run", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["failed"] is False
+    assert data["steps"][0]["step"] == "구조점검"
+
+
+def test_broken_header_exits_1_and_names_the_fix(tmp_path):
+    write_config(tmp_path)
+    cli("init", cwd=tmp_path)
+    path = tmp_path / "data" / "master.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb["참여신청"]["J1"] = "핸드폰"
+    wb.save(path)
+    proc = cli("run", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "[실패] 구조점검" in proc.stdout
+    assert "헤더 '연락처'를 찾을 수 없습니다" in proc.stdout
+
+
+def test_open_in_excel_is_refused(tmp_path):
+    write_config(tmp_path)
+    cli("init", cwd=tmp_path)
+    (tmp_path / "data" / "~$master.xlsx").write_text("x")
+    proc = cli("init", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "master.xlsx 파일이 엑셀 또는 리브레오피스에서 열려 있습니다" in proc.stderr
+
+
+def test_console_script_help_lists_the_commands(tmp_path):
+    proc = cli("--help", cwd=tmp_path)
+    assert proc.returncode == 0
+    for command in ("init", "import-markets", "run", "demo"):
+        assert command in proc.stdout

@@ -1,0 +1,35 @@
+"""`onemarket demo` works offline, is complete, and is safe to run twice."""
+
+from __future__ import annotations
+
+import openpyxl
+
+from automation.config import load_config
+from automation.demo import make_demo
+from automation.schema import default_schemas
+from automation.sheets import open_backend
+from automation.sheets.table import read_tables
+
+
+def test_demo_twice(tmp_path):
+    folder = tmp_path / "demo"
+    first = make_demo(folder)
+    assert first.markets_added >= 30 and 70 <= first.applications_added <= 90
+    assert not first.run.failed
+    assert (folder / "onemarket.toml").is_file()
+    for name in ("master", "outcomes", "dashboard"):
+        assert (folder / "data" / f"{name}.xlsx").is_file()
+    # a person edits a cell; the second demo keeps it and adds nothing
+    path = folder / "data" / "master.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb["참여신청"]["C2"] = "직원이 고친 기관명"
+    wb.save(path)
+    second = make_demo(folder)
+    assert (second.markets_added, second.applications_added) == (0, 0)
+    schemas = default_schemas()
+    tables = read_tables(open_backend(load_config(folder / "onemarket.toml"), "master"),
+                         [schemas["참여신청"], schemas["작업기록"]])
+    assert len(tables["참여신청"].data_rows()) == first.applications_added
+    assert tables["참여신청"].data_rows()[0]["org_name"] == "직원이 고친 기관명"
+    assert len(tables["작업기록"].data_rows()) == 2
+    assert "예시 데이터가 이미 있어 그대로 두었습니다" in second.text()
