@@ -7,6 +7,7 @@ keeps what is there (staff edits included) and only runs again.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +66,8 @@ class DemoOutcome:
             lines.append(f"  경고: {self.run.log_error}")
         lines.append("다음으로:")
         lines.append(f"  - 엑셀이나 리브레오피스에서 {Path(self.files['master']).relative_to(self.folder)}을(를) 열어 보세요.")
-        lines.append(f"  - 다시 실행: onemarket --config {self.config_path} run")
+        prefix = "uv run " if os.environ.get("UV") else ""
+        lines.append(f"  - 다시 실행: {prefix}onemarket --config {self.config_path} run")
         return "\n".join(lines)
 
 
