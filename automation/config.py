@@ -124,7 +124,7 @@ def load_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None
 
 def _check_keys(data: dict[str, Any], path: Path) -> None:
     for secret in ("password", "private_key", "token"):
-        for section, body in data.items():
+        for body in data.values():
             if isinstance(body, dict) and secret in body:
                 raise ConfigError(
                     f"{path.name}: 비밀값 '{secret}'은(는) TOML에 적지 마세요. 비밀번호는 password_env가 가리키는 환경 변수로, 키는 파일로 주세요."
@@ -173,10 +173,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
                 f"{path.name}: [workbook] {role}에 Google 스프레드시트 키를 적어 주세요 "
                 "(주소 https://docs.google.com/spreadsheets/d/<키>/edit 의 <키> 부분)."
             )
-        if backend == "xlsx":
-            value = str((base / value).resolve())
-        else:
-            value = _spreadsheet_key(value)
+        value = str((base / value).resolve()) if backend == "xlsx" else _spreadsheet_key(value)
         workbooks[role] = value
     if backend == "xlsx" and len(set(workbooks.values())) != len(ROLES):
         raise ConfigError(f"{path.name}: master, outcomes, dashboard는 서로 다른 파일이어야 합니다.")

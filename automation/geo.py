@@ -67,7 +67,7 @@ _HWASEONG_EUPMYEON: dict[str, str] = {
 _NICKNAMES: dict[str, str] = {
     "여주군": "여주시", "송탄시": "평택시", "송탄": "평택시", "미금시": "남양주시",
     "일산": "고양시", "분당": "성남시", "판교": "성남시", "동탄": "화성시", "산본": "군포시",
-    "평촌": "안양시", "광교": "수원시", "중동": "부천시", "안중": "평택시",
+    "평촌": "안양시", "광교": "수원시",
 }
 
 SIDO: dict[str, str] = {
@@ -101,7 +101,7 @@ for _s in SIGUN:
     _SIGUN_KEYS[_s[:-1] + "특례시"] = _s
 _SIGUN_KEYS.update(_NICKNAMES)
 _GLUED = sorted(SIGUN, key=len, reverse=True)
-_POSTCODE = re.compile(r"^[(\[（]?(우\)?|우편번호)?\s*\d{5}[)\]）]?$|^\(우\)$")
+_POSTCODE = re.compile(r"^\[?(우편번호:?)?\d{5}\]?$|^(우|우편번호:?)$")
 
 
 class AddressParts(NamedTuple):
@@ -143,8 +143,8 @@ def normalize_sigun(text: str) -> str | None:
         return None
     first = tokens[0]
     for prefix in ("경기도", "경기"):
-        if first.startswith(prefix) and first != prefix:
-            tokens[0:1] = [prefix, first[len(prefix):]]
+        if first.startswith(prefix):
+            tokens[0:1] = [prefix, first[len(prefix):]] if first != prefix else [prefix]
             break
     if normalize_sido(tokens[0]) == GYEONGGI:
         tokens = tokens[1:]
@@ -152,19 +152,17 @@ def normalize_sigun(text: str) -> str | None:
         return None
     if not tokens:
         return None
-    found = _sigun_token(tokens[0])
-    if found is None and len(tokens) == 1:
-        joined = "".join(_clean(text).split())
-        found = _SIGUN_KEYS.get(joined)
-    return found
+    return _sigun_token(tokens[0]) or _SIGUN_KEYS.get("".join(tokens))
 
 
 def _split_glued(token: str) -> list[str]:
     """'의왕시삼동' → ['의왕시', '삼동']; '경기도수원시' → ['경기도', '수원시']."""
     for prefix in ("경기도", "경기"):
-        rest = token[len(prefix):]
-        if token.startswith(prefix) and rest and any(rest.startswith(s[:-1]) for s in SIGUN):
-            return [prefix, *_split_glued(rest)]
+        if token.startswith(prefix):
+            rest = token[len(prefix):]
+            if rest and any(rest.startswith(s[:-1]) for s in SIGUN):
+                return [prefix, *_split_glued(rest)]
+            break
     for name in _GLUED:
         if token.startswith(name) and len(token) > len(name) and not token.endswith(("로", "길")):
             return [name, token[len(name):]]
@@ -198,14 +196,12 @@ def parse_address(address: str) -> AddressParts:
 
 
 def _parse(address: str) -> AddressParts:
-    raw = _clean(address).replace("(", " ( ").replace(")", " ) ").split()
+    raw = _clean(address).replace("(", " ").replace(")", " ").split()
+    while raw and _POSTCODE.match(raw[0]):  # a leading postcode: '(우)16489', '[16489]'
+        raw.pop(0)
     tokens: list[str] = []
     for token in raw:
-        if token in "()" or _POSTCODE.match(token):
-            continue
         tokens.extend(_split_glued(token) if len(tokens) < 2 else [token])
-    while tokens and _POSTCODE.match(tokens[0]):
-        tokens.pop(0)
     if not tokens:
         return AddressParts(None, None, None)
     sido = normalize_sido(tokens[0])
@@ -220,7 +216,8 @@ def _parse(address: str) -> AddressParts:
         if not tokens:
             return AddressParts(sido, None, None)
         first = tokens[0]
-        gu = tokens[1] if first.endswith("시") and len(tokens) > 1 and tokens[1].endswith("구") else None
+        has_gu = first.endswith("시") and len(tokens) > 1 and tokens[1].endswith("구")
+        gu = tokens[1] if has_gu else None
         return AddressParts(sido, first if first.endswith(("시", "군", "구")) else None, gu)
     if not tokens:
         return AddressParts(sido, None, None)

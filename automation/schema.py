@@ -208,11 +208,13 @@ def load_schemas(directory: Path | None = None) -> SchemaSet:
     if not files:
         raise SchemaError(f"{directory}에 스키마 파일(*.toml)이 없습니다.")
     tabs: dict[str, TabSchema] = {}
+    sources: dict[str, Path] = {}
     for path in files:
         tab = load_schema_file(path)
         if tab.name in tabs:
-            raise _fail(path, f"탭 '{tab.name}'이(가) {tabs[tab.name].path.name if tabs[tab.name].path else '?'}에도 있습니다")
+            raise _fail(path, f"탭 '{tab.name}'이(가) {sources[tab.name].name}에도 있습니다")
         tabs[tab.name] = tab
+        sources[tab.name] = path
     missing = [t for t in TAB_ORDER if t not in tabs]
     if missing:
         raise SchemaError(f"스키마 파일에 탭 {missing}이(가) 없습니다 ({directory}).")

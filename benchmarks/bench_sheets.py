@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from automation.demo_data import sample_applications  # noqa: E402
-from automation.init_tabs import init_workbooks  # noqa: E402
-from automation.schema import default_schemas  # noqa: E402
-from automation.sheets.base import Backend  # noqa: E402
-from automation.sheets.table import RowUpdate, append_rows, read_tables, write_rows  # noqa: E402
+from automation.demo_data import sample_applications
+from automation.init_tabs import init_workbooks
+from automation.schema import default_schemas
+from automation.sheets.base import Backend
+from automation.sheets.table import RowUpdate, append_rows, read_tables, write_rows
 
 MASTER_TABS = ("참여신청", "시장", "매칭", "작업기록")
 
@@ -72,15 +72,15 @@ def measure(name: str, n: int, backend: Backend, reopen: Callable[[], Backend]) 
 class _Null(Backend):
     """Stands in for the files a benchmark does not touch."""
 
-    def list_tabs(self): return []  # type: ignore[no-untyped-def]  # noqa: E704
-    def read(self, titles): return {}  # type: ignore[no-untyped-def]  # noqa: E704
-    def write(self, updates): pass  # type: ignore[no-untyped-def]  # noqa: E704
-    def append(self, title, rows): pass  # type: ignore[no-untyped-def]  # noqa: E704
-    def ensure_tabs(self, titles): return []  # type: ignore[no-untyped-def]  # noqa: E704
-    def remove_blank_default_tab(self): return False  # type: ignore[no-untyped-def]  # noqa: E704
-    def style_header(self, title, style): pass  # type: ignore[no-untyped-def]  # noqa: E704
-    def set_dropdowns(self, title, dropdowns): pass  # type: ignore[no-untyped-def]  # noqa: E704
-    def protect_columns(self, title, cols, description): pass  # type: ignore[no-untyped-def]  # noqa: E704
+    def list_tabs(self): return []  # type: ignore[no-untyped-def]
+    def read(self, titles): return {}  # type: ignore[no-untyped-def]
+    def write(self, updates): pass  # type: ignore[no-untyped-def]
+    def append(self, title, rows): pass  # type: ignore[no-untyped-def]
+    def ensure_tabs(self, titles): return []  # type: ignore[no-untyped-def]
+    def remove_blank_default_tab(self): return False  # type: ignore[no-untyped-def]
+    def style_header(self, title, style): pass  # type: ignore[no-untyped-def]
+    def set_dropdowns(self, title, dropdowns): pass  # type: ignore[no-untyped-def]
+    def protect_columns(self, title, cols, description): pass  # type: ignore[no-untyped-def]
 
 
 def bench_xlsx(n: int) -> dict[str, object]:

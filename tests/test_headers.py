@@ -19,7 +19,7 @@ def runlog_header(*, drop=(), rename=None, extra_at=None):
 
 
 def test_any_order_and_extra_columns(schemas):
-    header = list(reversed(runlog_header())) + ["", "직원메모", "  "]
+    header = [*reversed(runlog_header()), "", "직원메모", "  "]
     hm = resolve_header(schemas["작업기록"], header)
     assert hm.col("entry_id") == 7
     assert hm.col("message") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -33,10 +34,10 @@ def test_real_national_file_gives_150_gyeonggi_markets_and_a_second_import_chang
     assert all(r["latitude"] and r["longitude"] for r in rows)
     assert {r["sigun"] for r in rows} <= SIGUN
     assert len({r["market_code"] for r in rows}) == 150
-    before = open(xlsx_config.workbooks["master"], "rb").read()
+    before = Path(xlsx_config.workbooks["master"]).read_bytes()
     second = import_markets(xlsx_config, national_csv)
     assert (second.added, second.updated, second.unchanged) == (0, 0, 150)
-    assert open(xlsx_config.workbooks["master"], "rb").read() == before  # not even re-saved
+    assert Path(xlsx_config.workbooks["master"]).read_bytes() == before  # not even re-saved
 
 
 def small_csv(path, rows, encoding="utf-8"):

@@ -68,11 +68,11 @@ def test_duplicate_header_stops_before_any_write(xlsx_config):
     wb = openpyxl.load_workbook(path)
     wb["매칭"].cell(row=1, column=20, value="상태")
     wb.save(path)
-    files = {role: open(p, "rb").read() for role, p in xlsx_config.workbooks.items()}
+    files = {role: Path(p).read_bytes() for role, p in xlsx_config.workbooks.items()}
     with pytest.raises(HeaderError) as info:
         jobs.init(xlsx_config)
     assert info.value.message.startswith("'매칭' 탭의 머리글을 자동으로 고칠 수 없습니다: '상태' 머리글이 2번 있습니다 (9열, 20열)")
-    assert {role: open(p, "rb").read() for role, p in xlsx_config.workbooks.items()} == files
+    assert {role: Path(p).read_bytes() for role, p in xlsx_config.workbooks.items()} == files
 
 
 def test_dropdowns_and_job_column_marks(xlsx_config):

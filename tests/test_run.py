@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -57,11 +58,11 @@ def test_broken_header_fails_the_step_with_the_fix_and_writes_nothing_else(xlsx_
     wb = openpyxl.load_workbook(path)
     wb["성과보고"]["B1"] = "매칭번호"
     wb.save(path)
-    before = open(path, "rb").read()
+    before = Path(path).read_bytes()
     result = run(xlsx_config)
     assert result.failed
     assert "헤더 '매칭ID'를 찾을 수 없습니다" in result.reports[0].message
-    assert open(path, "rb").read() == before
+    assert Path(path).read_bytes() == before
     assert runlog(xlsx_config)[0]["result"] == "실패"
 
 

@@ -28,8 +28,7 @@ class RawTab:
 
     def data_rows(self) -> Iterator[tuple[int, list[str]]]:
         """(sheet row number, cells) for every row below the header."""
-        for index, cells in enumerate(self.values[1:], start=2):
-            yield index, cells
+        yield from enumerate(self.values[1:], start=2)
 
     def cell(self, row: int, col: int) -> str:
         """1-based row and column; '' outside the data."""

@@ -291,4 +291,4 @@ def new_workbook_path_ok(path: Path) -> bool:
     return path.suffix.lower() == ".xlsx"
 
 
-__all__ = ["XlsxBackend", "Workbook", "cell_text", "lock_files"]
+__all__ = ["Workbook", "XlsxBackend", "cell_text", "lock_files"]
