@@ -98,3 +98,15 @@ def test_two_overlapping_runs_the_second_exits_on_the_lock(xlsx_config):
         holder.join(10)
     assert runlog(xlsx_config) == []
     assert not run(xlsx_config).failed
+
+
+def test_a_renamed_tab_stops_the_step_with_a_configuration_message(xlsx_config):
+    jobs.init(xlsx_config)
+    path = xlsx_config.workbooks["master"]
+    wb = openpyxl.load_workbook(path)
+    wb["매칭"].title = "매칭(구)"
+    wb.save(path)
+    result = run(xlsx_config)
+    assert result.failed
+    assert result.reports[0].message == (
+        "master.xlsx에 '매칭' 탭이 없습니다. 탭 이름을 되돌리거나 'onemarket init'을 실행하세요.")
