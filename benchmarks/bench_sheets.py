@@ -93,10 +93,24 @@ def bench_xlsx(n: int) -> dict[str, object]:
 
 
 def bench_google(n: int) -> dict[str, object]:
-    from tests.google_fixtures import loopback_backend
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from google_fixtures import SERVICE_EMAIL, service_account_json
+    from gsheets_server import SheetsServer
 
-    with loopback_backend() as backend:
-        return measure("google (loopback)", n, backend, lambda: backend)
+    from automation.config import GoogleConfig
+    from automation.sheets.google import GoogleBackend
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    with SheetsServer(key.public_key(), SERVICE_EMAIL) as server, tempfile.TemporaryDirectory() as tmp:
+        creds = Path(tmp) / "credentials.json"
+        creds.write_text(json.dumps(service_account_json(key, server.token_uri)), encoding="utf-8")
+        server.create_spreadsheet("bench")
+        cfg = GoogleConfig(credentials=creds, endpoint=server.url)
+        out = measure("google (loopback)", n, GoogleBackend.from_config(cfg, "bench"),
+                      lambda: GoogleBackend.from_config(cfg, "bench"))
+        out["request_kinds"] = [r.kind for r in server.requests() if r.kind != "token"][-6:]
+        return out
 
 
 def main() -> None:

@@ -38,3 +38,15 @@ def national_csv() -> Path:
     if not NATIONAL_CSV.is_file():
         pytest.skip(f"real market data not present at {NATIONAL_CSV} (../shared/data is optional)")
     return NATIONAL_CSV
+
+
+# Loopback Google Sheets API fixtures (tests/google_fixtures.py), shared by every test module.
+from google_fixtures import (  # noqa: E402, F401
+    fake_clock,
+    google_config,
+    google_credentials,
+    google_onemarket_config,
+    google_sa_key,
+    gsheets,
+    make_google_backend,
+)

@@ -1,0 +1,386 @@
+"""Google Sheets backend: one spreadsheet, addressed by its key (DESIGN.md §2).
+
+Request budget (quota: 60 reads and 60 writes a minute, a batch counts once): ``read()`` is one
+``values:batchGet`` for all tabs; ``write()`` is one ``values:batchUpdate`` — several only when the
+body would exceed :data:`MAX_BODY_BYTES` (about 2 MB), and then an earlier chunk may be written
+when a later one fails; ``append()`` is one ``values:append``; each formatting method is one
+``spreadsheets:batchUpdate``. Google refuses values outside a sheet's grid (1000 x 26 for a new
+tab), so a write or append that needs more rows or columns first costs one ``spreadsheets.get``
+and one ``appendDimension`` batchUpdate (see ``_fit``). Tab metadata (titles, ids, grid size,
+merges, protected ranges) is one ``spreadsheets.get``, cached per instance until a structural
+change. Everything is read as formatted text and written RAW (never a formula). Transport,
+timeouts and retry: :mod:`automation.sheets.google_http`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from automation.config import DEFAULT_ENDPOINT, GoogleConfig
+from automation.errors import (
+    GoogleAccessError,
+    GoogleAuthError,
+    GoogleError,
+    GoogleNotFoundError,
+    GoogleUnavailableError,
+    TabNotFoundError,
+)
+from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, RawTab
+from automation.sheets.google_http import (
+    CREDENTIALS_HELP,
+    Failure,
+    RetryPolicy,
+    SheetsHTTPClient,
+    load_credentials,
+)
+
+__all__ = ["GoogleBackend", "col_letter", "load_credentials", "quote_title"]
+
+MAX_BODY_BYTES = 2_000_000
+DEFAULT_TAB_NAMES = ("Sheet1", "시트1")
+PROTECT_PREFIX = "onemarket:"
+META_FIELDS = "sheets(properties,merges,protectedRanges)"
+_JOB_GREY = {"red": 0.906, "green": 0.902, "blue": 0.902}  # E7E6E6, as in the xlsx backend
+_HEADER_BLUE = {"red": 0.867, "green": 0.922, "blue": 0.969}  # DDEBF7
+T = TypeVar("T")
+
+
+def quote_title(title: str) -> str:
+    """A1 sheet name, always quoted: ``'It''s'``."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def col_letter(col: int) -> str:
+    """1 → A, 27 → AA."""
+    out = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+@dataclass(frozen=True)
+class _Tab:
+    sheet_id: int
+    title: str
+    merged_rows: frozenset[int]
+    protected: tuple[tuple[int, str], ...]  # (protectedRangeId, description)
+    rows: int = 1000  # the grid: Google refuses values outside it ("exceeds grid limits")
+    cols: int = 26
+
+
+def _parse_tab(sheet: Mapping[str, Any]) -> _Tab:
+    props = sheet.get("properties", {})
+    merged = {row for m in sheet.get("merges", [])
+              for row in range(max(int(m.get("startRowIndex", 0)) + 1, 2),
+                               int(m.get("endRowIndex", 0)) + 1)}
+    protected = tuple((int(pr["protectedRangeId"]), str(pr.get("description", "")))
+                      for pr in sheet.get("protectedRanges", []) if "protectedRangeId" in pr)
+    grid = props.get("gridProperties", {})
+    return _Tab(int(props.get("sheetId", 0)), str(props.get("title", "")), frozenset(merged),
+                protected, int(grid.get("rowCount", 1000)), int(grid.get("columnCount", 26)))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return "" if value is None else str(value)
+
+
+class GoogleBackend(Backend):
+    """One Google spreadsheet, addressed by its key."""
+
+    def __init__(self, key: str, credentials: Any, *, endpoint: str = DEFAULT_ENDPOINT,
+                 timeout: float = 30.0, max_attempts: int = 6, deadline: float = 120.0,
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic,
+                 rng: Callable[[], float] = random.random,
+                 credentials_path: Path | None = None) -> None:
+        self.key = key
+        self.location = f"Google 스프레드시트 {key}"
+        self.requests = 0
+        self.service_email = str(getattr(credentials, "service_account_email", "") or "")
+        self.credentials_path = credentials_path
+        policy = RetryPolicy(timeout, max_attempts, deadline, sleep, clock, rng)
+        self.http = SheetsHTTPClient(credentials, policy, endpoint)
+        self.http.on_attempt = self._count
+        self._tabs: list[_Tab] | None = None
+
+    @classmethod
+    def from_config(cls, cfg: GoogleConfig, key: str, *,
+                    sleep: Callable[[float], None] = time.sleep,
+                    clock: Callable[[], float] = time.monotonic) -> GoogleBackend:
+        creds = load_credentials(cfg.credentials)
+        return cls(key, creds, endpoint=cfg.endpoint, timeout=cfg.timeout,
+                   max_attempts=cfg.max_attempts, deadline=cfg.deadline, sleep=sleep,
+                   clock=clock, credentials_path=cfg.credentials)
+
+    def _count(self) -> None:
+        self.requests += 1
+
+    @property
+    def token_requests(self) -> int:
+        """Requests to the OAuth token endpoint (not counted in ``requests``)."""
+        return self.http.token_requests
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        try:
+            return fn(*args)
+        except Failure as failure:
+            raise self._error(failure) from failure
+
+    def _error(self, f: Failure) -> GoogleError:
+        email_ = self.service_email or "(서비스 계정)"
+        if f.kind == "auth":
+            where = f" ({self.credentials_path})" if self.credentials_path else ""
+            return GoogleAuthError(
+                f"Google이 서비스 계정 키를 거부했습니다 ({email_}: {f.detail}). "
+                "키가 삭제·폐기되었을 수 있습니다. Google Cloud 콘솔 → IAM 및 관리자 → "
+                "서비스 계정 → 키에서 새 JSON 키를 만들고 "
+                f"credentials 파일{where}을 교체하세요. {CREDENTIALS_HELP}")
+        if f.kind == "uncertain":
+            return GoogleUnavailableError(
+                f"Google 응답 없음: {f.detail}. 스프레드시트 {self.key}에 변경이 "
+                "반영되었는지 알 수 없어 다시 보내지 않았습니다. 시트를 확인하세요. "
+                "다음 실행에서 재시도합니다.")
+        if f.kind == "unavailable":
+            return GoogleUnavailableError(
+                f"Google 응답 없음: {f.detail} ({f.attempts}회 시도, {f.elapsed:.0f}초). "
+                "다음 실행에서 재시도합니다.")
+        if f.status == 403:
+            if "has not been used" in f.detail or "disabled" in f.detail:
+                return GoogleAccessError(
+                    "서비스 계정의 Google Cloud 프로젝트에서 Google Sheets API가 꺼져 "
+                    "있습니다. 콘솔 → API 및 서비스에서 'Google Sheets API'를 사용 "
+                    f"설정하세요. (Google: {f.detail})")
+            return GoogleAccessError(
+                f"스프레드시트 {self.key}에 접근 권한이 없습니다. 스프레드시트의 [공유]에서 "
+                f"서비스 계정 {email_}을(를) 편집자로 추가하세요. (Google: {f.detail})")
+        if f.status == 404:
+            return GoogleNotFoundError(
+                f"스프레드시트 키 {self.key}에 해당하는 스프레드시트가 없습니다. "
+                "onemarket.toml의 [workbook] 항목(주소 "
+                "https://docs.google.com/spreadsheets/d/<키>/edit 의 <키>)을 확인하세요.")
+        return GoogleError(
+            f"Google Sheets가 요청을 거부했습니다 (HTTP {f.status}): {f.detail}")
+
+    # -- metadata -------------------------------------------------------------------------
+
+    def _metadata(self) -> list[_Tab]:
+        if self._tabs is None:
+            params = {"includeGridData": "false", "fields": META_FIELDS}
+            data = self._call(self.http.fetch_sheet_metadata, self.key, params)
+            self._tabs = [_parse_tab(s) for s in data.get("sheets", [])]
+        return self._tabs
+
+    def _resolve(self, titles: Sequence[str]) -> dict[str, _Tab]:
+        """Tabs by title; refetches once when a title is missing from the cache."""
+        cached = self._tabs is not None
+        found = {t.title: t for t in self._metadata()}
+        missing = [t for t in titles if t not in found]
+        if missing and cached:
+            self._tabs = None
+            found = {t.title: t for t in self._metadata()}
+            missing = [t for t in titles if t not in found]
+        if missing:
+            raise TabNotFoundError(
+                f"'{missing[0]}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
+        return {t: found[t] for t in titles}
+
+    def list_tabs(self) -> list[str]:
+        return [t.title for t in self._metadata()]
+
+    # -- values ---------------------------------------------------------------------------
+
+    def read(self, titles: Sequence[str]) -> dict[str, RawTab]:
+        unique = list(dict.fromkeys(titles))
+        if not unique:
+            return {}
+        tabs = self._resolve(unique)
+        params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
+        data = self._call(self.http.values_batch_get, self.key,
+                          [quote_title(t) for t in unique], params)
+        ranges = data.get("valueRanges", [])
+        if len(ranges) != len(unique):
+            raise GoogleError(f"Google이 {len(unique)}개 탭 대신 {len(ranges)}개를 돌려주었습니다.")
+        out: dict[str, RawTab] = {}
+        for title, vr in zip(unique, ranges, strict=True):
+            values = [[_text(c) for c in row] for row in vr.get("values", [])]
+            for row in values:
+                while row and row[-1] == "":
+                    row.pop()
+            while values and not values[-1]:
+                values.pop()
+            out[title] = RawTab(title, values, tabs[title].merged_rows)
+        return out
+
+    def write(self, updates: Mapping[str, Sequence[CellWrite]]) -> None:
+        """One ``values:batchUpdate`` (RAW); split only past :data:`MAX_BODY_BYTES`."""
+        bad = [c for cells in updates.values() for c in cells if c.row < 1 or c.col < 1]
+        if bad:
+            raise ValueError(f"잘못된 셀 위치: {bad[0]}")
+        self._fit({t: (max(c.row for c in cells), max(c.col for c in cells))
+                   for t, cells in updates.items() if cells})
+        data: list[dict[str, Any]] = []
+        for title, cells in updates.items():
+            latest: dict[tuple[int, int], str] = {}
+            for c in cells:
+                latest[(c.row, c.col)] = _text(c.value)
+            run: list[str] = []
+            run_row = run_col = 0
+            for (row, col), value in sorted(latest.items()):
+                if run and (row, col) == (run_row, run_col + len(run)):
+                    run.append(value)
+                    continue
+                if run:
+                    data.append(self._range(title, run_row, run_col, run))
+                run, run_row, run_col = [value], row, col
+            if run:
+                data.append(self._range(title, run_row, run_col, run))
+        size = 0
+        chunks: list[list[dict[str, Any]]] = [[]]
+        for vr in data:
+            n = len(json.dumps(vr)) + 2  # requests sends ASCII-escaped JSON
+            if chunks[-1] and size + n > MAX_BODY_BYTES:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(vr)
+            size += n
+        for chunk in chunks:
+            if chunk:
+                body = {"valueInputOption": "RAW", "data": chunk}
+                self._call(self.http.values_batch_update, self.key, body)
+
+    @staticmethod
+    def _range(title: str, row: int, col: int, values: list[str]) -> dict[str, Any]:
+        a1 = f"{col_letter(col)}{row}:{col_letter(col + len(values) - 1)}{row}"
+        return {"range": f"{quote_title(title)}!{a1}", "majorDimension": "ROWS",
+                "values": [values]}
+
+    def append(self, title: str, rows: Sequence[Sequence[str]]) -> None:
+        if not rows:
+            return
+        self._fit({title: (0, max(len(r) for r in rows))})  # INSERT_ROWS adds the rows
+        params = {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"}
+        body = {"majorDimension": "ROWS", "values": [[_text(v) for v in r] for r in rows]}
+        self._call(self.http.values_append, self.key, quote_title(title), params, body)
+
+    def _fit(self, needs: Mapping[str, tuple[int, int]]) -> None:
+        """Grow grids too small for (rows, cols) — only then is a write two requests.
+
+        Looks at fresh metadata first (staff may have added rows), and only ever appends rows or
+        columns (``appendDimension``), so a stale view can never shrink a sheet.
+        """
+        tabs = self._resolve(list(needs))
+        if all(r <= tabs[t].rows and c <= tabs[t].cols for t, (r, c) in needs.items()):
+            return
+        self._tabs = None
+        tabs = self._resolve(list(needs))
+        grow: list[dict[str, Any]] = []
+        for title, (rows, cols) in needs.items():
+            tab = tabs[title]
+            for dim, need, have in (("ROWS", rows, tab.rows), ("COLUMNS", cols, tab.cols)):
+                if need > have:
+                    grow.append({"appendDimension": {"sheetId": tab.sheet_id, "dimension": dim,
+                                                     "length": need - have}})
+        self._batch(grow)
+
+    # -- structure and formatting -----------------------------------------------------------
+
+    def _batch(self, requests_: list[dict[str, Any]]) -> None:
+        if requests_:
+            try:
+                self._call(self.http.batch_update, self.key, {"requests": requests_})
+            finally:
+                self._tabs = None
+
+    def ensure_tabs(self, titles: Sequence[str]) -> list[str]:
+        existing = set(self.list_tabs())
+        created = [t for t in dict.fromkeys(titles) if t not in existing]
+        self._batch([{"addSheet": {"properties": {"title": t}}} for t in created])
+        return created
+
+    def remove_blank_default_tab(self) -> bool:
+        tabs = self._metadata()
+        if len(tabs) < 2 or tabs[0].title not in DEFAULT_TAB_NAMES:
+            return False
+        first = tabs[0]
+        if any(any(row) for row in self.read([first.title])[first.title].values):
+            return False
+        self._batch([{"deleteSheet": {"sheetId": first.sheet_id}}])
+        return True
+
+    def style_header(self, title: str, style: HeaderStyle) -> None:
+        sid = self._resolve([title])[title].sheet_id
+        ncols = max([*style.widths, *style.job_cols, *style.notes, 0])
+        reqs: list[dict[str, Any]] = [
+            {"updateSheetProperties": {
+                "properties": {"sheetId": sid, "gridProperties": {"frozenRowCount": 1}},
+                "fields": "gridProperties.frozenRowCount"}},
+            {"repeatCell": {
+                "range": {"sheetId": sid, "startRowIndex": 0, "endRowIndex": 1},
+                "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                "fields": "userEnteredFormat.textFormat.bold"}},
+        ]
+        for col in range(1, ncols + 1):
+            reqs.append({"repeatCell": {
+                "range": {"sheetId": sid, "startRowIndex": 0, "endRowIndex": 1,
+                          "startColumnIndex": col - 1, "endColumnIndex": col},
+                "cell": {"userEnteredFormat": {
+                    "backgroundColor": _JOB_GREY if col in style.job_cols else _HEADER_BLUE}},
+                "fields": "userEnteredFormat.backgroundColor"}})
+        for col, width in sorted(style.widths.items()):
+            reqs.append({"updateDimensionProperties": {
+                "range": {"sheetId": sid, "dimension": "COLUMNS",
+                          "startIndex": col - 1, "endIndex": col},
+                "properties": {"pixelSize": int(width * 7 + 10)}, "fields": "pixelSize"}})
+        for col, note in sorted(style.notes.items()):
+            reqs.append({"updateCells": {
+                "rows": [{"values": [{"note": note}]}], "fields": "note",
+                "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": col - 1}}})
+        self._batch(reqs)
+
+    def set_dropdowns(self, title: str, dropdowns: Sequence[Dropdown]) -> None:
+        sid = self._resolve([title])[title].sheet_id
+        reqs: list[dict[str, Any]] = []
+        for d in dropdowns:
+            if d.source is not None:
+                letter = col_letter(d.source[1])
+                value = f"={quote_title(d.source[0])}!{letter}2:{letter}"
+                condition = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": value}]}
+            else:
+                condition = {"type": "ONE_OF_LIST",
+                             "values": [{"userEnteredValue": v} for v in d.values]}
+            rule: dict[str, Any] = {"condition": condition, "strict": d.strict,
+                                    "showCustomUi": True}
+            if d.prompt:
+                rule["inputMessage"] = d.prompt
+            reqs.append({"setDataValidation": {
+                "range": {"sheetId": sid, "startRowIndex": 1,
+                          "startColumnIndex": d.col - 1, "endColumnIndex": d.col},
+                "rule": rule}})
+        self._batch(reqs)
+
+    def protect_columns(self, title: str, cols: Sequence[int], description: str) -> None:
+        self._tabs = None  # fresh ids: a protection deleted meanwhile would fail the batch
+        tab = self._resolve([title])[title]
+        desc = description if description.startswith(PROTECT_PREFIX) else (
+            f"{PROTECT_PREFIX} {description}")
+        reqs: list[dict[str, Any]] = [
+            {"deleteProtectedRange": {"protectedRangeId": pid}}
+            for pid, old in tab.protected if old.startswith(PROTECT_PREFIX)]
+        editors = {"users": [self.service_email]} if self.service_email else {}
+        for col in sorted(set(cols)):
+            reqs.append({"addProtectedRange": {"protectedRange": {
+                "range": {"sheetId": tab.sheet_id, "startRowIndex": 0,
+                          "startColumnIndex": col - 1, "endColumnIndex": col},
+                "description": desc, "warningOnly": False, "editors": editors}}})
+        self._batch(reqs)

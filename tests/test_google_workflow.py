@@ -1,0 +1,117 @@
+"""The whole foundation on Google Sheets: gspread's real client over HTTP to the loopback
+Sheets API test server (tests/gsheets_server.py — Google is unreachable here)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from google_fixtures import KEYS, SERVICE_EMAIL
+
+from automation import jobs
+from automation.market_sync import import_markets
+from automation.pipeline import run
+from automation.schema import DASHBOARD_TABS, default_schemas
+from automation.sheets import open_backend
+from automation.sheets.table import RowUpdate, append_rows, read_tables, write_rows
+from tests.test_schema import DESIGN_HEADERS
+
+MASTER_TABS = ["참여신청", "시장", "매칭", "작업기록"]
+
+
+def test_init_on_empty_google_spreadsheets_yields_exactly_the_design(gsheets, google_onemarket_config):
+    jobs.init(google_onemarket_config)
+    master = gsheets.books[KEYS["master"]]
+    assert [t.title for t in master.tabs] == MASTER_TABS
+    for tab in ("참여신청", "시장", "매칭"):
+        assert gsheets.values(KEYS["master"], tab)[0] == DESIGN_HEADERS[tab]
+    assert gsheets.values(KEYS["outcomes"], "성과보고")[0] == DESIGN_HEADERS["성과보고"]
+    assert [t.title for t in gsheets.books[KEYS["dashboard"]].tabs] == list(DASHBOARD_TABS)
+    apps = master.tab("참여신청")
+    assert apps.frozen_rows == 1
+    assert len(apps.protected) == 3  # 신청ID, 검증결과, 검증메시지
+    assert all(p["editors"]["users"] == [SERVICE_EMAIL] for p in apps.protected)
+    assert all(p["description"].startswith("onemarket:") for p in apps.protected)
+    rules = [v["rule"]["condition"] for v in apps.validations.values()]
+    assert {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": "='시장'!B2:B"}]} in [
+        {k: c[k] for k in ("type", "values")} for c in rules]
+    # every write was RAW
+    assert all(r.query.get("valueInputOption", ["RAW"]) == ["RAW"] for r in gsheets.requests("values.batchUpdate"))
+
+
+def test_init_twice_changes_nothing_and_keeps_one_set_of_protections(gsheets, google_onemarket_config):
+    jobs.init(google_onemarket_config)
+    before = {t.title: gsheets.values(KEYS["master"], t.title) for t in gsheets.books[KEYS["master"]].tabs}
+    again = jobs.init(google_onemarket_config)
+    assert not any(r.changed for r in again)
+    after = {t.title: gsheets.values(KEYS["master"], t.title) for t in gsheets.books[KEYS["master"]].tabs}
+    assert after == before
+    assert len(gsheets.books[KEYS["master"]].tab("매칭").protected) == 7
+
+
+def test_run_logs_to_the_google_runlog(gsheets, google_onemarket_config):
+    jobs.init(google_onemarket_config)
+    result = run(google_onemarket_config)
+    assert not result.failed
+    rows = gsheets.values(KEYS["master"], "작업기록")
+    assert rows[1][:2] == [f"{result.run_id}-01", result.run_id]
+    assert rows[1][3:5] == ["구조점검", "성공"]
+
+
+def test_import_markets_on_google_twice(gsheets, google_onemarket_config, national_csv):
+    jobs.init(google_onemarket_config)
+    first = import_markets(google_onemarket_config, national_csv)
+    assert first.added == 150
+    assert len(gsheets.values(KEYS["master"], "시장")) == 151
+    second = import_markets(google_onemarket_config, national_csv)
+    assert (second.added, second.updated, second.unchanged) == (0, 0, 150)
+
+
+def _applications(n: int) -> list[dict[str, str]]:
+    return [{"application_id": f"A-2024-{i:05d}", "org_name": f"기관{i}", "org_type": "중소기업",
+             "phone": "01012345678", "onnuri_thousand_won": "1,000"} for i in range(1, n + 1)]
+
+
+@pytest.mark.parametrize("n", [10, 10_000], ids=["10-rows", "10000-rows"])
+def test_request_count_does_not_grow_with_rows(gsheets, google_onemarket_config, n):
+    """Reading the master tabs and writing one step's results: the same requests for 10 and 10,000."""
+    jobs.init(google_onemarket_config)
+    schemas = default_schemas()
+    backend = open_backend(google_onemarket_config, "master")
+    header = read_tables(backend, [schemas["참여신청"]])["참여신청"].header
+    append_rows(backend, schemas["참여신청"], header, _applications(n))
+    backend = open_backend(google_onemarket_config, "master")  # a fresh run
+    start = gsheets.count()
+    tables = read_tables(backend, [schemas[t] for t in MASTER_TABS])
+    rows = tables["참여신청"].data_rows()
+    assert len(rows) == n
+    assert rows[0]["phone"] == "01012345678" and rows[0]["onnuri_thousand_won"] == "1,000"  # text
+    updates = [RowUpdate({"validation_result": "정상"}, id=r["application_id"]) for r in rows]
+    result = write_rows(backend, schemas["참여신청"], updates)
+    assert result.issues == [] and result.written_rows == n
+    kinds = [r.kind for r in gsheets.requests() if r.kind != "token"][start:]
+    # metadata once per run + master read once + (locate read + one write + verify read)
+    assert kinds == ["spreadsheets.get", "values.batchGet", "values.batchGet", "values.batchUpdate",
+                     "values.batchGet"]
+
+
+def test_staff_sorting_rows_between_read_and_write_on_google(gsheets, google_onemarket_config):
+    jobs.init(google_onemarket_config)
+    schemas = default_schemas()
+    backend = open_backend(google_onemarket_config, "master")
+    header = read_tables(backend, [schemas["참여신청"]])["참여신청"].header
+    append_rows(backend, schemas["참여신청"], header, _applications(30))
+    rows = read_tables(backend, [schemas["참여신청"]])["참여신청"].data_rows()
+    # a person sorts the rows and inserts one above, after the job's read and before its write
+    values = gsheets.values(KEYS["master"], "참여신청")
+    body = values[1:]
+    random.Random(3).shuffle(body)
+    body.insert(0, ["", "", "직원이 넣은 행"])
+    gsheets.set_values(KEYS["master"], "참여신청", [values[0], *body])
+    updates = [RowUpdate({"validation_message": f"msg {r['application_id']}"}, id=r["application_id"]) for r in rows]
+    result = write_rows(backend, schemas["참여신청"], updates)
+    assert result.issues == []
+    for row in gsheets.values(KEYS["master"], "참여신청")[1:]:
+        col = header.col("validation_message") - 1
+        message = row[col] if len(row) > col else ""
+        assert message == (f"msg {row[0]}" if row[0] else "")
