@@ -14,6 +14,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 
+def col_letter(col: int) -> str:
+    """1 → A, 27 → AA (spreadsheet column letters)."""
+    out = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
 @dataclass(frozen=True)
 class RawTab:
     """A tab's values as text. ``values[0]`` is sheet row 1 (the header row)."""

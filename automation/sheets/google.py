@@ -31,7 +31,7 @@ from automation.errors import (
     GoogleUnavailableError,
     TabNotFoundError,
 )
-from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, RawTab
+from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, RawTab, col_letter
 from automation.sheets.google_http import (
     CREDENTIALS_HELP,
     Failure,
@@ -54,15 +54,6 @@ T = TypeVar("T")
 def quote_title(title: str) -> str:
     """A1 sheet name, always quoted: ``'It''s'``."""
     return "'" + title.replace("'", "''") + "'"
-
-
-def col_letter(col: int) -> str:
-    """1 → A, 27 → AA."""
-    out = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from automation.errors import HeaderError, WriteConflictError
 from automation.report import Issue
 from automation.schema import Column, TabSchema, normalize_header
-from automation.sheets.base import Backend, CellWrite, RawTab
+from automation.sheets.base import Backend, CellWrite, RawTab, col_letter
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,6 @@ def match_header(schema: TabSchema, header: Sequence[str]) -> tuple[dict[str, in
     return positions, dupes
 
 
-def _letter(col: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def resolve_header(schema: TabSchema, header: Sequence[str],
                    required: Iterable[str] | None = None) -> HeaderMap:
     """Check a header row against the schema; raise :class:`HeaderError` listing every problem.
@@ -76,7 +68,7 @@ def resolve_header(schema: TabSchema, header: Sequence[str],
     for key in needed:
         col = schema.column(key)
         if key in dupes:
-            where = ", ".join(f"{_letter(p)}열" for p in dupes[key])
+            where = ", ".join(f"{col_letter(p)}열" for p in dupes[key])
             problems.append(
                 f"'{col.header}' 머리글이 여러 번 있습니다 ({where}). 하나만 남기고 나머지 머리글 이름을 바꾸세요."
             )
