@@ -138,13 +138,17 @@ def run(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
 @main.command()
 @click.argument("directory", metavar="[DIR]", default="onemarket-demo",
                 type=click.Path(file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
 @click.pass_context
-def demo(ctx: click.Context, directory: str) -> None:
+def demo(ctx: click.Context, directory: str, as_json: bool) -> None:
     """인터넷·구글 계정 없이 예시 폴더(설정 + 엑셀 파일 3개)를 만들고 run을 실행합니다."""
     from automation.demo import make_demo
 
     outcome = make_demo(Path(directory))
-    click.echo(outcome.text())
+    if as_json:
+        _echo_json(outcome.as_dict())
+    else:
+        click.echo(outcome.text())
     ctx.exit(1 if outcome.run.failed else 0)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from automation import jobs
 from automation.config import DEFAULT_CONFIG_NAME, load_config
@@ -49,6 +50,11 @@ class DemoOutcome:
     run: RunResult
     files: dict[str, str] = field(default_factory=dict)
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"folder": str(self.folder), "config": str(self.config_path), "files": self.files,
+                "markets_added": self.markets_added, "applications_added": self.applications_added,
+                "run": self.run.as_dict()}
+
     def text(self) -> str:
         lines = [f"예시 폴더: {self.folder}"]
         lines.append(f"  설정: {self.config_path.name}")
@@ -65,7 +71,7 @@ class DemoOutcome:
         if self.run.log_error:
             lines.append(f"  경고: {self.run.log_error}")
         lines.append("다음으로:")
-        lines.append(f"  - 엑셀이나 리브레오피스에서 {Path(self.files['master']).relative_to(self.folder)}을(를) 열어 보세요.")
+        lines.append(f"  - {Path(self.files['master']).relative_to(self.folder)} 파일을 엑셀이나 리브레오피스에서 열어 보세요.")
         prefix = "uv run " if os.environ.get("UV") else ""
         lines.append(f"  - 다시 실행: {prefix}onemarket --config {self.config_path} run")
         return "\n".join(lines)

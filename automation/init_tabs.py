@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from automation.errors import HeaderError
+from automation.geo import SIGUN
 from automation.schema import DASHBOARD_TABS, WORKBOOKS, SchemaSet, TabSchema
-from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle
+from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, col_letter
 from automation.sheets.table import match_header
 
 JOB_NOTE = "작업(onemarket)이 쓰는 열입니다. 직접 고치지 마세요. 다음 실행 때 다시 씁니다."
@@ -49,7 +50,7 @@ def plan_tab(schema: TabSchema, header: Sequence[str], exists: bool) -> TabPlan:
     """Decide which headers to add; raise HeaderError for duplicates (a person must choose)."""
     positions, dupes = match_header(schema, header)
     if dupes:
-        lines = [f"'{schema.column(k).header}' 머리글이 {len(v)}번 있습니다 ({', '.join(str(p) + '열' for p in v)})"
+        lines = [f"'{schema.column(k).header}' 머리글이 {len(v)}번 있습니다 ({', '.join(col_letter(p) + '열' for p in v)})"
                  for k, v in dupes.items()]
         raise HeaderError(
             f"'{schema.name}' 탭의 머리글을 자동으로 고칠 수 없습니다: " + "; ".join(lines)
@@ -84,6 +85,9 @@ def _dropdowns(plan: TabPlan, plans_by_tab: Mapping[str, TabPlan]) -> list[Dropd
             out.append(Dropdown(col, values=column.enum, strict=True))
         elif column.type == "yn":
             out.append(Dropdown(col, values=("Y", "N"), strict=False))
+        elif column.type == "sigun":
+            out.append(Dropdown(col, values=SIGUN, strict=False,
+                                prompt="경기도 31개 시군 중 하나를 고르세요 (예: 수원시)."))
         elif column.dropdown_source:
             src_tab, src_header = column.dropdown_source
             src = plans_by_tab.get(src_tab)

@@ -122,6 +122,12 @@ def read_market_csv(path: Path) -> list[dict[str, str]]:
             f"{path.name}에 '{ROAD}' 또는 '{LOT}' 열이 없습니다. "
             "주소 열이 있는 전국전통시장표준데이터 CSV를 지정하세요."
         )
+    missing = [h for h in ("위도", "경도") if h not in header]
+    if missing:
+        raise InputFileError(
+            f"{path.name}에 '{missing[0]}' 열이 없습니다. 공공데이터포털의 「전국전통시장표준데이터」 CSV"
+            "(시장명, 소재지도로명주소, 위도, 경도 … 열)를 지정하세요. 다른 시장 현황 파일은 받지 않습니다."
+        )
     if len(rows) == 1:
         raise InputFileError(
             f"{path.name}에 머리글만 있고 시장 행이 없습니다. 파일을 다시 내려받으세요."

@@ -100,7 +100,7 @@ def _run_step(step: Step, ctx: Context, failed: set[str]) -> StepReport:
         return report
     except OnemarketError as exc:
         ctx.discard()
-        log.warning("step %s failed: %s", step.name, exc.message)
+        log.info("step %s failed: %s", step.name, exc.message)
         return StepReport(step.label, message=exc.message, failed=True)
     except Exception as exc:  # a bug: record it, keep the run going, keep the traceback in the log
         ctx.discard()
@@ -125,7 +125,8 @@ def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
             with transaction(backend):
                 append_runlog(backend, ctx.schemas["작업기록"], ctx.run_id, reports)
         except OnemarketError as exc:
-            result.log_error = f"작업기록을 남기지 못했습니다: {exc.message}"
+            same = any(r.message == exc.message for r in reports)
+            result.log_error = "작업기록을 남기지 못했습니다" + ("." if same else f": {exc.message}")
     return result
 
 

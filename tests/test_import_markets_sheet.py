@@ -14,6 +14,7 @@ from automation.market_sync import import_markets
 from automation.schema import default_schemas
 from automation.sheets import open_backend
 from automation.sheets.table import read_tables
+from tests.conftest import NATIONAL_CSV
 
 SIGUN = {"가평군", "고양시", "과천시", "광명시", "광주시", "구리시", "군포시", "김포시", "남양주시", "동두천시",
          "부천시", "성남시", "수원시", "시흥시", "안산시", "안성시", "안양시", "양주시", "양평군", "여주시",
@@ -96,3 +97,14 @@ def test_no_market_of_that_sido(xlsx_config, tmp_path):
         import_markets(xlsx_config, small_csv(tmp_path / "m.csv", ROWS), sido="제주특별자치도")
     assert info.value.message == ("m.csv에 '제주특별자치도' 시장이 하나도 없습니다. "
                                   "--sido 값(예: 경기도)과 파일을 확인하세요.")
+
+
+def test_another_market_dataset_is_refused_with_the_expected_file_named(xlsx_config):
+    semas = NATIONAL_CSV.parent / "semas_traditional_market_status_20240719.csv"
+    if not semas.is_file():
+        pytest.skip(f"real market data not present at {semas}")
+    jobs.init(xlsx_config)
+    with pytest.raises(InputFileError) as info:
+        import_markets(xlsx_config, semas)
+    assert info.value.message.startswith(
+        "semas_traditional_market_status_20240719.csv에 '위도' 열이 없습니다. 공공데이터포털의 「전국전통시장표준데이터」 CSV")

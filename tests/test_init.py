@@ -71,7 +71,7 @@ def test_duplicate_header_stops_before_any_write(xlsx_config):
     files = {role: Path(p).read_bytes() for role, p in xlsx_config.workbooks.items()}
     with pytest.raises(HeaderError) as info:
         jobs.init(xlsx_config)
-    assert info.value.message.startswith("'매칭' 탭의 머리글을 자동으로 고칠 수 없습니다: '상태' 머리글이 2번 있습니다 (9열, 20열)")
+    assert info.value.message.startswith("'매칭' 탭의 머리글을 자동으로 고칠 수 없습니다: '상태' 머리글이 2번 있습니다 (I열, T열)")
     assert {role: Path(p).read_bytes() for role, p in xlsx_config.workbooks.items()} == files
 
 
@@ -92,3 +92,10 @@ def test_dry_run_writes_nothing(xlsx_config):
     results = jobs.init(xlsx_config, dry_run=True)
     assert results[0].tabs_created == ["참여신청", "시장", "매칭", "작업기록"]
     assert not any(Path(p).exists() for p in xlsx_config.workbooks.values())
+
+
+def test_init_again_does_not_resave_or_rotate_the_backup(xlsx_config):
+    jobs.init(xlsx_config)
+    files = {role: Path(p).read_bytes() for role, p in xlsx_config.workbooks.items()}
+    jobs.init(xlsx_config)
+    assert {role: Path(p).read_bytes() for role, p in xlsx_config.workbooks.items()} == files

@@ -227,23 +227,39 @@ class XlsxBackend(Backend):
         return False
 
     def style_header(self, title: str, style: HeaderStyle) -> None:
+        """Freeze and colour the header; marks the file changed only if something differs."""
         ws = self._sheet(title)
+        changed = ws.freeze_panes != "A2"
         ws.freeze_panes = "A2"
         for cell in ws[1]:
             if cell.value is None:
                 continue
-            job = cell.column in style.job_cols
-            cell.font = Font(bold=True)
-            cell.fill = _JOB_FILL if job else _HEADER_FILL
+            fill = _JOB_FILL if cell.column in style.job_cols else _HEADER_FILL
+            if not cell.font.b or cell.fill.fgColor.rgb != fill.fgColor.rgb:
+                cell.font = Font(bold=True)
+                cell.fill = fill
+                changed = True
             note = style.notes.get(cell.column)
-            if note and (cell.comment is None or cell.comment.author == MARK):
+            if note and (cell.comment is None or (cell.comment.author == MARK and cell.comment.text != note)):
                 cell.comment = Comment(note, MARK)
+                changed = True
         for col, width in style.widths.items():
-            ws.column_dimensions[get_column_letter(col)].width = width
-        self._dirty = True
+            dim = ws.column_dimensions[get_column_letter(col)]
+            if dim.width != width:
+                dim.width = width
+                changed = True
+        self._dirty = self._dirty or changed
+
+    @staticmethod
+    def _signature(dvs: Sequence[DataValidation]) -> list[tuple[str, ...]]:
+        return sorted((str(dv.sqref), str(dv.formula1), str(dv.showErrorMessage), str(dv.prompt),
+                       str(dv.promptTitle)) for dv in dvs)
 
     def _replace_validations(self, ws: Any, new: list[DataValidation], kind: str) -> None:
         tag = f"{MARK}:{kind}"
+        ours = [dv for dv in ws.data_validations.dataValidation if dv.errorTitle == tag]
+        if self._signature(ours) == self._signature(new):
+            return
         kept = [dv for dv in ws.data_validations.dataValidation if dv.errorTitle != tag]
         for dv in new:
             dv.errorTitle = tag
