@@ -132,7 +132,38 @@ def run(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
             _print_report(report)
         if result.log_error:
             click.echo(f"  경고: {result.log_error}")
-    ctx.exit(1 if result.failed else 0)
+    ctx.exit(1 if result.failed or result.data_errors else 0)
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="검사만 하고 시트에 쓰지 않습니다.")
+@click.option("--fix", is_flag=True, help="정규화한 값(예: 전화번호 010-1234-5678)을 직원 입력 칸에도 씁니다.")
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
+@click.option("--limit", type=int, default=30, show_default=True, help="화면에 보일 오류·경고 줄 수.")
+@click.pass_context
+def validate(ctx: click.Context, dry_run: bool, fix: bool, as_json: bool, limit: int) -> None:
+    """참여신청·시장·매칭·성과보고의 모든 행을 검증하고 결과를 검증결과/검증메시지에 씁니다."""
+    from automation.validation import validate_files
+
+    result = validate_files(_config(ctx), dry_run=dry_run, fix=fix)
+    if as_json:
+        _echo_json(result.as_dict())
+    else:
+        click.echo("검증 미리보기 (쓰지 않음):" if dry_run else "검증 완료:")
+        for summary in result.summaries:
+            click.echo(f"  {summary.line()}")
+        if result.ids_assigned:
+            click.echo(f"  새 ID {result.ids_assigned}개를 부여했습니다{' (미리보기)' if dry_run else ''}.")
+        for change in result.fixes:
+            click.echo(f"  고침 {change.tab} {change.row}행 {change.column}: '{change.before}' → '{change.after}'")
+        issues = sorted(result.issues, key=lambda i: (i.severity != "오류", i.tab or "", i.row or 0))
+        for issue in issues[:limit]:
+            click.echo(f"  [{issue.severity}] {issue.tab} {issue.row}행 — {issue.message}")
+        if len(issues) > limit:
+            click.echo(f"  … 외 {len(issues) - limit}건 (--limit 또는 --json으로 모두 보기)")
+        for issue in result.write_issues:
+            click.echo(f"  [쓰기] {issue.tab} — {issue.message}")
+    ctx.exit(1 if result.has_errors else 0)
 
 
 @main.command()

@@ -4,7 +4,7 @@
   are public facts; coordinates approximate to ~100 m, store counts from public figures). Some
   use the everyday name rather than the 표준데이터 spelling (못골시장 = 못골종합시장, 모란시장 =
   모란종합시장). 시장코드 is derived as the import does (:func:`derive_market_code`). The 상인회
-  contacts are invented: phones 031-000-xxxx, e-mails at example.org.
+  contacts are invented: phones 031-5xx-xxxx and up, e-mails at example.org.
 * :func:`sample_applications` — about 80 invented applications: organisations, people, phone
   numbers (010-…, 031-…), e-mail addresses (example.com/.org/.net) and 사업자등록번호 (valid
   check digits) are all made up; any likeness to a real body is chance. Six rows are bad on
@@ -105,7 +105,7 @@ def sample_markets() -> list[dict[str, str]]:
             "idle_space": "상인회 사무실 2층 회의실" if i % 5 == 0 else "",
             "culture_space": "고객쉼터 야외무대" if i % 6 == 1 else "",
             "association_contact": person if contact else "",
-            "association_phone": f"031-000-{1000 + i * 113 % 9000:04d}" if contact else "",
+            "association_phone": f"031-{500 + i * 7 % 400}-{1000 + i * 113 % 9000:04d}" if contact else "",
             "association_email": f"market{i + 1:02d}@example.org" if contact else "",
             "capacity": _CAPACITY.get(name, "1"),
             "participating": "N" if name == _NOT_PARTICIPATING else "Y",

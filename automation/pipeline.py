@@ -16,7 +16,7 @@ from filelock import FileLock, Timeout
 
 from automation.config import Config
 from automation.errors import OnemarketError, RunLockedError
-from automation.report import StepReport
+from automation.report import ERROR, StepReport
 from automation.runlog import append_runlog, new_run_id
 from automation.schema import SchemaSet, default_schemas
 from automation.sheets import open_backend, transaction
@@ -66,8 +66,16 @@ def check_step(ctx: Context) -> StepReport:
     return report
 
 
+def validate_step(ctx: Context) -> StepReport:
+    """검증: typed cells and cross-row rules; results into 검증결과/검증메시지 (and new IDs)."""
+    from automation.validation import validate
+
+    return validate(ctx.backend, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run).step_report()
+
+
 STEPS: list[Step] = [
     Step("check", "구조점검", check_step),
+    Step("validate", "검증", validate_step, needs=("check",)),
 ]
 
 
@@ -82,9 +90,15 @@ class RunResult:
     def failed(self) -> bool:
         return any(r.failed for r in self.reports)
 
+    @property
+    def data_errors(self) -> bool:
+        """Some row has 오류 (the run itself went fine): exit code 1 all the same."""
+        return any(i.severity == ERROR for r in self.reports for i in r.issues)
+
     def as_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "dry_run": self.dry_run, "failed": self.failed,
-                "log_error": self.log_error, "steps": [r.as_dict() for r in self.reports]}
+                "data_errors": self.data_errors, "log_error": self.log_error,
+                "steps": [r.as_dict() for r in self.reports]}
 
 
 def _run_step(step: Step, ctx: Context, failed: set[str]) -> StepReport:

@@ -6,6 +6,7 @@ import openpyxl
 
 from automation.config import load_config
 from automation.demo import make_demo
+from automation.pipeline import STEPS
 from automation.schema import default_schemas
 from automation.sheets import open_backend
 from automation.sheets.table import read_tables
@@ -31,5 +32,5 @@ def test_demo_twice(tmp_path):
                          [schemas["참여신청"], schemas["작업기록"]])
     assert len(tables["참여신청"].data_rows()) == first.applications_added
     assert tables["참여신청"].data_rows()[0]["org_name"] == "직원이 고친 기관명"
-    assert len(tables["작업기록"].data_rows()) == 2
+    assert len(tables["작업기록"].data_rows()) == 2 * len(STEPS)  # one row per step per run
     assert "예시 데이터가 이미 있어 그대로 두었습니다" in second.text()

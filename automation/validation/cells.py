@@ -1,0 +1,59 @@
+"""Per-cell checks driven by the schema: one parser per column type, required values,
+formula-looking text, resident registration numbers and merged cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+
+from automation.parsers import PARSERS, Parsed, contains_rrn, looks_like_formula, mask_rrn, parse_date, parse_enum
+from automation.schema import Column, TabSchema
+from automation.sheets.table import Row
+from automation.validation.findings import RowFindings
+
+TEXT_TYPES = frozenset({"text", "longtext", "market_name", "url", "id"})
+FREE_TEXT_TYPES = frozenset({"text", "longtext", "market_name"})
+
+
+def parser_for(column: Column, today: dt.date) -> Callable[[str], Parsed]:
+    if column.type == "enum":
+        return partial(parse_enum, allowed=column.enum)
+    if column.type == "date":
+        return partial(parse_date, today=today)
+    return PARSERS[column.type]
+
+
+def check_cells(schema: TabSchema, row: Row, today: dt.date, *, skip: frozenset[str] = frozenset()
+                ) -> RowFindings:
+    """Check every staff/market cell of ``row``; job-owned columns are the job's own business."""
+    found = RowFindings(schema.name, row.number)
+    if row.merged:
+        found.error("merged_cells", None, None,
+                    "병합된 셀이 있습니다. 병합을 풀고 칸마다 값을 넣으세요 (작업은 병합된 값을 복사하지 않습니다).")
+    for column in schema.columns:
+        if column.job_owned or column.key in skip:
+            continue
+        raw = row[column.key]
+        if contains_rrn(raw):
+            found.error("rrn", column.header, mask_rrn(raw),
+                        "주민등록번호로 보이는 값이 있습니다. 개인정보이므로 이 칸에서 지우세요.")
+            continue
+        if not raw.strip():
+            if column.required:
+                found.error("required", column.header, "", "필수값 누락 — 이 칸을 채우세요.")
+            continue
+        parsed = parser_for(column, today)(raw)
+        if parsed.error:
+            found.error(parsed.code or "invalid", column.header, raw, parsed.error)
+            continue
+        if parsed.warning:
+            found.warn(parsed.code or "warning", column.header, raw, parsed.warning)
+        if column.type in FREE_TEXT_TYPES and looks_like_formula(raw):
+            found.warn("formula_like", column.header, raw,
+                       "=, +, -, @로 시작해 수식처럼 보입니다. 글자로만 다루며 문서·메일에는 옮기지 않습니다. "
+                       "수식이 아니면 앞 기호를 지우세요.")
+        found.values[column.key] = parsed.value
+        if parsed.value != raw:
+            found.fixes[column.key] = parsed.value
+    return found

@@ -1,0 +1,106 @@
+"""Rules that look across rows and tabs: duplicate IDs and organisations, wished markets,
+cooperation fields, consent, and references between 매칭/성과보고 and the rows they name."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from automation.geo import parse_address
+from automation.parsers import org_key, quote
+from automation.schema import TabSchema
+from automation.validation.findings import RowFindings
+from automation.validation.market_names import MarketIndex, MarketRef
+
+CHECKED = list[RowFindings]
+
+
+def duplicate_ids(schema: TabSchema, found: CHECKED, raw_ids: dict[int, str]) -> None:
+    """A copied row that repeats an ID is flagged on every row that has it (never renumbered)."""
+    rows: dict[str, list[int]] = defaultdict(list)
+    for f in found:
+        if raw_ids.get(f.row, "").strip():
+            rows[raw_ids[f.row].strip()].append(f.row)
+    header = schema.id.header
+    by_row = {f.row: f for f in found}
+    for value, numbers in rows.items():
+        if len(numbers) < 2:
+            continue
+        for n in numbers:
+            others = ", ".join(str(o) for o in numbers if o != n)
+            by_row[n].error("duplicate_id", header, value,
+                            f"중복 ID: {quote(value, '이')} {others}행에도 있습니다. 복사한 행이면 이 행의 {header}를 "
+                            "비우세요 (다음 실행에서 새 ID를 받습니다).")
+
+
+def duplicate_orgs(found: CHECKED) -> None:
+    """The same organisation applying twice (name without legal form, or 사업자등록번호)."""
+    groups: dict[tuple[str, str], list[RowFindings]] = defaultdict(list)
+    for f in found:
+        name, brn = f.values.get("org_name", ""), f.values.get("brn", "")
+        if name and org_key(name):
+            groups[("name", org_key(name))].append(f)
+        if brn:
+            groups[("brn", brn)].append(f)
+    for (kind, _), members in groups.items():
+        if len(members) < 2:
+            continue
+        column = "기관명" if kind == "name" else "사업자등록번호"
+        for f in members:
+            others = ", ".join(str(o.row) for o in members if o is not f)
+            f.warn("duplicate_org", column, f.values.get("org_name", ""),
+                   f"같은 기관의 신청이 {others}행에도 있습니다. 중복 신청인지 확인하고 하나만 남기세요 "
+                   "(자동으로 합치지 않습니다).")
+
+
+COOPERATION = ("market_day", "purchase", "onnuri_thousand_won", "special_program", "other_cooperation")
+
+
+def cooperation_and_consent(found: CHECKED) -> None:
+    for f in found:
+        v = f.values
+        chosen = (v.get("market_day") == "Y" or v.get("purchase") == "Y"
+                  or v.get("onnuri_thousand_won", "0") not in ("", "0")
+                  or bool(v.get("special_program")) or bool(v.get("other_cooperation")))
+        if not chosen and not any(i.column in ("전통시장가는날", "물품구매", "온누리상품권(천원)") for i in f.issues):
+            f.error("no_cooperation", "협력분야", "",
+                    "협력 분야를 하나 이상 고르세요 (전통시장가는날 Y, 물품구매 Y, 온누리상품권(천원), 특화프로그램, 기타협력).")
+        if v.get("privacy_consent") == "N":
+            f.error("no_consent", "개인정보동의", "N",
+                    "동의하지 않은 신청은 처리할 수 없습니다. 동의서를 받은 뒤 Y로 고치세요.")
+
+
+def market_index(markets: CHECKED) -> MarketIndex:
+    return MarketIndex(MarketRef(m.values.get("market_code", ""), m.values.get("market_name", ""),
+                                 m.values.get("sigun", "")) for m in markets)
+
+
+def wished_markets(found: CHECKED, index: MarketIndex) -> None:
+    for f in found:
+        sigun = parse_address(f.values.get("address", "")).sigun
+        for key, header in (("wish_market_1", "희망시장1"), ("wish_market_2", "희망시장2")):
+            typed = f.values.get(key, "")
+            if not typed:
+                continue
+            res = index.resolve(typed, sigun)
+            if res.kind in ("normalized", "fuzzy") and res.market:
+                f.warn("market_guess", header, typed,
+                       f"{quote(typed, '을')} {res.market.sigun} {quote(res.market.name, '으로')} 읽었습니다. 맞으면 시장명을 "
+                       f"{quote(res.market.name, '으로')} 고치세요.")
+            elif res.kind == "ambiguous":
+                names = ", ".join(m.label() for m in res.candidates)
+                f.warn("market_ambiguous", header, typed,
+                       f"{quote(typed, '에')} 맞는 시장이 여러 곳입니다: {names}. 시장명을 정확히 적으세요.")
+            elif res.kind == "none":
+                f.error("market_unknown", header, typed,
+                        f"{quote(typed, '을')} '시장' 탭에서 찾을 수 없습니다. 시장명을 확인하거나, 비우고 희망지역을 적으세요.")
+
+
+def references(found: CHECKED, key: str, header: str, known: Iterable[str], target: str) -> None:
+    """Each row's ``key`` must name an existing row of ``target`` (e.g. 매칭.신청ID → 참여신청)."""
+    ids = set(known)
+    for f in found:
+        value = f.values.get(key, "")
+        if value and value not in ids:
+            f.error("unknown_reference", header, value,
+                    f"{quote(value, '은')} '{target}' 탭에 없습니다. 값을 확인하세요 (삭제된 행이면 담당자에게 알리세요).")

@@ -1,0 +1,171 @@
+"""``onemarket validate`` (and the validate step of ``run``).
+
+One batched read per file, checks on plain values, then one batched write per tab into the
+job-owned columns only (검증결과, 검증메시지 and a new ID). Staff cells change only with ``fix``,
+and every such change is listed. ``dry_run`` writes nothing and keeps the ID counter as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from automation.report import ERROR, WARNING, Issue, StepReport
+from automation.runlog import now
+from automation.schema import SchemaSet, TabSchema
+from automation.sheets.base import Backend
+from automation.sheets.table import RowUpdate, Table, read_tables, write_rows
+from automation.validation import crossrow
+from automation.validation.cells import check_cells
+from automation.validation.findings import OK, RowFindings
+from automation.validation.ids import PREFIXES, IdAllocator
+
+MASTER_TABS = ("참여신청", "시장", "매칭")
+OUTCOME_TABS = ("성과보고",)
+WRITTEN_TABS = ("참여신청", "시장", "성과보고")  # 매칭 has no 검증 columns: its findings go to the report
+
+
+@dataclass
+class TabSummary:
+    tab: str
+    read: int = 0
+    ok: int = 0
+    warnings: int = 0
+    errors: int = 0
+    blank: int = 0
+
+    def line(self) -> str:
+        return (f"{self.tab}: {self.read}행 읽음 — 정상 {self.ok}, 경고 {self.warnings}, 오류 {self.errors}, "
+                f"빈 행 {self.blank}")
+
+
+@dataclass(frozen=True)
+class FixChange:
+    tab: str
+    row: int
+    column: str
+    before: str
+    after: str
+
+
+@dataclass
+class ValidationResult:
+    summaries: list[TabSummary] = field(default_factory=list)
+    findings: dict[str, list[RowFindings]] = field(default_factory=dict)
+    fixes: list[FixChange] = field(default_factory=list)
+    write_issues: list[Issue] = field(default_factory=list)
+    ids_assigned: int = 0
+    dry_run: bool = False
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [i for rows in self.findings.values() for f in rows for i in f.issues]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(s.errors for s in self.summaries)
+
+    def step_report(self) -> StepReport:
+        report = StepReport("검증", issues=self.issues + self.write_issues)
+        for s in self.summaries:
+            report.counts[f"{s.tab} 오류"] = s.errors
+        report.counts["신청ID 부여"] = self.ids_assigned
+        report.message = " / ".join(s.line() for s in self.summaries)
+        return report
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "tabs": [s.__dict__ for s in self.summaries],
+            "ids_assigned": self.ids_assigned,
+            "fixes": [c.__dict__ for c in self.fixes],
+            "issues": [i.as_dict() for i in self.issues],
+            "write_issues": [i.as_dict() for i in self.write_issues],
+        }
+
+
+def _check_tables(tables: dict[str, Table], today: dt.date) -> dict[str, list[RowFindings]]:
+    findings: dict[str, list[RowFindings]] = {}
+    for name, table in tables.items():
+        rows = table.data_rows()
+        findings[name] = [check_cells(table.schema, r, today) for r in rows]
+        ids = {r.number: r[table.schema.id_column] for r in rows}
+        crossrow.duplicate_ids(table.schema, findings[name], ids)
+    apps = findings["참여신청"]
+    crossrow.duplicate_orgs(apps)
+    crossrow.cooperation_and_consent(apps)
+    crossrow.wished_markets(apps, crossrow.market_index(findings["시장"]))
+    app_ids = [r["application_id"] for r in tables["참여신청"].data_rows()]
+    market_codes = [r["market_code"] for r in tables["시장"].data_rows()]
+    match_ids = [r["match_id"] for r in tables["매칭"].data_rows()]
+    crossrow.references(findings["매칭"], "application_id", "신청ID", app_ids, "참여신청")
+    crossrow.references(findings["매칭"], "market_code", "시장코드", market_codes, "시장")
+    crossrow.references(findings["성과보고"], "match_id", "매칭ID", match_ids, "매칭")
+    return findings
+
+
+def _updates(table: Table, findings: list[RowFindings], ids: IdAllocator | None, fix: bool,
+             result: ValidationResult) -> list[RowUpdate]:
+    schema = table.schema
+    by_row = {r.number: r for r in table.rows}
+    duplicated = {f.row for f in findings if any(i.code == "duplicate_id" for i in f.issues)}
+    updates = []
+    for f in findings:
+        row = by_row[f.row]
+        current_id = row[schema.id_column].strip()
+        values = {"validation_result": f.status, "validation_message": f.message()}
+        if ids is not None and schema.id.job_owned and not current_id:
+            values[schema.id_column] = ids.next(PREFIXES[schema.name])
+            result.ids_assigned += 1
+        if fix:
+            for key, after in f.fixes.items():
+                result.fixes.append(FixChange(schema.name, f.row, schema.column(key).header, row[key], after))
+                values[key] = after
+        by_id = bool(current_id) and f.row not in duplicated
+        updates.append(RowUpdate(values, id=current_id if by_id else "", row=f.row,
+                                 fingerprint="" if by_id else table.fingerprint(row)))
+    return updates
+
+
+def _summaries(tables: dict[str, Table], findings: dict[str, list[RowFindings]]) -> list[TabSummary]:
+    out = []
+    for name, table in tables.items():
+        s = TabSummary(name, read=len(table.rows), blank=len(table.rows) - len(findings[name]))
+        for f in findings[name]:
+            status = f.status
+            s.ok += status == OK
+            s.warnings += status == WARNING
+            s.errors += status == ERROR
+        out.append(s)
+    return out
+
+
+def validate(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_dir: Path, *,
+             dry_run: bool = False, fix: bool = False, today: dt.date | None = None) -> ValidationResult:
+    today = today or now().date()
+    master, outcomes = backend_for("master"), backend_for("outcomes")
+    tables = read_tables(master, [schemas[t] for t in MASTER_TABS])
+    tables.update(read_tables(outcomes, [schemas[t] for t in OUTCOME_TABS]))
+    findings = _check_tables(tables, today)
+    result = ValidationResult(_summaries(tables, findings), findings, dry_run=dry_run)
+    ids = IdAllocator(state_dir / "ids.json", today.year)
+    for table in tables.values():
+        for row in table.rows:
+            ids.observe(row[table.schema.id_column])
+    plans: list[tuple[Backend, TabSchema, list[RowUpdate]]] = []
+    for name in WRITTEN_TABS:
+        table = tables[name]
+        updates = _updates(table, findings[name], ids, fix, result)
+        plans.append((outcomes if name in OUTCOME_TABS else master, table.schema, updates))
+    if dry_run:
+        return result
+    fixable = {k for rows in findings.values() for f in rows for k in f.fixes} if fix else set()
+    for backend, schema, updates in plans:
+        allow = {c.key for c in schema.columns if c.key in fixable and not c.job_owned}
+        written = write_rows(backend, schema, updates, allow=allow)
+        result.write_issues.extend(written.issues)
+    ids.save()
+    return result
