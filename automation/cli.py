@@ -36,11 +36,10 @@ def _config(ctx: click.Context) -> Config:
 
 
 def _print_report(report: StepReport) -> None:
-    counts = f" ({report.counts_text()})" if report.counts else ""
+    counts = f" ({report.counts_text()})" if report.counts and not report.message else ""
     click.echo(f"  [{report.result}] {report.step}{counts}")
-    if report.message:
-        for line in report.message.splitlines():
-            click.echo(f"      {line}")
+    for line in report.message.splitlines():
+        click.echo(f"      {line}")
 
 
 class OnemarketGroup(click.Group):
@@ -132,6 +131,8 @@ def run(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
             _print_report(report)
         if result.log_error:
             click.echo(f"  경고: {result.log_error}")
+        if result.data_errors and not result.failed:
+            click.echo("오류가 있는 행이 있습니다. 시트의 검증메시지 열이나 'onemarket validate'로 확인하세요.")
     ctx.exit(1 if result.failed or result.data_errors else 0)
 
 

@@ -66,12 +66,13 @@ class DemoOutcome:
             lines.append("  예시 데이터가 이미 있어 그대로 두었습니다 (직원이 고친 내용 포함).")
         lines.append(f"실행 {self.run.run_id}:")
         for report in self.run.reports:
-            counts = f" ({report.counts_text()})" if report.counts else ""
-            lines.append(f"  [{report.result}] {report.step}{counts}")
+            lines.append(f"  [{report.result}] {report.step}")
+            lines.extend(f"      {line}" for line in report.message.splitlines())
         if self.run.log_error:
             lines.append(f"  경고: {self.run.log_error}")
         lines.append("다음으로:")
         lines.append(f"  - {Path(self.files['master']).relative_to(self.folder)} 파일을 엑셀이나 리브레오피스에서 열어 보세요.")
+        lines.append("  - '참여신청' 탭의 검증결과·검증메시지 열에 일부러 넣은 잘못된 행이 표시됩니다. 고친 뒤 다시 실행하세요.")
         prefix = "uv run " if os.environ.get("UV") else ""
         lines.append(f"  - 다시 실행: {prefix}onemarket --config {self.config_path} run")
         return "\n".join(lines)

@@ -33,7 +33,7 @@ def runlog_rows(run_id: str, reports: Sequence[StepReport], at: dt.datetime | No
     at = at or now()
     rows = []
     for index, report in enumerate(reports, start=1):
-        message = report.message.replace("\n", " ")
+        message = report.message.replace("\n", " / ")
         if len(message) > MAX_MESSAGE:
             message = message[: MAX_MESSAGE - 1] + "…"
         rows.append({

@@ -86,3 +86,36 @@ def test_console_script_help_lists_the_commands(tmp_path):
     assert proc.returncode == 0
     for command in ("init", "import-markets", "run", "demo"):
         assert command in proc.stdout
+
+
+def _demo(tmp_path: Path) -> Path:
+    proc = cli("demo", str(tmp_path / "demo"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr  # the sample's bad rows are data, not a failed step
+    return tmp_path / "demo"
+
+
+def test_validate_prints_a_summary_per_tab_and_exits_1_on_errors(tmp_path):
+    demo = _demo(tmp_path)
+    proc = cli("validate", cwd=demo)
+    assert proc.returncode == 1
+    assert "  참여신청: 80행 읽음 — 정상 " in proc.stdout
+    assert "[오류] 참여신청 47행 — 연락처: '010-1234-567'은 자리수가 부족합니다 (예: 010-1234-5678)" in proc.stdout
+    data = json.loads(cli("validate", "--json", "--dry-run", cwd=demo).stdout)
+    assert {t["tab"] for t in data["tabs"]} == {"참여신청", "시장", "매칭", "성과보고"}
+    assert data["ids_assigned"] == 0  # the demo's run already gave every application an ID
+
+
+def test_validate_exits_0_when_every_row_is_fine(tmp_path):
+    write_config(tmp_path)
+    assert cli("init", cwd=tmp_path).returncode == 0
+    proc = cli("validate", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "참여신청: 0행 읽음 — 정상 0, 경고 0, 오류 0, 빈 행 0" in proc.stdout
+
+
+def test_run_exits_1_when_rows_have_errors_but_no_step_failed(tmp_path):
+    demo = _demo(tmp_path)
+    proc = cli("run", "--json", cwd=demo)
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 1
+    assert (data["failed"], data["data_errors"]) == (False, True)

@@ -128,7 +128,11 @@ class Table:
         return cls(schema, header, rows, raw.title)
 
     def data_rows(self) -> list[Row]:
-        return [r for r in self.rows if not r.blank]
+        """Rows with something in a staff or market column. A row holding only job output or
+        only a staff extra column (a stray memo) is not a record. (A tab that only jobs write,
+        such as 작업기록, counts every schema column.)"""
+        keys = [c.key for c in self.schema.columns if not c.job_owned] or list(self.header.positions)
+        return [r for r in self.rows if any(r[k].strip() for k in keys)]
 
     def by_id(self) -> dict[str, list[Row]]:
         out: dict[str, list[Row]] = {}

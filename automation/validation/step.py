@@ -71,9 +71,14 @@ class ValidationResult:
     def step_report(self) -> StepReport:
         report = StepReport("검증", issues=self.issues + self.write_issues)
         for s in self.summaries:
-            report.counts[f"{s.tab} 오류"] = s.errors
-        report.counts["신청ID 부여"] = self.ids_assigned
-        report.message = " / ".join(s.line() for s in self.summaries)
+            if s.read:
+                report.counts[f"{s.tab} 정상"] = s.ok
+                report.counts[f"{s.tab} 경고"] = s.warnings
+                report.counts[f"{s.tab} 오류"] = s.errors
+        report.counts["ID 부여"] = self.ids_assigned
+        report.message = "\n".join(s.line() for s in self.summaries if s.read)
+        if self.write_issues:
+            report.message += f"\n쓰지 못한 행 {len(self.write_issues)}개: 다음 실행에서 다시 처리합니다."
         return report
 
     def as_dict(self) -> dict[str, Any]:
