@@ -29,7 +29,7 @@ def test_a_deleted_newest_row_never_frees_its_number(tmp_path):
     backends = make_backends([app(), app(org_name="둘째", brn="")])
     run_validate(backends, tmp_path)
     del backends["master"].tabs["참여신청"][2]  # staff delete A-2024-0002
-    backends["master"].tabs["참여신청"].append([""] + backends["master"].tabs["참여신청"][1][1:])
+    backends["master"].tabs["참여신청"].append(["", *backends["master"].tabs["참여신청"][1][1:]])
     backends["master"].tabs["참여신청"][2][2] = "새 기관"
     run_validate(backends, tmp_path)
     assert ids(backends) == ["A-2024-0001", "A-2024-0003"]
@@ -62,7 +62,7 @@ def test_dry_run_writes_nothing_and_keeps_the_counter(tmp_path):
 
 def test_broken_id_state_file_is_a_clear_error(tmp_path):
     (tmp_path / "ids.json").write_text("{not json")
-    with pytest.raises(ConfigError, match="ID 상태 파일 .*손상되었습니다"):
+    with pytest.raises(ConfigError, match=r"ID 상태 파일 .*손상되었습니다"):
         IdAllocator(tmp_path / "ids.json", 2024)
 
 
