@@ -170,3 +170,16 @@ def test_concurrent_human_edits_never_misplace_a_write(n, ops, seed):
         if r and r[1] in before:
             staff = [c for i, c in enumerate(r) if i != reason_col]
             assert staff == [c for i, c in enumerate(before[r[1]]) if i != reason_col]
+
+
+def test_expect_is_a_compare_and_set_a_person_who_changed_the_row_wins():
+    backend = MemoryBackend({"매칭": [HEADER, *make_rows(2)]})
+    status_col = HEADER.index("상태")
+    backend.tabs["매칭"][1][status_col] = "확정"  # staff confirmed it after the job read "제안"
+    result = write_rows(backend, SCHEMA, [
+        RowUpdate({"reason": "새 사유"}, id="M-0001", expect={"status": "제안"}),
+        RowUpdate({"reason": "둘째"}, id="M-0002", expect={"status": "제안"}),
+    ])
+    assert [i.code for i in result.issues] == ["row_changed"]
+    assert result.issues[0].message == "2행의 '상태'이(가) 작업 중에 바뀌어 쓰지 않았습니다 (사람이 고친 값을 우선합니다)."
+    assert reasons(backend) == {"M-0001": "", "M-0002": "둘째"}

@@ -167,6 +167,9 @@ class RowUpdate:
     id: str = ""
     row: int = 0
     fingerprint: str = ""
+    #: cells that must still hold these values at write time (compare-and-set): a person who
+    #: changed one of them since the job read the row wins, and the row is reported instead
+    expect: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -221,6 +224,13 @@ def _plan(table: Table, updates: Sequence[RowUpdate], allowed: set[str]
         if isinstance(target, Issue):
             issues.append(target)
             continue
+        changed = [k for k, v in update.expect.items() if target[k] != v]
+        if changed:
+            header = table.schema.column(changed[0]).header
+            issues.append(Issue("row_changed", target.number, header, update.id or None,
+                                f"{target.number}행의 '{header}'이(가) 작업 중에 바뀌어 쓰지 않았습니다 (사람이 고친 값을 우선합니다).",
+                                tab=table.schema.name))
+            continue
         if target.number in seen_rows:
             issues.append(Issue("row_twice", target.number, None, update.id,
                                 f"{target.number}행에 두 번 쓰려고 해서 한 번만 썼습니다.", tab=table.schema.name))
@@ -244,7 +254,8 @@ def write_rows(backend: Backend, schema: TabSchema, updates: Sequence[RowUpdate]
     result = WriteResult()
     if not updates:
         return result
-    table = read_tables(backend, [schema], {schema.name: sorted(allowed | {schema.id_column})})[schema.name]
+    needed = allowed | {schema.id_column} | {k for u in updates for k in u.expect}
+    table = read_tables(backend, [schema], {schema.name: sorted(needed)})[schema.name]
     cells, placed, issues = _plan(table, updates, allowed)
     result.issues.extend(issues)
     if cells:
