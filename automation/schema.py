@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,7 @@ class TabSchema:
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
 
-    @property
+    @cached_property
     def job_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.job_owned)
 

@@ -87,6 +87,9 @@ class Backend(abc.ABC):
     location: str = ""
     #: requests sent to the storage (Google API calls; xlsx saves) — for tests and benchmarks
     requests: int = 0
+    #: True when others can change the data between two of our requests (Google): writes are
+    #: then read back to verify
+    remote: bool = False
 
     @abc.abstractmethod
     def list_tabs(self) -> list[str]:

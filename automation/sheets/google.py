@@ -87,6 +87,8 @@ def _text(value: Any) -> str:
 class GoogleBackend(Backend):
     """One Google spreadsheet, addressed by its key."""
 
+    remote = True
+
     def __init__(self, key: str, credentials: Any, *, endpoint: str = DEFAULT_ENDPOINT,
                  timeout: float = 30.0, max_attempts: int = 6, deadline: float = 120.0,
                  sleep: Callable[[float], None] = time.sleep,

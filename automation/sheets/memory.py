@@ -10,6 +10,8 @@ from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, Ra
 
 
 class MemoryBackend(Backend):
+    remote = True  # behaves like a shared spreadsheet: tests edit it between requests
+
     def __init__(self, tabs: Mapping[str, Sequence[Sequence[str]]] | None = None,
                  location: str = "memory") -> None:
         self.location = location

@@ -179,7 +179,8 @@ class WriteResult:
     issues: list[Issue] = field(default_factory=list)
 
 
-def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]]) -> Row | Issue:
+def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]], by_number: dict[int, Row],
+            fingerprints: dict[int, str]) -> Row | Issue:
     schema = table.schema
     id_header = schema.id.header
     if update.id:
@@ -194,11 +195,10 @@ def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]]) -> Row |
         return Issue("duplicate_id", found[0].number, id_header, update.id,
                      f"{id_header} '{update.id}'이(가) 여러 행({rows}행)에 있어 어느 행에도 쓰지 않았습니다. 복사된 행의 ID를 지우세요.",
                      tab=schema.name)
-    by_number = {r.number: r for r in table.rows}
     candidate = by_number.get(update.row)
-    if candidate is not None and table.fingerprint(candidate) == update.fingerprint:
+    if candidate is not None and fingerprints[candidate.number] == update.fingerprint:
         return candidate
-    moved = [r for r in table.rows if table.fingerprint(r) == update.fingerprint
+    moved = [r for r in table.rows if fingerprints[r.number] == update.fingerprint
              and not r[schema.id_column].strip()]
     if len(moved) == 1:
         return moved[0]
@@ -210,6 +210,10 @@ def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]]) -> Row |
 def _plan(table: Table, updates: Sequence[RowUpdate], allowed: set[str]
           ) -> tuple[list[CellWrite], list[tuple[Row, RowUpdate]], list[Issue]]:
     ids = table.by_id()
+    by_number = {r.number: r for r in table.rows}
+    job_cols = table.job_cols()
+    fingerprints = ({r.number: fingerprint(r.cells, job_cols) for r in table.rows}
+                    if any(not u.id for u in updates) else {})
     cells: list[CellWrite] = []
     placed: list[tuple[Row, RowUpdate]] = []
     issues: list[Issue] = []
@@ -220,7 +224,7 @@ def _plan(table: Table, updates: Sequence[RowUpdate], allowed: set[str]
             raise WriteConflictError(
                 f"'{table.schema.name}' 탭의 직원 입력 열 {sorted(bad)}에 쓰려고 했습니다 (프로그램 오류). 아무것도 쓰지 않았습니다."
             )
-        target = _locate(table, update, ids)
+        target = _locate(table, update, ids, by_number, fingerprints)
         if isinstance(target, Issue):
             issues.append(target)
             continue
@@ -247,6 +251,9 @@ def write_rows(backend: Backend, schema: TabSchema, updates: Sequence[RowUpdate]
                allow: Iterable[str] | None = None, verify: bool = True) -> WriteResult:
     """Write ``updates`` into ``schema``'s tab: re-read, locate by ID, one batch, read back.
 
+    The read-back runs on remote backends only (Google): a local file's read-back would only
+    re-read our own memory.
+
     Only job-owned columns may be written unless ``allow`` names other column keys (``--fix``,
     ``import-markets``). Unchanged cells are not sent.
     """
@@ -262,7 +269,7 @@ def write_rows(backend: Backend, schema: TabSchema, updates: Sequence[RowUpdate]
         backend.write({table.title: cells})
     result.written_cells = len(cells)
     result.written_rows = len({c.row for c in cells})
-    if verify and cells:
+    if verify and cells and backend.remote:
         result.issues.extend(_verify(backend, schema, placed))
     return result
 

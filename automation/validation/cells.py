@@ -4,11 +4,10 @@ formula-looking text, resident registration numbers and merged cells."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import partial
+from functools import lru_cache
 
 from automation.parsers import PARSERS, Parsed, contains_rrn, looks_like_formula, mask_rrn, parse_date, parse_enum
-from automation.schema import Column, TabSchema
+from automation.schema import TabSchema
 from automation.sheets.table import Row
 from automation.validation.findings import RowFindings
 
@@ -16,12 +15,15 @@ TEXT_TYPES = frozenset({"text", "longtext", "market_name", "url", "id"})
 FREE_TEXT_TYPES = frozenset({"text", "longtext", "market_name"})
 
 
-def parser_for(column: Column, today: dt.date) -> Callable[[str], Parsed]:
-    if column.type == "enum":
-        return partial(parse_enum, allowed=column.enum)
-    if column.type == "date":
-        return partial(parse_date, today=today)
-    return PARSERS[column.type]
+@lru_cache(maxsize=200_000)
+def parse_cell(column_type: str, allowed: tuple[str, ...], today: dt.date, text: str) -> Parsed:
+    """Parsers are pure: the same text in the same kind of column parses the same (values such
+    as Y/N, 기관유형 and dates repeat thousands of times in a large sheet)."""
+    if column_type == "enum":
+        return parse_enum(text, allowed=allowed)
+    if column_type == "date":
+        return parse_date(text, today=today)
+    return PARSERS[column_type](text)
 
 
 def check_cells(schema: TabSchema, row: Row, today: dt.date, *, skip: frozenset[str] = frozenset()
@@ -43,7 +45,7 @@ def check_cells(schema: TabSchema, row: Row, today: dt.date, *, skip: frozenset[
             if column.required:
                 found.error("required", column.header, "", "필수값 누락 — 이 칸을 채우세요.")
             continue
-        parsed = parser_for(column, today)(raw)
+        parsed = parse_cell(column.type, column.enum, today, raw)
         if parsed.error:
             found.error(parsed.code or "invalid", column.header, raw, parsed.error)
             continue
