@@ -7,26 +7,14 @@ from pathlib import Path
 from automation.config import ROLES, Config
 from automation.init_tabs import FileResult, init_workbooks
 from automation.schema import SchemaSet, default_schemas
-from automation.sheets import open_backend
-from automation.sheets.base import Backend
+from automation.sheets import Workbooks
 
 
 def init(config: Config, schemas: SchemaSet | None = None, *, dry_run: bool = False) -> list[FileResult]:
     """Create or repair the three files. With ``dry_run`` only the plan is returned."""
-    schemas = schemas or default_schemas()
-    backends: dict[str, Backend] = {role: open_backend(config, role, create=True) for role in ROLES}
-    try:
-        results = init_workbooks(backends, schemas, apply=not dry_run)
-        for backend in backends.values():
-            if dry_run:
-                backend.discard()
-            else:
-                backend.commit()
-    except BaseException:
-        for backend in backends.values():
-            backend.discard()
-        raise
-    return results
+    with Workbooks(config, create=True, save=not dry_run) as workbooks:
+        backends = {role: workbooks(role) for role in ROLES}
+        return init_workbooks(backends, schemas or default_schemas(), apply=not dry_run)
 
 
 def resolve_path(path: str | Path) -> Path:

@@ -19,7 +19,7 @@ from automation.errors import OnemarketError, RunLockedError
 from automation.report import ERROR, StepReport
 from automation.runlog import append_runlog, new_run_id
 from automation.schema import SchemaSet, default_schemas
-from automation.sheets import open_backend, transaction
+from automation.sheets import Workbooks, transaction
 from automation.sheets.base import Backend
 from automation.sheets.table import read_tables
 
@@ -32,17 +32,20 @@ class Context:
     schemas: SchemaSet = field(default_factory=default_schemas)
     dry_run: bool = False
     run_id: str = field(default_factory=new_run_id)
-    backends: dict[str, Backend] = field(default_factory=dict)
+    workbooks: Workbooks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.workbooks = Workbooks(self.config)
 
     def backend(self, role: str) -> Backend:
-        if role not in self.backends:
-            self.backends[role] = open_backend(self.config, role)
-        return self.backends[role]
+        return self.workbooks(role)
+
+    def commit(self) -> None:
+        self.workbooks.commit()
 
     def discard(self) -> None:
         """Forget a failed step's pending (xlsx) changes: nothing half-written."""
-        for backend in self.backends.values():
-            backend.discard()
+        self.workbooks.discard()
 
 
 @dataclass(frozen=True)
@@ -109,8 +112,7 @@ def _run_step(step: Step, ctx: Context, failed: set[str]) -> StepReport:
         return report
     try:
         report = step.func(ctx)
-        for backend in ctx.backends.values():
-            backend.commit()
+        ctx.commit()
         return report
     except OnemarketError as exc:
         ctx.discard()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from types import TracebackType
+
 from automation.config import Config
 from automation.errors import ConfigError
 from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, RawTab, transaction
 
-__all__ = ["Backend", "CellWrite", "Dropdown", "HeaderStyle", "RawTab", "open_backend", "transaction"]
+__all__ = ["Backend", "CellWrite", "Dropdown", "HeaderStyle", "RawTab", "Workbooks", "open_backend",
+           "transaction"]
 
 
 def open_backend(config: Config, role: str, *, create: bool = False) -> Backend:
@@ -24,3 +27,41 @@ def open_backend(config: Config, role: str, *, create: bool = False) -> Backend:
     from automation.sheets.google import GoogleBackend
 
     return GoogleBackend.from_config(config.google, location)
+
+
+class Workbooks:
+    """The three files of one config, opened on first use.
+
+    As a context manager: on a clean exit every file is committed (xlsx saved once) unless
+    ``save`` is False; on an exception every pending change is discarded — nothing half-written.
+    Call it like a function (``workbooks("master")``) wherever a ``backend_for`` is expected.
+    """
+
+    def __init__(self, config: Config, *, create: bool = False, save: bool = True) -> None:
+        self.config = config
+        self.create = create
+        self.save = save
+        self.opened: dict[str, Backend] = {}
+
+    def __call__(self, role: str) -> Backend:
+        if role not in self.opened:
+            self.opened[role] = open_backend(self.config, role, create=self.create)
+        return self.opened[role]
+
+    def commit(self) -> None:
+        for backend in self.opened.values():
+            backend.commit()
+
+    def discard(self) -> None:
+        for backend in self.opened.values():
+            backend.discard()
+
+    def __enter__(self) -> Workbooks:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is None and self.save:
+            self.commit()
+        else:
+            self.discard()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from automation.config import Config
 from automation.schema import SchemaSet, default_schemas
-from automation.sheets import open_backend
-from automation.sheets.base import Backend
+from automation.sheets import Workbooks
 from automation.validation.step import ValidationResult, validate
 
 __all__ = ["ValidationResult", "validate", "validate_files"]
@@ -14,20 +13,5 @@ __all__ = ["ValidationResult", "validate", "validate_files"]
 def validate_files(config: Config, *, dry_run: bool = False, fix: bool = False,
                    schemas: SchemaSet | None = None) -> ValidationResult:
     """Open the files, validate, and save (xlsx) — or discard everything on any error."""
-    backends: dict[str, Backend] = {}
-
-    def backend_for(role: str) -> Backend:
-        if role not in backends:
-            backends[role] = open_backend(config, role)
-        return backends[role]
-
-    try:
-        result = validate(backend_for, schemas or default_schemas(), config.state_dir,
-                          dry_run=dry_run, fix=fix)
-        for backend in backends.values():
-            backend.commit()
-    except BaseException:
-        for backend in backends.values():
-            backend.discard()
-        raise
-    return result
+    with Workbooks(config) as workbooks:
+        return validate(workbooks, schemas or default_schemas(), config.state_dir, dry_run=dry_run, fix=fix)
