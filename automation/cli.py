@@ -168,6 +168,35 @@ def validate(ctx: click.Context, dry_run: bool, fix: bool, as_json: bool, limit:
 
 
 @main.command()
+@click.option("--round", "round_", type=click.IntRange(1), default=None,
+              help="차수 (기본: 확정된 가장 큰 차수 + 1).")
+@click.option("--dry-run", is_flag=True, help="미리보기 표만 보여 주고 매칭 탭에 쓰지 않습니다.")
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
+@click.pass_context
+def match(ctx: click.Context, round_: int | None, dry_run: bool, as_json: bool) -> None:
+    """검증을 통과한 신청을 시장과 최적으로 짝지어 매칭 탭에 '제안'으로 씁니다."""
+    from automation.match_step import match as do_match
+    from automation.schema import default_schemas
+    from automation.sheets import Workbooks
+
+    config = _config(ctx)
+    with Workbooks(config, save=not dry_run) as workbooks:
+        outcome = do_match(workbooks, default_schemas(), config.state_dir, round_=round_, dry_run=dry_run)
+    if as_json:
+        _echo_json(outcome.as_dict())
+        return
+    click.echo("매칭 미리보기 (쓰지 않음):" if dry_run else "매칭 완료:")
+    for line in outcome.summary_lines():
+        click.echo(f"  {line}")
+    if dry_run:
+        click.echo(f"  {'신청ID':<12} {'기관명':<16} {'시장':<12} {'구분':<8} {'km':>5} {'점수':>5}  사유")
+        for p in outcome.preview:
+            click.echo(f"  {p.app_id:<12} {p.org[:16]:<16} {p.market[:12]:<12} {p.rank:<8} {p.km:>5} {p.score:>5}  {p.reason}")
+    for issue in outcome.issues:
+        click.echo(f"  [쓰기] {issue.message}")
+
+
+@main.command()
 @click.argument("directory", metavar="[DIR]", default="onemarket-demo",
                 type=click.Path(file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")

@@ -76,9 +76,17 @@ def validate_step(ctx: Context) -> StepReport:
     return validate(ctx.backend, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run).step_report()
 
 
+def match_step(ctx: Context) -> StepReport:
+    """매칭: optimal suggestions for the applications that passed validation."""
+    from automation.match_step import match
+
+    return match(ctx.backend, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run).step_report()
+
+
 STEPS: list[Step] = [
     Step("check", "구조점검", check_step),
     Step("validate", "검증", validate_step, needs=("check",)),
+    Step("match", "매칭", match_step, needs=("validate",)),
 ]
 
 

@@ -26,11 +26,18 @@ class MemoryBackend(Backend):
         #: called before each write/append with this backend — tests use it to simulate a
         #: person editing the sheet between the job's read and its write
         self.before_write: Callable[[MemoryBackend], None] | None = None
+        #: called as ``on_read(self, n)`` before the n-th read (1-based) — a person editing
+        #: between the job's first read and the re-read that locates rows for its write
+        self.on_read: Callable[[MemoryBackend, int], None] | None = None
+        self.reads = 0
 
     def list_tabs(self) -> list[str]:
         return list(self.tabs)
 
     def read(self, titles: Sequence[str]) -> dict[str, RawTab]:
+        self.reads += 1
+        if self.on_read is not None:
+            self.on_read(self, self.reads)
         self.requests += 1
         out: dict[str, RawTab] = {}
         for title in titles:

@@ -1,0 +1,207 @@
+"""``onemarket match [--round N] [--dry-run] [--json]`` and the 매칭 step of ``run``.
+
+One row per applicant belongs to the job: the row whose 상태 is 제안 or 미배정. Each run rewrites
+that row in place (same 매칭ID) to the current optimum — or to 미배정 with the reason — and
+appends a row for an applicant that has none. Rows staff have taken over (확정, 협약체결, 거절,
+종료) are never touched, nor is 담당자메모; every rewrite is a compare-and-set on 상태 and
+시장코드, so a person who confirms a pair while the job runs wins.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from automation.match_inputs import JOB_STATES, LOCKED, Inputs, build_inputs
+from automation.matching import Explanation, MatchResult, Objective, explain, solve
+from automation.matching.model import UNITS_PER_POINT
+from automation.report import Issue, StepReport
+from automation.runlog import now
+from automation.schema import SchemaSet
+from automation.sheets.base import Backend
+from automation.sheets.table import RowUpdate, Table, append_rows, read_tables, write_rows
+from automation.validation.ids import IdAllocator
+
+RANK_LABELS = {"first": "1지망", "second": "2지망", "city": "희망 시군", "near": "가까운 시장", "locked": "확정"}
+JOB_WRITES = frozenset({"round", "application_id", "org_name", "market_code", "market_name", "status"})
+CONTENT_KEYS = ("round", "application_id", "org_name", "market_code", "market_name", "score", "reason", "status")
+
+
+@dataclass
+class PreviewRow:
+    app_id: str
+    org: str
+    market: str
+    rank: str
+    km: str
+    score: str
+    reason: str
+
+
+@dataclass
+class MatchOutcome:
+    round: int
+    result: MatchResult | None = None
+    preview: list[PreviewRow] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    contested: list[tuple[str, int, int]] = field(default_factory=list)  # (market label, named 1st, capacity)
+    written: int = 0
+    appended: int = 0
+    unchanged: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    dry_run: bool = False
+    locked_ids: set[str] = field(default_factory=set)
+
+    def summary_lines(self) -> list[str]:
+        c = self.counts
+        lines = [f"{self.round}차: 참여 {c['participants']}곳 — 1지망 {c['first']}, 2지망 {c['second']}, "
+                 f"희망 시군 {c['city']}, 가까운 시장 {c['near']}, 미배정 {c['unmatched']} (확정 유지 {c['locked']}, "
+                 f"매칭 제외 {c['left_out']})"]
+        if self.contested:
+            top = ", ".join(f"{label} {named}곳(수용 {cap})" for label, named, cap in self.contested[:5])
+            lines.append(f"1지망이 몰린 시장: {top}")
+        if not self.dry_run:
+            lines.append(f"매칭 탭: 고친 행 {self.written}, 새 행 {self.appended}, 그대로 {self.unchanged}")
+        return lines
+
+    def step_report(self) -> StepReport:
+        report = StepReport("매칭", issues=list(self.issues))
+        for key in ("first", "second", "city", "near", "unmatched", "locked"):
+            report.counts[RANK_LABELS.get(key, "미배정")] = self.counts[key]
+        report.message = "\n".join(self.summary_lines())
+        return report
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"round": self.round, "dry_run": self.dry_run, "counts": dict(self.counts),
+                "contested": [{"market": m, "named_first": n, "capacity": c} for m, n, c in self.contested],
+                "written": self.written, "appended": self.appended, "unchanged": self.unchanged,
+                "preview": [p.__dict__ for p in self.preview], "issues": [i.as_dict() for i in self.issues]}
+
+
+def _round(matches: Table, requested: int | None) -> int:
+    if requested:
+        return requested
+    rounds = [int(r["round"]) for r in matches.data_rows()
+              if r["status"].strip() in LOCKED and r["round"].strip().isdigit()]
+    return max(rounds, default=0) + 1
+
+
+def _contested(inputs: Inputs) -> list[tuple[str, int, int]]:
+    named = Counter(inputs.first_named[a.id] for a in inputs.applicants if a.id in inputs.first_named)
+    by_code = {m.code: m for m in inputs.markets}
+    out = [(f"{by_code[c].name}({by_code[c].sigun or '-'})", n, by_code[c].capacity) for c, n in named.items()
+           if n > by_code[c].capacity]
+    return sorted(out, key=lambda t: (-t[1], t[0]))
+
+
+def _cost_words(cost: Objective) -> str:
+    """What forcing the 1st choice would change, in words (only the levels that move)."""
+    parts = []
+    for label, lost in (("매칭", cost.matched), ("1지망", cost.first), ("2지망", cost.second), ("희망 시·군", cost.city)):
+        if lost:
+            parts.append(f"{label} {abs(lost)}곳 {'감소' if lost > 0 else '증가'}")
+    delta = -cost.score_units / UNITS_PER_POINT
+    if delta or not parts:
+        parts.append(f"점수 {delta:+.1f}점")
+    return ", ".join(parts)
+
+
+def _counterfactual(e: Explanation) -> str:
+    """Applicant-safe: who holds the 1st choice is not named, only what forcing it would cost."""
+    text = e.applicant
+    if e.cost is not None:
+        text += f" (1지망에 배정하면 전체로 {_cost_words(e.cost)})"
+    if e.rule:
+        text += f" {e.rule}"
+    return text
+
+
+def _desired(inputs: Inputs, result: MatchResult, round_: int, outcome: MatchOutcome) -> dict[str, dict[str, str]]:
+    """The job row each applicant should have now (by 신청ID)."""
+    by_code = {m.code: m for m in inputs.markets}
+    missed = {e.app_id: _counterfactual(e) for e in explain(
+        result, inputs.applicants, inputs.markets, locks=inputs.locks, exclusions=inputs.exclusions,
+        neighbours=inputs.neighbours)}
+    desired: dict[str, dict[str, str]] = {}
+    for a in result.assignments:
+        outcome.counts[a.rank] += 1
+        if a.rank == "locked":
+            outcome.locked_ids.add(a.app_id)
+            continue
+        row, market = inputs.app_rows[a.app_id], by_code[a.market_code]
+        extra = missed.get(a.app_id)
+        reasons = [r for r in a.reasons if not (extra and extra.startswith(r))] + ([extra] if extra else [])
+        desired[a.app_id] = {"round": str(round_), "application_id": a.app_id, "org_name": row["org_name"].strip(),
+                             "market_code": market.code, "market_name": market.name, "score": f"{a.score:.1f}",
+                             "reason": " · ".join(reasons), "status": "제안"}
+        outcome.preview.append(PreviewRow(a.app_id, row["org_name"].strip(), market.name, RANK_LABELS[a.rank],
+                                          "" if a.km is None else f"{a.km:.1f}", f"{a.score:.1f}", " · ".join(reasons)))
+    unmatched = [(u.app_id, u.reason) for u in result.unmatched] + sorted(inputs.left_out.items())
+    for app_id, reason in unmatched:
+        outcome.counts["unmatched" if app_id not in inputs.left_out else "left_out"] += 1
+        found = inputs.app_rows.get(app_id)
+        desired[app_id] = {"round": str(round_), "application_id": app_id,
+                           "org_name": found["org_name"].strip() if found else "", "market_code": "", "market_name": "",
+                           "score": "", "reason": reason, "status": "미배정"}
+        outcome.preview.append(PreviewRow(app_id, desired[app_id]["org_name"], "", "미배정", "", "", reason))
+    outcome.counts["participants"] = len(inputs.applicants)
+    return desired
+
+
+def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAllocator, stamp: str,
+               outcome: MatchOutcome) -> tuple[list[RowUpdate], list[dict[str, str]]]:
+    job_rows: dict[str, list[Any]] = {}
+    for r in matches.data_rows():
+        if r["status"].strip() in JOB_STATES and r["match_id"].strip():
+            job_rows.setdefault(r["application_id"].strip(), []).append(r)
+    updates, appends = [], []
+    for app_id, values in desired.items():
+        rows = job_rows.pop(app_id, [])
+        if not rows:
+            appends.append({**values, "match_id": ids.next("M"), "processed_at": stamp})
+            continue
+        row = rows[0]
+        if all(row[k].strip() == values[k] for k in CONTENT_KEYS):
+            outcome.unchanged += 1
+            continue
+        updates.append(RowUpdate({**values, "processed_at": stamp}, id=row["match_id"].strip(),
+                                 expect={"status": row["status"], "market_code": row["market_code"]}))
+    for app_id, rows in job_rows.items():  # job rows no applicant needs any more
+        reason = ("다른 행에서 확정된 기관입니다. 이 행은 쓰지 않습니다." if app_id in outcome.locked_ids
+                  else "신청 행이 없습니다 (삭제되었거나 신청ID가 바뀌었습니다). 확인하세요.")
+        for row in rows:
+            if row["status"].strip() == "미배정" and row["reason"] == reason:
+                continue
+            updates.append(RowUpdate({"status": "미배정", "market_code": "", "market_name": "", "score": "",
+                                      "reason": reason, "processed_at": stamp}, id=row["match_id"].strip(),
+                                     expect={"status": row["status"], "market_code": row["market_code"]}))
+    return updates, appends
+
+
+def match(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_dir: Path, *,
+          round_: int | None = None, dry_run: bool = False) -> MatchOutcome:
+    master = backend_for("master")
+    tables = read_tables(master, [schemas["참여신청"], schemas["시장"], schemas["매칭"]])
+    inputs = build_inputs(tables["참여신청"], tables["시장"], tables["매칭"])
+    outcome = MatchOutcome(_round(tables["매칭"], round_), dry_run=dry_run)
+    result = solve(inputs.applicants, inputs.markets, locks=inputs.locks, exclusions=inputs.exclusions,
+                   neighbours=inputs.neighbours)
+    outcome.result = result
+    outcome.contested = _contested(inputs)
+    desired = _desired(inputs, result, outcome.round, outcome)
+    ids = IdAllocator(state_dir / "ids.json", now().year)
+    for r in tables["매칭"].rows:
+        ids.observe(r["match_id"])
+    updates, appends = _plan_rows(tables["매칭"], desired, ids, now().strftime("%Y-%m-%d %H:%M"), outcome)
+    if dry_run:
+        return outcome
+    written = write_rows(master, schemas["매칭"], updates, allow=JOB_WRITES)
+    outcome.issues.extend(written.issues)
+    outcome.written = written.written_rows
+    append_rows(master, schemas["매칭"], tables["매칭"].header, appends)
+    outcome.appended = len(appends)
+    ids.save()
+    return outcome
