@@ -17,7 +17,7 @@ from automation.matching import (
     solve,
 )
 from automation.matching import core as core_mod
-from automation.matching.synthetic import gyeonggi
+from automation.matching.synthetic import gyeonggi, national
 
 HANAM = (37.539, 127.214)  # 하남시 (a point, not the official centre)
 NEAR_HANAM = (37.545, 127.225)  # ~1.2 km away
@@ -160,3 +160,33 @@ def test_solver_paths_agree(capacity: int, monkeypatch: pytest.MonkeyPatch) -> N
     assert dense.unmatched == flow.unmatched == sparse.unmatched
     used = " ".join(str(s) for r in (dense, flow, sparse) for s in r.stats["solves"])  # type: ignore[attr-defined]
     assert "linear_sum_assignment" in used and "flow" in used and "sparse" in used
+
+
+@pytest.mark.parametrize("path", ["dense", "flow", "sparse"])
+def test_level_by_level_paths_agree_with_one_stack(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One solve per level (optimal face in between) on each solver gives the stacked answer."""
+    inst = gyeonggi(200, capacity=2, n_markets=80, seed=5)
+    args = (inst.applicants, inst.markets)
+    stacked = solve(*args, neighbours=inst.neighbours)
+    monkeypatch.setattr(core_mod, "_plan", lambda ranges, start, forced, limit=0: ([start], [1, ranges[start] + 1]))
+    monkeypatch.setattr(core_mod, "FLOW_VALUES", 10**9 if path == "flow" else 0)
+    monkeypatch.setattr(core_mod, "MAX_PHASES", 10**6)
+    split = solve(*args, neighbours=inst.neighbours, dense_cells=10**9 if path == "dense" else 0)
+    assert split.assignments == stacked.assignments and split.unmatched == stacked.unmatched
+    assert len(split.stats["solves"]) > len(stacked.stats["solves"])  # type: ignore[arg-type]
+
+
+def test_synthetic_instances_are_seeded() -> None:
+    assert gyeonggi(40, seed=1) == gyeonggi(40, seed=1) != gyeonggi(40, seed=2)
+    small = national(300, n_markets=60, max_capacity=4, seed=3)
+    assert small == national(300, n_markets=60, max_capacity=4, seed=3)
+    assert len(small.markets) == 60 and {m.capacity for m in small.markets} <= {1, 2, 3, 4}
+
+
+def test_national_style_instance_all_paths() -> None:
+    inst = national(400, n_markets=60, max_capacity=6, seed=4)
+    args = (inst.applicants, inst.markets)
+    dense = solve(*args, neighbours=inst.neighbours)
+    large_path = solve(*args, neighbours=inst.neighbours, dense_cells=0)  # column generation
+    assert violations(dense, Instance(*args, neighbours=inst.neighbours)) == []
+    assert dense.assignments == large_path.assignments and dense.unmatched == large_path.unmatched

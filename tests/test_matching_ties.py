@@ -57,15 +57,29 @@ def test_level_by_level_equals_one_stack(case: Case) -> None:
     """Every level its own solve (as for large instances: optimal face, fixed applicants, bonus
     level for must-full markets and must-match applicants): still brute force's answer."""
     best, chosen = brute_force(case.oracle())
-
-    def one_level(ranges: list[int], start: int, forced: int, limit: int = 0) -> tuple[list[int], list[int]]:
-        return [start], [1, ranges[start] + 1]
-
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(core_mod, "_plan", one_level)
+        mp.setattr(core_mod, "_plan", _one_level)
         result = case.solve()
     assert as_levels(result.objective) == best  # type: ignore[attr-defined]
     assert _placed(result) == chosen
+
+
+def _one_level(ranges: list[int], start: int, forced: int, limit: int = 0) -> tuple[list[int], list[int]]:
+    return [start], [1, ranges[start] + 1]
+
+
+@pytest.mark.parametrize("path", ["dense", "flow", "sparse"])
+def test_level_by_level_keeps_a_contested_market_full(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two organisations can only use M (35 km away, in a neighbouring 시군: L2..L5 all zero).
+    After L1 either may be the one placed, but M must stay full in every later level."""
+    market = Market("M", "m", "B", 37.5 + 35 / 111, 127.0, had_partner=True)
+    apps = [Applicant(x, (x,), (), "A", 37.5, 127.0) for x in ("c", "d")]
+    monkeypatch.setattr(core_mod, "_plan", _one_level)
+    monkeypatch.setattr(core_mod, "FLOW_VALUES", 10 if path == "flow" else 0)
+    result = solve(apps, [market], neighbours={"A": frozenset({"B"})}, dense_cells=10 if path == "dense" else 0)
+    assert _placed(result) == {"c": "M"}
+    label = {"dense": "linear_sum_assignment", "flow": "flow", "sparse": "sparse"}[path]
+    assert len(result.stats["solves"]) == 5 and all(label in s for s in result.stats["solves"])  # type: ignore[attr-defined]
 
 
 def test_certificate_rejects_a_wrong_answer(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,8 @@ it lies in a 시군 that ``neighbours[wish]`` lists and is at most 40 km away; i
 away. Distances are haversine km from the applicant's (lat, lon) to the market's. Without a point
 (either side) the distance is *unknown*: only the named choices and markets in the wished 시군 are
 allowed, the pair gets no distance points, and the tie rule treats it as the farthest.
+시군 names are compared as given: callers pass normalised names (``automation.geo.normalize_sigun``)
+for markets, wishes and the ``neighbours`` map alike.
 """
 
 from __future__ import annotations

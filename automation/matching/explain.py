@@ -62,6 +62,8 @@ def _only(problem: Problem, arcs: IntArray) -> Problem:
 def explain(result: MatchResult, applicants: Iterable[Applicant], markets: Iterable[Market], *,
             locks: Iterable[Lock] = (), exclusions: Iterable[Exclusion] = (),
             neighbours: Neighbours | None = None) -> tuple[Explanation, ...]:
+    """One :class:`Explanation` per applicant (published order) that missed its 1st choice in
+    ``result``; the other arguments are the inputs ``result`` was solved from."""
     locks, exclusions = tuple(locks), tuple(exclusions)
     problem = build(applicants, markets, locks=locks, exclusions=exclusions, neighbours=neighbours)
     excluded = {(e.app_id, e.market_code) for e in exclusions}
@@ -71,8 +73,9 @@ def explain(result: MatchResult, applicants: Iterable[Applicant], markets: Itera
         held.setdefault(a.market_code, []).append(a.app_id)
         got[a.app_id] = a.market_code
     # forcing a pair changes only its component of the allowed graph: re-solve that one alone
-    component = {int(i): k for k, (apps, _) in enumerate(components(problem)) for i in apps}
-    parts = [_only(problem, arcs) for _, arcs in components(problem)]
+    comps = components(problem)
+    component = {int(i): k for k, (apps, _) in enumerate(comps) for i in apps}
+    parts = [_only(problem, arcs) for _, arcs in comps]
     base: dict[int, Objective] = {}
     out: list[Explanation] = []
     for i, app in enumerate(problem.apps):

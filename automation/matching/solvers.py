@@ -1,6 +1,6 @@
 """Max-weight capacitated assignment of one chunk: three interchangeable exact solvers.
 
-All take arcs (applicant, market, integer value > 0) of ``na`` applicants and ``nm`` markets with
+All take arcs (applicant, market, integer value >= 0) of ``na`` applicants and ``nm`` markets with
 capacities, and return the chosen arc per applicant (-1 = unmatched). Values stay <= 2**51, so
 the float64 arithmetic inside scipy is exact; :func:`automation.matching.core.prices` certifies
 every answer anyway.
