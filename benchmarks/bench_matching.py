@@ -5,7 +5,9 @@
 Part 1 — 246 markets around the real 시군 centres × 60/246/600 organisations, capacity 1 and 3:
 MATCHING.md's figures for the policy (``solve``) and first-come-first-served (``fcfs``) side by
 side, averaged over seeds, plus the solve time.
-Part 2 — 1,400 markets × 20,000 organisations, capacities 1..15: seconds per stage and peak
+Part 2 — the 150 real Gyeonggi markets of ../shared/data × synthetic organisations (skipped when
+the national CSV is absent).
+Part 3 — 1,400 markets × 20,000 organisations, capacities 1..15: seconds per stage and peak
 memory (tracemalloc: Python and numpy allocations during the solve; ru_maxrss: the process).
 Market points are the real 전국전통시장 coordinates when ../shared/data holds the national CSV
 (regions = 시도+시군구), else generated clusters; organisations and their wishes are synthetic.
@@ -14,6 +16,7 @@ Market points are the real 전국전통시장 coordinates when ../shared/data ho
 from __future__ import annotations
 
 import argparse
+import random
 import resource
 import statistics
 import sys
@@ -23,7 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from automation.matching import MatchResult, Metrics, fcfs, metrics, solve
+from automation.geo import centroid
+from automation.geo_areas import NEIGHBOURS
+from automation.markets_import import market_rows, read_market_csv
+from automation.matching import Applicant, Market, MatchResult, Metrics, fcfs, metrics, solve
 from automation.matching.allowed import build
 from automation.matching.core import optimise
 from automation.matching.solve import assemble
@@ -60,6 +66,62 @@ def gyeonggi_table(seeds: int) -> None:
                 cells = " | ".join(f"{_mean(got, name):.1f}" for name, _ in FIELDS)
                 timing = f"{statistics.fmean(ms):.0f}" if method == "solve" else ""
                 print(f"| {capacity} | {n} | {method} | {cells} | {timing} |")
+    print()
+
+
+def real_gyeonggi_instance(n_orgs: int, seed: int) -> Instance | None:
+    """The 150 real Gyeonggi markets (capacity 1) and synthetic organisations placed at their 시군
+    centres: 1st/2nd choices drawn towards large markets of their own 시군 (high contention),
+    one in five naming only a 시군."""
+    if not NATIONAL_CSV.is_file():
+        return None
+    rng = random.Random(seed)
+    rows = market_rows(read_market_csv(NATIONAL_CSV), "경기도")
+    markets = tuple(Market(r["market_code"], r["market_name"], r["sigun"], float(r["latitude"]),
+                           float(r["longitude"]), 1, True,
+                           frozenset({"large"}) if int(r["store_count"] or 0) >= 150 else frozenset())
+                    for r in rows)
+    by_sigun: dict[str, list[Market]] = {}
+    for m in markets:
+        by_sigun.setdefault(m.sigun or "", []).append(m)
+    siguns = sorted(by_sigun)
+    apps = []
+    for i in range(n_orgs):
+        home = rng.choice(siguns)
+        lat, lon = centroid(home) or (37.4, 127.0)
+        pool = by_sigun[home]
+        weights = [1 + (i % 3) * ("large" in m.traits) * 4 for m in pool]
+        picks = rng.choices(pool, weights=weights, k=2)
+        city_only = rng.random() < 0.2
+        choices = () if city_only else tuple(dict.fromkeys(m.code for m in picks))
+        apps.append(Applicant(f"A{i:05d}", (f"2024-05-{1 + i % 28:02d}", f"A{i:05d}"), choices, home,
+                              lat + rng.gauss(0, 0.03), lon + rng.gauss(0, 0.03), home,
+                              frozenset({"large_group"}) if rng.random() < 0.3 else frozenset()))
+    return Instance(tuple(apps), markets, NEIGHBOURS)
+
+
+def real_gyeonggi_table(seeds: int) -> None:
+    print("## the 150 real Gyeonggi markets (capacity 1) × synthetic organisations; mean of", seeds, "seeds\n")
+    print("| orgs | method | " + " | ".join(label for _, label in FIELDS) + " | solve ms |")
+    print("|---|---|" + "---|" * (len(FIELDS) + 1))
+    for n in (60, 150, 300):
+        rows: dict[str, list[Metrics]] = {"solve": [], "fcfs": []}
+        ms: list[float] = []
+        for seed in range(seeds):
+            inst = real_gyeonggi_instance(n, seed)
+            if inst is None:
+                print(f"(skipped: {NATIONAL_CSV} not present)")
+                return
+            t0 = time.perf_counter()
+            opt = solve(inst.applicants, inst.markets, neighbours=inst.neighbours)
+            ms.append(1000 * (time.perf_counter() - t0))
+            rows["solve"].append(metrics(opt, inst.applicants, inst.markets))
+            rows["fcfs"].append(metrics(fcfs(inst.applicants, inst.markets, neighbours=inst.neighbours),
+                                        inst.applicants, inst.markets))
+        for method, got in rows.items():
+            cells = " | ".join(f"{_mean(got, name):.1f}" for name, _ in FIELDS)
+            timing = f"{statistics.fmean(ms):.0f}" if method == "solve" else ""
+            print(f"| {n} | {method} | {cells} | {timing} |")
     print()
 
 
@@ -131,6 +193,7 @@ def main() -> None:
     parser.add_argument("--skip-national", action="store_true")
     args = parser.parse_args()
     gyeonggi_table(args.seeds)
+    real_gyeonggi_table(args.seeds)
     if not args.skip_national:
         national_run(args.national_orgs, seed=1, repeats=args.repeats)
 
