@@ -115,3 +115,27 @@ def test_staff_sorting_rows_between_read_and_write_on_google(gsheets, google_one
         col = header.col("validation_message") - 1
         message = row[col] if len(row) > col else ""
         assert message == (f"msg {row[0]}" if row[0] else "")
+
+
+def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, google_onemarket_config):
+    from automation.demo_data import sample_applications, sample_markets
+
+    jobs.init(google_onemarket_config)
+    schemas = default_schemas()
+    backend = open_backend(google_onemarket_config, "master")
+    tables = read_tables(backend, [schemas["시장"], schemas["참여신청"]])
+    append_rows(backend, schemas["시장"], tables["시장"].header, sample_markets())
+    append_rows(backend, schemas["참여신청"], tables["참여신청"].header, sample_applications())
+    first = run(google_onemarket_config)
+    assert not first.failed and first.data_errors  # the demo's deliberately bad rows
+    assert [r.step for r in first.reports] == ["구조점검", "검증", "매칭"]
+    matches = gsheets.values(KEYS["master"], "매칭")
+    assert len(matches) == 81 and {r[8] for r in matches[1:]} <= {"제안", "미배정"}
+    start = gsheets.count()
+    second = run(google_onemarket_config)
+    assert not second.failed
+    kinds = [r.kind for r in gsheets.requests() if r.kind != "token"][start:]
+    # nothing changed: reads, and the one 작업기록 append — no values:batchUpdate at all
+    assert "values.batchUpdate" not in kinds
+    assert kinds.count("values.append") == 1
+    assert len(kinds) <= 16, kinds  # per run, whatever the row count
