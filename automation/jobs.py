@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from automation.config import ROLES, Config
 from automation.init_tabs import FileResult, init_workbooks
 from automation.schema import SchemaSet, default_schemas
@@ -15,7 +13,3 @@ def init(config: Config, schemas: SchemaSet | None = None, *, dry_run: bool = Fa
     with Workbooks(config, create=True, save=not dry_run) as workbooks:
         backends = {role: workbooks(role) for role in ROLES}
         return init_workbooks(backends, schemas or default_schemas(), apply=not dry_run)
-
-
-def resolve_path(path: str | Path) -> Path:
-    return Path(path).expanduser().resolve()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from automation.geo_areas import NEIGHBOURS, locate
 from automation.matching.model import Applicant, Exclusion, Lock, Market
-from automation.parsers import parse_date, parse_int, parse_krw_thousand, parse_sigun
+from automation.parsers import parse_date, parse_float, parse_int, parse_krw_thousand, parse_sigun
 from automation.sheets.table import Row, Table
 from automation.validation.market_names import MarketIndex, MarketRef
 
@@ -74,11 +74,8 @@ def market_traits(row: Row) -> frozenset[str]:
 
 
 def _float(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if value == value else None
+    parsed = parse_float(text)
+    return float(parsed.value) if parsed.ok and parsed.value else None
 
 
 def build_markets(table: Table, matches: Iterable[Row]) -> tuple[list[Market], dict[str, Row]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -20,8 +19,9 @@ from automation.geo import (
     normalize_sigun,
     parse_address,
 )
+from tests.conftest import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 CENTROIDS_CSV = DATA / "gyeonggi_sigungu_centroids.csv"
 GG = "경기도"
 

@@ -7,14 +7,14 @@ import json
 import math
 from collections import defaultdict
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
 from automation.geo import CENTROIDS, GU, SIGUN, haversine_km
 from automation.geo_areas import GU_CENTROIDS, NEIGHBOURS, Location, locate
+from tests.conftest import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 POLYGONS = DATA / "gyeonggi_sigungu_kostat2018.geojson"
 CENTROIDS_CSV = DATA / "gyeonggi_sigungu_centroids.csv"
 

@@ -18,8 +18,9 @@ from automation.markets_import import (
     read_market_csv,
     schema_import_keys,
 )
+from tests.conftest import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = SHARED_DATA
 NATIONAL = DATA / "std_traditional_markets_national_20241104.csv"
 GYEONGGI = DATA / "std_traditional_markets_gyeonggi_20241104.csv"
 KEYS = schema_import_keys()

@@ -303,8 +303,4 @@ class XlsxBackend(Backend):
         self._replace_validations(ws, new, "protect")
 
 
-def new_workbook_path_ok(path: Path) -> bool:
-    return path.suffix.lower() == ".xlsx"
-
-
-__all__ = ["Workbook", "XlsxBackend", "cell_text", "lock_files"]
+__all__ = ["XlsxBackend", "cell_text", "lock_files"]

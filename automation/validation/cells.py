@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from automation.parsers import PARSERS, Parsed, contains_rrn, looks_like_formula, mask_rrn, parse_date, parse_enum
+from automation.parsers import Parsed, contains_rrn, looks_like_formula, mask_rrn, parse_date, parser_for
 from automation.schema import TabSchema
 from automation.sheets.table import Row
 from automation.validation.findings import RowFindings
@@ -19,11 +19,9 @@ FREE_TEXT_TYPES = frozenset({"text", "longtext", "market_name"})
 def parse_cell(column_type: str, allowed: tuple[str, ...], today: dt.date, text: str) -> Parsed:
     """Parsers are pure: the same text in the same kind of column parses the same (values such
     as Y/N, 기관유형 and dates repeat thousands of times in a large sheet)."""
-    if column_type == "enum":
-        return parse_enum(text, allowed=allowed)
     if column_type == "date":
         return parse_date(text, today=today)
-    return PARSERS[column_type](text)
+    return parser_for(column_type, allowed)(text)
 
 
 def check_cells(schema: TabSchema, row: Row, today: dt.date, *, skip: frozenset[str] = frozenset()
