@@ -196,6 +196,57 @@ def match(ctx: click.Context, round_: int | None, dry_run: bool, as_json: bool) 
         click.echo(f"  [쓰기] {issue.message}")
 
 
+def _run_one(ctx: click.Context, name: str, dry_run: bool, as_json: bool, wait: float) -> None:
+    """A single step of ``run`` on its own: same lock, same 작업기록 row, same report."""
+    from automation.pipeline import STEP_BY_NAME
+    from automation.pipeline import run as do_run
+
+    result = do_run(_config(ctx), dry_run=dry_run, wait=wait, steps=[STEP_BY_NAME[name]])
+    if as_json:
+        _echo_json(result.as_dict())
+    else:
+        for report in result.reports:
+            _print_report(report)
+            for issue in report.issues[:30]:
+                where = f"{issue.tab} {issue.row}행 " if issue.row else ""
+                click.echo(f"      [{issue.severity}] {where}{issue.message}")
+            if len(report.issues) > 30:
+                click.echo(f"      … 외 {len(report.issues) - 30}건 (--json으로 모두 보기)")
+        if result.log_error:
+            click.echo(f"  경고: {result.log_error}")
+    ctx.exit(1 if result.failed or result.data_errors else 0)
+
+
+_STEP_OPTIONS = [
+    click.option("--dry-run", is_flag=True, help="미리보기 폴더에만 만들고 시트 쓰기·메일 발송은 하지 않습니다."),
+    click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다."),
+    click.option("--wait", type=float, default=0.0, show_default=True,
+                 help="다른 실행이 잠금을 쥐고 있으면 이 초만큼 기다립니다."),
+]
+
+
+def _step_options(func: F) -> F:
+    for option in reversed(_STEP_OPTIONS):
+        func = option(func)
+    return func
+
+
+@main.command()
+@_step_options
+@click.pass_context
+def agreements(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
+    """확정된 짝의 업무협약서(.docx, PDF)를 만들고 매칭 탭 협약서 칸에 경로를 씁니다."""
+    _run_one(ctx, "agreements", dry_run, as_json, wait)
+
+
+@main.command()
+@_step_options
+@click.pass_context
+def notify(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
+    """확정된 짝의 기관과 시장에 안내 메일을 한 번씩 보냅니다 (협약서 첨부)."""
+    _run_one(ctx, "notify", dry_run, as_json, wait)
+
+
 @main.command()
 @click.argument("directory", metavar="[DIR]", default="onemarket-demo",
                 type=click.Path(file_okay=False))

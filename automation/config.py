@@ -40,8 +40,13 @@ _KNOWN: dict[str, dict[str, type | tuple[type, ...]]] = {
         "ssl": bool,
         "username": str,
         "password_env": str,
+        "cafile": str,
+        "timeout": (int, float),
+        "max_per_run": int,
+        "max_failures": int,
     },
-    "documents": {"output": str},
+    "documents": {"output": str, "template": str, "pdf": str, "soffice": str, "preview": str,
+                  "period_months": int},
     "run": {"lock": str, "state_dir": str},
 }
 
@@ -67,6 +72,24 @@ class MailConfig:
     ssl: bool = False
     username: str = ""
     password_env: str = "ONEMARKET_SMTP_PASSWORD"
+    cafile: Path | None = None          # a private CA to trust (self-signed mail servers)
+    timeout: float = 30.0
+    max_per_run: int = 200              # cap on messages sent in one run
+    max_failures: int = 3               # stop sending after this many failures in a row
+
+    def password(self) -> str:
+        """The SMTP password from the environment (never from the TOML)."""
+        return os.environ.get(self.password_env, "")
+
+
+@dataclass(frozen=True)
+class DocumentsConfig:
+    output: Path
+    template: Path | None = None        # None: the packaged templates/agreement.docx
+    pdf: str = "auto"                   # auto (PDF when LibreOffice is found), always, never
+    soffice: str = ""                   # path to soffice/libreoffice; empty: search PATH and usual places
+    preview: Path = Path("preview")     # --dry-run output
+    period_months: int = 12
 
 
 @dataclass(frozen=True)
@@ -76,7 +99,7 @@ class Config:
     workbooks: dict[str, str]
     google: GoogleConfig
     mail: MailConfig
-    documents_output: Path
+    documents: DocumentsConfig
     lock_path: Path
     state_dir: Path
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -207,7 +230,14 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         ssl=bool(m.get("ssl", False)),
         username=m.get("username", ""),
         password_env=m.get("password_env", "ONEMARKET_SMTP_PASSWORD"),
+        cafile=(base / m["cafile"]).resolve() if m.get("cafile") else None,
+        timeout=float(m.get("timeout", 30.0)),
+        max_per_run=int(m.get("max_per_run", 200)),
+        max_failures=int(m.get("max_failures", 3)),
     )
+    if mail.max_per_run < 0 or mail.max_failures < 1 or mail.timeout <= 0:
+        raise ConfigError(f"{path.name}: [mail] max_per_run은 0 이상, max_failures와 timeout은 양수여야 합니다.")
+    documents = _documents(data.get("documents", {}), base, path)
     run = data.get("run", {})
     state_dir = (base / run.get("state_dir", ".onemarket")).resolve()
     return Config(
@@ -216,10 +246,27 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         workbooks=workbooks,
         google=google,
         mail=mail,
-        documents_output=(base / data.get("documents", {}).get("output", "agreements")).resolve(),
+        documents=documents,
         lock_path=(base / run.get("lock", ".onemarket/run.lock")).resolve(),
         state_dir=state_dir,
         raw=data,
+    )
+
+
+def _documents(d: dict[str, Any], base: Path, path: Path) -> DocumentsConfig:
+    pdf = d.get("pdf", "auto")
+    if pdf not in ("auto", "always", "never"):
+        raise ConfigError(f"{path.name}: [documents] pdf는 \"auto\", \"always\", \"never\" 중 하나여야 합니다 (현재: {pdf!r}).")
+    months = int(d.get("period_months", 12))
+    if not 1 <= months <= 120:
+        raise ConfigError(f"{path.name}: [documents] period_months는 1~120 사이여야 합니다 (현재: {months}).")
+    return DocumentsConfig(
+        output=(base / d.get("output", "agreements")).resolve(),
+        template=(base / d["template"]).resolve() if d.get("template") else None,
+        pdf=pdf,
+        soffice=str(d.get("soffice", "")),
+        preview=(base / d.get("preview", "preview")).resolve(),
+        period_months=months,
     )
 
 

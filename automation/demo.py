@@ -1,8 +1,10 @@
 """``onemarket demo [DIR]``: a complete offline demo on local .xlsx files.
 
 Creates DIR/onemarket.toml and the three .xlsx files, fills 시장 and 참여신청 with sample data the
-project generates (:mod:`automation.demo_data`), then runs ``onemarket run``. Running it again
-keeps what is there (staff edits included) and only runs again.
+project generates (:mod:`automation.demo_data`), then runs ``onemarket run``. The first time it
+then plays the member of staff who confirms five suggested pairs (상태 제안 → 확정) and runs again,
+so agreements are rendered and the notices land in outbox/ as .eml files. Running it again keeps
+what is there (staff edits included) and only runs again — nothing is mailed twice.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from automation import jobs
-from automation.config import DEFAULT_CONFIG_NAME, load_config
+from automation.config import DEFAULT_CONFIG_NAME, Config, load_config
 from automation.demo_data import sample_applications, sample_markets
 from automation.pipeline import RunResult, run
 from automation.schema import default_schemas
 from automation.sheets import open_backend, transaction
-from automation.sheets.table import append_rows, read_tables
+from automation.sheets.table import RowUpdate, append_rows, read_tables, write_rows
 
 DEMO_CONFIG = """\
 # onemarket 예시 설정 — `onemarket demo`가 만들었습니다.
@@ -36,9 +38,13 @@ outbox = "outbox"
 sender = "onemarket@example.go.kr"
 cc = []
 
+cafile = ""                      # 사내 메일 서버가 자체 인증서를 쓰면 그 CA 파일 경로
+
 [documents]
-output = "agreements"
+output = "agreements"            # 협약서(.docx, PDF)가 만들어지는 폴더
+pdf = "auto"                     # LibreOffice가 있으면 PDF도 만듭니다 ("always", "never")
 """
+CONFIRM_IN_DEMO = 5
 
 
 @dataclass
@@ -49,11 +55,14 @@ class DemoOutcome:
     applications_added: int
     run: RunResult
     files: dict[str, str] = field(default_factory=dict)
+    first_run: RunResult | None = None
+    confirmed: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"folder": str(self.folder), "config": str(self.config_path), "files": self.files,
                 "markets_added": self.markets_added, "applications_added": self.applications_added,
-                "run": self.run.as_dict()}
+                "first_run": self.first_run.as_dict() if self.first_run else None,
+                "confirmed": self.confirmed, "run": self.run.as_dict()}
 
     def text(self) -> str:
         lines = [f"예시 폴더: {self.folder}"]
@@ -64,18 +73,41 @@ class DemoOutcome:
             lines.append(f"  예시 데이터: 시장 {self.markets_added}곳, 참여신청 {self.applications_added}건을 넣었습니다.")
         else:
             lines.append("  예시 데이터가 이미 있어 그대로 두었습니다 (직원이 고친 내용 포함).")
-        lines.append(f"실행 {self.run.run_id}:")
-        for report in self.run.reports:
-            lines.append(f"  [{report.result}] {report.step}")
-            lines.extend(f"      {line}" for line in report.message.splitlines())
+        if self.first_run is not None:
+            lines.extend(_run_lines(self.first_run))
+            lines.append(f"직원이 제안 {len(self.confirmed)}건({', '.join(self.confirmed)})을 '확정'으로 바꿨다고 보고 다시 실행합니다.")
+        lines.extend(_run_lines(self.run))
         if self.run.log_error:
             lines.append(f"  경고: {self.run.log_error}")
         lines.append("다음으로:")
         lines.append(f"  - {Path(self.files['master']).relative_to(self.folder)} 파일을 엑셀이나 리브레오피스에서 열어 보세요.")
         lines.append("  - '참여신청' 탭의 검증결과·검증메시지 열에 일부러 넣은 잘못된 행이 표시됩니다. 고친 뒤 다시 실행하세요.")
+        lines.append("  - 협약서는 agreements/ 폴더에, 보낼 안내 메일은 outbox/ 폴더에 .eml 파일로 있습니다.")
         prefix = "uv run " if os.environ.get("UV") else ""
         lines.append(f"  - 다시 실행: {prefix}onemarket --config {self.config_path} run")
         return "\n".join(lines)
+
+
+def _run_lines(result: RunResult) -> list[str]:
+    lines = [f"실행 {result.run_id}:"]
+    for report in result.reports:
+        lines.append(f"  [{report.result}] {report.step}")
+        lines.extend(f"      {line}" for line in report.message.splitlines())
+    return lines
+
+
+def _confirm_some(config: Config, n: int) -> list[str]:
+    """Play the member of staff: the first ``n`` suggestions (상태 제안) become 확정."""
+    schemas = default_schemas()
+    backend = open_backend(config, "master")
+    matches = read_tables(backend, [schemas["매칭"]])["매칭"]
+    if any(r["status"].strip() in ("확정", "협약체결") for r in matches.data_rows()):
+        return []
+    chosen = [r["match_id"].strip() for r in matches.data_rows() if r["status"].strip() == "제안"][:n]
+    with transaction(backend):
+        write_rows(backend, schemas["매칭"], [RowUpdate({"status": "확정"}, id=m) for m in chosen],
+                   allow=frozenset({"status"}))
+    return chosen
 
 
 def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
@@ -100,4 +132,9 @@ def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
             append_rows(backend, schemas["참여신청"], tables["참여신청"].header, rows)
             applications = len(rows)
     result = run(config)
-    return DemoOutcome(folder, config_path, markets, applications, result, dict(config.workbooks))
+    confirmed = _confirm_some(config, CONFIRM_IN_DEMO) if not result.failed else []
+    if not confirmed:
+        return DemoOutcome(folder, config_path, markets, applications, result, dict(config.workbooks))
+    second = run(config)
+    return DemoOutcome(folder, config_path, markets, applications, second, dict(config.workbooks),
+                       first_run=result, confirmed=confirmed)

@@ -87,3 +87,17 @@ class InputFileError(OnemarketError):
     """An input file given on the command line (e.g. the market CSV) cannot be used (exit 2)."""
 
     exit_code = 2
+
+
+class TemplateError(OnemarketError):
+    """An agreement or mail template is missing or uses a field the job does not supply (exit 2)."""
+
+    exit_code = 2
+
+
+class DocumentError(OnemarketError):
+    """An agreement document cannot be written (output folder, file name, converter)."""
+
+
+class MailError(OnemarketError):
+    """The mail transport cannot be used at all (login refused, TLS failure, outbox not writable)."""

@@ -83,11 +83,28 @@ def match_step(ctx: Context) -> StepReport:
     return match(ctx.backend, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run).step_report()
 
 
+def agreements_step(ctx: Context) -> StepReport:
+    """협약서: .docx (+ PDF) for 확정 pairs, path into 협약서."""
+    from automation.agreements_step import agreements
+
+    return agreements(ctx.backend, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
+
+
+def notify_step(ctx: Context) -> StepReport:
+    """안내메일: one notice per side of each 확정 pair, at most once."""
+    from automation.notify_step import notify
+
+    return notify(ctx.backend, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
+
+
 STEPS: list[Step] = [
     Step("check", "구조점검", check_step),
     Step("validate", "검증", validate_step, needs=("check",)),
     Step("match", "매칭", match_step, needs=("validate",)),
+    Step("agreements", "협약서", agreements_step, needs=("check",)),
+    Step("notify", "안내메일", notify_step, needs=("agreements",)),
 ]
+STEP_BY_NAME = {s.name: s for s in STEPS}
 
 
 @dataclass

@@ -50,3 +50,6 @@ from google_fixtures import (  # noqa: E402, F401
     gsheets,
     make_google_backend,
 )
+
+# A real SMTP server (aiosmtpd on 127.0.0.1) for the mail tests (tests/smtp_server.py).
+from smtp_server import make_smtp_server, smtp_cert, smtp_server  # noqa: E402, F401

@@ -32,5 +32,13 @@ def test_demo_twice(tmp_path):
                          [schemas["참여신청"], schemas["작업기록"]])
     assert len(tables["참여신청"].data_rows()) == first.applications_added
     assert tables["참여신청"].data_rows()[0]["org_name"] == "직원이 고친 기관명"
-    assert len(tables["작업기록"].data_rows()) == 2 * len(STEPS)  # one row per step per run
+    # one row per step per run: the first demo runs twice (before and after staff confirm 5 pairs)
+    assert len(tables["작업기록"].data_rows()) == 3 * len(STEPS)
+    assert len(first.confirmed) == 5 and second.confirmed == []
+    agreements = {p.stem for p in (folder / "agreements").glob("*.docx")}
+    assert {s.split("_")[0] for s in agreements} == set(first.confirmed)
+    notify = next(r for r in first.run.reports if r.step == "안내메일")
+    # one notice to each side of the 5 confirmed pairs, but two sample markets have no 상인회이메일
+    assert (notify.counts["발송"], notify.counts["보류"]) == (8, 2)
+    assert len(list((folder / "outbox").glob("*.eml"))) == 8   # the second demo sent nothing again
     assert "예시 데이터가 이미 있어 그대로 두었습니다" in second.text()

@@ -128,7 +128,7 @@ def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, 
     append_rows(backend, schemas["참여신청"], tables["참여신청"].header, sample_applications())
     first = run(google_onemarket_config)
     assert not first.failed and first.data_errors  # the demo's deliberately bad rows
-    assert [r.step for r in first.reports] == ["구조점검", "검증", "매칭"]
+    assert [r.step for r in first.reports] == ["구조점검", "검증", "매칭", "협약서", "안내메일"]
     matches = gsheets.values(KEYS["master"], "매칭")
     assert len(matches) == 81 and {r[8] for r in matches[1:]} <= {"제안", "미배정"}
     start = gsheets.count()
@@ -139,3 +139,42 @@ def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, 
     assert "values.batchUpdate" not in kinds
     assert kinds.count("values.append") == 1
     assert len(kinds) <= 16, kinds  # per run, whatever the row count
+
+
+def test_agreements_and_notices_on_google(gsheets, google_onemarket_config, smtp_server):
+    """Staff confirm two suggestions in the Google sheet; the next run writes 협약서 and 기관안내/시장안내
+    there, and mails through a real SMTP server; a third run sends nothing and writes no values."""
+    from automation.config import load_config
+    from automation.demo import _confirm_some
+    from automation.demo_data import sample_applications, sample_markets
+
+    path = google_onemarket_config.path
+    path.write_text(path.read_text(encoding="utf-8") + (
+        f'\n[mail]\ntransport = "smtp"\nhost = "127.0.0.1"\nport = {smtp_server.port}\nstarttls = false\n'
+        '[documents]\npdf = "never"\n'), encoding="utf-8")
+    config = load_config(path)
+    jobs.init(config)
+    schemas = default_schemas()
+    backend = open_backend(config, "master")
+    tables = read_tables(backend, [schemas["시장"], schemas["참여신청"]])
+    append_rows(backend, schemas["시장"], tables["시장"].header, sample_markets())
+    append_rows(backend, schemas["참여신청"], tables["참여신청"].header, sample_applications())
+    assert not run(config).failed
+    confirmed = _confirm_some(config, 2)
+    second = run(config)
+    assert not second.failed
+    header, *rows = gsheets.values(KEYS["master"], "매칭")
+    col = {h: i for i, h in enumerate(header)}
+    done = {r[col["매칭ID"]]: r for r in rows if r[col["매칭ID"]] in confirmed}
+    assert set(done) == set(confirmed)
+    for row in done.values():
+        assert row[col["협약서"]].startswith("agreements/" + row[col["매칭ID"]] + "_")
+        assert row[col["기관안내"]].startswith("발송완료 ")
+    assert len(smtp_server.messages) == 2 * len(confirmed) - sum(
+        1 for r in done.values() if r[col["시장안내"]] == "메일없음")
+    start = gsheets.count()
+    assert not run(config).failed
+    kinds = [r.kind for r in gsheets.requests() if r.kind != "token"][start:]
+    assert "values.batchUpdate" not in kinds
+    assert len(smtp_server.messages) == 2 * len(confirmed) - sum(
+        1 for r in done.values() if r[col["시장안내"]] == "메일없음")

@@ -1,0 +1,207 @@
+"""DOCX → PDF with LibreOffice headless, many files per process.
+
+Starting LibreOffice costs about a second, so one ``soffice`` process converts a whole batch. Each
+process gets its own throw-away profile (``-env:UserInstallation``): two runs at once, or a user's
+open LibreOffice window, never hand work to each other or fight over a lock. Inputs are copied
+under plain ASCII names first (no trouble with Korean names, a leading ``-`` or the locale), and a
+file that is not a real .docx never reaches LibreOffice (it would "convert" random bytes as plain
+text). PDFs are written into a temporary folder inside ``outdir`` and moved into place with
+``os.replace``, so a PDF under its final name is always complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import zipfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from xml.etree import ElementTree
+
+from automation.errors import DocumentError
+
+log = logging.getLogger("onemarket.documents")
+_NAMES = ("soffice", "libreoffice")
+
+
+def _runnable(path: Path) -> bool:
+    return path.is_file() and (os.name == "nt" or os.access(path, os.X_OK))
+
+
+def _install_paths() -> list[Path]:
+    """Where LibreOffice usually lives when it is not on PATH (Windows, macOS, Linux tarballs)."""
+    paths = [Path(os.environ[var]) / "LibreOffice" / "program" / "soffice.exe"
+             for var in ("PROGRAMFILES", "PROGRAMW6432", "PROGRAMFILES(X86)") if os.environ.get(var)]
+    paths += [Path(r"C:\Program Files\LibreOffice\program\soffice.exe"),
+              Path(r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"),
+              Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),
+              Path.home() / "Applications" / "LibreOffice.app" / "Contents" / "MacOS" / "soffice",
+              Path("/usr/lib/libreoffice/program/soffice"), Path("/usr/local/bin/soffice")]
+    return paths + sorted(Path("/opt").glob("libreoffice*/program/soffice"), reverse=True)
+
+
+def find_soffice(configured: str = "") -> Path | None:
+    """LibreOffice's ``soffice``: the configured path (or command name), then PATH, then usual install places."""
+    if configured.strip():
+        given = Path(configured.strip()).expanduser()
+        if _runnable(given):
+            return given
+        on_path = shutil.which(configured.strip())
+        if on_path:
+            return Path(on_path)
+        log.warning("configured soffice %s not found; searching PATH and the usual places", configured)
+    for name in _NAMES:
+        on_path = shutil.which(name)
+        if on_path:
+            return Path(on_path)
+    return next((path for path in _install_paths() if _runnable(path)), None)
+
+
+def is_docx(path: Path) -> bool:
+    """A readable zip with intact CRCs and a well-formed Word document part."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "[Content_Types].xml" not in archive.namelist() or archive.testzip() is not None:
+                return False
+            ElementTree.fromstring(archive.read("word/document.xml"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+        return False
+    return True
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Stop soffice and what it started (oosplash → soffice.bin on Linux, soffice.exe → soffice.bin on Windows)."""
+    if os.name == "nt":
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True, check=False)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
+    process.communicate()
+
+
+def _run(command: list[str], soffice: Path, timeout: float) -> tuple[int, str]:
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=os.name != "nt")
+    except OSError as exc:
+        raise DocumentError(f"LibreOffice(soffice)를 실행할 수 없습니다: {soffice} ({exc.strerror or exc}). "
+                            "LibreOffice를 설치하거나 [documents] soffice에 올바른 경로를 적으세요.") from exc
+    try:
+        _, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(process)
+        raise DocumentError(f"LibreOffice가 {timeout:g}초 안에 PDF 변환을 끝내지 못해 멈췄습니다. 열려 있는 LibreOffice "
+                            "창을 모두 닫고 다시 실행하거나, [documents] pdf = \"never\"로 .docx만 만드세요.") from None
+    return process.returncode, err.decode("utf-8", errors="replace")
+
+
+def _convert_batch(files: Sequence[Path], outdir: Path, soffice: Path, timeout: float) -> dict[Path, Path | None]:
+    result: dict[Path, Path | None] = dict.fromkeys(files)
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".onemarket-pdf-", dir=outdir))
+    except OSError as exc:
+        raise DocumentError(f"PDF 폴더 {outdir}에 쓸 수 없습니다({exc.strerror or exc}). 경로와 권한을 확인하세요.") from exc
+    profile = Path(tempfile.mkdtemp(prefix="onemarket-soffice-"))
+    try:
+        inputs: dict[Path, Path] = {}
+        for number, source in enumerate(files, 1):
+            copy = work / f"in{number:04d}.docx"
+            if _copy_docx(source, copy):
+                inputs[source] = copy
+        if not inputs:
+            return result
+        command = [str(soffice), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
+                   "--nologo", "--nodefault", "--nolockcheck", "--norestore", "--convert-to", "pdf",
+                   "--outdir", str(work), *(str(p) for p in inputs.values())]
+        code, err = _run(command, soffice, timeout)
+        for source, copy in inputs.items():
+            result[source] = _collect(copy.with_suffix(".pdf"), outdir / f"{source.stem}.pdf")
+        if code != 0 and not any(result.values()):
+            last = (err.strip().splitlines() or ["(메시지 없음)"])[-1]
+            raise DocumentError(f"LibreOffice(soffice)가 변환에 실패했습니다(종료 코드 {code}: {last}). LibreOffice를 "
+                                "다시 설치하거나 [documents] soffice 경로를 확인하세요.")
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _copy_docx(source: Path, copy: Path) -> bool:
+    """Copy a real .docx under a plain name for LibreOffice; False (logged) for anything else."""
+    if not is_docx(source):
+        log.warning("%s is not a readable .docx; no PDF made", source.name)
+        return False
+    try:
+        shutil.copyfile(source, copy)
+    except OSError as exc:
+        log.warning("%s could not be copied for conversion: %s", source.name, exc)
+        return False
+    return True
+
+
+def _collect(produced: Path, target: Path) -> Path | None:
+    """Move a finished PDF into place; None when LibreOffice did not produce a real one."""
+    if not produced.is_file():
+        log.warning("LibreOffice made no PDF for %s", target.name)
+        return None
+    try:
+        with produced.open("rb") as handle:
+            if handle.read(5) != b"%PDF-":
+                return None
+        os.replace(produced, target)
+    except OSError as exc:
+        log.warning("PDF %s not moved to %s: %s", produced.name, target, exc)
+        return None
+    return target
+
+
+def default_workers() -> int:
+    """soffice processes run at once: two where there are two CPUs (measured 2.2× faster), else one."""
+    return min(2, os.cpu_count() or 1)
+
+
+def convert_to_pdf(docx_files: Sequence[Path], outdir: Path, soffice: Path, *, batch: int = 40,
+                   timeout: float = 600.0, workers: int | None = None) -> dict[Path, Path | None]:
+    """Convert each .docx to ``outdir/<stem>.pdf``; None for a file that failed.
+
+    ``batch`` files go to one soffice process; up to ``workers`` processes (default
+    :func:`default_workers`) run at once, each with its own profile. ``timeout`` is per process.
+    """
+    if batch < 1 or (workers is not None and workers < 1):
+        raise ValueError("batch and workers must be at least 1")
+    stems: dict[str, Path] = {}
+    for path in docx_files:
+        other = stems.setdefault(path.stem.casefold(), path)
+        if other != path:
+            raise DocumentError(f"PDF 이름이 겹칩니다: {other.name}와(과) {path.name}이(가) 같은 {path.stem}.pdf가 됩니다. "
+                                "협약서 파일 이름을 서로 다르게 하세요.")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DocumentError(f"PDF 폴더 {outdir}을(를) 만들 수 없습니다({exc.strerror or exc}). 경로와 권한을 확인하세요.") from exc
+    files = list(dict.fromkeys(docx_files))
+    batches = [files[start:start + batch] for start in range(0, len(files), batch)]
+    stop = threading.Event()   # set by the first batch that fails: batches not yet started are skipped
+
+    def guarded(part: list[Path]) -> dict[Path, Path | None]:
+        if stop.is_set():
+            return dict.fromkeys(part)
+        try:
+            return _convert_batch(part, outdir, soffice, timeout)
+        except BaseException:
+            stop.set()
+            raise
+
+    result: dict[Path, Path | None] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(workers or default_workers(), len(batches)))) as pool:
+        for done in [pool.submit(guarded, part) for part in batches]:
+            result.update(done.result())
+    return {path: result[path] for path in files}

@@ -1,0 +1,303 @@
+"""``onemarket notify`` and the 안내메일 step of ``run``: one notice per side of each 확정 pair.
+
+At most once, by construction: the journal (``<state_dir>/mail.sqlite3``, keyed by 매칭ID, role
+and template) records "sending" durably before the SMTP call; a send whose outcome is unknown
+becomes 확인필요 and is never retried by the job; "sending" left by a crashed run becomes
+확인필요 at the next start. 기관안내/시장안내 mirror the journal (a cleared cell is restored).
+No mail for an application without 개인정보동의 = Y; the organisation's contact reaches the
+market only with 제3자제공동의 = Y. ``--dry-run`` writes every message as .eml into the preview
+folder and sends nothing.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from automation.config import Config
+from automation.documents.manifest import Manifest
+from automation.documents.names import path_inside
+from automation.errors import MailError
+from automation.mail.journal import Entry, MailJournal, State, label
+from automation.mail.message import build_message, new_message_id
+from automation.mail.transport import OutboxTransport, SendResult, Transport, open_transport
+from automation.notices import TEMPLATE, market_context, org_context, render_notice
+from automation.pairs import Pair, PairSet, collect_pairs, warn
+from automation.parsers import parse_email
+from automation.report import ERROR, Issue, StepReport
+from automation.runlog import now
+from automation.schema import SchemaSet
+from automation.sheets.base import Backend
+from automation.sheets.table import Row, RowUpdate, read_tables, write_rows
+
+log = logging.getLogger("onemarket.notify")
+COLUMNS = {"org": "org_notice", "market": "market_notice"}
+HEADERS = {"org": "기관안내", "market": "시장안내"}
+WRITES = frozenset(COLUMNS.values())
+NO_CONSENT = {"org": "동의없음", "market": "보류: 기관 개인정보 동의 없음"}
+NO_DOCUMENT = "보류: 협약서 없음"
+NO_ADDRESS = "메일없음"
+
+
+@dataclass
+class NotifyOutcome:
+    dry_run: bool = False
+    sent: int = 0
+    previewed: int = 0
+    review: int = 0
+    failed: int = 0
+    transient: int = 0
+    held: int = 0
+    already: int = 0
+    restored: int = 0
+    stopped: str = ""
+    preview_folder: Path | None = None
+    issues: list[Issue] = field(default_factory=list)
+    error: str = ""
+
+    def summary(self) -> str:
+        if self.dry_run:
+            head = f"안내 메일 미리보기 {self.previewed}통 (보내지 않음) — 폴더: {self.preview_folder}"
+        else:
+            head = (f"안내 메일 발송 {self.sent}통, 이미 처리 {self.already}, 확인필요 {self.review}, "
+                    f"실패 {self.failed}, 재시도 예정 {self.transient}, 보류 {self.held}, 안내 칸 되살림 {self.restored}")
+        return "\n".join(x for x in (head, self.stopped, self.error) if x)
+
+    def step_report(self) -> StepReport:
+        report = StepReport("안내메일", issues=list(self.issues), message=self.summary(), failed=bool(self.error))
+        report.counts.update({"발송": self.sent, "확인필요": self.review, "실패": self.failed, "보류": self.held})
+        return report
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items() if k != "issues"} | {
+            "issues": [i.as_dict() for i in self.issues]}
+
+
+@dataclass
+class _Ctx:
+    config: Config
+    journal: MailJournal | None
+    transport: Transport
+    manifest: Manifest
+    outcome: NotifyOutcome
+    outcomes_where: str
+    live: bool = True                      # False for --dry-run: the journal is only read
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)   # (매칭ID, role) → non-journal label
+    in_a_row: int = 0
+    connected: bool = False
+    touched: set[tuple[str, str]] = field(default_factory=set)           # journal rows written this run
+
+
+def outcomes_where(config: Config) -> str:
+    """Where a market records outcomes, in words for the notice."""
+    if config.backend == "google":
+        return f"성과보고 시트(https://docs.google.com/spreadsheets/d/{config.workbooks['outcomes']}/edit)"
+    return "경기중기청 담당자가 따로 보내 드리는 성과보고 파일"
+
+
+def _recipient(pair: Pair, role: str) -> tuple[str, str]:
+    """(address, '') or ('', Korean reason)."""
+    key, column = ("email", "참여신청.이메일") if role == "org" else ("association_email", "시장.상인회이메일")
+    raw = pair.app[key] if role == "org" else pair.market[key]
+    if not raw.strip():
+        return "", f"{column} 칸이 비어"
+    parsed = parse_email(raw)
+    if not parsed.ok:
+        return "", f"{column} 칸의 주소가 올바르지 않아"
+    return parsed.value, ""
+
+
+def _attachment(pair: Pair, manifest: Manifest, folder: Path) -> Path | None:
+    entry = manifest.get(pair.match_id)
+    if entry is None:
+        return None
+    path = path_inside(folder, entry.pdf or entry.docx)   # a name from our own manifest, never from a cell
+    return path if path.is_file() else None
+
+
+def _preview_attachment(pair: Pair, folder: Path) -> Path | None:
+    if not folder.is_dir():
+        return None
+    stem = glob.escape(pair.match_id)
+    found = sorted(folder.glob(f"{stem}_*.pdf")) or sorted(folder.glob(f"{stem}_*.docx"))
+    return found[0] if found else None
+
+
+def _hold(ctx: _Ctx, pair: Pair, role: str, text: str, issue: Issue | None) -> None:
+    ctx.labels[(pair.match_id, role)] = text
+    ctx.outcome.held += 1
+    if issue is not None:
+        ctx.outcome.issues.append(issue)
+
+
+def _send_one(ctx: _Ctx, pair: Pair, role: str, to: str, attachment: Path) -> None:
+    cfg = ctx.config.mail
+    if role == "org":
+        context, cleaned = org_context(pair, attachment.name, cfg.sender)
+    else:
+        context, cleaned = market_context(pair, attachment.name, cfg.sender, ctx.outcomes_where)
+    ctx.outcome.issues.extend(i for i in cleaned.issues if i not in ctx.outcome.issues)
+    rendered = render_notice(role, context)
+    message_id = new_message_id(cfg.sender)
+    try:
+        msg = build_message(sender=cfg.sender, to=to, cc=list(cfg.cc), subject=rendered.subject, text=rendered.text,
+                            html=rendered.html, message_id=message_id, date=now(), attachment=attachment)
+    except MailError as exc:   # this row's address or attachment cannot make a message
+        _hold(ctx, pair, role, NO_ADDRESS, warn(pair, "mail_unbuildable", HEADERS[role], f"{pair.match_id}: {exc.message}"))
+        return
+    if not ctx.live or ctx.journal is None:   # dry run: the preview outbox only
+        ctx.transport.send(msg)
+        ctx.outcome.previewed += 1
+        return
+    if not ctx.connected:      # a server that is down or refuses our login stops the step before any "sending"
+        ctx.transport.connect()
+        ctx.connected = True
+    entry = ctx.journal.begin(pair.match_id, role, TEMPLATE, recipient=to, cc=list(cfg.cc),
+                              subject=rendered.subject, message_id=message_id)
+    ctx.touched.add((pair.match_id, role))
+    try:
+        result = ctx.transport.send(msg)
+    except MailError:          # a configuration problem found mid-way (e.g. login): nothing went out
+        ctx.journal.finish(entry, SendResult("transient", "메일 설정 오류로 보내지 않음"))
+        raise
+    entry = ctx.journal.finish(entry, result)
+    _count(ctx, pair, role, entry, result.refused)
+
+
+def _count(ctx: _Ctx, pair: Pair, role: str, entry: Entry, refused: dict[str, str]) -> None:
+    o = ctx.outcome
+    where = f"{pair.match_id} {HEADERS[role]}"
+    if entry.state == State.SENT:
+        o.sent += 1
+        ctx.in_a_row = 0
+        for address, reason in refused.items():
+            o.issues.append(warn(pair, "mail_cc_refused", HEADERS[role], f"{where}: 참조 {address}이(가) 거부되었습니다 ({reason}).",
+                                 address))
+        return
+    ctx.in_a_row += 1
+    if entry.state == State.REVIEW:
+        o.review += 1
+        o.issues.append(Issue("mail_review", pair.match.number, HEADERS[role], "",
+                              f"{where}: 발송 중 연결이 끊겨 수신 여부를 알 수 없습니다 ({entry.reason}). 자동으로 다시 "
+                              "보내지 않습니다. 받는 쪽에 확인한 뒤 필요하면 직접 보내세요.", ERROR, "매칭"))
+    elif entry.state == State.FAILED:
+        o.failed += 1
+        o.issues.append(Issue("mail_refused", pair.match.number, HEADERS[role], "",
+                              f"{where}: 메일 서버가 받지 않았습니다 ({entry.reason}). 주소를 확인하세요.", ERROR, "매칭"))
+    else:
+        o.transient += 1
+        o.issues.append(warn(pair, "mail_transient", HEADERS[role],
+                             f"{where}: 일시적인 오류로 보내지 못했습니다 ({entry.reason}). 다음 실행에서 다시 보냅니다."))
+
+
+def _handle(ctx: _Ctx, pair: Pair, role: str) -> None:
+    o = ctx.outcome
+    if not pair.consent("privacy_consent"):
+        _hold(ctx, pair, role, NO_CONSENT[role], warn(
+            pair, "mail_no_consent", "개인정보동의", f"{pair.match_id}: 개인정보동의가 Y가 아니어서 {HEADERS[role]} 메일을 보내지 "
+            "않았습니다. 동의를 받으면 참여신청 탭의 개인정보동의를 Y로 고치세요.") if role == "org" else None)
+        return
+    entry = ctx.journal.get(pair.match_id, role, TEMPLATE) if ctx.journal else None
+    if entry is not None and ctx.journal is not None and not ctx.journal.may_send(entry):
+        o.already += 1
+        return
+    to, why = _recipient(pair, role)
+    if not to:
+        _hold(ctx, pair, role, NO_ADDRESS, warn(pair, "mail_no_address", HEADERS[role],
+                                                f"{pair.match_id}: {why} {HEADERS[role]} 메일을 보내지 않았습니다. 주소를 적으면 다음 실행에서 보냅니다."))
+        return
+    attachment = _attachment(pair, ctx.manifest, ctx.config.documents.output)
+    if attachment is None and not ctx.live:   # a dry run of `run` renders agreements into the preview folder
+        attachment = _preview_attachment(pair, ctx.config.documents.preview / "agreements")
+    if attachment is None:
+        _hold(ctx, pair, role, NO_DOCUMENT, warn(pair, "mail_no_document", "협약서",
+                                                 f"{pair.match_id}: 협약서가 아직 없어 {HEADERS[role]} 메일을 보내지 않았습니다 "
+                                                 "('onemarket agreements' 뒤에 보냅니다)."))
+        return
+    _send_one(ctx, pair, role, to, attachment)
+
+
+def _send_all(ctx: _Ctx, pairs: list[Pair]) -> None:
+    cfg, o = ctx.config.mail, ctx.outcome
+    for pair in pairs:
+        for role in ("org", "market"):
+            if ctx.in_a_row >= cfg.max_failures:
+                o.stopped = f"연속 {ctx.in_a_row}건 실패로 발송을 멈췄습니다. 메일 서버 상태를 확인하세요 (나머지는 다음 실행에서)."
+                return
+            if o.sent + o.previewed >= cfg.max_per_run > 0 or cfg.max_per_run == 0:
+                o.stopped = f"이번 실행의 발송 한도({cfg.max_per_run}통)에 닿아 멈췄습니다. 나머지는 다음 실행에서 보냅니다."
+                return
+            _handle(ctx, pair, role)
+
+
+def _mirror(ctx: _Ctx, rows: dict[str, Row], found: PairSet) -> list[RowUpdate]:
+    """기관안내/시장안내 as the journal (or this run's hold reason) says; cleared cells come back."""
+    entries: dict[tuple[str, str], Entry] = {}
+    if ctx.journal is not None:
+        for e in ctx.journal.entries():
+            if e.template == TEMPLATE:
+                entries[(e.match_id, e.role)] = e
+    updates = []
+    for match_id, row in rows.items():
+        values = {}
+        for role, key in COLUMNS.items():
+            entry = entries.get((match_id, role))
+            want = label(entry) if entry is not None else ctx.labels.get((match_id, role))
+            if want is not None and row[key].strip() != want:
+                values[key] = want
+                if not row[key].strip() and entry is not None and (match_id, role) not in ctx.touched:
+                    ctx.outcome.restored += 1
+        if values:
+            updates.append(RowUpdate(values, id=match_id))
+    return updates
+
+
+def _open_journal(config: Config, dry_run: bool) -> MailJournal | None:
+    """The journal; a dry run only reads an existing one (and never creates it)."""
+    path = config.state_dir / "mail.sqlite3"
+    if dry_run and not path.is_file():
+        return None
+    return MailJournal(path)
+
+
+def notify(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: Config, *,
+           dry_run: bool = False) -> NotifyOutcome:
+    master = backend_for("master")
+    tables = read_tables(master, [schemas["참여신청"], schemas["시장"], schemas["매칭"]])
+    found = collect_pairs(tables["매칭"], tables["참여신청"], tables["시장"], ("확정",))
+    outcome = NotifyOutcome(dry_run=dry_run, issues=list(found.issues))
+    journal = _open_journal(config, dry_run)
+    if dry_run:
+        folder = config.documents.preview / "mail"
+        shutil.rmtree(folder, ignore_errors=True)
+        transport: Transport = OutboxTransport(folder)
+        outcome.preview_folder = folder
+    else:
+        transport = open_transport(config.mail)
+    ctx = _Ctx(config, journal, transport, Manifest(config.state_dir / "documents.json"), outcome,
+               outcomes_where(config), live=not dry_run)
+    try:
+        if journal is not None and not dry_run:
+            for stale in journal.recover_stale():
+                outcome.issues.append(Issue("mail_review", None, HEADERS.get(stale.role, stale.role), "",
+                                            f"{stale.match_id} {HEADERS.get(stale.role, stale.role)}: 지난 실행이 발송 중에 멈춰 "
+                                            "수신 여부를 알 수 없습니다 (확인필요). 자동으로 다시 보내지 않습니다.", ERROR, "매칭"))
+        try:
+            _send_all(ctx, found.pairs)
+        except MailError as exc:
+            outcome.error = exc.message
+        if dry_run:
+            return outcome
+        rows = {r["match_id"].strip(): r for r in tables["매칭"].data_rows() if r["match_id"].strip() in found.statuses}
+        written = write_rows(master, schemas["매칭"], _mirror(ctx, rows, found), allow=WRITES)
+        outcome.issues.extend(written.issues)
+        return outcome
+    finally:
+        transport.close()
+        if journal is not None:
+            journal.close()

@@ -1,0 +1,75 @@
+"""Real .xlsx workbooks with confirmed pairs, and one pipeline step run on them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import openpyxl
+
+from automation import jobs
+from automation.config import Config, load_config
+from automation.pipeline import STEP_BY_NAME, RunResult, run
+from automation.sheets import open_backend, transaction
+from automation.sheets.table import append_rows, read_tables
+from tests.conftest import write_config
+from tests.pair_helpers import APP, MARKET, MATCH
+from tests.validation_helpers import SCHEMAS
+
+BASE = '[workbook]\nbackend = "xlsx"\n'
+
+
+def smtp_section(port: int, **extra: object) -> str:
+    values: dict[str, object] = {"transport": "smtp", "host": "127.0.0.1", "port": port, "starttls": False,
+                                 "sender": "onemarket@gg.example.go.kr", "cc": ["staff@gg.example.go.kr"], **extra}
+    lines = ["[mail]"] + [f"{key} = {json.dumps(value)}" for key, value in values.items()]
+    return "\n".join(lines) + "\n"
+
+
+def workbook(folder: Path, *, apps: Sequence[Mapping[str, str]] = (APP,),
+             markets: Sequence[Mapping[str, str]] = (MARKET,), matches: Sequence[Mapping[str, str]] = (MATCH,),
+             mail: str = "", documents: str = 'pdf = "never"\n') -> Config:
+    path = write_config(folder, BASE + mail + "[documents]\n" + documents)
+    config = load_config(path)
+    jobs.init(config)
+    backend = open_backend(config, "master")
+    tables = read_tables(backend, [SCHEMAS["참여신청"], SCHEMAS["시장"], SCHEMAS["매칭"]])
+    with transaction(backend):
+        for tab, rows in (("참여신청", apps), ("시장", markets), ("매칭", matches)):
+            append_rows(backend, SCHEMAS[tab], tables[tab].header, [dict(r) for r in rows])
+    return config
+
+
+def run_step(config: Config, name: str, *, dry_run: bool = False) -> RunResult:
+    return run(config, dry_run=dry_run, steps=[STEP_BY_NAME[name]])
+
+
+def match_rows(config: Config) -> list[dict[str, str]]:
+    """The 매칭 tab as header → cell text, read straight from the file with openpyxl."""
+    wb = openpyxl.load_workbook(config.workbooks["master"], read_only=True)
+    rows = [["" if v is None else str(v) for v in r] for r in wb["매칭"].iter_rows(values_only=True)]
+    wb.close()
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if any(r)]
+
+
+def set_match_cell(config: Config, match_id: str, header: str, value: str | None) -> None:
+    """A person edits one cell of the 매칭 tab and saves the file."""
+    path = config.workbooks["master"]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["매칭"]
+    headers = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[headers.index("매칭ID")].value == match_id:
+            row[headers.index(header)].value = value
+    wb.save(path)
+
+
+def set_app_cell(config: Config, header: str, value: str, row: int = 2) -> None:
+    """A person edits one cell of the 참여신청 tab (sheet row ``row``) and saves the file."""
+    path = config.workbooks["master"]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["참여신청"]
+    headers = [c.value for c in ws[1]]
+    ws.cell(row=row, column=headers.index(header) + 1, value=value)
+    wb.save(path)
