@@ -112,28 +112,63 @@ def import_markets(ctx: click.Context, csv_path: str, sido: str, dry_run: bool, 
         click.echo(f"  경고: {issue.message}")
 
 
+def _print_run(result: Any, dry_run: bool) -> None:
+    click.echo(f"실행 {result.run_id}{' (미리보기)' if dry_run else ''}:")
+    for report in result.reports:
+        _print_report(report)
+    if result.log_error:
+        click.echo(f"  경고: {result.log_error}")
+    if result.data_errors and not result.failed:
+        click.echo("오류가 있는 행이 있습니다. 시트의 검증메시지 열이나 'onemarket validate'로 확인하세요.")
+
+
 @main.command()
 @click.option("--dry-run", is_flag=True, help="모든 단계를 미리보기로만 실행합니다 (쓰기·발송 없음).")
 @click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
 @click.option("--wait", type=float, default=0.0, show_default=True,
               help="다른 실행이 잠금을 쥐고 있으면 이 초만큼 기다립니다.")
+@click.option("--every", "every", default=None, metavar="간격",
+              help="이 간격(예: 15m, 30s, 1h)마다 계속 실행합니다. Ctrl-C나 SIGTERM이면 진행 중인 실행을 마치고 멈춥니다.")
 @click.pass_context
-def run(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
+def run(ctx: click.Context, dry_run: bool, as_json: bool, wait: float, every: str | None) -> None:
     """정해진 순서로 모든 단계를 실행합니다 (예약 작업)."""
     from automation.pipeline import run as do_run
 
+    if every is not None:
+        _run_every(ctx, every, dry_run, as_json)
+        return
     result = do_run(_config(ctx), dry_run=dry_run, wait=wait)
     if as_json:
         _echo_json(result.as_dict())
     else:
-        click.echo(f"실행 {result.run_id}{' (미리보기)' if dry_run else ''}:")
-        for report in result.reports:
-            _print_report(report)
-        if result.log_error:
-            click.echo(f"  경고: {result.log_error}")
-        if result.data_errors and not result.failed:
-            click.echo("오류가 있는 행이 있습니다. 시트의 검증메시지 열이나 'onemarket validate'로 확인하세요.")
+        _print_run(result, dry_run)
     ctx.exit(1 if result.failed or result.data_errors else 0)
+
+
+def _run_every(ctx: click.Context, every: str, dry_run: bool, as_json: bool) -> None:
+    import threading
+
+    from automation.schedule import parse_interval, run_every, stop_on_signals
+
+    interval = parse_interval(every)
+    path = ctx.ensure_object(dict).get("config_path")
+    _config(ctx)  # a broken config stops before the loop starts (exit 2)
+    stop = threading.Event()
+    click.echo(f"{every} 간격으로 실행합니다. 멈추려면 Ctrl-C (진행 중인 실행은 마칩니다).")
+
+    def on_result(result: Any) -> None:
+        if as_json:
+            click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        else:
+            _print_run(result, dry_run)
+
+    def on_skip(message: str) -> None:
+        click.echo(f"건너뜀: {message}", err=True)
+
+    with stop_on_signals(stop):
+        runs = run_every(lambda: load_config(path), interval, stop=stop, on_result=on_result, on_skip=on_skip,
+                         dry_run=dry_run)
+    click.echo(f"멈춤: {runs}번 실행했습니다.")
 
 
 @main.command()
@@ -245,6 +280,22 @@ def agreements(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) ->
 def notify(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
     """확정된 짝의 기관과 시장에 안내 메일을 한 번씩 보냅니다 (협약서 첨부)."""
     _run_one(ctx, "notify", dry_run, as_json, wait)
+
+
+@main.command()
+@_step_options
+@click.pass_context
+def outcomes(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
+    """확정·협약체결 짝의 시장마다 성과보고 파일에 전용 탭을 준비하고, 늦은 성과 보고를 알립니다."""
+    _run_one(ctx, "outcomes", dry_run, as_json, wait)
+
+
+@main.command()
+@_step_options
+@click.pass_context
+def summary(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
+    """관리자용 요약 파일(요약, 시군별, 기관유형별, 협력분야별, 월별성과, 우수사례후보)을 통째로 다시 만듭니다."""
+    _run_one(ctx, "summary", dry_run, as_json, wait)
 
 
 @main.command()

@@ -47,6 +47,7 @@ _KNOWN: dict[str, dict[str, type | tuple[type, ...]]] = {
     },
     "documents": {"output": str, "template": str, "pdf": str, "soffice": str, "preview": str,
                   "period_months": int},
+    "outcomes": {"remind_after_days": int, "editors": list},
     "run": {"lock": str, "state_dir": str},
 }
 
@@ -93,6 +94,12 @@ class DocumentsConfig:
 
 
 @dataclass(frozen=True)
+class OutcomesConfig:
+    remind_after_days: int = 30         # a market with no outcome row this long after signing gets a reminder
+    editors: tuple[str, ...] = ()       # staff who may edit every market tab (Google protection)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     backend: str
@@ -100,6 +107,7 @@ class Config:
     google: GoogleConfig
     mail: MailConfig
     documents: DocumentsConfig
+    outcomes: OutcomesConfig
     lock_path: Path
     state_dir: Path
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -247,10 +255,18 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         google=google,
         mail=mail,
         documents=documents,
+        outcomes=_outcomes(data.get("outcomes", {}), path),
         lock_path=(base / run.get("lock", ".onemarket/run.lock")).resolve(),
         state_dir=state_dir,
         raw=data,
     )
+
+
+def _outcomes(o: dict[str, Any], path: Path) -> OutcomesConfig:
+    days = int(o.get("remind_after_days", 30))
+    if days < 0:
+        raise ConfigError(f"{path.name}: [outcomes] remind_after_days는 0 이상이어야 합니다 (0이면 알림을 보내지 않음).")
+    return OutcomesConfig(remind_after_days=days, editors=tuple(str(x).strip() for x in o.get("editors", [])))
 
 
 def _documents(d: dict[str, Any], base: Path, path: Path) -> DocumentsConfig:

@@ -3,12 +3,14 @@
 Creates DIR/onemarket.toml and the three .xlsx files, fills 시장 and 참여신청 with sample data the
 project generates (:mod:`automation.demo_data`), then runs ``onemarket run``. The first time it
 then plays the member of staff who confirms five suggested pairs (상태 제안 → 확정) and runs again,
-so agreements are rendered and the notices land in outbox/ as .eml files. Running it again keeps
+so agreements are rendered and the notices land in outbox/ as .eml files; it also types four
+outcomes reported by phone into 성과보고 so the dashboard has something to show. Running it again keeps
 what is there (staff edits included) and only runs again — nothing is mailed twice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ from automation import jobs
 from automation.config import DEFAULT_CONFIG_NAME, Config, load_config
 from automation.demo_data import sample_applications, sample_markets
 from automation.pipeline import RunResult, run
+from automation.runlog import now
 from automation.schema import default_schemas
 from automation.sheets import open_backend, transaction
 from automation.sheets.table import RowUpdate, append_rows, read_tables, write_rows
@@ -110,6 +113,29 @@ def _confirm_some(config: Config, n: int) -> list[str]:
     return chosen
 
 
+def _sample_outcomes(config: Config, match_ids: list[str]) -> None:
+    """Play the member of staff who types outcomes reported by phone into 성과보고 (for the dashboard)."""
+    schemas = default_schemas()
+    backend = open_backend(config, "outcomes")
+    matches = {r["match_id"].strip(): r for r in read_tables(open_backend(config, "master"),
+                                                             [schemas["매칭"]])["매칭"].data_rows()}
+    table = read_tables(backend, [schemas["성과보고"]])["성과보고"]
+    today = now().date()
+    plan = [(0, 40, "전통시장가는날", "임직원 장보기와 점심", "32", "960000", "0", "Y"),
+            (0, 12, "온누리상품권구매", "명절 선물용 온누리상품권 구매", "", "0", "3000000", "N"),
+            (1, 25, "물품구매", "행사 물품 구매", "", "1250000", "0", "N"),
+            (2, 5, "SNS홍보", "시장 소개 카드뉴스 게시", "", "0", "0", "Y")]
+    rows = []
+    for index, days_ago, kind, content, people, purchase, onnuri, best in plan:
+        match = matches[match_ids[index % len(match_ids)]]
+        rows.append({"match_id": match["match_id"].strip(), "market_name": match["market_name"].strip(),
+                     "org_name": match["org_name"].strip(), "activity_date": (today - dt.timedelta(days=days_ago)).isoformat(),
+                     "activity_type": kind, "content": content, "participants": people, "purchase_won": purchase,
+                     "onnuri_won": onnuri, "best_practice": best})
+    with transaction(backend):
+        append_rows(backend, schemas["성과보고"], table.header, rows)
+
+
 def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
     folder = folder.expanduser().resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -133,6 +159,8 @@ def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
             applications = len(rows)
     result = run(config)
     confirmed = _confirm_some(config, CONFIRM_IN_DEMO) if not result.failed else []
+    if confirmed:
+        _sample_outcomes(config, confirmed)
     if not confirmed:
         return DemoOutcome(folder, config_path, markets, applications, result, dict(config.workbooks))
     second = run(config)

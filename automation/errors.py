@@ -101,3 +101,9 @@ class DocumentError(OnemarketError):
 
 class MailError(OnemarketError):
     """The mail transport cannot be used at all (login refused, TLS failure, outbox not writable)."""
+
+
+class UsageError(OnemarketError):
+    """A command-line value cannot be used (exit 2)."""
+
+    exit_code = 2

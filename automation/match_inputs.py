@@ -101,11 +101,16 @@ def build_inputs(apps: Table, markets_table: Table, matches: Table) -> Inputs:
     match_rows = matches.data_rows()
     out.markets, out.market_rows = build_markets(markets_table, match_rows)
     index = MarketIndex(MarketRef(m.code, m.name, m.sigun or "") for m in out.markets)
+    known = {m.code for m in out.markets}
+    held: dict[str, str] = {}   # confirmed on a market that is gone: staff decide, the job does not re-match
     for m in match_rows:
         app_id, code, status = m["application_id"].strip(), m["market_code"].strip(), m["status"].strip()
         if not app_id or not code:
             continue
-        if status in LOCKED:
+        if status in LOCKED and code not in known:
+            held[app_id] = (f"{status}된 시장(시장코드 {code})이 시장 탭에 없거나 매칭에서 빠져 다시 매칭하지 않았습니다. "
+                            "시장을 되살리거나 매칭 행을 고치세요.")
+        elif status in LOCKED:
             out.locks.append(Lock(app_id, code))
         elif status in EXCLUDED:
             out.exclusions.append(Exclusion(app_id, code))
@@ -117,6 +122,9 @@ def build_inputs(apps: Table, markets_table: Table, matches: Table) -> Inputs:
             out.left_out[app_id] = "신청ID가 여러 행에 있어 매칭에서 뺐습니다. 검증메시지를 확인하세요."
             continue
         out.app_rows[app_id] = row
+        if app_id in held:
+            out.left_out[app_id] = held[app_id]
+            continue
         status = row["validation_result"].strip()
         if status not in ("정상", "경고"):
             out.left_out[app_id] = ("검증 오류가 있어 매칭에서 뺐습니다. 검증메시지를 보고 고치세요." if status == "오류"

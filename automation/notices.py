@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 
+from automation.config import Config
 from automation.documents.context import FACILITATOR, Cleaned, market_programs, onnuri_thousand, org_programs
 from automation.errors import TemplateError
 from automation.pairs import Pair
@@ -64,15 +65,21 @@ def _env(folder: Path) -> jinja2.Environment:
 
 
 def render_notice(role: str, context: Mapping[str, object], folder: Path | None = None) -> Rendered:
+    return render_mail(f"{TEMPLATE}_{role}", MAIL_FIELDS[role], context, folder)
+
+
+def render_mail(stem: str, fields: frozenset[str], context: Mapping[str, object], folder: Path | None = None
+                ) -> Rendered:
+    """``templates/mail/{stem}.subject.j2``, ``.txt.j2`` and ``.html.j2`` filled from ``context``."""
     env = _env(folder or mail_template_dir())
     parts = []
     for kind in ("subject", "txt", "html"):
-        name = f"{TEMPLATE}_{role}.{kind}.j2"
+        name = f"{stem}.{kind}.j2"
         try:
             parts.append(env.get_template(name).render(**context, subject=""))
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"메일 양식 {name}이(가) 작업이 채울 수 없는 필드를 씁니다 ({exc.message}). "
-                                f"쓸 수 있는 필드: {', '.join(sorted(MAIL_FIELDS[role]))}.") from exc
+                                f"쓸 수 있는 필드: {', '.join(sorted(fields))}.") from exc
         except jinja2.TemplateError as exc:
             raise TemplateError(f"메일 양식 {name}을(를) 읽을 수 없습니다: {exc}. 양식을 고치세요.") from exc
     subject, text, html = parts
@@ -127,3 +134,10 @@ def market_context(pair: Pair, attachment_name: str, reply_to: str, outcomes_whe
         "activity_types": ACTIVITY_TYPES,
     })
     return context, c
+
+
+def outcomes_where(config: Config) -> str:
+    """Where a market records outcomes, in words for the notice."""
+    if config.backend == "google":
+        return f"성과보고 시트(https://docs.google.com/spreadsheets/d/{config.workbooks['outcomes']}/edit)"
+    return "경기중기청 담당자가 따로 보내 드리는 성과보고 파일"

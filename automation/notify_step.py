@@ -26,7 +26,7 @@ from automation.errors import MailError
 from automation.mail.journal import Entry, MailJournal, State, label
 from automation.mail.message import build_message, new_message_id
 from automation.mail.transport import OutboxTransport, SendResult, Transport, open_transport
-from automation.notices import TEMPLATE, market_context, org_context, render_notice
+from automation.notices import TEMPLATE, market_context, org_context, outcomes_where, render_notice
 from automation.pairs import Pair, PairSet, collect_pairs, warn
 from automation.parsers import parse_email
 from automation.report import ERROR, Issue, StepReport
@@ -91,13 +91,6 @@ class _Ctx:
     in_a_row: int = 0
     connected: bool = False
     touched: set[tuple[str, str]] = field(default_factory=set)           # journal rows written this run
-
-
-def outcomes_where(config: Config) -> str:
-    """Where a market records outcomes, in words for the notice."""
-    if config.backend == "google":
-        return f"성과보고 시트(https://docs.google.com/spreadsheets/d/{config.workbooks['outcomes']}/edit)"
-    return "경기중기청 담당자가 따로 보내 드리는 성과보고 파일"
 
 
 def _recipient(pair: Pair, role: str) -> tuple[str, str]:
@@ -195,6 +188,22 @@ def _count(ctx: _Ctx, pair: Pair, role: str, entry: Entry, refused: dict[str, st
                              f"{where}: 일시적인 오류로 보내지 못했습니다 ({entry.reason}). 다음 실행에서 다시 보냅니다."))
 
 
+def _changed_since(ctx: _Ctx, pair: Pair, role: str, entry: Entry) -> None:
+    """A notice already went out, then staff edited the pair: list it for review, never resend by itself."""
+    if entry.state != State.SENT:
+        return
+    to, _ = _recipient(pair, role)
+    if to and to.lower() != entry.recipient.lower():
+        ctx.outcome.issues.append(warn(pair, "mail_recipient_changed", HEADERS[role],
+                                       f"{pair.match_id}: {HEADERS[role]} 메일을 보낸 뒤 받는 주소(또는 시장)가 바뀌었습니다. 새 주소로는 "
+                                       "자동으로 보내지 않습니다. 확인한 뒤 필요하면 직접 보내세요."))
+    document = ctx.manifest.get(pair.match_id)
+    if role == "org" and document is not None and document.rendered_at > entry.updated_at:
+        ctx.outcome.issues.append(warn(pair, "agreement_changed_after_mail", "협약서",
+                                       f"{pair.match_id}: 안내 메일을 보낸 뒤 협약서가 다시 만들어졌습니다 (신청·시장 내용 변경). 새 "
+                                       "협약서는 자동으로 다시 보내지 않습니다. 양쪽에 알릴지 확인하세요."))
+
+
 def _handle(ctx: _Ctx, pair: Pair, role: str) -> None:
     o = ctx.outcome
     if not pair.consent("privacy_consent"):
@@ -205,6 +214,7 @@ def _handle(ctx: _Ctx, pair: Pair, role: str) -> None:
     entry = ctx.journal.get(pair.match_id, role, TEMPLATE) if ctx.journal else None
     if entry is not None and ctx.journal is not None and not ctx.journal.may_send(entry):
         o.already += 1
+        _changed_since(ctx, pair, role, entry)
         return
     to, why = _recipient(pair, role)
     if not to:

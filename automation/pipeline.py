@@ -97,12 +97,28 @@ def notify_step(ctx: Context) -> StepReport:
     return notify(ctx.backend, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
 
 
+def outcomes_step(ctx: Context) -> StepReport:
+    """성과준비: each partnered market's tab in the outcomes file; reminders."""
+    from automation.outcomes_step import outcomes
+
+    return outcomes(ctx.backend, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
+
+
+def summary_step(ctx: Context) -> StepReport:
+    """요약: the managers' dashboard, rebuilt whole."""
+    from automation.summary import summary
+
+    return summary(ctx.backend, ctx.schemas, dry_run=ctx.dry_run).step_report()
+
+
 STEPS: list[Step] = [
     Step("check", "구조점검", check_step),
     Step("validate", "검증", validate_step, needs=("check",)),
     Step("match", "매칭", match_step, needs=("validate",)),
     Step("agreements", "협약서", agreements_step, needs=("check",)),
     Step("notify", "안내메일", notify_step, needs=("agreements",)),
+    Step("outcomes", "성과준비", outcomes_step, needs=("check",)),
+    Step("summary", "요약", summary_step, needs=("check",)),
 ]
 STEP_BY_NAME = {s.name: s for s in STEPS}
 

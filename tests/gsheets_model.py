@@ -3,9 +3,14 @@
 Follows the public Sheets API v4 reference for what onemarket uses. Values are stored as text;
 trailing empty cells and rows are trimmed on read, as Google does. Values outside a sheet's grid
 (default 1000 rows x 26 columns) are refused with Google's "exceeds grid limits" 400; an
-INSERT_ROWS append grows the rows but not the columns. Not modelled: number formats, formula evaluation (a USER_ENTERED formula reads back as ``#FORMULA(...)`` and a
-USER_ENTERED number loses leading zeros and thousands separators — a rough imitation so a test
-can tell RAW from USER_ENTERED).
+INSERT_ROWS append grows the rows but not the columns. ``updateCells`` writes typed values
+(``stringValue`` literal, ``numberValue`` shown as the number's text, ``formulaValue`` kept as a
+formula) and clears values/formats over a range; the typed value of each cell is kept in
+``Tab.typed``. Charts (``addChart``/``deleteEmbeddedObject``) live on the sheet of their anchor
+cell and are listed by ``spreadsheets.get`` as ``sheets[].charts[]`` with their ``chartId``. Not
+modelled: number formats, formula evaluation (a USER_ENTERED formula reads back as
+``#FORMULA(...)`` and a USER_ENTERED number loses leading zeros and thousands separators — a
+rough imitation so a test can tell RAW from USER_ENTERED), chart rendering.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ class Tab:
     widths: dict[int, int] = field(default_factory=dict)  # 0-based column → pixels
     notes: dict[tuple[int, int], str] = field(default_factory=dict)  # 0-based (row, col)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    typed: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)  # updateCells values
+    charts: list[dict[str, Any]] = field(default_factory=list)  # {"chartId", "spec", "position"}
     row_count: int = 1000  # the grid: Google rejects values outside it ("exceeds grid limits")
     col_count: int = 26
 
@@ -111,6 +118,8 @@ class Book:
                 sheet["merges"] = [dict(m) for m in t.merges]
             if t.protected:
                 sheet["protectedRanges"] = [dict(p) for p in t.protected]
+            if t.charts:
+                sheet["charts"] = [dict(c) for c in t.charts]
             sheets.append(sheet)
         return {"spreadsheetId": self.key, "properties": {"title": self.title, "locale": "ko_KR"},
                 "sheets": sheets,
@@ -259,105 +268,7 @@ def write(span: Span, values: list[list[Any]], option: str, insert_rows: bool = 
                 text = f"#FORMULA({text})"
             else:
                 span.tab.formulas.pop(pos, None)
+            span.tab.typed.pop(pos, None)
             span.tab.set(*pos, text)
             count += 1
     return count
-
-
-def _range_key(rng: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(rng.get(k) for k in ("startRowIndex", "endRowIndex", "startColumnIndex",
-                                      "endColumnIndex"))
-
-
-def apply_request(book: Book, i: int, request: dict[str, Any]) -> dict[str, Any]:
-    """One entry of ``spreadsheets:batchUpdate``; returns its reply."""
-    if len(request) != 1:
-        raise ApiError(400, f"Invalid requests[{i}]: exactly one kind of request expected")
-    (kind, body), = request.items()
-    if kind == "addSheet":
-        props = body.get("properties", {})
-        tab = book.add(props.get("title") or f"Sheet{len(book.tabs) + 1}")
-        return {"addSheet": {"properties": tab.properties(book.tabs.index(tab))}}
-    if kind == "deleteSheet":
-        tab = book.by_id(body.get("sheetId"))
-        if len(book.tabs) == 1:
-            raise ApiError(400, f"Invalid requests[{i}].deleteSheet: You can't remove all the "
-                                "sheets in a document.")
-        book.tabs.remove(tab)
-    elif kind == "updateSheetProperties":
-        props = body.get("properties", {})
-        tab = book.by_id(props.get("sheetId"))
-        fields = body.get("fields", "")
-        if "frozenRowCount" in fields or fields == "*":
-            tab.frozen_rows = int(props.get("gridProperties", {}).get("frozenRowCount", 0))
-        if "title" in fields.split(",") and props.get("title"):
-            tab.title = props["title"]
-        grid = props.get("gridProperties", {})
-        if "rowCount" in fields and "rowCount" in grid:
-            tab.row_count = int(grid["rowCount"])
-            del tab.rows[tab.row_count:]
-        if "columnCount" in fields and "columnCount" in grid:
-            tab.col_count = int(grid["columnCount"])
-            tab.rows = [r[:tab.col_count] for r in tab.rows]
-    elif kind == "appendDimension":
-        tab = book.by_id(body.get("sheetId"))
-        if body.get("dimension") == "ROWS":
-            tab.row_count += int(body.get("length", 0))
-        else:
-            tab.col_count += int(body.get("length", 0))
-    elif kind == "repeatCell":
-        book.by_id(body["range"].get("sheetId")).formats.append(body)
-    elif kind == "updateDimensionProperties":
-        rng = body["range"]
-        tab = book.by_id(rng.get("sheetId"))
-        if rng.get("dimension") == "COLUMNS" and "pixelSize" in body.get("properties", {}):
-            for col in range(rng.get("startIndex", 0), rng.get("endIndex", 0)):
-                tab.widths[col] = int(body["properties"]["pixelSize"])
-    elif kind == "setDataValidation":
-        rng = body["range"]
-        tab = book.by_id(rng.get("sheetId"))
-        rule = body.get("rule")
-        if rule is None:
-            tab.validations.pop(_range_key(rng), None)
-            return {}
-        condition = rule.get("condition", {})
-        if condition.get("type") not in ("ONE_OF_LIST", "ONE_OF_RANGE"):
-            raise ApiError(400, f"Invalid requests[{i}].setDataValidation: unsupported type")
-        if condition["type"] == "ONE_OF_RANGE":
-            source = condition.get("values", [{}])[0].get("userEnteredValue", "")
-            if not source.startswith("="):
-                raise ApiError(400, f"Invalid requests[{i}].setDataValidation: Invalid "
-                                    "ConditionValue.userEnteredValue")
-            parse_range(book, source[1:])
-        tab.validations[_range_key(rng)] = body
-    elif kind == "addProtectedRange":
-        protected = dict(body["protectedRange"])
-        tab = book.by_id(protected.get("range", {}).get("sheetId"))
-        book.next_id += 1
-        protected["protectedRangeId"] = book.next_id
-        tab.protected.append(protected)
-        return {"addProtectedRange": {"protectedRange": protected}}
-    elif kind == "deleteProtectedRange":
-        pid = body.get("protectedRangeId")
-        for tab in book.tabs:
-            kept = [p for p in tab.protected if p["protectedRangeId"] != pid]
-            if len(kept) != len(tab.protected):
-                tab.protected = kept
-                return {}
-        raise ApiError(400, f"Invalid requests[{i}].deleteProtectedRange: No protected range "
-                            f"with id: {pid}")
-    elif kind == "updateCells":
-        where = body.get("start") or body.get("range") or {}
-        tab = book.by_id(where.get("sheetId"))
-        r0 = where.get("rowIndex", where.get("startRowIndex", 0))
-        c0 = where.get("columnIndex", where.get("startColumnIndex", 0))
-        if "note" in body.get("fields", ""):
-            for dr, row in enumerate(body.get("rows", [])):
-                for dc, cell in enumerate(row.get("values", [])):
-                    tab.notes[(r0 + dr, c0 + dc)] = cell.get("note", "")
-    elif kind == "mergeCells":
-        book.by_id(body["range"].get("sheetId")).merges.append(dict(body["range"]))
-    else:
-        raise ApiError(400, f'Invalid JSON payload received. Unknown name "{kind}" at '
-                            f"'requests[{i}]': Cannot find field.")
-    return {}

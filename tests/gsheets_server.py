@@ -7,7 +7,7 @@ on 127.0.0.1. It follows the public v4 REST reference for the calls onemarket ma
 more: ``POST /token`` (JWT bearer grant; the assertion's RS256 signature is verified when the
 server knows the public key), ``GET /v4/spreadsheets/{id}`` (``fields`` is recorded, not
 honoured), ``values:batchGet``, ``values:batchUpdate``, ``values/{range}:append`` and
-``spreadsheets:batchUpdate`` (atomic, see :func:`gsheets_model.apply_request`). Errors use
+``spreadsheets:batchUpdate`` (atomic, see :func:`gsheets_requests.apply_request`). Errors use
 Google's JSON shape ``{"error": {"code", "message", "status"}}``. What it does not model is
 listed in :mod:`gsheets_model`; quotas exist only as scripted :class:`Fault` answers.
 """
@@ -33,13 +33,13 @@ from gsheets_model import (
     Book,
     Span,
     Tab,
-    apply_request,
     letter,
     parse_range,
     quote,
     read,
     write,
 )
+from gsheets_requests import apply_request
 
 GOOGLE_TOKEN_AUD = "https://oauth2.googleapis.com/token"  # google-auth always sends this aud
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"

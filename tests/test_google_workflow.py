@@ -10,7 +10,7 @@ from google_fixtures import KEYS, SERVICE_EMAIL
 
 from automation import jobs
 from automation.market_sync import import_markets
-from automation.pipeline import run
+from automation.pipeline import STEPS, run
 from automation.schema import DASHBOARD_TABS, default_schemas
 from automation.sheets import open_backend
 from automation.sheets.table import RowUpdate, append_rows, read_tables, write_rows
@@ -128,7 +128,7 @@ def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, 
     append_rows(backend, schemas["참여신청"], tables["참여신청"].header, sample_applications())
     first = run(google_onemarket_config)
     assert not first.failed and first.data_errors  # the demo's deliberately bad rows
-    assert [r.step for r in first.reports] == ["구조점검", "검증", "매칭", "협약서", "안내메일"]
+    assert [r.step for r in first.reports] == [step.label for step in STEPS]
     matches = gsheets.values(KEYS["master"], "매칭")
     assert len(matches) == 81 and {r[8] for r in matches[1:]} <= {"제안", "미배정"}
     start = gsheets.count()
@@ -138,7 +138,11 @@ def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, 
     # nothing changed: reads, and the one 작업기록 append — no values:batchUpdate at all
     assert "values.batchUpdate" not in kinds
     assert kinds.count("values.append") == 1
-    assert len(kinds) <= 16, kinds  # per run, whatever the row count
+    # per run, whatever the row count: 3 metadata reads (one per file) + 1 chart lookup, one values
+    # read per step and file (7 steps read master, 4 read outcomes), the dashboard's 6 tabs rebuilt
+    # (one batchUpdate each) and the 작업기록 append
+    assert kinds.count("spreadsheets.batchUpdate") == 6 and kinds.count("values.batchGet") <= 14, kinds
+    assert len(kinds) <= 25, kinds
 
 
 def test_agreements_and_notices_on_google(gsheets, google_onemarket_config, smtp_server):
@@ -178,3 +182,8 @@ def test_agreements_and_notices_on_google(gsheets, google_onemarket_config, smtp
     assert "values.batchUpdate" not in kinds
     assert len(smtp_server.messages) == 2 * len(confirmed) - sum(
         1 for r in done.values() if r[col["시장안내"]] == "메일없음")
+    # the same run prepared each confirmed pair's market tab and rebuilt the dashboard with charts
+    outcome_tabs = [t.title for t in gsheets.books[KEYS["outcomes"]].tabs if t.title.startswith("성과_")]
+    assert len(outcome_tabs) == len(confirmed)
+    summary = gsheets.values(KEYS["dashboard"], "요약")
+    assert summary and any("확정" in cell for row in summary for cell in row)

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from automation.mail.journal import MailJournal, State
-from tests.pair_helpers import APP, MATCH
+from tests.pair_helpers import APP, MARKET, MATCH
 from tests.step_helpers import match_rows, run_step, set_match_cell, smtp_section, workbook
 
 SECOND_APP = {**APP, "application_id": "A-2026-0002", "org_name": "경기상회", "email": "kim@gyeonggi.example.com"}
@@ -255,3 +255,20 @@ def test_server_down_fails_the_step_and_the_next_run_sends(tmp_path, make_smtp_s
 
     result, report = _notify(load_config(config.path))
     assert not result.failed and report.counts["발송"] == 2
+
+
+def test_edits_after_the_notice_are_listed_not_resent(tmp_path, smtp_server):
+    """Staff move a confirmed pair to another market and rename the organisation after the notices went."""
+    from tests.step_helpers import set_app_cell
+
+    other = {**MARKET, "market_code": "MK2", "market_name": "지동시장", "association_email": "jidong@example.org"}
+    config = workbook(tmp_path, markets=[MARKET, other], mail=smtp_section(smtp_server.port))
+    run_step(config, "agreements")
+    _notify(config)
+    set_match_cell(config, "M-2026-0001", "시장코드", "MK2")
+    set_app_cell(config, "기관명", "한빛테크 주식회사")
+    time.sleep(1.1)                     # the journal and the manifest keep seconds
+    run_step(config, "agreements")
+    _, report = _notify(config)
+    assert {i.code for i in report.issues} >= {"mail_recipient_changed", "agreement_changed_after_mail"}
+    assert len(smtp_server.messages) == 2

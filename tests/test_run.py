@@ -11,7 +11,7 @@ import pytest
 
 from automation import jobs
 from automation.errors import RunLockedError
-from automation.pipeline import RunLock, Step, run
+from automation.pipeline import STEPS, RunLock, Step, run
 from automation.report import StepReport
 from automation.schema import default_schemas
 from automation.sheets import open_backend
@@ -28,8 +28,7 @@ def test_run_appends_one_row_per_step(xlsx_config):
     result = run(xlsx_config)
     assert not result.failed
     rows = runlog(xlsx_config)
-    assert [(r["step"], r["result"]) for r in rows] == [("구조점검", "성공"), ("검증", "성공"), ("매칭", "성공"),
-                                                             ("협약서", "성공"), ("안내메일", "성공")]
+    assert [(r["step"], r["result"]) for r in rows] == [(step.label, "성공") for step in STEPS]
     assert rows[0]["run_id"] == result.run_id
     assert rows[0]["entry_id"] == f"{result.run_id}-01"
     assert rows[0]["counts"].startswith("참여신청 행 0")

@@ -80,6 +80,24 @@ class HeaderStyle:
     notes: Mapping[int, str] = field(default_factory=dict)
 
 
+Scalar = str | int | float
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart over a block of a rebuilt (dashboard) tab; rows and columns are 1-based."""
+
+    kind: str                      # "column" (vertical bars) or "line"
+    title: str
+    anchor_row: int                # the chart's top-left cell
+    anchor_col: int
+    header_row: int                # the row that names the series
+    first_row: int                 # data rows first..last
+    last_row: int
+    category_col: int              # labels along the x axis
+    series_cols: tuple[int, ...]   # one series per column
+
+
 class Backend(abc.ABC):
     """One spreadsheet file (xlsx) or spreadsheet (Google)."""
 
@@ -126,6 +144,20 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def protect_columns(self, title: str, cols: Sequence[int], description: str) -> None:
         """Protect job-owned columns from row 1 down (replacing earlier protections of ours)."""
+
+    def replace_tab(self, title: str, rows: Sequence[Sequence[Scalar]], *, charts: Sequence[ChartSpec] = (),
+                    widths: Mapping[int, float] | None = None) -> None:
+        """Dashboard tabs only: clear ``title`` (values, formats, charts), then write ``rows`` from A1 as
+        typed values (numbers stay numbers, text is literal, never a formula), bold row 1, set column
+        ``widths`` (1-based) and add ``charts``. The tab must exist (``ensure_tabs``). Google: one
+        spreadsheets.batchUpdate (plus one metadata read when the chart ids are not cached)."""
+        raise NotImplementedError
+
+    def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:
+        """Only ``editors`` (plus the service account; the owner always can) may edit the whole tab,
+        replacing this program's earlier protection of it. A file (xlsx) has no per-person rights:
+        there it records nothing and the README says so."""
+        raise NotImplementedError
 
     def commit(self) -> None:  # noqa: B027 - optional hook
         """Persist pending changes (xlsx); Google writes are immediate."""

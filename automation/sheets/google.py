@@ -8,12 +8,16 @@ when a later one fails; ``append()`` is one ``values:append``; each formatting m
 tab), so a write or append that needs more rows or columns first costs one ``spreadsheets.get``
 and one ``appendDimension`` batchUpdate (see ``_fit``). Tab metadata (titles, ids, grid size,
 merges, protected ranges) is one ``spreadsheets.get``, cached per instance until a structural
-change. Everything is read as formatted text and written RAW (never a formula). Transport,
-timeouts and retry: :mod:`automation.sheets.google_http`.
+change. ``replace_tab`` (dashboard tabs) is one ``spreadsheets:batchUpdate``, plus one
+``spreadsheets.get`` for the tabs' chart ids when they are not cached (the cache is kept up to
+date from the batch's replies; if a person deleted a chart meanwhile, Google refuses the batch
+as a whole and it is sent once more with fresh ids). Everything is read as formatted text and
+written RAW (never a formula). Transport, timeouts and retry: :mod:`automation.sheets.google_http`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import time
@@ -31,7 +35,17 @@ from automation.errors import (
     GoogleUnavailableError,
     TabNotFoundError,
 )
-from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, RawTab, col_letter
+from automation.sheets.base import (
+    Backend,
+    CellWrite,
+    ChartSpec,
+    Dropdown,
+    HeaderStyle,
+    RawTab,
+    Scalar,
+    col_letter,
+)
+from automation.sheets.google_dashboard import added_chart_ids, needed_grid, replace_requests
 from automation.sheets.google_http import (
     CREDENTIALS_HELP,
     Failure,
@@ -45,7 +59,11 @@ __all__ = ["GoogleBackend", "col_letter", "load_credentials", "quote_title"]
 MAX_BODY_BYTES = 2_000_000
 DEFAULT_TAB_NAMES = ("Sheet1", "시트1")
 PROTECT_PREFIX = "onemarket:"
+#: marks the whole-tab protection of a market's outcome tab, so that protect_columns and protect_tab
+#: each replace only their own protections (job columns stay service-account-only inside the tab)
+TAB_MARK = "onemarket:tab:"
 META_FIELDS = "sheets(properties,merges,protectedRanges)"
+CHART_FIELDS = "sheets(properties(sheetId),charts(chartId))"
 _JOB_GREY = {"red": 0.906, "green": 0.902, "blue": 0.902}  # E7E6E6, as in the xlsx backend
 _HEADER_BLUE = {"red": 0.867, "green": 0.922, "blue": 0.969}  # DDEBF7
 T = TypeVar("T")
@@ -104,6 +122,7 @@ class GoogleBackend(Backend):
         self.http = SheetsHTTPClient(credentials, policy, endpoint)
         self.http.on_attempt = self._count
         self._tabs: list[_Tab] | None = None
+        self._charts: dict[int, tuple[int, ...]] | None = None  # sheetId → chart ids (replace_tab)
 
     @classmethod
     def from_config(cls, cfg: GoogleConfig, key: str, *,
@@ -369,11 +388,66 @@ class GoogleBackend(Backend):
             f"{PROTECT_PREFIX} {description}")
         reqs: list[dict[str, Any]] = [
             {"deleteProtectedRange": {"protectedRangeId": pid}}
-            for pid, old in tab.protected if old.startswith(PROTECT_PREFIX)]
+            for pid, old in tab.protected if old.startswith(PROTECT_PREFIX) and not old.startswith(TAB_MARK)]
         editors = {"users": [self.service_email]} if self.service_email else {}
         for col in sorted(set(cols)):
             reqs.append({"addProtectedRange": {"protectedRange": {
                 "range": {"sheetId": tab.sheet_id, "startRowIndex": 0,
                           "startColumnIndex": col - 1, "endColumnIndex": col},
                 "description": desc, "warningOnly": False, "editors": editors}}})
+        self._batch(reqs)
+
+    # -- dashboard tabs -------------------------------------------------------------------
+
+    def _chart_ids(self) -> dict[int, tuple[int, ...]]:
+        if self._charts is None:
+            params = {"includeGridData": "false", "fields": CHART_FIELDS}
+            data = self._call(self.http.fetch_sheet_metadata, self.key, params)
+            self._charts = {
+                int(s.get("properties", {}).get("sheetId", 0)):
+                    tuple(int(c["chartId"]) for c in s.get("charts", []) if "chartId" in c)
+                for s in data.get("sheets", [])}
+        return self._charts
+
+    def replace_tab(self, title: str, rows: Sequence[Sequence[Scalar]], *, charts: Sequence[ChartSpec] = (),
+                    widths: Mapping[int, float] | None = None) -> None:
+        """One batchUpdate; sent a second time, with fresh metadata, only after a 400 (stale ids)."""
+        cached = self._tabs is not None or self._charts is not None
+        try:
+            self._replace(title, rows, charts, dict(widths or {}))
+        except Failure as failure:
+            self._tabs = self._charts = None
+            if not (cached and failure.kind == "http" and failure.status == 400):
+                raise self._error(failure) from failure
+            try:
+                self._replace(title, rows, charts, dict(widths or {}))
+            except Failure as again:
+                self._tabs = self._charts = None
+                raise self._error(again) from again
+
+    def _replace(self, title: str, rows: Sequence[Sequence[Scalar]], charts: Sequence[ChartSpec],
+                 widths: Mapping[int, float]) -> None:
+        tab = self._resolve([title])[title]
+        old = self._chart_ids().get(tab.sheet_id, ())
+        reqs = replace_requests(tab.sheet_id, (tab.rows, tab.cols), old, rows, charts, widths)
+        reply = self.http.batch_update(self.key, {"requests": reqs})
+        need_rows, need_cols = needed_grid(rows, charts, widths)
+        grown = dataclasses.replace(tab, rows=max(tab.rows, need_rows), cols=max(tab.cols, need_cols))
+        if self._tabs is not None:
+            self._tabs = [grown if t.sheet_id == tab.sheet_id else t for t in self._tabs]
+        if self._charts is not None:
+            self._charts[tab.sheet_id] = added_chart_ids(reply)
+
+    def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:
+        """One batchUpdate: drop this program's earlier protections of the tab, protect the whole tab."""
+        self._tabs = None  # fresh ids: a protection deleted meanwhile would fail the batch
+        tab = self._resolve([title])[title]
+        desc = f"{TAB_MARK} {description}"
+        users = list(dict.fromkeys(e.strip() for e in [self.service_email, *editors] if e.strip()))
+        reqs: list[dict[str, Any]] = [
+            {"deleteProtectedRange": {"protectedRangeId": pid}}
+            for pid, old in tab.protected if old.startswith(TAB_MARK)]
+        reqs.append({"addProtectedRange": {"protectedRange": {
+            "range": {"sheetId": tab.sheet_id}, "description": desc, "warningOnly": False,
+            "editors": {"users": users}}}})
         self._batch(reqs)

@@ -6,7 +6,7 @@ import copy
 from collections.abc import Callable, Mapping, Sequence
 
 from automation.errors import TabNotFoundError
-from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, RawTab
+from automation.sheets.base import Backend, CellWrite, ChartSpec, Dropdown, HeaderStyle, RawTab, Scalar
 
 
 class MemoryBackend(Backend):
@@ -22,6 +22,12 @@ class MemoryBackend(Backend):
         self.protected: dict[str, tuple[int, ...]] = {}
         self.styles: dict[str, HeaderStyle] = {}
         self.merged: dict[str, set[int]] = {}
+        #: replace_tab: the typed rows, charts and widths last written to each dashboard tab
+        self.typed: dict[str, list[list[Scalar]]] = {}
+        self.charts: dict[str, list[ChartSpec]] = {}
+        self.widths: dict[str, dict[int, float]] = {}
+        #: protect_tab: title → (editors, description)
+        self.tab_protection: dict[str, tuple[tuple[str, ...], str]] = {}
         self.requests = 0
         #: called before each write/append with this backend — tests use it to simulate a
         #: person editing the sheet between the job's read and its write
@@ -101,3 +107,28 @@ class MemoryBackend(Backend):
 
     def protect_columns(self, title: str, cols: Sequence[int], description: str) -> None:
         self.protected[title] = tuple(cols)
+
+    def _need(self, title: str) -> None:
+        if title not in self.tabs:
+            raise TabNotFoundError(f"'{title}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
+
+    def replace_tab(self, title: str, rows: Sequence[Sequence[Scalar]], *, charts: Sequence[ChartSpec] = (),
+                    widths: Mapping[int, float] | None = None) -> None:
+        self._need(title)
+        self._hook()
+        self.requests += 1
+        self.typed[title] = [list(r) for r in rows]
+        self.tabs[title] = [[scalar_text(v) for v in r] for r in rows]
+        self.charts[title] = list(charts)
+        self.widths[title] = dict(widths or {})
+
+    def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:
+        self._need(title)
+        self.tab_protection[title] = (tuple(editors), description)
+
+
+def scalar_text(value: Scalar) -> str:
+    """The text a spreadsheet shows for a typed value (1200.0 → '1200')."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

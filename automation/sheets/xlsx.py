@@ -29,7 +29,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from automation.errors import TabNotFoundError, WorkbookError, WorkbookLockedError, WriteConflictError
-from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, RawTab
+from automation.sheets.base import Backend, CellWrite, ChartSpec, Dropdown, HeaderStyle, RawTab, Scalar
+from automation.sheets.xlsx_dashboard import build_chart, put_value
 
 MARK = "onemarket"
 BACKUP_DIR = ".onemarket-backup"
@@ -301,6 +302,29 @@ class XlsxBackend(Backend):
             dv.add(f"{letter}2:{letter}{_MAX_ROW}")
             new.append(dv)
         self._replace_validations(ws, new, "protect")
+
+    def replace_tab(self, title: str, rows: Sequence[Sequence[Scalar]], *, charts: Sequence[ChartSpec] = (),
+                    widths: Mapping[int, float] | None = None) -> None:
+        """Delete and recreate the sheet at the same position (old values, formats and charts go)."""
+        self._fresh()
+        old = self._sheet(title)
+        index = self.wb.sheetnames.index(title)
+        self.wb.remove(old)
+        ws = self.wb.create_sheet(title, index)
+        for r, values in enumerate(rows, start=1):
+            for c, value in enumerate(values, start=1):
+                put_value(ws.cell(row=r, column=c), value)
+        for cell in ws[1] if rows else ():
+            cell.font = Font(bold=True)
+        for col, width in (widths or {}).items():
+            ws.column_dimensions[get_column_letter(col)].width = width
+        for spec in charts:
+            ws.add_chart(build_chart(ws, spec), f"{get_column_letter(spec.anchor_col)}{spec.anchor_row}")
+        self._dirty = True
+
+    def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:
+        """A file has no per-person rights: nothing is recorded (README, 'xlsx의 한계')."""
+        self._sheet(title)
 
 
 __all__ = ["XlsxBackend", "cell_text", "lock_files"]

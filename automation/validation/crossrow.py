@@ -104,3 +104,20 @@ def references(found: CHECKED, key: str, header: str, known: Iterable[str], targ
         if value and value not in ids:
             f.error("unknown_reference", header, value,
                     f"{quote(value, '은')} '{target}' 탭에 없습니다. 값을 확인하세요 (삭제된 행이면 담당자에게 알리세요).")
+
+
+def owned_by_market(found: CHECKED, tab: str, owned: set[str] | None, known: Iterable[str]) -> None:
+    """A market tab's 매칭ID must be one of that market's own pairs (BAD_INPUTS #44)."""
+    ids = set(known)
+    for f in found:
+        value = f.values.get("match_id", "")
+        if not value or value not in ids:
+            continue   # blank or unknown: the required / reference checks say so
+        if owned is None:
+            f.error("market_tab_unknown", "매칭ID", value,
+                    f"탭 '{tab}'의 시장을 '시장' 탭에서 찾을 수 없어 이 성과를 받을 수 없습니다. 담당자에게 알리세요 "
+                    "(시장명이 바뀌었거나 시장이 삭제되었습니다).")
+        elif value not in owned:
+            f.error("foreign_match_id", "매칭ID", value,
+                    f"{quote(value, '은')} 이 시장의 매칭ID가 아닙니다. 이 탭에는 이 시장의 협약({', '.join(sorted(owned)) or '없음'})만 "
+                    "적을 수 있습니다. 매칭ID를 확인하세요.")

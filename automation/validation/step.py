@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automation import outcome_tabs as ot
+from automation.outcome_records import records_activity
 from automation.report import ERROR, WARNING, Issue, StepReport
 from automation.runlog import now
 from automation.schema import SchemaSet, TabSchema
 from automation.sheets.base import Backend
-from automation.sheets.table import RowUpdate, Table, read_tables, write_rows
+from automation.sheets.table import Row, RowUpdate, Table, read_tables, write_rows
 from automation.validation import crossrow
 from automation.validation.cells import check_cells
 from automation.validation.findings import OK, RowFindings
@@ -26,6 +28,7 @@ from automation.validation.ids import PREFIXES, IdAllocator
 MASTER_TABS = ("참여신청", "시장", "매칭")
 OUTCOME_TABS = ("성과보고",)
 WRITTEN_TABS = ("참여신청", "시장", "성과보고")  # 매칭 has no 검증 columns: its findings go to the report
+MARKET_TABS_LABEL = "시장 성과 탭"
 
 
 @dataclass
@@ -92,10 +95,26 @@ class ValidationResult:
         }
 
 
+def _rows(name: str, table: Table) -> list[Row]:
+    """A market tab's starter rows (매칭ID, 시장명, 기관명 only) are not records yet."""
+    rows = table.data_rows()
+    return [r for r in rows if records_activity(r)] if ot.is_market_tab(name) else rows
+
+
+def _check_market_tabs(tables: dict[str, Table], findings: dict[str, list[RowFindings]]) -> None:
+    titles = {title: code for code, title in ot.market_titles(tables["시장"]).items()}
+    owned = {code: {r["match_id"].strip() for r in rows} for code, rows in ot.pairs_by_market(tables["매칭"]).items()}
+    match_ids = [r["match_id"] for r in tables["매칭"].data_rows()]
+    for name in (n for n in tables if ot.is_market_tab(n)):
+        crossrow.references(findings[name], "match_id", "매칭ID", match_ids, "매칭")
+        code = titles.get(name)
+        crossrow.owned_by_market(findings[name], name, None if code is None else owned.get(code, set()), match_ids)
+
+
 def _check_tables(tables: dict[str, Table], today: dt.date) -> dict[str, list[RowFindings]]:
     findings: dict[str, list[RowFindings]] = {}
     for name, table in tables.items():
-        rows = table.data_rows()
+        rows = _rows(name, table)
         findings[name] = [check_cells(table.schema, r, today) for r in rows]
         ids = {r.number: r[table.schema.id_column] for r in rows}
         crossrow.duplicate_ids(table.schema, findings[name], ids)
@@ -109,6 +128,7 @@ def _check_tables(tables: dict[str, Table], today: dt.date) -> dict[str, list[Ro
     crossrow.references(findings["매칭"], "application_id", "신청ID", app_ids, "참여신청")
     crossrow.references(findings["매칭"], "market_code", "시장코드", market_codes, "시장")
     crossrow.references(findings["성과보고"], "match_id", "매칭ID", match_ids, "매칭")
+    _check_market_tabs(tables, findings)
     return findings
 
 
@@ -123,7 +143,7 @@ def _updates(table: Table, findings: list[RowFindings], ids: IdAllocator | None,
         current_id = row[schema.id_column].strip()
         values = {"validation_result": f.status, "validation_message": f.message()}
         if ids is not None and schema.id.job_owned and not current_id:
-            values[schema.id_column] = ids.next(PREFIXES[schema.name])
+            values[schema.id_column] = ids.next(PREFIXES.get(schema.name, PREFIXES["성과보고"]))
             result.ids_assigned += 1
         if fix:
             for key, after in f.fixes.items():
@@ -136,16 +156,19 @@ def _updates(table: Table, findings: list[RowFindings], ids: IdAllocator | None,
 
 
 def _summaries(tables: dict[str, Table], findings: dict[str, list[RowFindings]]) -> list[TabSummary]:
-    out = []
+    """One line per tab; all market tabs together on one line."""
+    out: dict[str, TabSummary] = {}
     for name, table in tables.items():
-        s = TabSummary(name, read=len(table.rows), blank=len(table.rows) - len(findings[name]))
+        label = MARKET_TABS_LABEL if ot.is_market_tab(name) else name
+        s = out.setdefault(label, TabSummary(label))
+        s.read += len(table.rows)
+        s.blank += len(table.rows) - len(findings[name])
         for f in findings[name]:
             status = f.status
             s.ok += status == OK
             s.warnings += status == WARNING
             s.errors += status == ERROR
-        out.append(s)
-    return out
+    return list(out.values())
 
 
 def validate(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_dir: Path, *,
@@ -153,7 +176,8 @@ def validate(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_di
     today = today or now().date()
     master, outcomes = backend_for("master"), backend_for("outcomes")
     tables = read_tables(master, [schemas[t] for t in MASTER_TABS])
-    tables.update(read_tables(outcomes, [schemas[t] for t in OUTCOME_TABS]))
+    outcome_titles = [ot.STAFF_TAB, *(t for t in outcomes.list_tabs() if ot.is_market_tab(t))]
+    tables.update(read_tables(outcomes, [ot.tab_schema(schemas, t) for t in outcome_titles]))
     findings = _check_tables(tables, today)
     result = ValidationResult(_summaries(tables, findings), findings, dry_run=dry_run)
     ids = IdAllocator(state_dir / "ids.json", today.year)
@@ -161,10 +185,10 @@ def validate(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_di
         for row in table.rows:
             ids.observe(row[table.schema.id_column])
     plans: list[tuple[Backend, TabSchema, list[RowUpdate]]] = []
-    for name in WRITTEN_TABS:
+    for name in [*WRITTEN_TABS, *(t for t in outcome_titles if ot.is_market_tab(t))]:
         table = tables[name]
         updates = _updates(table, findings[name], ids, fix, result)
-        plans.append((outcomes if name in OUTCOME_TABS else master, table.schema, updates))
+        plans.append((outcomes if name in outcome_titles else master, table.schema, updates))
     if dry_run:
         return result
     fixable = {k for rows in findings.values() for f in rows for k in f.fixes} if fix else set()

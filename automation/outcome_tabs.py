@@ -1,0 +1,70 @@
+"""Where markets record outcomes: one tab per partnered market in the outcomes file.
+
+Google Sheets grants rights per file, so every market shares the outcomes file; what keeps a
+market to its own rows is a tab of its own (``성과_못골시장``) protected so that only that market's
+상인회이메일 (plus the service account, the owner and the staff in ``[outcomes] editors``) can edit
+it. Each market tab has the 성과보고 columns; the staff's own ``성과보고`` tab stays for outcomes
+reported by phone or mail. A tab is found again by its title, derived from the market's name
+(and 시군 when two markets share a name), never by position.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from automation.parsers_base import clean_text
+from automation.schema import SchemaSet, TabSchema
+from automation.sheets.table import Row, Table
+
+PREFIX = "성과_"
+STAFF_TAB = "성과보고"
+PARTNERED = ("확정", "협약체결", "종료")
+MAX_TITLE = 31                       # Excel's limit (Google allows 100): the stricter one wins
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\']")
+
+
+def is_market_tab(title: str) -> bool:
+    return title.startswith(PREFIX)
+
+
+def tab_title(name: str, sigun: str = "") -> str:
+    """``성과_못골시장`` or, when the name alone is ambiguous, ``성과_중앙시장(안양시)``; ≤ 31 characters."""
+    body = _FORBIDDEN.sub("_", clean_text(name)) or "이름없음"
+    suffix = f"({_FORBIDDEN.sub('_', clean_text(sigun))})" if sigun else ""
+    room = MAX_TITLE - len(PREFIX) - len(suffix)
+    return PREFIX + body[:room] + suffix
+
+
+def market_titles(markets: Table) -> dict[str, str]:
+    """시장코드 → tab title for every market with a code (names shared by two markets get their 시군)."""
+    rows = [r for r in markets.data_rows() if r["market_code"].strip()]
+    counts = Counter(clean_text(r["market_name"]) for r in rows)
+    titles: dict[str, str] = {}
+    for r in rows:
+        name = clean_text(r["market_name"])
+        titles[r["market_code"].strip()] = tab_title(name, r["sigun"] if counts[name] > 1 else "")
+    return titles
+
+
+def pairs_by_market(matches: Table, statuses: Iterable[str] = PARTNERED) -> dict[str, list[Row]]:
+    """시장코드 → its partnered 매칭 rows (확정, 협약체결, 종료)."""
+    wanted = set(statuses)
+    out: dict[str, list[Row]] = {}
+    for r in matches.data_rows():
+        if r["status"].strip() in wanted and r["market_code"].strip() and r["match_id"].strip():
+            out.setdefault(r["market_code"].strip(), []).append(r)
+    return out
+
+
+def tab_schema(schemas: SchemaSet, title: str) -> TabSchema:
+    """The 성과보고 schema under a market tab's title."""
+    return dataclasses.replace(schemas[STAFF_TAB], name=title)
+
+
+def outcome_tab_titles(all_titles: Iterable[str]) -> list[str]:
+    """성과보고 first, then every market tab, in the file's order."""
+    titles = list(all_titles)
+    return ([STAFF_TAB] if STAFF_TAB in titles else []) + [t for t in titles if is_market_tab(t)]

@@ -1,0 +1,201 @@
+"""``onemarket outcomes`` and the 성과준비 step of ``run``.
+
+For every 확정/협약체결 pair the market gets the place where it records activities: its own tab
+in the outcomes file (see :mod:`automation.outcome_tabs`) with the 성과보고 columns, dropdowns, a
+starter row per pair (매칭ID, 시장명, 기관명 — never a person's data) and, on Google Sheets, a
+protection that lets only that market's 상인회이메일 (plus the service account and the staff in
+``[outcomes] editors``) edit it. A market with no outcome row ``remind_after_days`` after its pair
+was first seen as 협약체결 gets one reminder per period, through the mail journal (at most once).
+Validation of the rows markets type happens in the 검증 step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from automation import outcome_tabs as ot
+from automation.config import Config
+from automation.init_tabs import apply_file, plan_file
+from automation.mail.journal import MailJournal
+from automation.outcome_records import records_activity
+from automation.parsers import parse_email
+from automation.reminders import Reminder, send_reminders
+from automation.report import WARNING, Issue, StepReport
+from automation.runlog import now
+from automation.schema import SchemaSet
+from automation.sheets.base import Backend, Dropdown
+from automation.sheets.table import Row, Table, append_rows, read_tables
+
+log = logging.getLogger("onemarket.outcomes")
+READY = ("확정", "협약체결")
+
+
+@dataclass
+class OutcomesOutcome:
+    dry_run: bool = False
+    tabs_created: list[str] = field(default_factory=list)
+    starter_rows: int = 0
+    protected: int = 0
+    reminders: int = 0
+    markets: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    stopped: str = ""
+
+    def summary(self) -> str:
+        pre = "미리보기: " if self.dry_run else ""
+        return "\n".join(x for x in (
+            f"{pre}시장 {self.markets}곳의 성과 탭 — 새 탭 {len(self.tabs_created)}, 새 시작 행 {self.starter_rows}, "
+            f"보호 설정 {self.protected}, 성과 보고 요청 메일 {self.reminders}", self.stopped) if x)
+
+    def step_report(self) -> StepReport:
+        report = StepReport("성과준비", issues=list(self.issues), message=self.summary())
+        report.counts.update({"새 탭": len(self.tabs_created), "시작 행": self.starter_rows, "요청 메일": self.reminders})
+        return report
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "issues"} | {"issues": [i.as_dict() for i in self.issues]}
+
+
+@dataclass
+class _State:
+    """``<state_dir>/outcomes.json``: when each pair was first seen 협약체결; each tab's protection."""
+
+    path: Path
+    signed: dict[str, str] = field(default_factory=dict)
+    protection: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> _State:
+        if not path.is_file():
+            return cls(path)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(path, dict(data.get("signed", {})), dict(data.get("protection", {})))
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"signed": self.signed, "protection": self.protection}, ensure_ascii=False,
+                                  indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(self.path)
+
+
+def _market_issue(market: Row, code: str, message: str) -> Issue:
+    return Issue(code, market.number, "상인회이메일", "", message, WARNING, "시장")
+
+
+def _prepare_tabs(backend: Backend, schemas: SchemaSet, wanted: dict[str, list[Row]], titles: dict[str, str],
+                  outcome: OutcomesOutcome) -> dict[str, Table]:
+    """Create missing market tabs (header, styling, dropdowns); read them and 성과보고 in one request."""
+    existing = set(backend.list_tabs())
+    new = [titles[code] for code in wanted if titles[code] not in existing]
+    outcome.tabs_created = sorted(new)
+    if new and not outcome.dry_run:
+        plans = plan_file(backend, [ot.tab_schema(schemas, t) for t in new])
+        apply_file(backend, "outcomes", plans)
+        existing |= set(new)
+    read = [t for t in ot.outcome_tab_titles([ot.STAFF_TAB, *(titles[c] for c in wanted)]) if t in existing]
+    tables = read_tables(backend, [ot.tab_schema(schemas, t) for t in read]) if read else {}
+    if outcome.dry_run:
+        return tables
+    for code in (c for c in wanted if titles[c] in new):
+        table = tables[titles[code]]
+        ids = tuple(r["match_id"].strip() for r in wanted[code])
+        backend.set_dropdowns(table.schema.name, [
+            Dropdown(table.header.col("match_id"), values=ids, strict=True, prompt="이 시장의 매칭ID 중 하나를 고르세요."),
+            Dropdown(table.header.col("activity_type"), values=table.schema.column("activity_type").enum, strict=True),
+            Dropdown(table.header.col("best_practice"), values=("Y", "N"), strict=False)])
+    return tables
+
+
+def _starter_rows(backend: Backend, tables: dict[str, Table], wanted: dict[str, list[Row]], titles: dict[str, str],
+                  outcome: OutcomesOutcome) -> None:
+    for code, pairs in wanted.items():
+        table = tables.get(titles[code])
+        present = {r["match_id"].strip() for r in table.rows} if table else set()
+        rows = [{"match_id": p["match_id"].strip(), "market_name": p["market_name"].strip(),
+                 "org_name": p["org_name"].strip()} for p in pairs if p["match_id"].strip() not in present]
+        outcome.starter_rows += len(rows)
+        if rows and table is not None and not outcome.dry_run:
+            append_rows(backend, table.schema, table.header, rows)
+
+
+def _protect(backend: Backend, config: Config, markets: dict[str, Row], wanted: dict[str, list[Row]],
+             titles: dict[str, str], state: _State, outcome: OutcomesOutcome) -> None:
+    if not backend.remote:
+        return   # a file has no per-person rights (README: share the market's tab as its own file if needed)
+    for code in wanted:
+        market = markets[code]
+        email = parse_email(market["association_email"])
+        if not email.ok:
+            outcome.issues.append(_market_issue(market, "outcome_tab_unprotected",
+                                                f"{titles[code]}: 상인회이메일이 없거나 올바르지 않아 이 탭은 직원만 고칠 수 있습니다. "
+                                                "주소를 적으면 다음 실행에서 시장에 편집 권한을 줍니다."))
+            editors: list[str] = []
+        else:
+            editors = [email.value]
+        editors += [e for e in config.outcomes.editors if e]
+        key = hashlib.sha1("|".join(editors).encode()).hexdigest()[:12]
+        if state.protection.get(titles[code]) == key:
+            continue
+        outcome.protected += 1
+        if not outcome.dry_run:
+            backend.protect_tab(titles[code], editors, f"{titles[code]} — 이 시장과 직원만 편집")
+            state.protection[titles[code]] = key
+
+
+def _reminders_due(config: Config, wanted: dict[str, list[Row]], markets: dict[str, Row], titles: dict[str, str],
+                   reported: set[str], state: _State, today: dt.date) -> list[Reminder]:
+    days = config.outcomes.remind_after_days
+    due: list[Reminder] = []
+    for code, pairs in wanted.items():
+        for pair in pairs:
+            match_id = pair["match_id"].strip()
+            if pair["status"].strip() != "협약체결":
+                continue
+            signed = dt.date.fromisoformat(state.signed.setdefault(match_id, today.isoformat()))
+            elapsed = (today - signed).days
+            if days and elapsed >= days and match_id not in reported:
+                due.append(Reminder(pair, markets[code], titles[code], elapsed, period=elapsed // days))
+    return due
+
+
+def outcomes(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: Config, *, dry_run: bool = False,
+             today: dt.date | None = None) -> OutcomesOutcome:
+    today = today or now().date()
+    master = read_tables(backend_for("master"), [schemas["시장"], schemas["매칭"]])
+    titles = ot.market_titles(master["시장"])
+    markets = {r["market_code"].strip(): r for r in master["시장"].data_rows() if r["market_code"].strip()}
+    by_market = ot.pairs_by_market(master["매칭"], READY)
+    outcome = OutcomesOutcome(dry_run=dry_run)
+    for code in sorted(set(by_market) - set(markets)):
+        for pair in by_market.pop(code):
+            outcome.issues.append(Issue("market_missing", pair.number, "시장코드", code,
+                                        f"{pair['match_id'].strip()}: 시장코드 '{code}'인 시장이 시장 탭에 없어 성과 탭을 "
+                                        "준비하지 않았습니다. 확인하세요.", WARNING, "매칭"))
+    outcome.markets = len(by_market)
+    backend = backend_for("outcomes")
+    state = _State.load(config.state_dir / "outcomes.json")
+    tables = _prepare_tabs(backend, schemas, by_market, titles, outcome)
+    _starter_rows(backend, tables, by_market, titles, outcome)
+    _protect(backend, config, markets, by_market, titles, state, outcome)
+    reported = {r["match_id"].strip() for t in tables.values() for r in t.data_rows() if records_activity(r)}
+    due = _reminders_due(config, by_market, markets, titles, reported, state, today)
+    path = config.state_dir / "mail.sqlite3"
+    journal = MailJournal(path) if due and (path.is_file() or not dry_run) else None
+    try:
+        sent, issues, stopped = send_reminders(config, due, journal, dry_run=dry_run)
+    finally:
+        if journal is not None:
+            journal.close()
+    outcome.reminders, outcome.stopped = sent, stopped
+    outcome.issues.extend(issues)
+    if not dry_run:
+        state.save()
+    return outcome
