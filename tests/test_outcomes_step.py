@@ -146,11 +146,12 @@ def test_market_deleted_after_matching_is_listed(tmp_path):
 def test_google_market_tab_is_protected_for_that_market_only(gsheets, google_onemarket_config):
     """On Google the market's tab is editable by its 상인회이메일, the staff editors and the service
     account only; the job columns inside it stay service-account-only."""
+    from google_fixtures import KEYS
+
     from automation import jobs
     from automation.config import load_config
     from automation.sheets import open_backend
     from automation.sheets.table import append_rows
-    from google_fixtures import KEYS
 
     path = google_onemarket_config.path
     path.write_text(path.read_text(encoding="utf-8") + '\n[outcomes]\neditors = ["staff@gg.example.go.kr"]\n',
