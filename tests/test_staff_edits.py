@@ -3,6 +3,8 @@ not crash, loses nothing, and lists each case for review (BAD_INPUTS #31, #32, #
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import openpyxl
 
 from automation.config import load_config
@@ -65,3 +67,24 @@ def test_deleted_market_edited_pair_and_removed_application_are_listed(tmp_path)
     assert held and "시장 탭에 없거나" in held[0]["추천사유"]
     assert sorted(p.name for p in (demo.folder / "outbox").glob("*.eml")) == eml   # nothing sent again
     assert all((demo.folder / "agreements").glob(f"{m}_*.docx") for m in (a, b, c))   # documents kept
+
+
+def test_run_dry_run_previews_everything_and_changes_nothing(tmp_path):
+    demo = make_demo(tmp_path / "demo")
+    config = load_config(demo.config_path)
+    master = config.workbooks["master"]
+    fresh = next(r["매칭ID"] for r in _matches(master) if r["상태"] == "제안")
+    _set(master, "매칭", "매칭ID", fresh, "상태", "확정")
+    files = [*(config.workbooks[r] for r in ("master", "outcomes", "dashboard")), config.state_dir / "mail.sqlite3",
+             config.state_dir / "documents.json"]
+    before = {str(f): Path(f).read_bytes() for f in files}
+    outbox = sorted(p.name for p in (demo.folder / "outbox").glob("*.eml"))
+    result = run(config, dry_run=True)
+    assert not result.failed
+    assert {str(f): Path(f).read_bytes() for f in files} == before          # no sheet, journal or manifest write
+    assert sorted(p.name for p in (demo.folder / "outbox").glob("*.eml")) == outbox
+    preview = demo.folder / "preview"
+    assert any((preview / "agreements").glob(f"{fresh}_*.docx"))
+    assert len(list((preview / "mail").glob("*.eml"))) >= 1                  # the new pair's notices, previewed
+    steps = {r.step: r for r in result.reports}
+    assert "미리보기" in steps["협약서"].message and "미리보기" in steps["안내메일"].message
