@@ -125,7 +125,7 @@ def google_onemarket_config(tmp_path: Path, gsheets: SheetsServer,
         '[workbook]\nbackend = "google"\n'
         + "".join(f'{role} = "{key}"\n' for role, key in KEYS.items())
         + f'\n[google]\ncredentials = "{google_credentials.name}"\n'
-        f'endpoint = "{gsheets.url}"\ntimeout = 2\nmax_attempts = 3\ndeadline = 10\n'
+        f'endpoint = "{gsheets.url}"\ntimeout = 10\nmax_attempts = 3\ndeadline = 30\n'
     )
     path = tmp_path / "onemarket.toml"
     path.write_text(body, encoding="utf-8")

@@ -110,7 +110,10 @@ def test_google_replace_tab_is_one_batch_with_typed_values_and_charts(make_googl
 
 def test_google_replace_tab_grows_the_grid_in_the_same_batch(make_google_backend, gsheets):
     b = make_google_backend({"월별성과": []})
-    rows: list[list[Scalar]] = [[f"r{i}", *range(29)] for i in range(1005)]
+    # 1,005 rows and (in row 1) 30 columns: past the 1000 × 26 default grid, kept light so a busy
+    # machine does not time the loopback server out
+    rows: list[list[Scalar]] = [[f"r{i}", 0, 1] for i in range(1005)]
+    rows[0] = ["r0", *range(29)]
     b.replace_tab("월별성과", rows)
     assert _batches(gsheets) == [["appendDimension", "appendDimension", "updateCells", "updateCells", "repeatCell"]]
     tab = gsheets.tab(KEY, "월별성과")
