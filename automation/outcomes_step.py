@@ -30,7 +30,7 @@ from automation.reminders import Reminder, send_reminders
 from automation.report import WARNING, Issue, StepReport
 from automation.runlog import now
 from automation.schema import SchemaSet
-from automation.sheets.base import Backend, Dropdown
+from automation.sheets.base import Backend, CellWrite, Dropdown
 from automation.sheets.table import Row, Table, append_rows, read_tables
 
 log = logging.getLogger("onemarket.outcomes")
@@ -97,8 +97,9 @@ def _prepare_tabs(backend: Backend, schemas: SchemaSet, wanted: dict[str, list[R
     new = [titles[code] for code in wanted if titles[code] not in existing]
     outcome.tabs_created = sorted(new)
     if new and not outcome.dry_run:
+        backend.ensure_tabs(new)
         plans = plan_file(backend, [ot.tab_schema(schemas, t) for t in new])
-        apply_file(backend, "outcomes", plans)
+        apply_file(backend, "outcomes", plans)   # inside deferred(): styles etc. are held, headers written now
         existing |= set(new)
     read = [t for t in ot.outcome_tab_titles([ot.STAFF_TAB, *(titles[c] for c in wanted)]) if t in existing]
     tables = read_tables(backend, [ot.tab_schema(schemas, t) for t in read]) if read else {}
@@ -116,14 +117,24 @@ def _prepare_tabs(backend: Backend, schemas: SchemaSet, wanted: dict[str, list[R
 
 def _starter_rows(backend: Backend, tables: dict[str, Table], wanted: dict[str, list[Row]], titles: dict[str, str],
                   outcome: OutcomesOutcome) -> None:
+    """A starter row per pair not yet in its market's tab: one write for all new tabs (nobody can have
+    typed there yet), an append for a tab that already exists (a market may be typing in it)."""
+    fresh: dict[str, list[CellWrite]] = {}
     for code, pairs in wanted.items():
         table = tables.get(titles[code])
         present = {r["match_id"].strip() for r in table.rows} if table else set()
         rows = [{"match_id": p["match_id"].strip(), "market_name": p["market_name"].strip(),
                  "org_name": p["org_name"].strip()} for p in pairs if p["match_id"].strip() not in present]
         outcome.starter_rows += len(rows)
-        if rows and table is not None and not outcome.dry_run:
+        if not rows or table is None or outcome.dry_run:
+            continue
+        if titles[code] in outcome.tabs_created and not table.rows:
+            fresh[titles[code]] = [CellWrite(number, table.header.col(key), value)
+                                   for number, row in enumerate(rows, start=2) for key, value in row.items()]
+        else:
             append_rows(backend, table.schema, table.header, rows)
+    if fresh:
+        backend.write(fresh)
 
 
 def _protect(backend: Backend, config: Config, markets: dict[str, Row], wanted: dict[str, list[Row]],
@@ -182,9 +193,10 @@ def outcomes(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: 
     outcome.markets = len(by_market)
     backend = backend_for("outcomes")
     state = _State.load(config.state_dir / "outcomes.json")
-    tables = _prepare_tabs(backend, schemas, by_market, titles, outcome)
+    with backend.deferred():   # Google: every new tab's styles, dropdowns and protections in one go
+        tables = _prepare_tabs(backend, schemas, by_market, titles, outcome)
+        _protect(backend, config, markets, by_market, titles, state, outcome)
     _starter_rows(backend, tables, by_market, titles, outcome)
-    _protect(backend, config, markets, by_market, titles, state, outcome)
     reported = {r["match_id"].strip() for t in tables.values() for r in t.data_rows() if records_activity(r)}
     due = _reminders_due(config, by_market, markets, titles, reported, state, today)
     path = config.state_dir / "mail.sqlite3"

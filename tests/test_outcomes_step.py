@@ -176,3 +176,31 @@ def test_google_market_tab_is_protected_for_that_market_only(gsheets, google_one
     start = gsheets.count("batchUpdate")
     assert _run(config, today=DAY).protected == 0
     assert gsheets.count("batchUpdate") == start
+
+
+def _google_pairs(gsheets, google_onemarket_config, n):
+    from automation import jobs
+    from automation.sheets import open_backend
+    from automation.sheets.table import append_rows
+
+    jobs.init(google_onemarket_config)
+    master = open_backend(google_onemarket_config, "master")
+    tables = read_tables(master, [SCHEMAS["참여신청"], SCHEMAS["시장"], SCHEMAS["매칭"]])
+    apps = [{**APP, "application_id": f"A-2026-{i:04d}", "org_name": f"기관{i}"} for i in range(1, n + 1)]
+    markets = [{**MARKET, "market_code": f"MK{i}", "market_name": f"시장{i}", "association_email": f"m{i}@example.org"}
+               for i in range(1, n + 1)]
+    matches = [{**MATCH, "match_id": f"M-2026-{i:04d}", "application_id": f"A-2026-{i:04d}", "org_name": f"기관{i}",
+                "market_code": f"MK{i}", "market_name": f"시장{i}"} for i in range(1, n + 1)]
+    for tab, rows in (("참여신청", apps), ("시장", markets), ("매칭", matches)):
+        append_rows(master, SCHEMAS[tab], tables[tab].header, rows)
+    start = gsheets.count()
+    result = _run(google_onemarket_config, today=DAY)
+    assert len(result.tabs_created) == n and result.starter_rows == n and result.protected == n
+    return gsheets.count() - start
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_google_requests_do_not_grow_with_the_number_of_new_market_tabs(gsheets, google_onemarket_config, n):
+    """Measured before: ~11 requests per new tab (1,204 for 109 markets); now a fixed handful."""
+    requests = _google_pairs(gsheets, google_onemarket_config, n)
+    assert requests <= 12, gsheets.requests()[-requests:]

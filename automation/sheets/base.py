@@ -159,6 +159,12 @@ class Backend(abc.ABC):
         there it records nothing and the README says so."""
         raise NotImplementedError
 
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold structural requests (styles, dropdowns, protections) made inside the block and send
+        them together at its end (Google); a file backend has nothing to hold."""
+        yield
+
     def commit(self) -> None:  # noqa: B027 - optional hook
         """Persist pending changes (xlsx); Google writes are immediate."""
 

@@ -21,7 +21,8 @@ import dataclasses
 import json
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,6 +60,7 @@ __all__ = ["GoogleBackend", "col_letter", "load_credentials", "quote_title"]
 MAX_BODY_BYTES = 2_000_000
 DEFAULT_TAB_NAMES = ("Sheet1", "시트1")
 PROTECT_PREFIX = "onemarket:"
+MAX_SUBREQUESTS = 2_000   # per spreadsheets.batchUpdate when held requests are sent together
 #: marks the whole-tab protection of a market's outcome tab, so that protect_columns and protect_tab
 #: each replace only their own protections (job columns stay service-account-only inside the tab)
 TAB_MARK = "onemarket:tab:"
@@ -122,6 +124,8 @@ class GoogleBackend(Backend):
         self.http = SheetsHTTPClient(credentials, policy, endpoint)
         self.http.on_attempt = self._count
         self._tabs: list[_Tab] | None = None
+        #: structural requests held by ``deferred()`` and sent together when it ends
+        self._queue: list[dict[str, Any]] | None = None
         self._charts: dict[int, tuple[int, ...]] | None = None  # sheetId → chart ids (replace_tab)
 
     @classmethod
@@ -307,17 +311,44 @@ class GoogleBackend(Backend):
 
     # -- structure and formatting -----------------------------------------------------------
 
-    def _batch(self, requests_: list[dict[str, Any]]) -> None:
+    def _batch(self, requests_: list[dict[str, Any]], *, now: bool = False) -> None:
+        if self._queue is not None and not now:
+            self._queue.extend(requests_)
+            return
         if requests_:
             try:
                 self._call(self.http.batch_update, self.key, {"requests": requests_})
             finally:
                 self._tabs = None
 
+    def _fresh(self) -> None:
+        """Forget cached metadata before computing ids to delete — unless requests are being held
+        (then the metadata read once at the start of ``deferred()`` is what they build on)."""
+        if self._queue is None:
+            self._tabs = None
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold style, dropdown and protection requests; send them in as few spreadsheets.batchUpdate
+        calls as possible when the block ends (measured: preparing 109 market tabs one call at a time
+        cost 1,204 requests; held, it costs a handful). Create tabs (``ensure_tabs``) before the block."""
+        if self._queue is not None:
+            yield
+            return
+        self._queue = []
+        try:
+            yield
+            queue = self._queue
+        finally:
+            self._queue = None
+        for start in range(0, len(queue), MAX_SUBREQUESTS):
+            self._batch(queue[start:start + MAX_SUBREQUESTS])
+
     def ensure_tabs(self, titles: Sequence[str]) -> list[str]:
         existing = set(self.list_tabs())
         created = [t for t in dict.fromkeys(titles) if t not in existing]
-        self._batch([{"addSheet": {"properties": {"title": t}}} for t in created])
+        # sent at once even inside deferred(): the held requests need the new tabs' ids
+        self._batch([{"addSheet": {"properties": {"title": t}}} for t in created], now=True)
         return created
 
     def remove_blank_default_tab(self) -> bool:
@@ -382,7 +413,7 @@ class GoogleBackend(Backend):
         self._batch(reqs)
 
     def protect_columns(self, title: str, cols: Sequence[int], description: str) -> None:
-        self._tabs = None  # fresh ids: a protection deleted meanwhile would fail the batch
+        self._fresh()  # fresh ids: a protection deleted meanwhile would fail the batch
         tab = self._resolve([title])[title]
         desc = description if description.startswith(PROTECT_PREFIX) else (
             f"{PROTECT_PREFIX} {description}")
@@ -440,7 +471,7 @@ class GoogleBackend(Backend):
 
     def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:
         """One batchUpdate: drop this program's earlier protections of the tab, protect the whole tab."""
-        self._tabs = None  # fresh ids: a protection deleted meanwhile would fail the batch
+        self._fresh()  # fresh ids: a protection deleted meanwhile would fail the batch
         tab = self._resolve([title])[title]
         desc = f"{TAB_MARK} {description}"
         users = list(dict.fromkeys(e.strip() for e in [self.service_email, *editors] if e.strip()))
