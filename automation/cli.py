@@ -260,42 +260,27 @@ _STEP_OPTIONS = [
 ]
 
 
-def _step_options(func: F) -> F:
+#: the steps of ``run`` that are also commands of their own: name → help text
+STEP_COMMANDS = {
+    "agreements": "확정된 짝의 업무협약서(.docx, PDF)를 만들고 매칭 탭 협약서 칸에 경로를 씁니다.",
+    "notify": "확정된 짝의 기관과 시장에 안내 메일을 한 번씩 보냅니다 (협약서 첨부).",
+    "outcomes": "확정·협약체결 짝의 시장마다 성과보고 파일에 전용 탭을 준비하고, 늦은 성과 보고를 알립니다.",
+    "summary": "관리자용 요약 파일(요약, 시군별, 기관유형별, 협력분야별, 월별성과, 우수사례후보)을 통째로 다시 만듭니다.",
+}
+
+
+def _step_command(name: str, help_text: str) -> click.Command:
+    def command(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
+        _run_one(ctx, name, dry_run, as_json, wait)
+
+    func: Callable[..., None] = click.pass_context(command)
     for option in reversed(_STEP_OPTIONS):
         func = option(func)
-    return func
+    return click.command(name, help=help_text)(func)
 
 
-@main.command()
-@_step_options
-@click.pass_context
-def agreements(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
-    """확정된 짝의 업무협약서(.docx, PDF)를 만들고 매칭 탭 협약서 칸에 경로를 씁니다."""
-    _run_one(ctx, "agreements", dry_run, as_json, wait)
-
-
-@main.command()
-@_step_options
-@click.pass_context
-def notify(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
-    """확정된 짝의 기관과 시장에 안내 메일을 한 번씩 보냅니다 (협약서 첨부)."""
-    _run_one(ctx, "notify", dry_run, as_json, wait)
-
-
-@main.command()
-@_step_options
-@click.pass_context
-def outcomes(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
-    """확정·협약체결 짝의 시장마다 성과보고 파일에 전용 탭을 준비하고, 늦은 성과 보고를 알립니다."""
-    _run_one(ctx, "outcomes", dry_run, as_json, wait)
-
-
-@main.command()
-@_step_options
-@click.pass_context
-def summary(ctx: click.Context, dry_run: bool, as_json: bool, wait: float) -> None:
-    """관리자용 요약 파일(요약, 시군별, 기관유형별, 협력분야별, 월별성과, 우수사례후보)을 통째로 다시 만듭니다."""
-    _run_one(ctx, "summary", dry_run, as_json, wait)
+for _name, _help in STEP_COMMANDS.items():
+    main.add_command(_step_command(_name, _help))
 
 
 @main.command()

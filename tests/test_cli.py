@@ -120,3 +120,23 @@ def test_run_exits_1_when_rows_have_errors_but_no_step_failed(tmp_path):
     data = json.loads(proc.stdout)
     assert proc.returncode == 1
     assert (data["failed"], data["data_errors"]) == (False, True)
+
+
+@pytest.mark.parametrize("command", ["agreements", "notify", "outcomes", "summary"])
+def test_step_commands_json_and_exit_code(tmp_path, command):
+    from tests.step_helpers import workbook
+
+    config = workbook(tmp_path)
+    result = cli("--config", str(config.path), command, "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [s["step"] for s in data["steps"]] == [{"agreements": "협약서", "notify": "안내메일", "outcomes": "성과준비",
+                                                   "summary": "요약"}[command]]
+    assert data["failed"] is False
+
+
+def test_run_every_with_a_bad_interval_is_a_usage_error(tmp_path):
+    write_config(tmp_path)
+    result = cli("run", "--every", "15분", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "오류: --every 값 '15분'을(를) 알 수 없습니다. 예: 15m (15분), 30s (30초), 1h (1시간)."
