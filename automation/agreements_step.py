@@ -96,16 +96,19 @@ def _check_fields(template: Path, sample: dict[str, object]) -> None:
 
 
 def _soffice(config: Config, outcome: AgreementsOutcome) -> Path | None:
-    mode = config.documents.pdf
+    mode, configured = config.documents.pdf, config.documents.soffice.strip()
     if mode == "never":
         return None
-    found = find_soffice(config.documents.soffice)
+    # a path staff wrote in [documents] soffice is the one to use: a wrong one is said, not searched around
+    usable = not configured or Path(configured).expanduser().is_file() or shutil.which(configured) is not None
+    found = find_soffice(configured) if usable else None
     if found is None:
+        where = (f"[documents] soffice에 적은 '{configured}'에 LibreOffice(soffice)가 없습니다. 경로를 고치거나 지우세요"
+                 if configured else "LibreOffice(soffice)를 찾을 수 없습니다. LibreOffice를 설치하거나 [documents] soffice에 "
+                 "경로를 적으세요 (Debian/Ubuntu: apt install libreoffice-writer-nogui fonts-nanum)")
         if mode == "always":
-            raise DocumentError("PDF를 만들 LibreOffice(soffice)를 찾을 수 없습니다. LibreOffice를 설치하거나 "
-                                "[documents] soffice에 경로를 적으세요 ([documents] pdf = \"auto\"면 .docx만 만듭니다).")
-        outcome.pdf_note = ("LibreOffice가 없어 PDF 없이 .docx만 만들었습니다. PDF가 필요하면 LibreOffice를 설치하세요 "
-                            "(Debian/Ubuntu: apt install libreoffice-writer-nogui fonts-nanum).")
+            raise DocumentError(f"PDF를 만들 수 없습니다: {where}.")
+        outcome.pdf_note = f"PDF 없이 .docx만 만들었습니다: {where}."
     return found
 
 

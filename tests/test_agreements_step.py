@@ -170,3 +170,18 @@ def test_pdf_when_libreoffice_is_there(tmp_path):
     assert report.counts["PDF"] == 2
     assert sorted(r["협약서"] for r in match_rows(config)) == [
         f"agreements/{STEM}.pdf", "agreements/M-2026-0002_경기상회_못골시장.pdf"]
+
+
+@pytest.mark.parametrize(("mode", "failed"), [("auto", False), ("always", True)])
+def test_libreoffice_not_found(tmp_path, mode, failed):
+    config = workbook(tmp_path, documents=f'pdf = "{mode}"\nsoffice = "/nonexistent/soffice"\n')
+    result = run_step(config, "agreements")
+    report = _report(result)
+    assert report.failed is failed
+    where = "[documents] soffice에 적은 '/nonexistent/soffice'에 LibreOffice(soffice)가 없습니다. 경로를 고치거나 지우세요."
+    if failed:
+        assert report.message == f"PDF를 만들 수 없습니다: {where}"
+        assert match_rows(config)[0]["협약서"] == ""
+    else:
+        assert f"PDF 없이 .docx만 만들었습니다: {where}" in report.message
+        assert match_rows(config)[0]["협약서"] == f"agreements/{STEM}.docx"
