@@ -22,6 +22,7 @@ from typing import Any
 
 from automation import outcome_tabs as ot
 from automation.config import Config
+from automation.errors import OnemarketError
 from automation.init_tabs import apply_file, plan_file
 from automation.mail.journal import MailJournal
 from automation.outcome_records import records_activity
@@ -75,8 +76,14 @@ class _State:
     def load(cls, path: Path) -> _State:
         if not path.is_file():
             return cls(path)
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(path, dict(data.get("signed", {})), dict(data.get("protection", {})))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(path, dict(data.get("signed", {})), dict(data.get("protection", {})))
+        except (OSError, ValueError, AttributeError, TypeError) as exc:
+            raise OnemarketError(
+                f"성과 기록 파일 {path}을(를) 읽을 수 없습니다 ({exc}). 백업에서 되살리거나, 지워도 됩니다 — 지우면 협약체결을 "
+                "처음 본 날이 오늘로 다시 잡혀 성과 보고 요청이 그만큼 늦어지고, 시장 탭 보호를 한 번 더 설정합니다."
+            ) from exc
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

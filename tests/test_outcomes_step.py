@@ -204,3 +204,12 @@ def test_google_requests_do_not_grow_with_the_number_of_new_market_tabs(gsheets,
     """Measured before: ~11 requests per new tab (1,204 for 109 markets); now a fixed handful."""
     requests = _google_pairs(gsheets, google_onemarket_config, n)
     assert requests <= 12, gsheets.requests()[-requests:]
+
+
+def test_a_broken_state_file_fails_the_step_with_a_message(tmp_path):
+    config = _two_markets(tmp_path)
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    (config.state_dir / "outcomes.json").write_text("{not json", encoding="utf-8")
+    result = run_step(config, "outcomes")
+    (report,) = result.reports
+    assert report.failed and report.message.startswith("성과 기록 파일 ") and "지워도 됩니다" in report.message
