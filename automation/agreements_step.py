@@ -30,7 +30,8 @@ from automation.report import Issue, StepReport
 from automation.runlog import now
 from automation.schema import SchemaSet
 from automation.sheets.base import Backend
-from automation.sheets.table import RowUpdate, read_tables, write_rows
+from automation.sheets.table import read_tables
+from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 
 log = logging.getLogger("onemarket.agreements")
 STATUSES = ("확정", "협약체결")
@@ -227,7 +228,7 @@ def agreements(backend_for: Callable[[str], Backend], schemas: SchemaSet, config
     if dry_run:
         return outcome
     updates = _cell_updates(found.pairs, manifest, config, now().strftime("%Y-%m-%d %H:%M"))
-    written = write_rows(master, schemas["매칭"], updates, allow=WRITES)
+    written = write_tables(master, [TabWrite(schemas["매칭"], updates, allow=WRITES, base=tables["매칭"])])
     outcome.cells = written.written_rows
     outcome.issues.extend(written.issues)
     return outcome

@@ -82,6 +82,8 @@ def init(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     click.echo("초기화 미리보기 (저장하지 않음):" if dry_run else "초기화 완료:")
     for r in results:
         click.echo(f"  {r.role}: {r.location}")
+        for old, new in r.tabs_renamed.items():
+            click.echo(f"    탭 이름 되돌림: {old!r} → '{new}' (같은 탭으로 보고 새로 만들지 않았습니다)")
         if r.tabs_created:
             click.echo(f"    새 탭: {', '.join(r.tabs_created)}")
         for tab, added in r.headers_added.items():
@@ -210,13 +212,9 @@ def validate(ctx: click.Context, dry_run: bool, fix: bool, as_json: bool, limit:
 @click.pass_context
 def match(ctx: click.Context, round_: int | None, dry_run: bool, as_json: bool) -> None:
     """검증을 통과한 신청을 시장과 최적으로 짝지어 매칭 탭에 '제안'으로 씁니다."""
-    from automation.match_step import match as do_match
-    from automation.schema import default_schemas
-    from automation.sheets import Workbooks
+    from automation.match_step import match_files
 
-    config = _config(ctx)
-    with Workbooks(config, save=not dry_run) as workbooks:
-        outcome = do_match(workbooks, default_schemas(), config.state_dir, round_=round_, dry_run=dry_run)
+    outcome = match_files(_config(ctx), round_=round_, dry_run=dry_run)
     if as_json:
         _echo_json(outcome.as_dict())
         return

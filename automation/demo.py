@@ -19,11 +19,13 @@ from typing import Any
 from automation import jobs
 from automation.config import DEFAULT_CONFIG_NAME, Config, load_config
 from automation.demo_data import sample_applications, sample_markets
+from automation.locking import job_lock
 from automation.pipeline import RunResult, run
 from automation.runlog import now
 from automation.schema import default_schemas
 from automation.sheets import open_backend, transaction
-from automation.sheets.table import RowUpdate, append_rows, read_tables, write_rows
+from automation.sheets.table import read_tables
+from automation.sheets.writes import RowUpdate, append_rows, write_rows
 
 DEMO_CONFIG = """\
 # onemarket 예시 설정 — `onemarket demo`가 만들었습니다.
@@ -108,8 +110,8 @@ def _confirm_some(config: Config, n: int) -> list[str]:
         return []
     chosen = [r["match_id"].strip() for r in matches.data_rows() if r["status"].strip() == "제안"][:n]
     with transaction(backend):
-        write_rows(backend, schemas["매칭"], [RowUpdate({"status": "확정"}, id=m) for m in chosen],
-                   allow=frozenset({"status"}))
+        write_rows(backend, schemas["매칭"], [RowUpdate({"status": "확정"}, id=m, expect={"status": "제안"})
+                                              for m in chosen], allow=frozenset({"status"}))
     return chosen
 
 
@@ -119,7 +121,6 @@ def _sample_outcomes(config: Config, match_ids: list[str]) -> None:
     backend = open_backend(config, "outcomes")
     matches = {r["match_id"].strip(): r for r in read_tables(open_backend(config, "master"),
                                                              [schemas["매칭"]])["매칭"].data_rows()}
-    table = read_tables(backend, [schemas["성과보고"]])["성과보고"]
     today = now().date()
     plan = [(0, 40, "전통시장가는날", "임직원 장보기와 점심", "32", "960000", "0", "Y"),
             (0, 12, "온누리상품권구매", "명절 선물용 온누리상품권 구매", "", "0", "3000000", "N"),
@@ -133,7 +134,7 @@ def _sample_outcomes(config: Config, match_ids: list[str]) -> None:
                      "activity_type": kind, "content": content, "participants": people, "purchase_won": purchase,
                      "onnuri_won": onnuri, "best_practice": best})
     with transaction(backend):
-        append_rows(backend, schemas["성과보고"], table.header, rows)
+        append_rows(backend, schemas["성과보고"], rows)
 
 
 def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
@@ -143,6 +144,11 @@ def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
     if not config_path.exists():
         config_path.write_text(DEMO_CONFIG, encoding="utf-8")
     config = load_config(config_path)
+    with job_lock(config, "demo"):
+        return _demo(folder, config_path, config, seed)
+
+
+def _demo(folder: Path, config_path: Path, config: Config, seed: int) -> DemoOutcome:
     jobs.init(config)
     schemas = default_schemas()
     backend = open_backend(config, "master")
@@ -151,11 +157,11 @@ def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
     with transaction(backend):
         if not tables["시장"].data_rows():
             rows = sample_markets()
-            append_rows(backend, schemas["시장"], tables["시장"].header, rows)
+            append_rows(backend, schemas["시장"], rows)
             markets = len(rows)
         if not tables["참여신청"].data_rows():
             rows = sample_applications(seed)
-            append_rows(backend, schemas["참여신청"], tables["참여신청"].header, rows)
+            append_rows(backend, schemas["참여신청"], rows)
             applications = len(rows)
     result = run(config)
     confirmed = _confirm_some(config, CONFIRM_IN_DEMO) if not result.failed else []

@@ -49,8 +49,19 @@ class TabNotFoundError(WorkbookError):
     exit_code = 2
 
 
+class DuplicateTabError(WorkbookError):
+    """Two tabs whose titles look the same (NFD/NFC, odd spaces) for one wanted tab (exit 2)."""
+
+    exit_code = 2
+
+
 class WriteConflictError(WorkbookError):
     """A row could not be found again by its ID at write time, or the write did not verify."""
+
+
+class WindowLostError(WriteConflictError):
+    """A guarded write was refused as a whole: its window had been closed (a person removed the
+    protection, or the job itself gave up on an earlier attempt). Nothing of it was written."""
 
 
 class GoogleError(WorkbookError):

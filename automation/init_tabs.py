@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from automation.errors import HeaderError
 from automation.geo import SIGUN
 from automation.schema import DASHBOARD_TABS, WORKBOOKS, SchemaSet, TabSchema
-from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, col_letter
+from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, col_letter, resolve_titles
 from automation.sheets.table import match_header
 
 JOB_NOTE = "작업(onemarket)이 쓰는 열입니다. 직접 고치지 마세요. 다음 실행 때 다시 씁니다."
@@ -26,6 +26,7 @@ class TabPlan:
     header: list[str]
     added: list[str] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)
+    actual: str = ""          # the tab's title now, when it only looks like the schema's (NFD, spaces)
 
     def header_writes(self) -> list[CellWrite]:
         return [CellWrite(1, self.positions[self.schema.column(k).key], self.schema.column(k).header)
@@ -37,13 +38,14 @@ class FileResult:
     role: str
     location: str
     tabs_created: list[str] = field(default_factory=list)
+    tabs_renamed: dict[str, str] = field(default_factory=dict)   # old title → schema title
     headers_added: dict[str, list[str]] = field(default_factory=dict)
     dropdowns: int = 0
     protected_columns: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.tabs_created or any(self.headers_added.values()))
+        return bool(self.tabs_created or self.tabs_renamed or any(self.headers_added.values()))
 
 
 def plan_tab(schema: TabSchema, header: Sequence[str], exists: bool) -> TabPlan:
@@ -68,11 +70,17 @@ def plan_tab(schema: TabSchema, header: Sequence[str], exists: bool) -> TabPlan:
 
 
 def plan_file(backend: Backend, schemas: Sequence[TabSchema]) -> list[TabPlan]:
-    existing = set(backend.list_tabs())
-    present = [s.name for s in schemas if s.name in existing]
+    """A tab whose title only looks like the schema's (NFD from macOS, odd spaces) is that tab."""
+    found = resolve_titles([s.name for s in schemas], backend.list_tabs(), backend.location)
+    present = [s.name for s in schemas if found[s.name] is not None]
     raws = backend.read(present) if present else {}
-    return [plan_tab(s, raws[s.name].header if s.name in raws else [], s.name in existing)
-            for s in schemas]
+    plans = []
+    for s in schemas:
+        plan = plan_tab(s, raws[s.name].header if s.name in raws else [], found[s.name] is not None)
+        actual = found[s.name]
+        plan.actual = actual if actual is not None and actual != s.name else ""
+        plans.append(plan)
+    return plans
 
 
 def _dropdowns(plan: TabPlan, plans_by_tab: Mapping[str, TabPlan]) -> list[Dropdown]:
@@ -101,10 +109,12 @@ def _dropdowns(plan: TabPlan, plans_by_tab: Mapping[str, TabPlan]) -> list[Dropd
 def apply_file(backend: Backend, role: str, plans: list[TabPlan], extra_tabs: Sequence[str] = ()
                ) -> FileResult:
     result = FileResult(role, backend.location)
+    for plan in plans:
+        if plan.actual:   # put the schema's spelling back, so formulas and dropdowns naming it work
+            backend.rename_tab(plan.actual, plan.schema.name)
+            result.tabs_renamed[plan.actual] = plan.schema.name
     result.tabs_created = backend.ensure_tabs([p.schema.name for p in plans] + list(extra_tabs))
-    writes = {p.schema.name: p.header_writes() for p in plans if p.added}
-    if writes:
-        backend.write(writes)
+    _write_headers(backend, [p for p in plans if p.added])
     by_tab = {p.schema.name: p for p in plans}
     for plan in plans:
         result.headers_added[plan.schema.name] = [plan.schema.column(k).header for k in plan.added]
@@ -119,6 +129,28 @@ def apply_file(backend: Backend, role: str, plans: list[TabPlan], extra_tabs: Se
         result.protected_columns += len(job_cols)
     backend.remove_blank_default_tab()
     return result
+
+
+def _write_headers(backend: Backend, plans: Sequence[TabPlan]) -> None:
+    """Missing header cells, in one guarded write: each only into a cell that is still empty."""
+    if not plans:
+        return
+    window = backend.begin_write([p.schema.name for p in plans])
+    done = False
+    try:
+        cells: dict[str, list[CellWrite]] = {}
+        for plan in plans:
+            now = window.tabs[plan.schema.name].header
+            if match_header(plan.schema, now)[0] != match_header(plan.schema, plan.header)[0] or any(
+                    c.col <= len(now) and now[c.col - 1].strip() for c in plan.header_writes()):
+                raise HeaderError(f"'{plan.schema.name}' 탭의 머리글(1행)이 init 도중에 바뀌었습니다. 아무것도 쓰지 않았습니다. "
+                                  "다시 실행하세요.")
+            cells[plan.schema.name] = plan.header_writes()
+        backend.finish_write(window, cells, {})
+        done = True
+    finally:
+        if not done:
+            backend.abort_write(window)
 
 
 def init_workbooks(backends: Mapping[str, Backend], schemas: SchemaSet, *, apply: bool = True
@@ -138,9 +170,12 @@ def init_workbooks(backends: Mapping[str, Backend], schemas: SchemaSet, *, apply
 def preview_file(backend: Backend, role: str, plans: list[TabPlan], extra_tabs: Sequence[str] = ()
                  ) -> FileResult:
     """What apply_file would do, without writing."""
-    existing = set(backend.list_tabs())
+    existing = backend.list_tabs()
     result = FileResult(role, backend.location)
-    result.tabs_created = [t for t in [p.schema.name for p in plans] + list(extra_tabs) if t not in existing]
+    wanted = [p.schema.name for p in plans] + list(extra_tabs)
+    found = resolve_titles(wanted, existing, backend.location)
+    result.tabs_created = [t for t in wanted if found[t] is None]
+    result.tabs_renamed = {p.actual: p.schema.name for p in plans if p.actual}
     for plan in plans:
         result.headers_added[plan.schema.name] = [plan.schema.column(k).header for k in plan.added]
     return result

@@ -13,11 +13,13 @@ from typing import Any
 
 from automation.config import Config
 from automation.errors import InputFileError
+from automation.locking import job_lock
 from automation.markets_import import market_rows, plan_upsert, read_market_csv, schema_import_keys
 from automation.report import Issue
-from automation.schema import SchemaSet, default_schemas
+from automation.schema import SchemaSet, TabSchema, default_schemas
 from automation.sheets import open_backend, transaction
-from automation.sheets.table import RowUpdate, append_rows, read_tables, write_rows
+from automation.sheets.table import read_tables
+from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 
 
 @dataclass
@@ -45,6 +47,12 @@ def import_markets(config: Config, csv_path: Path, *, sido: str = "경기도", d
             f"{csv_path.name}에 '{sido}' 시장이 하나도 없습니다. --sido 값(예: 경기도)과 파일을 확인하세요."
         )
     import_keys = schema_import_keys(schema)
+    with job_lock(config, "import-markets"):
+        return _import(config, schema, incoming, import_keys, dry_run)
+
+
+def _import(config: Config, schema: TabSchema, incoming: list[dict[str, str]], import_keys: set[str],
+            dry_run: bool) -> ImportResult:
     backend = open_backend(config, "master")
     table = read_tables(backend, [schema])[schema.name]
     rows = table.data_rows()
@@ -62,7 +70,7 @@ def import_markets(config: Config, csv_path: Path, *, sido: str = "경기도", d
         updates.append(RowUpdate(u.changes, id=row["market_code"] if by_id else "",
                                  row=row.number, fingerprint=table.fingerprint(row)))
     with transaction(backend):
-        written = write_rows(backend, schema, updates, allow=import_keys)
+        # one guarded write; an imported column a person edited since our read keeps the person's value
+        written = write_tables(backend, [TabWrite(schema, updates, plan.added, allow=import_keys, base=table)])
         result.issues.extend(written.issues)
-        append_rows(backend, schema, table.header, plan.added)
     return result

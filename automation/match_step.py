@@ -15,14 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automation.config import Config
+from automation.locking import job_lock
 from automation.match_inputs import JOB_STATES, LOCKED, Inputs, build_inputs
 from automation.matching import Explanation, MatchResult, Objective, explain, solve
 from automation.matching.model import UNITS_PER_POINT
 from automation.report import Issue, StepReport
 from automation.runlog import now
-from automation.schema import SchemaSet
+from automation.schema import SchemaSet, default_schemas
+from automation.sheets import Workbooks
 from automation.sheets.base import Backend
-from automation.sheets.table import RowUpdate, Table, append_rows, read_tables, write_rows
+from automation.sheets.table import Table, read_tables
+from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 from automation.validation.ids import IdAllocator
 
 RANK_LABELS = {"first": "1지망", "second": "2지망", "city": "희망 시군", "near": "가까운 시장", "locked": "확정"}
@@ -175,7 +179,8 @@ def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAlloca
             outcome.unchanged += 1
             continue
         updates.append(RowUpdate({**values, "processed_at": stamp}, id=row["match_id"].strip(),
-                                 expect={"status": row["status"], "market_code": row["market_code"]}))
+                                 expect={"status": row["status"], "market_code": row["market_code"],
+                                         "market_name": row["market_name"]}))
     for app_id, rows in job_rows.items():  # job rows no applicant needs any more
         reason = ("다른 행에서 확정된 기관입니다. 이 행은 쓰지 않습니다." if app_id in outcome.locked_ids
                   else "신청 행이 없습니다 (삭제되었거나 신청ID가 바뀌었습니다). 확인하세요.")
@@ -205,10 +210,19 @@ def match(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_dir: 
     updates, appends = _plan_rows(tables["매칭"], desired, ids, now().strftime("%Y-%m-%d %H:%M"), outcome)
     if dry_run:
         return outcome
-    written = write_rows(master, schemas["매칭"], updates, allow=JOB_WRITES)
+    # one guarded write: rewritten rows and new rows land together or not at all (Google: one batch);
+    # every staff-owned cell rewritten (차수, 신청ID, 기관명, 시장코드, 시장명, 상태) is compare-and-set
+    written = write_tables(master, [TabWrite(schemas["매칭"], updates, appends, allow=JOB_WRITES,
+                                             base=tables["매칭"])])
     outcome.issues.extend(written.issues)
     outcome.written = written.written_rows
-    append_rows(master, schemas["매칭"], tables["매칭"].header, appends)
-    outcome.appended = len(appends)
+    outcome.appended = written.appended
     ids.save()
     return outcome
+
+
+def match_files(config: Config, *, round_: int | None = None, dry_run: bool = False,
+                schemas: SchemaSet | None = None) -> MatchOutcome:
+    """``onemarket match``: under the one lock; the files are saved only when the step succeeds."""
+    with job_lock(config, "match"), Workbooks(config, save=not dry_run) as workbooks:
+        return match(workbooks, schemas or default_schemas(), config.state_dir, round_=round_, dry_run=dry_run)

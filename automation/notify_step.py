@@ -33,7 +33,8 @@ from automation.report import ERROR, Issue, StepReport
 from automation.runlog import now
 from automation.schema import SchemaSet
 from automation.sheets.base import Backend
-from automation.sheets.table import Row, RowUpdate, read_tables, write_rows
+from automation.sheets.table import Row, read_tables
+from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 
 log = logging.getLogger("onemarket.notify")
 COLUMNS = {"org": "org_notice", "market": "market_notice"}
@@ -304,7 +305,8 @@ def notify(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: Co
         if dry_run:
             return outcome
         rows = {r["match_id"].strip(): r for r in tables["매칭"].data_rows() if r["match_id"].strip() in found.statuses}
-        written = write_rows(master, schemas["매칭"], _mirror(ctx, rows, found), allow=WRITES)
+        written = write_tables(master, [TabWrite(schemas["매칭"], _mirror(ctx, rows, found), allow=WRITES,
+                                                 base=tables["매칭"])])
         outcome.issues.extend(written.issues)
         return outcome
     finally:

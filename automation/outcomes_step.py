@@ -31,8 +31,9 @@ from automation.reminders import Reminder, send_reminders
 from automation.report import WARNING, Issue, StepReport
 from automation.runlog import now
 from automation.schema import SchemaSet
-from automation.sheets.base import Backend, CellWrite, Dropdown
-from automation.sheets.table import Row, Table, append_rows, read_tables
+from automation.sheets.base import Backend, Dropdown
+from automation.sheets.table import Row, Table, read_tables
+from automation.sheets.writes import TabWrite, write_tables
 
 log = logging.getLogger("onemarket.outcomes")
 READY = ("확정", "협약체결")
@@ -124,24 +125,20 @@ def _prepare_tabs(backend: Backend, schemas: SchemaSet, wanted: dict[str, list[R
 
 def _starter_rows(backend: Backend, tables: dict[str, Table], wanted: dict[str, list[Row]], titles: dict[str, str],
                   outcome: OutcomesOutcome) -> None:
-    """A starter row per pair not yet in its market's tab: one write for all new tabs (nobody can have
-    typed there yet), an append for a tab that already exists (a market may be typing in it)."""
-    fresh: dict[str, list[CellWrite]] = {}
+    """A starter row per pair not yet in its market's tab, appended to every tab in one guarded write
+    (a market may be typing in its tab: rows are only ever added after the last one)."""
+    writes: list[TabWrite] = []
     for code, pairs in wanted.items():
         table = tables.get(titles[code])
         present = {r["match_id"].strip() for r in table.rows} if table else set()
         rows = [{"match_id": p["match_id"].strip(), "market_name": p["market_name"].strip(),
                  "org_name": p["org_name"].strip()} for p in pairs if p["match_id"].strip() not in present]
         outcome.starter_rows += len(rows)
-        if not rows or table is None or outcome.dry_run:
-            continue
-        if titles[code] in outcome.tabs_created and not table.rows:
-            fresh[titles[code]] = [CellWrite(number, table.header.col(key), value)
-                                   for number, row in enumerate(rows, start=2) for key, value in row.items()]
-        else:
-            append_rows(backend, table.schema, table.header, rows)
-    if fresh:
-        backend.write(fresh)
+        if rows and table is not None and not outcome.dry_run:
+            writes.append(TabWrite(table.schema, appends=rows))
+    if writes:
+        written = write_tables(backend, writes)
+        outcome.issues.extend(written.issues)
 
 
 def _protect(backend: Backend, config: Config, markets: dict[str, Row], wanted: dict[str, list[Row]],

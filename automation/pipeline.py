@@ -12,10 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from automation.config import Config
-from automation.errors import OnemarketError, RunLockedError
+from automation.errors import OnemarketError
+from automation.locking import job_lock
 from automation.report import ERROR, StepReport
 from automation.runlog import append_runlog, new_run_id
 from automation.schema import SchemaSet, default_schemas
@@ -187,33 +186,9 @@ def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
     return result
 
 
-class RunLock:
-    """A file lock so two scheduled runs never overlap (works on Linux, macOS and Windows)."""
-
-    def __init__(self, config: Config, wait: float = 0.0) -> None:
-        config.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(str(config.lock_path))
-        self._wait = wait
-        self._path = config.lock_path
-
-    def __enter__(self) -> RunLock:
-        try:
-            self._lock.acquire(timeout=self._wait)
-        except Timeout as exc:
-            raise RunLockedError(
-                f"다른 'onemarket run'이 실행 중이라 이번 실행은 건너뜁니다 (잠금: {self._path}). "
-                "끝난 뒤 다시 실행하거나 --wait 초를 주세요."
-            ) from exc
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._lock.release()
-
-
-
-
 def run(config: Config, *, dry_run: bool = False, wait: float = 0.0,
         steps: Sequence[Step] | None = None) -> RunResult:
-    with RunLock(config, wait):
+    command = "run" if steps is None else " ".join(s.name for s in steps)
+    with job_lock(config, command, wait):
         ctx = Context(config, dry_run=dry_run)
         return run_steps(ctx, steps)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from automation.report import StepReport
 from automation.schema import TabSchema
 from automation.sheets.base import Backend
-from automation.sheets.table import append_rows, read_tables
+from automation.sheets.writes import TabWrite, write_tables
 
 SEOUL = ZoneInfo("Asia/Seoul")
 MAX_MESSAGE = 500
@@ -50,6 +50,5 @@ def runlog_rows(run_id: str, reports: Sequence[StepReport], at: dt.datetime | No
 
 def append_runlog(backend: Backend, schema: TabSchema, run_id: str,
                   reports: Sequence[StepReport]) -> None:
-    """Append the run's rows to 작업기록 (header checked first; one read + one append)."""
-    table = read_tables(backend, [schema])[schema.name]
-    append_rows(backend, schema, table.header, runlog_rows(run_id, reports))
+    """Append the run's rows to 작업기록 (header checked at write time; one guarded write)."""
+    write_tables(backend, [TabWrite(schema, appends=runlog_rows(run_id, reports))])

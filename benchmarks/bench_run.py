@@ -63,7 +63,7 @@ from automation.pipeline import Context, Step
 from automation.report import StepReport
 from automation.schema import default_schemas
 from automation.sheets import open_backend, transaction
-from automation.sheets.table import RowUpdate, write_rows
+from automation.sheets.writes import RowUpdate, write_rows
 
 Kinds = Callable[[], list[str]]  # every Sheets request so far, as "<file>:<kind>"
 RUNLOG = "runlog"

@@ -23,7 +23,8 @@ from automation.demo_data import sample_applications
 from automation.init_tabs import init_workbooks
 from automation.schema import default_schemas
 from automation.sheets.base import Backend
-from automation.sheets.table import RowUpdate, append_rows, read_tables, write_rows
+from automation.sheets.table import read_tables
+from automation.sheets.writes import RowUpdate, append_rows, write_rows
 
 MASTER_TABS = ("참여신청", "시장", "매칭", "작업기록")
 
@@ -43,8 +44,7 @@ def measure(name: str, n: int, backend: Backend, reopen: Callable[[], Backend]) 
     """Set up N applications, then time a cold read of the master tabs and one step's write."""
     schemas = default_schemas()
     init_workbooks({"master": backend, "outcomes": _Null(), "dashboard": _Null()}, schemas)
-    header = read_tables(backend, [schemas["참여신청"]])["참여신청"].header
-    append_rows(backend, schemas["참여신청"], header, applications(n))
+    append_rows(backend, schemas["참여신청"], applications(n))
     backend.commit()
     out: dict[str, object] = {"backend": name, "rows": n}
     t0 = time.perf_counter()

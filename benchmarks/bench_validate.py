@@ -40,7 +40,7 @@ from automation.init_tabs import init_workbooks
 from automation.markets_import import market_rows, read_market_csv
 from automation.schema import default_schemas
 from automation.sheets.base import Backend
-from automation.sheets.table import append_rows, read_tables
+from automation.sheets.writes import append_rows
 from automation.validation import validate
 from automation.validation.cells import parse_cell
 
@@ -117,8 +117,7 @@ def fill(files: Files, markets: list[dict[str, str]], apps: list[dict[str, str]]
     master, outcomes = files
     init_workbooks({"master": master, "outcomes": outcomes, "dashboard": _Null()}, SCHEMAS)
     for tab, rows in (("시장", markets), ("참여신청", apps)):
-        header = read_tables(master, [SCHEMAS[tab]])[tab].header
-        append_rows(master, SCHEMAS[tab], header, rows)
+        append_rows(master, SCHEMAS[tab], rows)
     master.commit()
     outcomes.commit()
 

@@ -103,6 +103,8 @@ def apply_request(book: Book, i: int, request: dict[str, Any]) -> dict[str, Any]
                             f"with id: {pid}")
     elif kind == "updateCells":
         update_cells(book, i, body)
+    elif kind == "appendCells":
+        append_cells(book, i, body)
     elif kind == "addChart":
         return {"addChart": {"chart": add_chart(book, i, body.get("chart", {}))}}
     elif kind == "deleteEmbeddedObject":
@@ -231,3 +233,47 @@ def add_chart(book: Book, i: int, chart: dict[str, Any]) -> dict[str, Any]:
               "position": chart.get("position", {})}
     tab.charts.append(stored)
     return dict(stored)
+
+
+def append_cells(book: Book, i: int, body: dict[str, Any]) -> None:
+    """``appendCells``: rows after the last row with data; rows are inserted when the grid is too
+    small, columns are not (Google's "exceeds grid limits" then)."""
+    tab = book.by_id(body.get("sheetId"))
+    fields = {f.strip() for f in body.get("fields", "").split(",") if f.strip()}
+    if "userEnteredValue" not in fields:
+        raise ApiError(400, f"Invalid requests[{i}].appendCells: 'fields' must name userEnteredValue here")
+    rows = body.get("rows", [])
+    start = tab.last_row()
+    width = max((len(r.get("values", [])) for r in rows), default=0)
+    if width > tab.col_count:
+        raise ApiError(400, f"Invalid requests[{i}].appendCells: Range ({quote(tab.title)}!"
+                            f"{letter(width - 1)}{start + 1}) exceeds grid limits. Max columns: {tab.col_count}")
+    tab.row_count = max(tab.row_count, start + len(rows))
+    for dr, row in enumerate(rows):
+        for dc, cell in enumerate(row.get("values", [])):
+            _store(tab, (start + dr, dc), cell.get("userEnteredValue"))
+
+
+def spreadsheet_with_grid(book: Book, ranges: list[str], grid: bool) -> dict[str, Any]:
+    """``updatedSpreadsheet`` of a batchUpdate answer: the metadata, and with ``grid`` the
+    ``formattedValue`` of every cell in ``ranges`` (whole tabs here) as GridData."""
+    meta = book.metadata()
+    if not grid:
+        return meta
+    wanted: dict[int, list[Any]] = {}
+    for text in ranges:
+        span = parse_range(book, text)
+        wanted.setdefault(span.tab.sheet_id, []).append(span)
+    for sheet in meta["sheets"]:
+        sid = sheet["properties"]["sheetId"]
+        if sid not in wanted:
+            continue
+        tab = book.by_id(sid)
+        blocks = []
+        for span in wanted[sid]:
+            rows = tab.rows[span.r0:span.r1]
+            blocks.append({"startRow": span.r0, "startColumn": span.c0, "rowData": [
+                {"values": [({"formattedValue": v} if v != "" else {}) for v in r[span.c0:span.c1]]} if r else {}
+                for r in rows]})
+        sheet["data"] = blocks
+    return meta

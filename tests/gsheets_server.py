@@ -39,7 +39,7 @@ from gsheets_model import (
     read,
     write,
 )
-from gsheets_requests import apply_request
+from gsheets_requests import apply_request, spreadsheet_with_grid
 
 GOOGLE_TOKEN_AUD = "https://oauth2.googleapis.com/token"  # google-auth always sends this aud
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -336,7 +336,11 @@ class SheetsServer:
         except Exception:
             book.tabs, book.next_id = snapshot.tabs, snapshot.next_id
             raise
-        return {"spreadsheetId": book.key, "replies": replies}
+        answer: dict[str, Any] = {"spreadsheetId": book.key, "replies": replies}
+        if body.get("includeSpreadsheetInResponse"):
+            answer["updatedSpreadsheet"] = spreadsheet_with_grid(
+                book, body.get("responseRanges") or [], bool(body.get("responseIncludeGridData")))
+        return answer
 
     # -- OAuth ------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from automation import jobs
 from automation.config import Config, load_config
 from automation.pipeline import STEP_BY_NAME, RunResult, run
 from automation.sheets import open_backend, transaction
-from automation.sheets.table import append_rows, read_tables
+from automation.sheets.writes import append_rows
 from tests.conftest import write_config
 from tests.pair_helpers import APP, MARKET, MATCH
 from tests.validation_helpers import SCHEMAS
@@ -34,10 +34,9 @@ def workbook(folder: Path, *, apps: Sequence[Mapping[str, str]] = (APP,),
     config = load_config(path)
     jobs.init(config)
     backend = open_backend(config, "master")
-    tables = read_tables(backend, [SCHEMAS["참여신청"], SCHEMAS["시장"], SCHEMAS["매칭"]])
     with transaction(backend):
         for tab, rows in (("참여신청", apps), ("시장", markets), ("매칭", matches)):
-            append_rows(backend, SCHEMAS[tab], tables[tab].header, [dict(r) for r in rows])
+            append_rows(backend, SCHEMAS[tab], [dict(r) for r in rows])
     return config
 
 

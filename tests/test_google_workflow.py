@@ -13,7 +13,8 @@ from automation.market_sync import import_markets
 from automation.pipeline import STEPS, run
 from automation.schema import DASHBOARD_TABS, default_schemas
 from automation.sheets import open_backend
-from automation.sheets.table import RowUpdate, append_rows, read_tables, write_rows
+from automation.sheets.table import read_tables
+from automation.sheets.writes import RowUpdate, append_rows, write_rows
 from tests.test_schema import DESIGN_HEADERS
 
 MASTER_TABS = ["참여신청", "시장", "매칭", "작업기록"]
@@ -78,8 +79,7 @@ def test_request_count_does_not_grow_with_rows(gsheets, google_onemarket_config,
     jobs.init(google_onemarket_config)
     schemas = default_schemas()
     backend = open_backend(google_onemarket_config, "master")
-    header = read_tables(backend, [schemas["참여신청"]])["참여신청"].header
-    append_rows(backend, schemas["참여신청"], header, _applications(n))
+    append_rows(backend, schemas["참여신청"], _applications(n))
     backend = open_backend(google_onemarket_config, "master")  # a fresh run
     start = gsheets.count()
     tables = read_tables(backend, [schemas[t] for t in MASTER_TABS])
@@ -90,9 +90,9 @@ def test_request_count_does_not_grow_with_rows(gsheets, google_onemarket_config,
     result = write_rows(backend, schemas["참여신청"], updates)
     assert result.issues == [] and result.written_rows == n
     kinds = [r.kind for r in gsheets.requests() if r.kind != "token"][start:]
-    # metadata once per run + master read once + (locate read + one write + verify read)
-    assert kinds == ["spreadsheets.get", "values.batchGet", "values.batchGet", "values.batchUpdate",
-                     "values.batchGet"]
+    # metadata once per run + master read once + the guarded write: open (fence + fresh read) and
+    # close (cells + fence removal, answered with the read-back) — two batchUpdates for any n
+    assert kinds == ["spreadsheets.get", "values.batchGet", "spreadsheets.batchUpdate", "spreadsheets.batchUpdate"]
 
 
 def test_staff_sorting_rows_between_read_and_write_on_google(gsheets, google_onemarket_config):
@@ -100,7 +100,7 @@ def test_staff_sorting_rows_between_read_and_write_on_google(gsheets, google_one
     schemas = default_schemas()
     backend = open_backend(google_onemarket_config, "master")
     header = read_tables(backend, [schemas["참여신청"]])["참여신청"].header
-    append_rows(backend, schemas["참여신청"], header, _applications(30))
+    append_rows(backend, schemas["참여신청"], _applications(30))
     rows = read_tables(backend, [schemas["참여신청"]])["참여신청"].data_rows()
     # a person sorts the rows and inserts one above, after the job's read and before its write
     values = gsheets.values(KEYS["master"], "참여신청")
@@ -123,9 +123,8 @@ def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, 
     jobs.init(google_onemarket_config)
     schemas = default_schemas()
     backend = open_backend(google_onemarket_config, "master")
-    tables = read_tables(backend, [schemas["시장"], schemas["참여신청"]])
-    append_rows(backend, schemas["시장"], tables["시장"].header, sample_markets())
-    append_rows(backend, schemas["참여신청"], tables["참여신청"].header, sample_applications())
+    append_rows(backend, schemas["시장"], sample_markets())
+    append_rows(backend, schemas["참여신청"], sample_applications())
     first = run(google_onemarket_config)
     assert not first.failed and first.data_errors  # the demo's deliberately bad rows
     assert [r.step for r in first.reports] == [step.label for step in STEPS]
@@ -135,14 +134,13 @@ def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, 
     second = run(google_onemarket_config)
     assert not second.failed
     kinds = [r.kind for r in gsheets.requests() if r.kind != "token"][start:]
-    # nothing changed: reads, and the one 작업기록 append — no values:batchUpdate at all
-    assert "values.batchUpdate" not in kinds
-    assert kinds.count("values.append") == 1
+    # nothing changed: reads, and the one 작업기록 append — no cell writes at all
+    assert "values.batchUpdate" not in kinds and "values.append" not in kinds
     # per run, whatever the row count: 3 metadata reads (one per file) + 1 chart lookup, one values
     # read per step and file (7 steps read master, 4 read outcomes), the dashboard's 6 tabs rebuilt
-    # (one batchUpdate each) and the 작업기록 append
-    assert kinds.count("spreadsheets.batchUpdate") == 6 and kinds.count("values.batchGet") <= 14, kinds
-    assert len(kinds) <= 25, kinds
+    # (one batchUpdate each) and the 작업기록 append (a guarded write: two batchUpdates)
+    assert kinds.count("spreadsheets.batchUpdate") == 8 and kinds.count("values.batchGet") <= 14, kinds
+    assert len(kinds) <= 26, kinds
 
 
 def test_agreements_and_notices_on_google(gsheets, google_onemarket_config, smtp_server):
@@ -160,9 +158,8 @@ def test_agreements_and_notices_on_google(gsheets, google_onemarket_config, smtp
     jobs.init(config)
     schemas = default_schemas()
     backend = open_backend(config, "master")
-    tables = read_tables(backend, [schemas["시장"], schemas["참여신청"]])
-    append_rows(backend, schemas["시장"], tables["시장"].header, sample_markets())
-    append_rows(backend, schemas["참여신청"], tables["참여신청"].header, sample_applications())
+    append_rows(backend, schemas["시장"], sample_markets())
+    append_rows(backend, schemas["참여신청"], sample_applications())
     assert not run(config).failed
     confirmed = _confirm_some(config, 2)
     second = run(config)

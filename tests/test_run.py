@@ -11,7 +11,8 @@ import pytest
 
 from automation import jobs
 from automation.errors import RunLockedError
-from automation.pipeline import STEPS, RunLock, Step, run
+from automation.locking import job_lock
+from automation.pipeline import STEPS, Step, run
 from automation.report import StepReport
 from automation.schema import default_schemas
 from automation.sheets import open_backend
@@ -75,7 +76,7 @@ def test_dry_run_writes_no_runlog(xlsx_config):
 def _hold_lock(config_path, ready, release):
     from automation.config import load_config
 
-    with RunLock(load_config(config_path)):
+    with job_lock(load_config(config_path), "validate"):
         ready.set()
         release.wait(10)
 
@@ -92,7 +93,8 @@ def test_two_overlapping_runs_the_second_exits_on_the_lock(xlsx_config):
         with pytest.raises(RunLockedError) as info:
             run(xlsx_config, wait=0.2)
         assert time.monotonic() - started < 5
-        assert "다른 'onemarket run'이 실행 중이라 이번 실행은 건너뜁니다" in info.value.message
+        assert info.value.message.startswith(
+            "다른 onemarket 작업이 같은 파일에 쓰는 중이라 'run'을(를) 건너뜁니다 — validate, ")
     finally:
         release.set()
         holder.join(10)

@@ -75,7 +75,7 @@ def test_overlapping_runs_never_send_twice(tmp_path, make_smtp_server):
     second = _cli(config.path, "run")
     _, err2 = second.communicate(timeout=120)
     out1, err1 = first.communicate(timeout=180)
-    assert second.returncode == 1 and "다른 'onemarket run'이 실행 중" in err2
+    assert second.returncode == 1 and "다른 onemarket 작업이 같은 파일에 쓰는 중이라 'run'을(를) 건너뜁니다" in err2
     assert first.returncode == 0, out1 + err1
     assert len(server.messages) == 2                             # org + market, once each
     third = _cli(config.path, "run", "--wait", "30")

@@ -25,7 +25,7 @@ from automation.outcome_tabs import tab_schema
 from automation.schema import DASHBOARD_TABS
 from automation.sheets import Workbooks
 from automation.sheets.memory import MemoryBackend
-from automation.sheets.table import append_rows, read_tables
+from automation.sheets.writes import append_rows
 from automation.summary import SummaryOutcome, summary
 from tests.validation_helpers import MARKETS, SCHEMAS, app, make_backends
 
@@ -135,17 +135,15 @@ def fill(config: Config, apps: Sequence[Mapping[str, str]], markets: Sequence[Ma
     jobs.init(config)
     with Workbooks(config) as books:
         master = books("master")
-        tables = read_tables(master, [SCHEMAS["참여신청"], SCHEMAS["시장"], SCHEMAS["매칭"]])
         for tab, rows in (("참여신청", apps), ("시장", markets), ("매칭", matches)):
-            append_rows(master, SCHEMAS[tab], tables[tab].header, [dict(r) for r in rows])
+            append_rows(master, SCHEMAS[tab], [dict(r) for r in rows])
         outcomes = books("outcomes")
         outcomes.ensure_tabs(list(market_tabs))
         for title in market_tabs:
             outcomes.append(title, [SCHEMAS["성과보고"].headers])
         for title, rows in {"성과보고": staff, **market_tabs}.items():
             schema = tab_schema(SCHEMAS, title)
-            header = read_tables(outcomes, [schema])[title].header
-            append_rows(outcomes, schema, header, [dict(r) for r in rows])
+            append_rows(outcomes, schema, [dict(r) for r in rows])
 
 
 def run_summary(config: Config, *, dry_run: bool = False) -> SummaryOutcome:

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from automation.errors import WriteConflictError
 from automation.schema import default_schemas
 from automation.sheets.memory import MemoryBackend
-from automation.sheets.table import RowUpdate, read_tables, write_rows
+from automation.sheets.table import read_tables
+from automation.sheets.writes import RowUpdate, write_rows
 from automation.sheets.xlsx import XlsxBackend
 
 SCHEMA = default_schemas()["매칭"]
@@ -67,14 +68,19 @@ def test_write_by_id_lands_on_the_right_rows(backend_factory):
     assert staff_cells(backend) == before
 
 
-def test_row_inserted_in_the_instant_between_locate_and_write_is_detected():
-    """Sheets has no conditional write: an edit inside the last request's window is caught by the
-    read-back and reported for review (never silently accepted)."""
+def test_row_inserted_in_the_instant_between_locate_and_write_is_repaired():
+    """Sheets has no conditional write: an owner's insertion inside the last request's window (the
+    tabs are protected against everyone else then) is caught by the read-back, the misplaced cell
+    gets back what it held and the intended row its value — reported, never silently accepted."""
     backend = MemoryBackend({"매칭": [HEADER, *make_rows(3)]})
     backend.before_write = lambda b: b.tabs["매칭"].insert(1, row("M-0099", "새로 끼운 행"))
+    before = staff_cells(MemoryBackend({"매칭": [HEADER, row("M-0099", "새로 끼운 행"), *make_rows(3)]}))
     result = write_rows(backend, SCHEMA, [RowUpdate({"reason": "x"}, id="M-0002")])
-    # the locate-read happened before the insertion, so the verify step must catch the shift
-    assert [i.code for i in result.issues] == ["write_unverified"]
+    assert [i.code for i in result.issues] == ["write_repaired"]
+    assert result.issues[0].message == ("M-0002 3행: 쓰는 순간 행이 옮겨져(소유자의 편집) 다른 행에 잘못 쓴 값을 되돌리고 "
+                                        "제 행에 다시 썼습니다. 확인하세요.")
+    assert reasons(backend) == {"M-0099": "", "M-0001": "", "M-0002": "x", "M-0003": ""}
+    assert staff_cells(backend) == before
 
 
 def test_rows_sorted_before_the_job_writes(backend_factory):

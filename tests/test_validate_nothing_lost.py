@@ -12,7 +12,8 @@ from automation.demo_data import sample_applications, sample_markets
 from automation.schema import default_schemas
 from automation.sheets import open_backend, transaction
 from automation.sheets.base import CellWrite
-from automation.sheets.table import append_rows, read_tables
+from automation.sheets.table import read_tables
+from automation.sheets.writes import append_rows
 from automation.validation import validate_files
 
 SCHEMAS = default_schemas()
@@ -25,15 +26,15 @@ def seed(config) -> None:
     backend = open_backend(config, "master")
     with transaction(backend):
         tables = read_tables(backend, [SCHEMAS["시장"], SCHEMAS["참여신청"]])
-        append_rows(backend, SCHEMAS["시장"], tables["시장"].header, sample_markets())
+        append_rows(backend, SCHEMAS["시장"], sample_markets())
         apps = sample_applications(11)
         apps[3]["phone"] = "1012345678"
         apps[4]["other_cooperation"] = "=1+1"
         apps[5]["special_program"] = "대표 900101-1234567"
         apps[6]["org_name"] = "가나\u202e다 🙂"
-        append_rows(backend, SCHEMAS["참여신청"], tables["참여신청"].header, apps[:40])
-        append_rows(backend, SCHEMAS["참여신청"], tables["참여신청"].header, [{}, {}])  # blank rows
-        append_rows(backend, SCHEMAS["참여신청"], tables["참여신청"].header, apps[40:])
+        append_rows(backend, SCHEMAS["참여신청"], apps[:40])
+        append_rows(backend, SCHEMAS["참여신청"], [{}, {}])  # blank rows
+        append_rows(backend, SCHEMAS["참여신청"], apps[40:])
         width = len(tables["참여신청"].header.schema.headers)
         backend.write({"참여신청": [CellWrite(1, width + 2, "직원 메모"),
                                     *[CellWrite(r, width + 2, f"메모 {r}") for r in range(2, 90, 7)]]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from automation.sheets.base import Merge
 from tests.validation_helpers import GOOD_APP, app, app_cells, make_backends, run_validate
 
 CASES = [
@@ -109,7 +110,7 @@ def test_same_organisation_twice_is_reported_on_both_rows_not_merged(tmp_path):
 
 def test_merged_cells_are_a_row_error(tmp_path):
     backends = make_backends([app(), app(org_name="둘째", brn="")])
-    backends["master"].merged["참여신청"] = {3}
+    backends["master"].merges["참여신청"] = [Merge(3, 3, 3, 4)]   # 기관명 merged into the next cell
     run_validate(backends, tmp_path)
     assert app_cells(backends, 3)["검증메시지"].startswith("병합된 셀이 있습니다.")
 

@@ -9,9 +9,12 @@ Nothing above this package imports gspread or openpyxl.
 from __future__ import annotations
 
 import abc
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from automation.errors import DuplicateTabError, TabNotFoundError
 
 
 def col_letter(col: int) -> str:
@@ -23,27 +26,117 @@ def col_letter(col: int) -> str:
     return out
 
 
-@dataclass(frozen=True)
-class RawTab:
-    """A tab's values as text. ``values[0]`` is sheet row 1 (the header row)."""
+def title_key(title: str) -> str:
+    """How tab titles are compared: NFKC then NFC (a title renamed on macOS arrives in NFD), no
+    whitespace of any kind (NBSP, ideographic space, zero-width characters), case-folded."""
+    text = unicodedata.normalize("NFC", unicodedata.normalize("NFKC", title))
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Zs", "Zl", "Zp"))
+    return "".join(text.split()).casefold()
 
-    title: str
-    values: list[list[str]]
-    merged_rows: frozenset[int] = field(default_factory=frozenset)
+
+def resolve_titles(names: Sequence[str], existing: Sequence[str], location: str = "") -> dict[str, str | None]:
+    """The actual tab title for each wanted name: the exact title, else the one look-alike (same
+    :func:`title_key`), else None. Two look-alikes for one name is an error a person must settle."""
+    exact = set(existing)
+    by_key: dict[str, list[str]] = {}
+    for title in existing:
+        by_key.setdefault(title_key(title), []).append(title)
+    out: dict[str, str | None] = {}
+    for name in names:
+        if name in exact:
+            out[name] = name
+            continue
+        alike = by_key.get(title_key(name), [])
+        if len(alike) > 1:
+            listed = ", ".join(repr(t) for t in alike)
+            where = f" ({location})" if location else ""
+            raise DuplicateTabError(
+                f"'{name}' 탭과 이름이 같아 보이는 탭이 여러 개입니다{where}: {listed}. 하나만 남기고 나머지는 "
+                "이름을 바꾸거나 지운 뒤 다시 실행하세요. 아무것도 쓰지 않았습니다.")
+        out[name] = alike[0] if alike else None
+    return out
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A merged block, 1-based and inclusive."""
+
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+
+    def covers(self, row: int, col: int) -> bool:
+        return self.first_row <= row <= self.last_row and self.first_col <= col <= self.last_col
+
+    def covers_row(self, row: int) -> bool:
+        return self.first_row <= row <= self.last_row
+
+
+def _blank(cells: Sequence[str]) -> bool:
+    return not any(c.strip() for c in cells)
+
+
+class RawTab:
+    """A tab's values as text, kept sparse: only rows with a visible value are stored, so a stray
+    value far down the sheet (row 1,048,576) costs one row, not a million. Row 1 is the header."""
+
+    __slots__ = ("merges", "rows", "title")
+
+    def __init__(self, title: str, values: Sequence[Sequence[str]] | None = None, *,
+                 rows: Mapping[int, Sequence[str]] | None = None, merges: Sequence[Merge] = ()) -> None:
+        self.title = title
+        stored: dict[int, list[str]] = {}
+        source = rows.items() if rows is not None else enumerate(values or [], start=1)
+        for number, cells in source:
+            kept = list(cells)
+            while kept and kept[-1] == "":
+                kept.pop()
+            if number == 1 or not _blank(kept):
+                stored[number] = kept
+        self.rows = dict(sorted(stored.items()))
+        self.merges = tuple(merges)
+
+    def __repr__(self) -> str:
+        return f"RawTab({self.title!r}, {len(self.rows)} rows)"
 
     @property
     def header(self) -> list[str]:
-        return list(self.values[0]) if self.values else []
+        return list(self.rows.get(1, []))
+
+    @property
+    def last_row(self) -> int:
+        """The last row that holds a visible value (0 for an empty tab)."""
+        filled = [n for n, cells in self.rows.items() if not _blank(cells)]
+        return max(filled, default=0)
+
+    @property
+    def values(self) -> list[list[str]]:
+        """Dense rows 1..last_row (small tabs and tests only)."""
+        return [list(self.rows.get(n, [])) for n in range(1, self.last_row + 1)]
+
+    @property
+    def merged_rows(self) -> frozenset[int]:
+        """Data rows (2 and below) that hold a stored value and lie inside a merged block."""
+        return frozenset(n for n in self.rows if n >= 2 and self.row_merged(n))
+
+    def row_merged(self, row: int) -> bool:
+        return any(m.covers_row(row) for m in self.merges)
+
+    def cell_merged(self, row: int, col: int) -> bool:
+        return any(m.covers(row, col) for m in self.merges)
 
     def data_rows(self) -> Iterator[tuple[int, list[str]]]:
-        """(sheet row number, cells) for every row below the header."""
-        yield from enumerate(self.values[1:], start=2)
+        """(sheet row number, cells) for every stored row below the header."""
+        for number, cells in self.rows.items():
+            if number >= 2:
+                yield number, list(cells)
 
     def cell(self, row: int, col: int) -> str:
         """1-based row and column; '' outside the data."""
-        if row < 1 or row > len(self.values):
+        cells = self.rows.get(row)
+        if cells is None:
             return ""
-        cells = self.values[row - 1]
         return cells[col - 1] if 0 < col <= len(cells) else ""
 
 
@@ -96,6 +189,18 @@ class ChartSpec:
     last_row: int
     category_col: int              # labels along the x axis
     series_cols: tuple[int, ...]   # one series per column
+
+
+@dataclass
+class WriteWindow:
+    """An open write on one file: the tabs as they were when it opened (nobody but the owner can
+    change them until it closes, on Google), and what the backend needs to close it."""
+
+    titles: dict[str, str]                 # wanted name → actual tab title
+    tabs: dict[str, RawTab]                # by wanted name, read when the window opened
+    token: str = ""
+    fences: tuple[int, ...] = ()           # Google: the protected ranges that freeze the tabs
+    sheet_ids: dict[str, int] = field(default_factory=dict)
 
 
 class Backend(abc.ABC):
@@ -157,6 +262,48 @@ class Backend(abc.ABC):
         """Only ``editors`` (plus the service account; the owner always can) may edit the whole tab,
         replacing this program's earlier protection of it. A file (xlsx) has no per-person rights:
         there it records nothing and the README says so."""
+        raise NotImplementedError
+
+    # -- guarded writes (see automation.sheets.writes) ------------------------------------------
+
+    #: True when finish_write's answer is a fresh look at the file (Google), so the write can be
+    #: checked against it; False when it would only echo our own memory (xlsx, before the save)
+    verifies: bool = True
+
+    def begin_write(self, names: Sequence[str]) -> WriteWindow:
+        """Open a write on ``names``: read them fresh (one request). Google also protects the tabs
+        for the service account alone until :meth:`finish_write` or :meth:`abort_write`."""
+        titles = self.actual_titles(names)
+        raws = self.read(list(names))
+        return WriteWindow(titles, raws)
+
+    def finish_write(self, window: WriteWindow, cells: Mapping[str, Sequence[CellWrite]],
+                     appends: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, RawTab] | None:
+        """Write ``cells`` (by position, as found in the window's read) and append ``appends`` as one
+        unit, close the window, and return the tabs as they are right after (None when the backend
+        cannot look again, see :attr:`verifies`). Raises :class:`WindowLostError` when nothing was
+        written because the window had been closed by someone else."""
+        if any(cells.values()):
+            self.write({t: c for t, c in cells.items() if c})
+        for title, rows in appends.items():
+            if rows:
+                self.append(title, rows)
+        return self.read(list(window.tabs)) if self.verifies else None
+
+    def abort_write(self, window: WriteWindow) -> None:  # noqa: B027 - optional hook
+        """Close a window without writing."""
+
+    def actual_titles(self, names: Sequence[str]) -> dict[str, str]:
+        """The actual title of each wanted tab (look-alikes found, see :func:`resolve_titles`)."""
+        found = resolve_titles(names, self.list_tabs(), self.location)
+        missing = [n for n, t in found.items() if t is None]
+        if missing:
+            raise TabNotFoundError(
+                f"'{missing[0]}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
+        return {n: t for n, t in found.items() if t is not None}
+
+    def rename_tab(self, title: str, new_title: str) -> None:
+        """Rename one tab (init puts a look-alike title back to the schema's spelling)."""
         raise NotImplementedError
 
     @contextmanager

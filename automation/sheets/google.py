@@ -18,14 +18,19 @@ written RAW (never a formula). Transport, timeouts and retry: :mod:`automation.s
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
+import logging
 import random
+import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 
 from automation.config import DEFAULT_ENDPOINT, GoogleConfig
 from automation.errors import (
@@ -35,6 +40,7 @@ from automation.errors import (
     GoogleNotFoundError,
     GoogleUnavailableError,
     TabNotFoundError,
+    WindowLostError,
 )
 from automation.sheets.base import (
     Backend,
@@ -42,9 +48,12 @@ from automation.sheets.base import (
     ChartSpec,
     Dropdown,
     HeaderStyle,
+    Merge,
     RawTab,
     Scalar,
+    WriteWindow,
     col_letter,
+    resolve_titles,
 )
 from automation.sheets.google_dashboard import added_chart_ids, needed_grid, replace_requests
 from automation.sheets.google_http import (
@@ -53,6 +62,21 @@ from automation.sheets.google_http import (
     RetryPolicy,
     SheetsHTTPClient,
     load_credentials,
+)
+from automation.sheets.google_window import (
+    RESPONSE_FIELDS,
+    append_request,
+    cell_requests,
+    fence_ids,
+    grid_tabs,
+    grow_requests,
+    is_window,
+    merges_of,
+    open_body,
+    quote_title,
+    window_description,
+    window_stale,
+    with_answer,
 )
 
 __all__ = ["GoogleBackend", "col_letter", "load_credentials", "quote_title"]
@@ -69,33 +93,28 @@ CHART_FIELDS = "sheets(properties(sheetId),charts(chartId))"
 _JOB_GREY = {"red": 0.906, "green": 0.902, "blue": 0.902}  # E7E6E6, as in the xlsx backend
 _HEADER_BLUE = {"red": 0.867, "green": 0.922, "blue": 0.969}  # DDEBF7
 T = TypeVar("T")
-
-
-def quote_title(title: str) -> str:
-    """A1 sheet name, always quoted: ``'It''s'``."""
-    return "'" + title.replace("'", "''") + "'"
+log = logging.getLogger("onemarket.google")
 
 
 @dataclass(frozen=True)
 class _Tab:
     sheet_id: int
     title: str
-    merged_rows: frozenset[int]
+    merges: tuple[Merge, ...]
     protected: tuple[tuple[int, str], ...]  # (protectedRangeId, description)
     rows: int = 1000  # the grid: Google refuses values outside it ("exceeds grid limits")
     cols: int = 26
+    frozen: int = 0   # frozen rows: staff's choice is kept by style_header
 
 
 def _parse_tab(sheet: Mapping[str, Any]) -> _Tab:
     props = sheet.get("properties", {})
-    merged = {row for m in sheet.get("merges", [])
-              for row in range(max(int(m.get("startRowIndex", 0)) + 1, 2),
-                               int(m.get("endRowIndex", 0)) + 1)}
     protected = tuple((int(pr["protectedRangeId"]), str(pr.get("description", "")))
                       for pr in sheet.get("protectedRanges", []) if "protectedRangeId" in pr)
     grid = props.get("gridProperties", {})
-    return _Tab(int(props.get("sheetId", 0)), str(props.get("title", "")), frozenset(merged),
-                protected, int(grid.get("rowCount", 1000)), int(grid.get("columnCount", 26)))
+    return _Tab(int(props.get("sheetId", 0)), str(props.get("title", "")), tuple(merges_of(sheet)),
+                protected, int(grid.get("rowCount", 1000)), int(grid.get("columnCount", 26)),
+                int(grid.get("frozenRowCount", 0)))
 
 
 def _text(value: Any) -> str:
@@ -197,19 +216,23 @@ class GoogleBackend(Backend):
             self._tabs = [_parse_tab(s) for s in data.get("sheets", [])]
         return self._tabs
 
+    def _lookup(self, titles: Sequence[str]) -> dict[str, _Tab | None]:
+        by_title = {t.title: t for t in self._metadata()}
+        found = resolve_titles(list(titles), list(by_title), self.location)
+        return {name: (by_title[t] if t is not None else None) for name, t in found.items()}
+
     def _resolve(self, titles: Sequence[str]) -> dict[str, _Tab]:
-        """Tabs by title; refetches once when a title is missing from the cache."""
+        """Tabs by wanted title (a look-alike title counts); refetches once when one is missing."""
         cached = self._tabs is not None
-        found = {t.title: t for t in self._metadata()}
-        missing = [t for t in titles if t not in found]
-        if missing and cached:
+        found = self._lookup(titles)
+        if any(t is None for t in found.values()) and cached:
             self._tabs = None
-            found = {t.title: t for t in self._metadata()}
-            missing = [t for t in titles if t not in found]
+            found = self._lookup(titles)
+        missing = [name for name, t in found.items() if t is None]
         if missing:
             raise TabNotFoundError(
                 f"'{missing[0]}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
-        return {t: found[t] for t in titles}
+        return {name: t for name, t in found.items() if t is not None}
 
     def list_tabs(self) -> list[str]:
         return [t.title for t in self._metadata()]
@@ -223,19 +246,14 @@ class GoogleBackend(Backend):
         tabs = self._resolve(unique)
         params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
         data = self._call(self.http.values_batch_get, self.key,
-                          [quote_title(t) for t in unique], params)
+                          [quote_title(tabs[t].title) for t in unique], params)
         ranges = data.get("valueRanges", [])
         if len(ranges) != len(unique):
             raise GoogleError(f"Google이 {len(unique)}개 탭 대신 {len(ranges)}개를 돌려주었습니다.")
         out: dict[str, RawTab] = {}
         for title, vr in zip(unique, ranges, strict=True):
             values = [[_text(c) for c in row] for row in vr.get("values", [])]
-            for row in values:
-                while row and row[-1] == "":
-                    row.pop()
-            while values and not values[-1]:
-                values.pop()
-            out[title] = RawTab(title, values, tabs[title].merged_rows)
+            out[title] = RawTab(tabs[title].title, values, merges=tabs[title].merges)
         return out
 
     def write(self, updates: Mapping[str, Sequence[CellWrite]]) -> None:
@@ -243,10 +261,12 @@ class GoogleBackend(Backend):
         bad = [c for cells in updates.values() for c in cells if c.row < 1 or c.col < 1]
         if bad:
             raise ValueError(f"잘못된 셀 위치: {bad[0]}")
+        actual = {name: tab.title for name, tab in self._resolve(list(updates)).items()}
         self._fit({t: (max(c.row for c in cells), max(c.col for c in cells))
                    for t, cells in updates.items() if cells})
         data: list[dict[str, Any]] = []
-        for title, cells in updates.items():
+        for name, cells in updates.items():
+            title = actual[name]
             latest: dict[tuple[int, int], str] = {}
             for c in cells:
                 latest[(c.row, c.col)] = _text(c.value)
@@ -284,10 +304,130 @@ class GoogleBackend(Backend):
     def append(self, title: str, rows: Sequence[Sequence[str]]) -> None:
         if not rows:
             return
+        actual = self._resolve([title])[title].title
         self._fit({title: (0, max(len(r) for r in rows))})  # INSERT_ROWS adds the rows
         params = {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"}
         body = {"majorDimension": "ROWS", "values": [[_text(v) for v in r] for r in rows]}
-        self._call(self.http.values_append, self.key, quote_title(title), params, body)
+        self._call(self.http.values_append, self.key, quote_title(actual), params, body)
+
+    # -- guarded writes (see automation.sheets.google_window) ------------------------------------
+
+    def _post(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """One spreadsheets.batchUpdate whose answer carries the spreadsheet (trimmed by ``fields``)."""
+        url = SPREADSHEET_BATCH_UPDATE_URL % self.key
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")   # Hangul as 3 bytes, not \\uXXXX
+        resp = self.http.request("post", url, params={"fields": RESPONSE_FIELDS}, data=data,
+                                 headers={"Content-Type": "application/json; charset=UTF-8"})
+        answer: dict[str, Any] = resp.json()
+        return answer
+
+    def _remember(self, spreadsheet: Mapping[str, Any]) -> None:
+        """Keep the metadata that came with an answer (every tab: ids, grid sizes, merges, protections),
+        so the next call needs no spreadsheets.get."""
+        sheets = spreadsheet.get("sheets")
+        self._tabs = [_parse_tab(s) for s in sheets] if sheets else None
+
+    def begin_write(self, names: Sequence[str]) -> WriteWindow:
+        """Fence the tabs (editors frozen) and read them, in one spreadsheets.batchUpdate."""
+        unique = list(dict.fromkeys(names))
+        tabs = self._resolve(unique)
+        now = dt.datetime.now(dt.UTC)
+        token = secrets.token_hex(6)
+        stale = [pid for t in self._metadata() for pid, d in t.protected if is_window(d) and window_stale(d, now)]
+        sheet_ids = list(dict.fromkeys(tabs[n].sheet_id for n in unique))
+        titles = [tabs[n].title for n in unique]
+        body = open_body(sheet_ids, titles, window_description(token, now), self.service_email, stale)
+        try:
+            reply = self._post(body)
+        except Failure as failure:
+            self._tabs = None
+            if failure.kind == "uncertain":
+                self._drop_token(token)
+            raise self._error(failure) from failure
+        raws = grid_tabs(reply.get("updatedSpreadsheet", {}))
+        self._remember(reply.get("updatedSpreadsheet", {}))
+        return WriteWindow({n: tabs[n].title for n in unique}, {n: raws[tabs[n].title] for n in unique},
+                           token, fence_ids(reply), {n: tabs[n].sheet_id for n in unique})
+
+    def finish_write(self, window: WriteWindow, cells: Mapping[str, Sequence[CellWrite]],
+                     appends: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, RawTab] | None:
+        """Cells, new rows and the fences' removal in one atomic batch; the tabs right after come back."""
+        tabs = self._resolve(list(window.tabs))
+        requests: list[dict[str, Any]] = []
+        for name in window.tabs:
+            tab, written, added = tabs[name], cells.get(name, ()), appends.get(name, ())
+            need_rows = max((c.row for c in written), default=0)
+            need_cols = max([*(c.col for c in written), *(len(r) for r in added), 0])
+            requests += grow_requests(tab.sheet_id, (tab.rows, tab.cols), (need_rows, need_cols))
+            requests += cell_requests(tab.sheet_id, written)
+            if added:
+                requests.append(append_request(tab.sheet_id, added))
+        requests += [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in window.fences]
+        try:
+            reply = self._post(with_answer(requests, list(window.titles.values())))
+        except Failure as failure:
+            self._tabs = None
+            lost = failure.kind == "http" and failure.status == 400 and "protected range" in failure.detail.lower()
+            if failure.kind == "uncertain" or lost:
+                return self._settle(window)
+            self.abort_write(window)
+            raise self._error(failure) from failure
+        self._remember(reply.get("updatedSpreadsheet", {}))
+        raws = grid_tabs(reply.get("updatedSpreadsheet", {}))
+        return {name: raws[title] for name, title in window.titles.items() if title in raws}
+
+    def _settle(self, window: WriteWindow) -> dict[str, RawTab]:
+        """The close timed out, or met a missing fence: find out, and make sure it cannot land later.
+
+        Fences all still there → the batch did not land (it is atomic): delete them, so a copy still
+        queued at Google fails when it arrives, and say so. Otherwise it landed (or a person removed
+        the protection, in which case it never will): read the tabs so the write is verified."""
+        self._tabs = None
+        existing = {pid for t in self._metadata() for pid, _ in t.protected}
+        present = [pid for pid in window.fences if pid in existing]
+        if present:
+            try:
+                self._call(self.http.batch_update, self.key,
+                           {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in present]})
+            except GoogleError:
+                pass   # it landed meanwhile (the fence is gone): read below
+            else:
+                raise WindowLostError(
+                    f"Google이 제때 답하지 않아 ({self.location}) 이번 쓰기는 반영되지 않은 것을 확인했고, 늦게 도착해도 "
+                    "반영되지 않게 막았습니다. 다음 실행(또는 바로 이어지는 재시도)에서 다시 씁니다.")
+            finally:
+                self._tabs = None
+        return self.read(list(window.tabs))
+
+    def abort_write(self, window: WriteWindow) -> None:
+        """Remove the fences (best effort: a window left behind expires after WINDOW_TTL)."""
+        if not window.fences:
+            return
+        try:
+            self._call(self.http.batch_update, self.key,
+                       {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in window.fences]})
+        except GoogleError as exc:
+            log.warning("write window %s left open (%s); it expires by itself", window.token, exc.message)
+        finally:
+            self._tabs = None
+
+    def _drop_token(self, token: str) -> None:
+        """After an open that timed out: remove any fence it may have made (best effort)."""
+        self._tabs = None
+        try:
+            mine = [pid for t in self._metadata() for pid, d in t.protected if token in d]
+            if mine:
+                self._call(self.http.batch_update, self.key,
+                           {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in mine]})
+        except GoogleError:
+            pass
+        finally:
+            self._tabs = None
+
+    def rename_tab(self, title: str, new_title: str) -> None:
+        tab = self._resolve([title])[title]
+        self._batch([{"updateSheetProperties": {"properties": {"sheetId": tab.sheet_id, "title": new_title},
+                                                "fields": "title"}}], now=True)
 
     def _fit(self, needs: Mapping[str, tuple[int, int]]) -> None:
         """Grow grids too small for (rows, cols) — only then is a write two requests.
@@ -345,8 +485,8 @@ class GoogleBackend(Backend):
             self._batch(queue[start:start + MAX_SUBREQUESTS])
 
     def ensure_tabs(self, titles: Sequence[str]) -> list[str]:
-        existing = set(self.list_tabs())
-        created = [t for t in dict.fromkeys(titles) if t not in existing]
+        found = resolve_titles(list(dict.fromkeys(titles)), self.list_tabs(), self.location)
+        created = [t for t, actual in found.items() if actual is None]   # a look-alike counts as there
         # sent at once even inside deferred(): the held requests need the new tabs' ids
         self._batch([{"addSheet": {"properties": {"title": t}}} for t in created], now=True)
         return created
@@ -362,12 +502,14 @@ class GoogleBackend(Backend):
         return True
 
     def style_header(self, title: str, style: HeaderStyle) -> None:
-        sid = self._resolve([title])[title].sheet_id
+        tab = self._resolve([title])[title]
+        sid = tab.sheet_id
         ncols = max([*style.widths, *style.job_cols, *style.notes, 0])
-        reqs: list[dict[str, Any]] = [
+        reqs: list[dict[str, Any]] = [] if tab.frozen else [   # a freeze staff chose is kept
             {"updateSheetProperties": {
                 "properties": {"sheetId": sid, "gridProperties": {"frozenRowCount": 1}},
-                "fields": "gridProperties.frozenRowCount"}},
+                "fields": "gridProperties.frozenRowCount"}}]
+        reqs += [
             {"repeatCell": {
                 "range": {"sheetId": sid, "startRowIndex": 0, "endRowIndex": 1},
                 "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
@@ -419,7 +561,8 @@ class GoogleBackend(Backend):
             f"{PROTECT_PREFIX} {description}")
         reqs: list[dict[str, Any]] = [
             {"deleteProtectedRange": {"protectedRangeId": pid}}
-            for pid, old in tab.protected if old.startswith(PROTECT_PREFIX) and not old.startswith(TAB_MARK)]
+            for pid, old in tab.protected
+            if old.startswith(PROTECT_PREFIX) and not old.startswith(TAB_MARK) and not is_window(old)]
         editors = {"users": [self.service_email]} if self.service_email else {}
         for col in sorted(set(cols)):
             reqs.append({"addProtectedRange": {"protectedRange": {

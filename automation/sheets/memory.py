@@ -6,7 +6,17 @@ import copy
 from collections.abc import Callable, Mapping, Sequence
 
 from automation.errors import TabNotFoundError
-from automation.sheets.base import Backend, CellWrite, ChartSpec, Dropdown, HeaderStyle, RawTab, Scalar
+from automation.sheets.base import (
+    Backend,
+    CellWrite,
+    ChartSpec,
+    Dropdown,
+    HeaderStyle,
+    Merge,
+    RawTab,
+    Scalar,
+    resolve_titles,
+)
 
 
 class MemoryBackend(Backend):
@@ -21,7 +31,8 @@ class MemoryBackend(Backend):
         self.dropdowns: dict[str, list[Dropdown]] = {}
         self.protected: dict[str, tuple[int, ...]] = {}
         self.styles: dict[str, HeaderStyle] = {}
-        self.merged: dict[str, set[int]] = {}
+        #: merged blocks per tab (tests set them)
+        self.merges: dict[str, list[Merge]] = {}
         #: replace_tab: the typed rows, charts and widths last written to each dashboard tab
         self.typed: dict[str, list[list[Scalar]]] = {}
         self.charts: dict[str, list[ChartSpec]] = {}
@@ -40,6 +51,12 @@ class MemoryBackend(Backend):
     def list_tabs(self) -> list[str]:
         return list(self.tabs)
 
+    def _title(self, title: str) -> str:
+        found = resolve_titles([title], list(self.tabs), self.location)[title]
+        if found is None:
+            raise TabNotFoundError(f"'{title}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
+        return found
+
     def read(self, titles: Sequence[str]) -> dict[str, RawTab]:
         self.reads += 1
         if self.on_read is not None:
@@ -47,14 +64,13 @@ class MemoryBackend(Backend):
         self.requests += 1
         out: dict[str, RawTab] = {}
         for title in titles:
-            if title not in self.tabs:
-                raise TabNotFoundError(f"'{title}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
-            rows = self.tabs[title]
-            while rows and not any(c != "" for c in rows[-1]):
-                rows = rows[:-1]
-            out[title] = RawTab(title, copy.deepcopy(rows),
-                                frozenset(self.merged.get(title, set())))
+            actual = self._title(title)
+            out[title] = RawTab(actual, copy.deepcopy(self.tabs[actual]), merges=self.merges.get(actual, []))
         return out
+
+    def rename_tab(self, title: str, new_title: str) -> None:
+        actual = self._title(title)
+        self.tabs = {(new_title if t == actual else t): rows for t, rows in self.tabs.items()}
 
     def _hook(self) -> None:
         if self.before_write is not None:
@@ -65,7 +81,7 @@ class MemoryBackend(Backend):
         self._hook()
         self.requests += 1
         for title, cells in updates.items():
-            rows = self.tabs[title]
+            rows = self.tabs[self._title(title)]
             for c in cells:
                 while len(rows) < c.row:
                     rows.append([])
@@ -77,13 +93,14 @@ class MemoryBackend(Backend):
     def append(self, title: str, rows: Sequence[Sequence[str]]) -> None:
         self._hook()
         self.requests += 1
-        data = self.tabs[title]
+        data = self.tabs[self._title(title)]
         while data and not any(c != "" for c in data[-1]):
             data.pop()
         data.extend([str(v) for v in r] for r in rows)
 
     def ensure_tabs(self, titles: Sequence[str]) -> list[str]:
-        created = [t for t in titles if t not in self.tabs]
+        found = resolve_titles(list(dict.fromkeys(titles)), list(self.tabs), self.location)
+        created = [t for t, actual in found.items() if actual is None]
         if created:
             self.requests += 1
             for t in created:

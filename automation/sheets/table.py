@@ -1,10 +1,9 @@
-"""Schema-aware tables on top of a backend: headers found by name, rows written by stable ID.
+"""Schema-aware tables on top of a backend: headers found by name, rows as plain values.
 
 * Columns are found by header (or alias) in any order; staff's extra columns are kept untouched.
 * A missing or duplicated schema header stops the step before any write (:class:`HeaderError`).
-* Writes re-read the tab, find each row again by its ID (or, for a row that has no ID yet, by
-  its row number plus a fingerprint of its cells), write in one batch, then read back to verify.
-  A row that moved, vanished or was copied is reported as an :class:`Issue`, never guessed.
+* Rows carry their sheet row number only as read; writes find them again by ID
+  (:mod:`automation.sheets.writes`).
 """
 
 from __future__ import annotations
@@ -13,10 +12,9 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from automation.errors import HeaderError, WriteConflictError
-from automation.report import Issue
+from automation.errors import HeaderError
 from automation.schema import Column, TabSchema, normalize_header
-from automation.sheets.base import Backend, CellWrite, RawTab, col_letter
+from automation.sheets.base import Backend, RawTab, col_letter
 
 
 @dataclass(frozen=True)
@@ -117,6 +115,9 @@ class Table:
     header: HeaderMap
     rows: list[Row]
     title: str = ""
+    #: the last row holding a value (rows between the header and it that hold nothing are not in ``rows``)
+    last_row: int = 0
+    _job_cols: list[int] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_raw(cls, schema: TabSchema, raw: RawTab, required: Iterable[str] | None = None) -> Table:
@@ -124,8 +125,8 @@ class Table:
         rows = []
         for number, cells in raw.data_rows():
             values = {k: (cells[p - 1] if p <= len(cells) else "") for k, p in header.positions.items()}
-            rows.append(Row(number, values, tuple(cells), number in raw.merged_rows))
-        return cls(schema, header, rows, raw.title)
+            rows.append(Row(number, values, tuple(cells), raw.row_merged(number)))
+        return cls(schema, header, rows, raw.title, raw.last_row)
 
     def data_rows(self) -> list[Row]:
         """Rows with something in a staff or market column. A row holding only job output or
@@ -143,10 +144,15 @@ class Table:
         return out
 
     def job_cols(self) -> list[int]:
-        return [self.header.positions[c.key] for c in self.schema.job_columns if c.key in self.header.positions]
+        if self._job_cols is None:
+            self._job_cols = [self.header.positions[c.key] for c in self.schema.job_columns
+                              if c.key in self.header.positions]
+        return list(self._job_cols)
 
     def fingerprint(self, row: Row) -> str:
-        return fingerprint(row.cells, self.job_cols())
+        if self._job_cols is None:
+            self.job_cols()
+        return fingerprint(row.cells, self._job_cols or ())
 
 
 def read_tables(backend: Backend, schemas: Sequence[TabSchema],
@@ -156,154 +162,3 @@ def read_tables(backend: Backend, schemas: Sequence[TabSchema],
     return {
         s.name: Table.from_raw(s, raws[s.name], (required or {}).get(s.name)) for s in schemas
     }
-
-
-@dataclass(frozen=True)
-class RowUpdate:
-    """New text for some columns of one row, addressed by ID or (for an ID-less row) by
-    row number + fingerprint taken when the job read it."""
-
-    values: Mapping[str, str]
-    id: str = ""
-    row: int = 0
-    fingerprint: str = ""
-    #: cells that must still hold these values at write time (compare-and-set): a person who
-    #: changed one of them since the job read the row wins, and the row is reported instead
-    expect: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class WriteResult:
-    written_rows: int = 0
-    written_cells: int = 0
-    issues: list[Issue] = field(default_factory=list)
-
-
-def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]], by_number: dict[int, Row],
-            fingerprints: dict[int, str]) -> Row | Issue:
-    schema = table.schema
-    id_header = schema.id.header
-    if update.id:
-        found = ids.get(update.id, [])
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            return Issue("row_gone", None, id_header, update.id,
-                         f"{id_header} '{update.id}' 행을 찾을 수 없어 쓰지 않았습니다 (삭제되었거나 ID가 바뀌었습니다). 확인하세요.",
-                         tab=schema.name)
-        rows = ", ".join(str(r.number) for r in found)
-        return Issue("duplicate_id", found[0].number, id_header, update.id,
-                     f"{id_header} '{update.id}'이(가) 여러 행({rows}행)에 있어 어느 행에도 쓰지 않았습니다. 복사된 행의 ID를 지우세요.",
-                     tab=schema.name)
-    candidate = by_number.get(update.row)
-    if candidate is not None and fingerprints[candidate.number] == update.fingerprint:
-        return candidate
-    moved = [r for r in table.rows if fingerprints[r.number] == update.fingerprint
-             and not r[schema.id_column].strip()]
-    if len(moved) == 1:
-        return moved[0]
-    return Issue("row_moved", update.row, None, None,
-                 f"{update.row}행이 작업 중에 바뀌거나 옮겨져 쓰지 않았습니다. 다음 실행에서 다시 처리합니다.",
-                 tab=schema.name)
-
-
-def _plan(table: Table, updates: Sequence[RowUpdate], allowed: set[str]
-          ) -> tuple[list[CellWrite], list[tuple[Row, RowUpdate]], list[Issue]]:
-    ids = table.by_id()
-    by_number = {r.number: r for r in table.rows}
-    job_cols = table.job_cols()
-    fingerprints = ({r.number: fingerprint(r.cells, job_cols) for r in table.rows}
-                    if any(not u.id for u in updates) else {})
-    cells: list[CellWrite] = []
-    placed: list[tuple[Row, RowUpdate]] = []
-    issues: list[Issue] = []
-    seen_rows: set[int] = set()
-    for update in updates:
-        bad = set(update.values) - allowed
-        if bad:
-            raise WriteConflictError(
-                f"'{table.schema.name}' 탭의 직원 입력 열 {sorted(bad)}에 쓰려고 했습니다 (프로그램 오류). 아무것도 쓰지 않았습니다."
-            )
-        target = _locate(table, update, ids, by_number, fingerprints)
-        if isinstance(target, Issue):
-            issues.append(target)
-            continue
-        changed = [k for k, v in update.expect.items() if target[k] != v]
-        if changed:
-            header = table.schema.column(changed[0]).header
-            issues.append(Issue("row_changed", target.number, header, update.id or None,
-                                f"{target.number}행의 '{header}'이(가) 작업 중에 바뀌어 쓰지 않았습니다 (사람이 고친 값을 우선합니다).",
-                                tab=table.schema.name))
-            continue
-        if target.number in seen_rows:
-            issues.append(Issue("row_twice", target.number, None, update.id,
-                                f"{target.number}행에 두 번 쓰려고 해서 한 번만 썼습니다.", tab=table.schema.name))
-            continue
-        seen_rows.add(target.number)
-        placed.append((target, update))
-        for key, value in update.values.items():
-            if target[key] != value:
-                cells.append(CellWrite(target.number, table.header.col(key), value))
-    return cells, placed, issues
-
-
-def write_rows(backend: Backend, schema: TabSchema, updates: Sequence[RowUpdate], *,
-               allow: Iterable[str] | None = None, verify: bool = True) -> WriteResult:
-    """Write ``updates`` into ``schema``'s tab: re-read, locate by ID, one batch, read back.
-
-    The read-back runs on remote backends only (Google): a local file's read-back would only
-    re-read our own memory.
-
-    Only job-owned columns may be written unless ``allow`` names other column keys (``--fix``,
-    ``import-markets``). Unchanged cells are not sent.
-    """
-    allowed = {c.key for c in schema.job_columns} | set(allow or ())
-    result = WriteResult()
-    if not updates:
-        return result
-    needed = allowed | {schema.id_column} | {k for u in updates for k in u.expect}
-    table = read_tables(backend, [schema], {schema.name: sorted(needed)})[schema.name]
-    cells, placed, issues = _plan(table, updates, allowed)
-    result.issues.extend(issues)
-    if cells:
-        backend.write({table.title: cells})
-    result.written_cells = len(cells)
-    result.written_rows = len({c.row for c in cells})
-    if verify and cells and backend.remote:
-        result.issues.extend(_verify(backend, schema, placed))
-    return result
-
-
-def _verify(backend: Backend, schema: TabSchema, placed: list[tuple[Row, RowUpdate]]) -> list[Issue]:
-    raw = backend.read([schema.name])[schema.name]
-    header = resolve_header(schema, raw.header, [schema.id_column])
-    issues = []
-    id_col = header.col(schema.id_column)
-    for row, update in placed:
-        expected_id = update.values.get(schema.id_column, update.id)
-        mismatched = [
-            key for key, value in update.values.items()
-            if key in header.positions and raw.cell(row.number, header.col(key)) != value
-        ]
-        if (expected_id and raw.cell(row.number, id_col) != expected_id) or mismatched:
-            issues.append(Issue(
-                "write_unverified", row.number, None, expected_id or None,
-                f"{row.number}행에 쓴 값을 다시 읽어 보니 다릅니다 (작업 중 다른 사람이 고친 것 같습니다). 이 행을 확인하세요.",
-                tab=schema.name,
-            ))
-    return issues
-
-
-def append_rows(backend: Backend, schema: TabSchema, header: HeaderMap,
-                rows: Sequence[Mapping[str, str]]) -> None:
-    """Append rows laid out by the tab's current header (staff columns left blank)."""
-    if not rows:
-        return
-    width = max([header.width, *header.positions.values()])
-    out = []
-    for values in rows:
-        cells = [""] * width
-        for key, value in values.items():
-            cells[header.col(key) - 1] = value
-        out.append(cells)
-    backend.append(schema.name, out)

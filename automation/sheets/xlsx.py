@@ -15,21 +15,33 @@ than locked; images and charts that staff add to these files are not preserved b
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import os
-import shutil
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from automation.errors import TabNotFoundError, WorkbookError, WorkbookLockedError, WriteConflictError
-from automation.sheets.base import Backend, CellWrite, ChartSpec, Dropdown, HeaderStyle, RawTab, Scalar
+from automation.errors import TabNotFoundError, WorkbookError, WorkbookLockedError
+from automation.sheets.atomic_file import os_error, replace_file, sha256_file, sweep_strays
+from automation.sheets.base import (
+    Backend,
+    CellWrite,
+    ChartSpec,
+    Dropdown,
+    HeaderStyle,
+    Merge,
+    RawTab,
+    Scalar,
+    resolve_titles,
+)
 from automation.sheets.xlsx_dashboard import build_chart, put_value
 
 MARK = "onemarket"
@@ -63,6 +75,35 @@ def cell_text(value: Any) -> str:
     return str(text if text is not None else value)
 
 
+def sparse_rows(ws: Any) -> dict[int, list[str]]:
+    """Only the cells that exist, as text by row — a value typed at A1048576 costs one row, and
+    blank or whitespace-only rows are dropped by RawTab (bounded memory whatever max_row says)."""
+    rows: dict[int, list[str]] = {}
+    for (r, c), cell in ws._cells.items():
+        value = cell.value
+        if value is None:
+            continue
+        text = cell_text(value)
+        if text == "":
+            continue
+        row = rows.setdefault(r, [])
+        if len(row) < c:
+            row.extend([""] * (c - len(row)))
+        row[c - 1] = text
+    return rows
+
+
+def _put_text(ws: Any, row: int, col: int, value: str) -> None:
+    """Literal text into one cell (never a formula); a cell inside a merged block is refused."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(cell, MergedCell):
+        raise WorkbookError(
+            f"'{ws.title}' 탭 {get_column_letter(col)}{row} 칸이 병합되어 있어 쓸 수 없습니다. 병합을 풀고 다시 실행하세요.")
+    cell.value = value if value != "" else None
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # literal text, never a formula
+
+
 def lock_files(path: Path) -> list[Path]:
     """Lock files that Excel (``~$name``) and LibreOffice (``.~lock.name#``) leave beside a file."""
     names = {f"~${path.name}", f".~lock.{path.name}#"}
@@ -72,15 +113,19 @@ def lock_files(path: Path) -> list[Path]:
 
 
 class XlsxBackend(Backend):
+    verifies = False   # a read-back before the save would only echo our own memory
+
     def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
         self.path = Path(path)
         self.location = str(self.path)
         self.requests = 0
         self._dirty = False
+        self._hash: str | None = None
         self._stat: tuple[int, int] | None = None
         if self.path.suffix.lower() != ".xlsx":
             raise WorkbookError(f"{self.path.name}: .xlsx 파일만 쓸 수 있습니다. 엑셀에서 .xlsx로 저장하세요.")
         self._check_lock()
+        sweep_strays(self.path)
         if self.path.exists():
             self._load()
         elif create:
@@ -109,13 +154,19 @@ class XlsxBackend(Backend):
         return (st.st_mtime_ns, st.st_size)
 
     def _load(self) -> None:
+        """Load exactly the bytes that are hashed, so a later save can tell whether anyone saved since."""
         try:
-            self.wb = load_workbook(self.path)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise os_error(self.path, exc) from exc
+        try:
+            self.wb = load_workbook(io.BytesIO(data))
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file (zip, XML, entities)
             raise WorkbookError(
-                f"{self.path.name}을(를) .xlsx로 읽을 수 없습니다 ({type(exc).__name__}). "
-                f"엑셀에서 열어 .xlsx로 다시 저장하거나 {BACKUP_DIR}/의 이전 파일을 쓰세요."
+                f"{self.path.name}을(를) .xlsx로 읽을 수 없습니다 (파일이 손상됨: {type(exc).__name__}). 엑셀에서 열어 "
+                f".xlsx로 다시 저장하거나, {BACKUP_DIR}/{self.path.name}(마지막으로 저장하기 전의 파일)으로 바꾸세요."
             ) from exc
+        self._hash = hashlib.sha256(data).hexdigest()
         self._stat = self._disk_stat()
         self._dirty = False
 
@@ -129,24 +180,11 @@ class XlsxBackend(Backend):
         if not self._dirty:
             return
         self._check_lock()
-        if self._stat is not None and self._disk_stat() != self._stat:
-            raise WriteConflictError(
-                f"{self.path.name}이(가) 작업 중에 다른 곳에서 저장되어 덮어쓰지 않았습니다. 다시 실행하세요."
-            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.wb.save(tmp)
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            if self.path.exists():
-                backup = self.path.parent / BACKUP_DIR
-                backup.mkdir(exist_ok=True)
-                shutil.copy2(self.path, backup / self.path.name)
-            os.replace(tmp, self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        backup = self.path.parent / BACKUP_DIR / self.path.name
+        replace_file(self.path, self.wb.save, self._hash, backup)
         self.requests += 1
+        self._hash = sha256_file(self.path)
         self._stat = self._disk_stat()
         self._dirty = False
 
@@ -156,11 +194,12 @@ class XlsxBackend(Backend):
         self._dirty = False
 
     def _sheet(self, title: str) -> Any:
-        if title not in self.wb.sheetnames:
+        found = resolve_titles([title], self.wb.sheetnames, self.path.name)[title]
+        if found is None:
             raise TabNotFoundError(
                 f"{self.path.name}에 '{title}' 탭이 없습니다. 탭 이름을 되돌리거나 'onemarket init'을 실행하세요."
             )
-        return self.wb[title]
+        return self.wb[found]
 
     # -- Backend --------------------------------------------------------------------------
     def list_tabs(self) -> list[str]:
@@ -172,17 +211,8 @@ class XlsxBackend(Backend):
         out: dict[str, RawTab] = {}
         for title in titles:
             ws = self._sheet(title)
-            values = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            for row in values:
-                while row and row[-1] == "":
-                    row.pop()
-            while values and not values[-1]:
-                values.pop()
-            merged = {
-                r for rng in ws.merged_cells.ranges
-                for r in range(max(rng.min_row, 2), rng.max_row + 1)
-            }
-            out[title] = RawTab(title, values, frozenset(merged))
+            merges = [Merge(r.min_row, r.max_row, r.min_col, r.max_col) for r in ws.merged_cells.ranges]
+            out[title] = RawTab(ws.title, rows=sparse_rows(ws), merges=merges)
         return out
 
     def write(self, updates: Mapping[str, Sequence[CellWrite]]) -> None:
@@ -190,27 +220,30 @@ class XlsxBackend(Backend):
         for title, cells in updates.items():
             ws = self._sheet(title)
             for c in cells:
-                cell = ws.cell(row=c.row, column=c.col)
-                cell.value = c.value if c.value != "" else None
-                if isinstance(c.value, str) and c.value.startswith("="):
-                    cell.data_type = "s"  # literal text, never a formula
+                _put_text(ws, c.row, c.col, c.value)
         self._dirty = True
 
     def append(self, title: str, rows: Sequence[Sequence[str]]) -> None:
         self._fresh()
         ws = self._sheet(title)
-        last = len(self.read([title])[title].values)
+        last = RawTab(ws.title, rows=sparse_rows(ws)).last_row
+        if last + len(rows) > _MAX_ROW:
+            raise WorkbookError(f"{self.path.name}의 '{ws.title}' 탭 끝({_MAX_ROW:,}행)까지 값이 있어 행을 더할 수 없습니다. "
+                                "맨 아래의 불필요한 값을 지우세요.")
         for offset, values in enumerate(rows, start=1):
             for col, value in enumerate(values, start=1):
                 if value != "":
-                    cell = ws.cell(row=last + offset, column=col, value=value)
-                    if value.startswith("="):
-                        cell.data_type = "s"
+                    _put_text(ws, last + offset, col, value)
+        self._dirty = True
+
+    def rename_tab(self, title: str, new_title: str) -> None:
+        self._sheet(title).title = new_title
         self._dirty = True
 
     def ensure_tabs(self, titles: Sequence[str]) -> list[str]:
         self._fresh()
-        created = [t for t in titles if t not in self.wb.sheetnames]
+        found = resolve_titles(list(dict.fromkeys(titles)), self.wb.sheetnames, self.path.name)
+        created = [t for t, actual in found.items() if actual is None]   # a look-alike counts as there
         for title in created:
             self.wb.create_sheet(title)
         if created:
@@ -228,10 +261,13 @@ class XlsxBackend(Backend):
         return False
 
     def style_header(self, title: str, style: HeaderStyle) -> None:
-        """Freeze and colour the header; marks the file changed only if something differs."""
+        """Freeze (unless staff froze panes already) and colour the header; marks the file changed only
+        if something differs."""
         ws = self._sheet(title)
-        changed = ws.freeze_panes != "A2"
-        ws.freeze_panes = "A2"
+        changed = False
+        if ws.freeze_panes is None:   # a freeze staff chose (D2, A3 …) is kept
+            ws.freeze_panes = "A2"
+            changed = True
         for cell in ws[1]:
             if cell.value is None:
                 continue
@@ -308,7 +344,7 @@ class XlsxBackend(Backend):
         """Delete and recreate the sheet at the same position (old values, formats and charts go)."""
         self._fresh()
         old = self._sheet(title)
-        index = self.wb.sheetnames.index(title)
+        index = self.wb.sheetnames.index(old.title)
         self.wb.remove(old)
         ws = self.wb.create_sheet(title, index)
         for r, values in enumerate(rows, start=1):

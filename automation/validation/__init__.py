@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from automation.config import Config
+from automation.locking import job_lock
 from automation.schema import SchemaSet, default_schemas
 from automation.sheets import Workbooks
 from automation.validation.step import ValidationResult, validate
@@ -13,5 +14,5 @@ __all__ = ["ValidationResult", "validate", "validate_files"]
 def validate_files(config: Config, *, dry_run: bool = False, fix: bool = False,
                    schemas: SchemaSet | None = None) -> ValidationResult:
     """Open the files, validate, and save (xlsx) — or discard everything on any error."""
-    with Workbooks(config) as workbooks:
+    with job_lock(config, "validate"), Workbooks(config) as workbooks:
         return validate(workbooks, schemas or default_schemas(), config.state_dir, dry_run=dry_run, fix=fix)

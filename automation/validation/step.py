@@ -17,9 +17,10 @@ from automation import outcome_tabs as ot
 from automation.outcome_records import records_activity
 from automation.report import ERROR, WARNING, Issue, StepReport
 from automation.runlog import now
-from automation.schema import SchemaSet, TabSchema
+from automation.schema import SchemaSet
 from automation.sheets.base import Backend
-from automation.sheets.table import Row, RowUpdate, Table, read_tables, write_rows
+from automation.sheets.table import Row, Table, read_tables
+from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 from automation.validation import crossrow
 from automation.validation.cells import check_cells
 from automation.validation.findings import OK, RowFindings
@@ -150,8 +151,9 @@ def _updates(table: Table, findings: list[RowFindings], ids: IdAllocator | None,
                 result.fixes.append(FixChange(schema.name, f.row, schema.column(key).header, row[key], after))
                 values[key] = after
         by_id = bool(current_id) and f.row not in duplicated
+        content = table.fingerprint(row)   # the results describe this content: a row edited since gets none
         updates.append(RowUpdate(values, id=current_id if by_id else "", row=f.row,
-                                 fingerprint="" if by_id else table.fingerprint(row)))
+                                 fingerprint="" if by_id else content, content=content))
     return updates
 
 
@@ -161,8 +163,9 @@ def _summaries(tables: dict[str, Table], findings: dict[str, list[RowFindings]])
     for name, table in tables.items():
         label = MARKET_TABS_LABEL if ot.is_market_tab(name) else name
         s = out.setdefault(label, TabSummary(label))
-        s.read += len(table.rows)
-        s.blank += len(table.rows) - len(findings[name])
+        span = max(table.last_row - 1, len(table.rows))   # every row between the header and the last value
+        s.read += span
+        s.blank += span - len(findings[name])
         for f in findings[name]:
             status = f.status
             s.ok += status == OK
@@ -184,17 +187,18 @@ def validate(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_di
     for table in tables.values():
         for row in table.rows:
             ids.observe(row[table.schema.id_column])
-    plans: list[tuple[Backend, TabSchema, list[RowUpdate]]] = []
+    fixable = {k for rows in findings.values() for f in rows for k in f.fixes} if fix else set()
+    plans: dict[str, list[TabWrite]] = {"master": [], "outcomes": []}
     for name in [*WRITTEN_TABS, *(t for t in outcome_titles if ot.is_market_tab(t))]:
         table = tables[name]
         updates = _updates(table, findings[name], ids, fix, result)
-        plans.append((outcomes if name in outcome_titles else master, table.schema, updates))
+        allow = {c.key for c in table.schema.columns if c.key in fixable and not c.job_owned}
+        plans["outcomes" if name in outcome_titles else "master"].append(
+            TabWrite(table.schema, updates, allow=allow, base=table))
     if dry_run:
         return result
-    fixable = {k for rows in findings.values() for f in rows for k in f.fixes} if fix else set()
-    for backend, schema, updates in plans:
-        allow = {c.key for c in schema.columns if c.key in fixable and not c.job_owned}
-        written = write_rows(backend, schema, updates, allow=allow)
+    for role, backend in (("master", master), ("outcomes", outcomes)):
+        written = write_tables(backend, plans[role])   # one guarded write per file
         result.write_issues.extend(written.issues)
     ids.save()
     return result

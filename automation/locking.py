@@ -1,0 +1,95 @@
+"""One lock for every command that writes (init, import-markets, validate, match, agreements, notify,
+outcomes, summary, run, demo), so two of them never interleave their writes.
+
+Where it lives: for .xlsx beside the master workbook (``.onemarket.lock`` in its folder), so two
+configs in different folders that point at the same files still share one lock; for Google in the
+state folder ([run] lock overrides both). It is a :mod:`filelock` lock (fcntl on Linux/macOS,
+msvcrt on Windows): the operating system releases it when the holder dies, so a crash never leaves
+it held. A small ``.holder`` file beside it names the command, process and start time for the
+message a second command prints. Taking it again inside the same thread (``demo`` runs ``run``) is a
+no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from automation.config import Config
+from automation.errors import RunLockedError
+
+_held: dict[tuple[Path, int], int] = {}   # (lock, thread) → depth: nesting inside one thread only
+_guard = threading.Lock()
+
+
+def lock_path(config: Config) -> Path:
+    """The lock file for this config's workbooks."""
+    if "lock" in config.raw.get("run", {}):
+        return config.lock_path
+    if config.backend == "xlsx":
+        master = Path(config.workbook_location("master"))
+        return master.parent / ".onemarket.lock"
+    return config.lock_path
+
+
+def _holder_text(path: Path) -> str:
+    try:
+        info = json.loads(path.with_name(path.name + ".holder").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return (f" — {info.get('command', '?')}, {info.get('host', '?')} PID {info.get('pid', '?')}, "
+            f"{info.get('since', '?')}부터")
+
+
+def _write_holder(path: Path, command: str) -> None:
+    info = {"command": command, "pid": os.getpid(), "host": socket.gethostname(),
+            "since": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")}
+    with suppress(OSError):
+        path.with_name(path.name + ".holder").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+
+
+@contextmanager
+def job_lock(config: Config, command: str, wait: float = 0.0) -> Iterator[None]:
+    """Hold the config's lock while ``command`` writes; a second holder waits ``wait`` seconds, then
+    :class:`RunLockedError` (exit 1) with the holder named."""
+    path = lock_path(config).resolve()
+    key = (path, threading.get_ident())
+    with _guard:
+        nested = bool(_held.get(key))
+        if nested:
+            _held[key] += 1
+    if nested:
+        try:
+            yield
+        finally:
+            with _guard:
+                _held[key] -= 1
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunLockedError(f"잠금 파일 폴더 {path.parent}를 만들 수 없습니다 ({exc.strerror}). 폴더 권한을 확인하세요.") from exc
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout as exc:
+        raise RunLockedError(
+            f"다른 onemarket 작업이 같은 파일에 쓰는 중이라 '{command}'을(를) 건너뜁니다{_holder_text(path)} "
+            f"(잠금: {path}). 끝난 뒤 다시 실행하거나 --wait 초를 주세요.") from exc
+    with _guard:
+        _held[key] = 1
+    _write_holder(path, command)
+    try:
+        yield
+    finally:
+        with _guard:
+            _held.pop(key, None)
+        lock.release()
