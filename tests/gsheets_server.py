@@ -40,6 +40,7 @@ from gsheets_model import (
     write,
 )
 from gsheets_requests import apply_request, spreadsheet_with_grid
+from people import Edit, Journal, allowed, apply_tab, resolve
 
 GOOGLE_TOKEN_AUD = "https://oauth2.googleapis.com/token"  # google-auth always sends this aud
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -65,6 +66,9 @@ class Fault:
     retry_after: str | None = None
     stall: float = 0.0
     kind: str | None = None
+    #: runs after the stall, just before the request is processed (a person's edit made while the
+    #: request hung; with ``status`` None the request then lands after it)
+    then: Callable[[SheetsServer], None] | None = None
 
     @classmethod
     def rate_limited(cls, retry_after: float | None = None, kind: str | None = None) -> Fault:
@@ -77,8 +81,9 @@ class Fault:
         return cls(502, html=True, kind=kind)
 
     @classmethod
-    def stalled(cls, seconds: float, kind: str | None = None) -> Fault:
-        return cls(None, stall=seconds, kind=kind)
+    def stalled(cls, seconds: float, kind: str | None = None,
+                then: Callable[[SheetsServer], None] | None = None) -> Fault:
+        return cls(None, stall=seconds, kind=kind, then=then)
 
 
 @dataclass
@@ -119,6 +124,9 @@ class SheetsServer:
         self.revoked = False
         self._tokens: set[str] = set()
         self._hooks: list[tuple[str | None, Callable[[SheetsServer], None]]] = []
+        self._at: dict[int, list[Callable[[SheetsServer], None]]] = {}
+        self.sheets_requests = 0
+        self.people = Journal()
         self._lock = threading.RLock()
         self._stop = threading.Event()
         server = self
@@ -182,6 +190,21 @@ class SheetsServer:
         """Run ``hook(server)`` once, just before the next request of ``kind`` is handled."""
         self._hooks.append((kind, hook))
 
+    def before_request(self, n: int, hook: Callable[[SheetsServer], None]) -> None:
+        """Run ``hook(server)`` just before the n-th Sheets request from now (1 = the next one)."""
+        with self._lock:
+            self._at.setdefault(self.sheets_requests + n, []).append(hook)
+
+    def person(self, key: str, title: str, edit: Edit) -> bool:
+        """A person's edit in the browser, under Google's protection rules (:mod:`people`)."""
+        with self._lock:
+            tab = self.tab(key, title)
+            if resolve(tab.rows, edit) is None:
+                return False           # the row it is about is gone: nothing to do
+            ok = allowed(tab, edit) and apply_tab(tab, edit)
+            (self.people.applied if ok else self.people.refused).append((title, edit))
+            return ok
+
     def script(self, *faults: Fault) -> None:
         self.faults.extend(faults)
 
@@ -204,6 +227,13 @@ class SheetsServer:
         entry = Logged(h.command, parts.path, query, kind, 0)
         with self._lock:
             self.log.append(entry)
+            if kind != "token":
+                self.sheets_requests += 1
+                due = self._at.pop(self.sheets_requests, [])
+            else:
+                due = []
+        for hook in due:
+            hook(self)
         status, payload, headers = 200, b"", {"Content-Type": "application/json; charset=UTF-8"}
         try:
             if kind == "token":
@@ -258,6 +288,8 @@ class SheetsServer:
             return None
         if fault.stall:
             self._stop.wait(fault.stall)
+        if fault.then is not None:
+            fault.then(self)
         if fault.status is None:
             return None
         out = dict(headers)

@@ -201,6 +201,15 @@ class WriteWindow:
     token: str = ""
     fences: tuple[int, ...] = ()           # Google: the protected ranges that freeze the tabs
     sheet_ids: dict[str, int] = field(default_factory=dict)
+    #: set by finish_write when the close met a missing fence: nothing of it landed unless the
+    #: tabs it returned show it (a retried close whose first attempt did land)
+    lost: bool = False
+    #: windows of runs that died, seen when this one opened: removed after it closes
+    stale: tuple[int, ...] = ()
+    #: set by finish_write: what every written cell held at the instant of the write, captured in
+    #: the same atomic step (wanted name → (row, col) → text) — exact undo and compare-and-set
+    #: even for an edit made in the last instant
+    before: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
 
 class Backend(abc.ABC):

@@ -346,8 +346,11 @@ class GoogleBackend(Backend):
             raise self._error(failure) from failure
         raws = grid_tabs(reply.get("updatedSpreadsheet", {}))
         self._remember(reply.get("updatedSpreadsheet", {}))
+        fences = fence_ids(reply)
+        later = tuple(pid for t in self._metadata() for pid, d in t.protected
+                      if is_window(d) and window_stale(d, now) and pid not in fences and pid not in stale)
         return WriteWindow({n: tabs[n].title for n in unique}, {n: raws[tabs[n].title] for n in unique},
-                           token, fence_ids(reply), {n: tabs[n].sheet_id for n in unique})
+                           token, fences, {n: tabs[n].sheet_id for n in unique}, stale=later)
 
     def finish_write(self, window: WriteWindow, cells: Mapping[str, Sequence[CellWrite]],
                      appends: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, RawTab] | None:
@@ -368,13 +371,31 @@ class GoogleBackend(Backend):
         except Failure as failure:
             self._tabs = None
             lost = failure.kind == "http" and failure.status == 400 and "protected range" in failure.detail.lower()
-            if failure.kind == "uncertain" or lost:
+            if lost:   # refused as a whole (or a retry of a close that landed): look, and let the caller judge
+                window.lost = True
+                self._drop(window.fences)
+                return self.read(list(window.tabs))
+            if failure.kind == "uncertain":
                 return self._settle(window)
             self.abort_write(window)
             raise self._error(failure) from failure
         self._remember(reply.get("updatedSpreadsheet", {}))
         raws = grid_tabs(reply.get("updatedSpreadsheet", {}))
+        if window.stale:
+            self._drop(window.stale)
         return {name: raws[title] for name, title in window.titles.items() if title in raws}
+
+    def _drop(self, fences: Sequence[int]) -> None:
+        """Delete protections that may or may not still exist, one request each (rare paths only)."""
+        existing = {pid for t in self._metadata() for pid, _ in t.protected}
+        for pid in fences:
+            if pid not in existing:
+                continue
+            try:
+                self._call(self.http.batch_update, self.key, {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}}]})
+            except GoogleError as exc:
+                log.info("protection %s not removed: %s", pid, exc.message)
+        self._tabs = None
 
     def _settle(self, window: WriteWindow) -> dict[str, RawTab]:
         """The close timed out, or met a missing fence: find out, and make sure it cannot land later.

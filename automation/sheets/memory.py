@@ -15,6 +15,7 @@ from automation.sheets.base import (
     Merge,
     RawTab,
     Scalar,
+    WriteWindow,
     resolve_titles,
 )
 
@@ -47,6 +48,16 @@ class MemoryBackend(Backend):
         #: between the job's first read and the re-read that locates rows for its write
         self.on_read: Callable[[MemoryBackend, int], None] | None = None
         self.reads = 0
+        #: called as ``on_request(self, n)`` before every read, write and append (n counts them, 1-based)
+        self.on_request: Callable[[MemoryBackend, int], None] | None = None
+        self.calls = 0
+        #: the request numbers (``calls``) that were closes of a guarded write
+        self.closes: list[int] = []
+
+    def _request(self) -> None:
+        self.calls += 1
+        if self.on_request is not None:
+            self.on_request(self, self.calls)
 
     def list_tabs(self) -> list[str]:
         return list(self.tabs)
@@ -58,15 +69,36 @@ class MemoryBackend(Backend):
         return found
 
     def read(self, titles: Sequence[str]) -> dict[str, RawTab]:
+        self._request()
         self.reads += 1
         if self.on_read is not None:
             self.on_read(self, self.reads)
         self.requests += 1
+        return self._snapshot(titles)
+
+    def _snapshot(self, titles: Sequence[str]) -> dict[str, RawTab]:
         out: dict[str, RawTab] = {}
         for title in titles:
             actual = self._title(title)
             out[title] = RawTab(actual, copy.deepcopy(self.tabs[actual]), merges=self.merges.get(actual, []))
         return out
+
+    def finish_write(self, window: WriteWindow, cells: Mapping[str, Sequence[CellWrite]],
+                     appends: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, RawTab] | None:
+        """One request, like Google's close: cells and rows land together and the answer is the tabs
+        right after (``before_write`` and ``on_request`` run before it, as a person's edit would)."""
+        self._request()
+        self.closes.append(self.calls)
+        self._hook()
+        self.requests += 1
+        for name, written in cells.items():
+            grid = self.tabs[self._title(name)]
+            window.before[name] = {(c.row, c.col): (grid[c.row - 1][c.col - 1] if c.row <= len(grid)
+                                                   and c.col <= len(grid[c.row - 1]) else "") for c in written}
+        self._put(cells)
+        for title, rows in appends.items():
+            self._add(title, rows)
+        return self._snapshot(list(window.tabs))
 
     def rename_tab(self, title: str, new_title: str) -> None:
         actual = self._title(title)
@@ -78,8 +110,12 @@ class MemoryBackend(Backend):
             hook(self)
 
     def write(self, updates: Mapping[str, Sequence[CellWrite]]) -> None:
+        self._request()
         self._hook()
         self.requests += 1
+        self._put(updates)
+
+    def _put(self, updates: Mapping[str, Sequence[CellWrite]]) -> None:
         for title, cells in updates.items():
             rows = self.tabs[self._title(title)]
             for c in cells:
@@ -91,8 +127,12 @@ class MemoryBackend(Backend):
                 row[c.col - 1] = str(c.value)
 
     def append(self, title: str, rows: Sequence[Sequence[str]]) -> None:
+        self._request()
         self._hook()
         self.requests += 1
+        self._add(title, rows)
+
+    def _add(self, title: str, rows: Sequence[Sequence[str]]) -> None:
         data = self.tabs[self._title(title)]
         while data and not any(c != "" for c in data[-1]):
             data.pop()

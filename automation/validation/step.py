@@ -143,8 +143,10 @@ def _updates(table: Table, findings: list[RowFindings], ids: IdAllocator | None,
         row = by_row[f.row]
         current_id = row[schema.id_column].strip()
         values = {"validation_result": f.status, "validation_message": f.message()}
+        expect: dict[str, str] = {}
         if ids is not None and schema.id.job_owned and not current_id:
             values[schema.id_column] = ids.next(PREFIXES.get(schema.name, PREFIXES["성과보고"]))
+            expect[schema.id_column] = row[schema.id_column]   # only into a cell that is still empty
             result.ids_assigned += 1
         if fix:
             for key, after in f.fixes.items():
@@ -153,7 +155,7 @@ def _updates(table: Table, findings: list[RowFindings], ids: IdAllocator | None,
         by_id = bool(current_id) and f.row not in duplicated
         content = table.fingerprint(row)   # the results describe this content: a row edited since gets none
         updates.append(RowUpdate(values, id=current_id if by_id else "", row=f.row,
-                                 fingerprint="" if by_id else content, content=content))
+                                 fingerprint="" if by_id else content, content=content, expect=expect))
     return updates
 
 
