@@ -54,6 +54,7 @@ class Tab:
     charts: list[dict[str, Any]] = field(default_factory=list)  # {"chartId", "spec", "position"}
     row_count: int = 1000  # the grid: Google rejects values outside it ("exceeds grid limits")
     col_count: int = 26
+    hidden: bool = False
 
     def values(self) -> list[list[str]]:
         return trim([list(r) for r in self.rows])
@@ -75,8 +76,11 @@ class Tab:
         grid: dict[str, Any] = {"rowCount": self.row_count, "columnCount": self.col_count}
         if self.frozen_rows:
             grid["frozenRowCount"] = self.frozen_rows
-        return {"sheetId": self.sheet_id, "title": self.title, "index": index,
-                "sheetType": "GRID", "gridProperties": grid}
+        props = {"sheetId": self.sheet_id, "title": self.title, "index": index,
+                 "sheetType": "GRID", "gridProperties": grid}
+        if self.hidden:
+            props["hidden"] = True
+        return props
 
 
 @dataclass

@@ -28,8 +28,19 @@ def apply_request(book: Book, i: int, request: dict[str, Any]) -> dict[str, Any]
     (kind, body), = request.items()
     if kind == "addSheet":
         props = body.get("properties", {})
+        if "sheetId" in props and any(t.sheet_id == props["sheetId"] for t in book.tabs):
+            raise ApiError(400, f"Invalid requests[{i}].addSheet: A sheet with the id {props['sheetId']} already exists.")
         tab = book.add(props.get("title") or f"Sheet{len(book.tabs) + 1}")
+        if "sheetId" in props:
+            tab.sheet_id = int(props["sheetId"])
+        grid = props.get("gridProperties", {})
+        tab.row_count = int(grid.get("rowCount", tab.row_count))
+        tab.col_count = int(grid.get("columnCount", tab.col_count))
+        tab.hidden = bool(props.get("hidden", False))
         return {"addSheet": {"properties": tab.properties(book.tabs.index(tab))}}
+    if kind == "copyPaste":
+        copy_paste(book, i, body)
+        return {}
     if kind == "deleteSheet":
         tab = book.by_id(body.get("sheetId"))
         if len(book.tabs) == 1:
@@ -277,3 +288,22 @@ def spreadsheet_with_grid(book: Book, ranges: list[str], grid: bool) -> dict[str
                 for r in rows]})
         sheet["data"] = blocks
     return meta
+
+
+def copy_paste(book: Book, i: int, body: dict[str, Any]) -> None:
+    """``copyPaste`` of values (PASTE_NORMAL or PASTE_VALUES; formats are not modelled) from one
+    GridRange to another of the same size; the destination must lie inside its grid."""
+    src, dst = body.get("source", {}), body.get("destination", {})
+    if body.get("pasteType", "PASTE_NORMAL") not in ("PASTE_NORMAL", "PASTE_VALUES"):
+        raise ApiError(400, f"Invalid requests[{i}].copyPaste: pasteType not modelled here")
+    a, b = book.by_id(src.get("sheetId")), book.by_id(dst.get("sheetId"))
+    r0, r1 = int(src.get("startRowIndex", 0)), int(src.get("endRowIndex", a.row_count))
+    c0, c1 = int(src.get("startColumnIndex", 0)), int(src.get("endColumnIndex", a.col_count))
+    d0, e0 = int(dst.get("startRowIndex", 0)), int(dst.get("startColumnIndex", 0))
+    if d0 + (r1 - r0) > b.row_count or e0 + (c1 - c0) > b.col_count:
+        raise ApiError(400, f"Invalid requests[{i}].copyPaste: destination exceeds grid limits")
+    block = [[(a.rows[r][c] if r < len(a.rows) and c < len(a.rows[r]) else "") for c in range(c0, c1)]
+             for r in range(r0, r1)]
+    for dr, row in enumerate(block):
+        for dc, value in enumerate(row):
+            b.set(d0 + dr, e0 + dc, value)

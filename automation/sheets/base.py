@@ -210,6 +210,9 @@ class WriteWindow:
     #: the same atomic step (wanted name → (row, col) → text) — exact undo and compare-and-set
     #: even for an edit made in the last instant
     before: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    #: the cells whose instant value matters (staff cells under compare-and-set), set by the writer
+    #: before finish_write; a backend may capture more
+    capture: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
 
 
 class Backend(abc.ABC):

@@ -65,7 +65,11 @@ from automation.sheets.google_http import (
 )
 from automation.sheets.google_window import (
     RESPONSE_FIELDS,
+    SCRATCH,
+    Run,
     append_request,
+    capture_requests,
+    captured,
     cell_requests,
     fence_ids,
     grid_tabs,
@@ -74,6 +78,7 @@ from automation.sheets.google_window import (
     merges_of,
     open_body,
     quote_title,
+    runs,
     window_description,
     window_stale,
     with_answer,
@@ -356,7 +361,11 @@ class GoogleBackend(Backend):
                      appends: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, RawTab] | None:
         """Cells, new rows and the fences' removal in one atomic batch; the tabs right after come back."""
         tabs = self._resolve(list(window.tabs))
-        requests: list[dict[str, Any]] = []
+        chosen = [(name, run) for name in window.tabs for run in runs(cells.get(name, ()))
+                  if any((run[0], run[1] + j) in window.capture.get(name, set()) for j in range(len(run[2])))]
+        requests, answer_titles = self._capture(chosen, tabs), list(window.titles.values())
+        if chosen:
+            answer_titles.append(SCRATCH)
         for name in window.tabs:
             tab, written, added = tabs[name], cells.get(name, ()), appends.get(name, ())
             need_rows = max((c.row for c in written), default=0)
@@ -367,7 +376,7 @@ class GoogleBackend(Backend):
                 requests.append(append_request(tab.sheet_id, added))
         requests += [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in window.fences]
         try:
-            reply = self._post(with_answer(requests, list(window.titles.values())))
+            reply = self._post(with_answer(requests, answer_titles))
         except Failure as failure:
             self._tabs = None
             lost = failure.kind == "http" and failure.status == 400 and "protected range" in failure.detail.lower()
@@ -381,6 +390,7 @@ class GoogleBackend(Backend):
             raise self._error(failure) from failure
         self._remember(reply.get("updatedSpreadsheet", {}))
         raws = grid_tabs(reply.get("updatedSpreadsheet", {}))
+        window.before = captured(raws.get(SCRATCH), chosen) if chosen else {}
         if window.stale:
             self._drop(window.stale)
         return {name: raws[title] for name, title in window.titles.items() if title in raws}
@@ -396,6 +406,26 @@ class GoogleBackend(Backend):
             except GoogleError as exc:
                 log.info("protection %s not removed: %s", pid, exc.message)
         self._tabs = None
+
+    def _capture(self, chosen: Sequence[tuple[str, Run]], tabs: Mapping[str, _Tab]) -> list[dict[str, Any]]:
+        """The close's first requests: copy the cells it will overwrite into the scratch tab (made,
+        hidden, on first use; Google accepts the new tab's id from us, so one batch does it all)."""
+        if not chosen:
+            return []
+        width = max(len(run[2]) for _, run in chosen)
+        scratch = self._lookup([SCRATCH])[SCRATCH]
+        out: list[dict[str, Any]] = []
+        if scratch is None:
+            sid = random.randrange(1, 2**31 - 1)
+            out.append({"addSheet": {"properties": {"sheetId": sid, "title": SCRATCH, "hidden": True, "gridProperties": {
+                "rowCount": max(1000, len(chosen)), "columnCount": max(26, width)}}}})
+        else:
+            sid = scratch.sheet_id
+            out += grow_requests(sid, (scratch.rows, scratch.cols), (len(chosen), width))
+            out.append({"updateCells": {"range": {"sheetId": sid}, "fields": "userEnteredValue"}})   # old captures go
+        for start, (name, run) in enumerate(chosen):
+            out += capture_requests(tabs[name].sheet_id, [run], sid, start)
+        return out
 
     def _settle(self, window: WriteWindow) -> dict[str, RawTab]:
         """The close timed out, or met a missing fence: find out, and make sure it cannot land later.

@@ -88,23 +88,55 @@ def _cell(value: str) -> dict[str, Any]:
     return {"userEnteredValue": {"stringValue": value}} if value != "" else {}
 
 
-def cell_requests(sheet_id: int, cells: Sequence[CellWrite]) -> list[dict[str, Any]]:
-    """One ``updateCells`` per run of adjacent cells in a row (untouched cells are never sent)."""
+Run = tuple[int, int, list[str]]   # (row, first col, values): adjacent cells of one row
+
+
+def runs(cells: Sequence[CellWrite]) -> list[Run]:
+    """The cells as runs of adjacent cells in a row (the last value for a cell written twice)."""
     latest: dict[tuple[int, int], str] = {}
     for c in cells:
         latest[(c.row, c.col)] = str(c.value)
-    out: list[dict[str, Any]] = []
-    run: list[str] = []
-    start = (0, 0)
+    out: list[Run] = []
     for (row, col), value in sorted(latest.items()):
-        if run and (row, col) == (start[0], start[1] + len(run)):
-            run.append(value)
-            continue
-        if run:
-            out.append(_update(sheet_id, start, run))
-        run, start = [value], (row, col)
-    if run:
-        out.append(_update(sheet_id, start, run))
+        if out and out[-1][0] == row and out[-1][1] + len(out[-1][2]) == col:
+            out[-1][2].append(value)
+        else:
+            out.append((row, col, [value]))
+    return out
+
+
+def cell_requests(sheet_id: int, cells: Sequence[CellWrite]) -> list[dict[str, Any]]:
+    """One ``updateCells`` per run of adjacent cells in a row (untouched cells are never sent)."""
+    return [_update(sheet_id, (row, col), values) for row, col, values in runs(cells)]
+
+
+#: a hidden job tab: each close first copies the cells it is about to overwrite here, in the same
+#: atomic batch, so the job knows exactly what they held at that instant (a person's last-instant
+#: edit is put back; a misplaced write is undone exactly)
+SCRATCH = "_작업버퍼"
+
+
+def capture_requests(sheet_id: int, chosen: Sequence[Run], scratch_id: int, first: int) -> list[dict[str, Any]]:
+    """``copyPaste`` of each run to its own row of the scratch tab, from row ``first`` (0-based)."""
+    out = []
+    for k, (row, col, values) in enumerate(chosen):
+        out.append({"copyPaste": {
+            "source": {"sheetId": sheet_id, "startRowIndex": row - 1, "endRowIndex": row,
+                       "startColumnIndex": col - 1, "endColumnIndex": col - 1 + len(values)},
+            "destination": {"sheetId": scratch_id, "startRowIndex": first + k, "endRowIndex": first + k + 1,
+                            "startColumnIndex": 0, "endColumnIndex": len(values)},
+            "pasteType": "PASTE_NORMAL", "pasteOrientation": "NORMAL"}})
+    return out
+
+
+def captured(scratch: RawTab | None, chosen: Sequence[tuple[str, Run]]) -> dict[str, dict[tuple[int, int], str]]:
+    """What each captured run held, read back from the scratch tab (row k = run k)."""
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    if scratch is None:
+        return out
+    for k, (name, (row, col, values)) in enumerate(chosen):
+        for j in range(len(values)):
+            out.setdefault(name, {})[(row, col + j)] = scratch.cell(k + 1, j + 1)
     return out
 
 

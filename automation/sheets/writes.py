@@ -345,6 +345,11 @@ def _once(backend: Backend, writes: Sequence[TabWrite], prepared: Mapping[str, l
         if plan.empty:
             result.issues.extend(plan.issues)
             return
+        for p in plan.placed:   # staff cells under compare-and-set: their instant value matters
+            header = plan.tables[p.tab].header
+            for key in p.cells:
+                if not plan.tables[p.tab].schema.column(key).job_owned:
+                    window.capture.setdefault(p.tab, set()).add((p.row, header.col(key)))
         post = backend.finish_write(window, plan.cells, plan.appends)
         finished = True
     finally:
