@@ -20,102 +20,19 @@ Every step writes through :func:`write_tables`, one call per file:
 Conflicts are :class:`~automation.report.Issue` values in the result, never exceptions.
 """
 
+
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
-from automation.errors import OnemarketError, WindowLostError, WriteConflictError
-from automation.report import WARNING, Issue
+from automation.errors import WindowLostError, WriteConflictError
+from automation.report import Issue
 from automation.schema import TabSchema
-from automation.sheets.base import Backend, CellWrite, RawTab, col_letter
+from automation.sheets.base import Backend, CellWrite, RawTab
 from automation.sheets.table import Row, Table, fingerprint, resolve_header
-
-
-@dataclass(frozen=True)
-class RowUpdate:
-    """New text for some columns of one row, addressed by ID or (for an ID-less row) by
-    row number + fingerprint taken when the job read it."""
-
-    values: Mapping[str, str]
-    id: str = ""
-    row: int = 0
-    fingerprint: str = ""
-    #: cells that must still hold these values at write time (compare-and-set): a person who
-    #: changed one of them since the job read the row wins, and the row is reported instead.
-    #: :func:`write_tables` adds every staff-owned cell the update writes, from ``TabWrite.base``
-    expect: Mapping[str, str] = field(default_factory=dict)
-    #: the row's staff content (``Table.fingerprint``) the values were computed from: when the row
-    #: changed since, nothing is written to it (validation results always match what they checked)
-    content: str = ""
-    #: columns left out of ``fingerprint`` (repairs: cells a misplaced write may have changed)
-    loose: frozenset[str] = frozenset()
-    #: ``fingerprint`` covers every cell, job columns too (a row that holds only what the job wrote)
-    exact: bool = False
-    #: compare-and-set cell by cell (undoing a misplaced write): a cell a person changed since keeps
-    #: the person's value, the others are still put back
-    per_cell: bool = False
-
-
-@dataclass(frozen=True)
-class TabWrite:
-    """What one step writes into one tab: updates of existing rows and new rows (by column key)."""
-
-    schema: TabSchema
-    updates: Sequence[RowUpdate] = ()
-    appends: Sequence[Mapping[str, str]] = ()
-    #: staff-owned columns this step may write (always under compare-and-set)
-    allow: Iterable[str] = ()
-    #: the step's own read of the tab: where the compare-and-set values come from
-    base: Table | None = None
-
-
-@dataclass
-class WriteResult:
-    written_rows: int = 0
-    written_cells: int = 0
-    appended: int = 0
-    repaired: int = 0
-    issues: list[Issue] = field(default_factory=list)
-
-
-@dataclass
-class _Placed:
-    tab: str
-    row: int                     # where the window's read had it
-    update: RowUpdate
-    cells: dict[str, str]        # key → value actually sent (changed cells only)
-    ident: str                   # its ID, or "" (then its fingerprint identifies it)
-    fp: str                      # staff-content fingerprint in the window's read
-    before: dict[str, str]       # the written cells' values in the window's read
-    rfp: str                     # the same without the cells written (what identifies it after)
-    row_cells: tuple[str, ...] = ()   # the whole row in the window's read
-
-
-@dataclass
-class _Plan:
-    cells: dict[str, list[CellWrite]] = field(default_factory=dict)
-    appends: dict[str, list[list[str]]] = field(default_factory=dict)
-    placed: list[_Placed] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-    tables: dict[str, Table] = field(default_factory=dict)
-    appended_ids: dict[str, list[str]] = field(default_factory=dict)
-    #: what each written cell held at the instant of the write (WriteWindow.before)
-    before: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
-
-    def held(self, p: _Placed, key: str) -> str | None:
-        return self.before.get(p.tab, {}).get((p.row, self.tables[p.tab].header.col(key)))
-
-    @property
-    def empty(self) -> bool:
-        return not any(self.cells.values()) and not any(self.appends.values())
-
-
-def _issue(code: str, tab: str, row: int | None, column: str | None, value: str | None, message: str,
-           severity: str = WARNING) -> Issue:
-    return Issue(code, row, column, value, message, severity, tab)
-
+from automation.sheets.writes_model import RowUpdate, TabWrite, WriteResult, _issue, _Placed, _Plan, _Seen
+from automation.sheets.writes_repair import landed, repair, strays, verify
 
 # -- locating rows ---------------------------------------------------------------------------
 
@@ -308,10 +225,6 @@ def write_tables(backend: Backend, writes: Sequence[TabWrite]) -> WriteResult:
     return _write(backend, writes, REPAIR_ROUNDS, merge=False, seen={})
 
 
-#: tab → column key → every non-empty value this write_tables call has sent (to find strays)
-_Seen = dict[str, dict[str, set[str]]]
-
-
 def _write(backend: Backend, writes: Sequence[TabWrite], rounds: int, *, merge: bool, seen: _Seen) -> WriteResult:
     result = WriteResult()
     writes = [w for w in writes if w.updates or w.appends]
@@ -355,7 +268,7 @@ def _once(backend: Backend, writes: Sequence[TabWrite], prepared: Mapping[str, l
     finally:
         if not finished:
             backend.abort_write(window)
-    if window.lost and post is not None and not any(_landed(plan, post)):
+    if window.lost and post is not None and not any(landed(plan, post)):
         raise WindowLostError("쓰기 직전에 보호가 풀려(사람이 지웠거나 늦은 응답) 아무것도 쓰지 않았습니다.")
     result.issues.extend(plan.issues)
     result.written_cells += sum(len(c) for c in plan.cells.values())
@@ -368,251 +281,11 @@ def _once(backend: Backend, writes: Sequence[TabWrite], prepared: Mapping[str, l
             if value:
                 seen.setdefault(p.tab, {}).setdefault(key, set()).add(value)
     plan.before = window.before
-    misplaced, late, issues = _verify(plan, post)
+    misplaced, late, issues = verify(plan, post)
     result.issues.extend(issues)
-    strays = _strays(plan, post, seen) if misplaced or merge else {}
-    if misplaced or late or any(strays.values()):
-        _repair(backend, writes, plan, misplaced, strays, post, result, rounds, seen, late=late)
-
-
-# -- verify and repair -----------------------------------------------------------------------
-
-def _landed(plan: _Plan, post: Mapping[str, RawTab]) -> list[bool]:
-    """For each placed update: do its values sit on its row in ``post``?"""
-    out = []
-    for name, table in plan.tables.items():
-        after = _post_table(table.schema, post.get(name), table)
-        by_number = {r.number: r for r in after.rows} if after is not None else {}
-        out += [after is not None and _holds(after, by_number.get(p.row), p) for p in plan.placed if p.tab == name]
-    return out
-
-
-def _post_table(write_schema: TabSchema, raw: RawTab | None, plan_table: Table) -> Table | None:
-    """The tab right after the write, or None when its header moved (then nothing is trusted)."""
-    if raw is None:
-        return None
-    try:
-        table = Table.from_raw(write_schema, raw, list(plan_table.header.positions))
-    except OnemarketError:
-        return None
-    if dict(table.header.positions) != dict(plan_table.header.positions):
-        return None
-    return table
-
-
-def _verify(plan: _Plan, post: Mapping[str, RawTab]) -> tuple[list[_Placed], list[_Placed], list[Issue]]:
-    """(misplaced, late, issues): a *late* update landed on its row, but a cell it compare-and-set
-    held something else at the instant of the write (an owner typed it in the last instant): the
-    person's value must come back, and the rest of that update with it."""
-    misplaced: list[_Placed] = []
-    late: list[_Placed] = []
-    issues: list[Issue] = []
-    for name, table in plan.tables.items():
-        after = _post_table(table.schema, post.get(name), table)
-        mine = [p for p in plan.placed if p.tab == name]
-        if after is None:
-            misplaced.extend(mine)
-            continue
-        by_number = {r.number: r for r in after.rows}
-        for p in mine:
-            row = by_number.get(p.row)
-            if not _holds(after, row, p):
-                misplaced.append(p)
-            elif any(k in p.cells and plan.held(p, k) not in (None, v) for k, v in p.update.expect.items()):
-                late.append(p)
-        issues.extend(_check_appends(name, after, plan))
-    return misplaced, late, issues
-
-
-def _holds(table: Table, row: Row | None, p: _Placed) -> bool:
-    """The row at the written position is the intended one and holds the values (a row that holds
-    nothing at all now is not stored: it holds only what blanked it)."""
-    if row is None:
-        return not p.ident and all(v == "" for v in p.cells.values()) and p.rfp == fingerprint(())
-    if any(row[k] != v for k, v in p.cells.items()):
-        return False
-    skip = [table.header.col(k) for k in p.cells]
-    if _reduced(table, row, skip) != p.rfp:
-        return False
-    return not p.ident or row[table.schema.id_column].strip() == p.ident
-
-
-def _reduced(table: Table, row: Row, skip: Iterable[int]) -> str:
-    return fingerprint(row.cells, [*table.job_cols(), *skip])
-
-
-def _strays(plan: _Plan, post: Mapping[str, RawTab], seen: _Seen) -> dict[str, list[tuple[Row, dict[str, str]]]]:
-    """Rows that hold nothing but values this call wrote (in the columns it wrote), where no write of
-    it belongs — what a misplaced write left when an owner moved rows again during a repair's instant."""
-    out: dict[str, list[tuple[Row, dict[str, str]]]] = {}
-    for name, table in plan.tables.items():
-        after = _post_table(table.schema, post.get(name), table)
-        if after is None or name not in seen or all(c.job_owned for c in table.schema.columns):
-            continue
-        by_number = {r.number: r for r in after.rows}
-        held = {p.row for p in plan.placed if p.tab == name and _holds(after, by_number.get(p.row), p)}
-        ours = set(after.job_cols()) | {after.header.col(k) for k in seen[name]}
-        for row in after.rows:
-            if row.number in held or any(c.strip() for i, c in enumerate(row.cells, 1) if i not in ours):
-                continue
-            hits = {k: row[k] for k, values in seen[name].items() if row[k] and row[k] in values}
-            if hits:
-                out.setdefault(name, []).append((row, hits))
-    return out
-
-
-def _check_appends(name: str, after: Table, plan: _Plan) -> list[Issue]:
-    wanted = [i for i in plan.appended_ids.get(name, []) if i]
-    if not wanted:
-        return []
-    ids = after.by_id()
-    schema = after.schema
-    out = []
-    for value in wanted:
-        if len(ids.get(value, [])) != 1:
-            out.append(_issue("append_unverified", name, None, schema.id.header, value,
-                              f"새로 더한 행 {schema.id.header} '{value}'을(를) 다시 읽어 보니 한 행에 있지 않습니다. 확인하세요."))
-    return out
-
-
-def _repair(backend: Backend, writes: Sequence[TabWrite], plan: _Plan, misplaced: list[_Placed],
-            strays: Mapping[str, list[tuple[Row, dict[str, str]]]], post: Mapping[str, RawTab],
-            result: WriteResult, rounds: int, seen: _Seen, *, late: Sequence[_Placed] = ()) -> None:
-    """Put back what the misplaced cells held and give the intended rows their values; for a late
-    conflict, only put back what the row held (the person's value wins)."""
-    repairs: list[TabWrite] = []
-    for write in writes:
-        name = write.schema.name
-        mine = [p for p in misplaced if p.tab == name]
-        mine_late = [p for p in late if p.tab == name]
-        if not mine and not mine_late and not strays.get(name):
-            continue
-        table = plan.tables[name]
-        after_raw = post.get(name)
-        loose = frozenset(k for p in plan.placed if p.tab == name for k in p.cells) | frozenset(seen.get(name, {}))
-        skip = [*table.job_cols(), *(table.header.col(k) for k in loose)]
-        undo, unknown = (_undo_updates(table, after_raw, mine, loose, plan) if after_raw is not None
-                         else ([], []))
-        undo += [RowUpdate(dict.fromkeys(hits, ""), row=row.number, fingerprint=fingerprint(row.cells),
-                           expect=hits, exact=True, per_cell=True) for row, hits in strays.get(name, [])]
-        undo += [_late_undo(p, plan, skip, loose) for p in mine_late]
-        redo = [RowUpdate(p.cells, id=p.update.id, row=p.row, fingerprint=fingerprint(p.row_cells, skip),
-                          expect={k: v for k, v in p.before.items() if not table.schema.column(k).job_owned},
-                          loose=loose)
-                for p in mine]
-        keys = {c.key for c in table.schema.columns}
-        repairs.append(TabWrite(write.schema, [*undo, *redo], allow=keys))
-        result.issues.extend(unknown)
-    if rounds <= 0:
-        for p in misplaced:
-            result.issues.append(_issue("write_unverified", p.tab, p.row, None, p.ident or None,
-                                        f"{p.row}행에 쓴 값을 다시 읽어 보니 다른 행에 있습니다 (작업 중 행이 옮겨짐). 이 행을 확인하세요."))
-        for name, rows in strays.items():
-            for row, _ in rows:
-                result.issues.append(_issue("write_unverified", name, row.number, None, None,
-                                            f"{row.number}행에 작업이 쓴 값이 남았습니다 (작업 중 행이 옮겨짐). 이 행을 확인하세요."))
-        return
-    again = _write(backend, repairs, rounds - 1, merge=True, seen=seen)
-    result.repaired += len(misplaced)
-    for p in late:
-        key = next(k for k, v in p.update.expect.items() if k in p.cells and plan.held(p, k) not in (None, v))
-        header = plan.tables[p.tab].schema.column(key).header
-        result.issues.append(_issue("row_changed", p.tab, p.row, header, p.ident or None,
-                                    f"{p.row}행의 '{header}'이(가) 쓰는 순간 바뀌어(소유자의 편집) 이 행에 쓴 값을 "
-                                    "되돌렸습니다 (사람이 고친 값을 우선합니다)."))
-    for p in misplaced:
-        if p in late:
-            continue
-        label = f"{p.ident} " if p.ident else ""
-        result.issues.append(_issue("write_repaired", p.tab, p.row, None, p.ident or None,
-                                    f"{label}{p.row}행: 쓰는 순간 행이 옮겨져(소유자의 편집) 다른 행에 잘못 쓴 값을 되돌리고 "
-                                    "제 행에 다시 썼습니다. 확인하세요."))
-    result.issues.extend(again.issues)
-
-
-def _late_undo(p: _Placed, plan: _Plan, skip: Sequence[int], loose: frozenset[str]) -> RowUpdate:
-    """Put back what a row held at the instant of a write whose compare-and-set failed there: every
-    cell of an ordinary update (it must not have happened at all), only the conflicting cells of a
-    cell-by-cell one (an undo: the rest of it was right)."""
-    conflict = {k for k, v in p.update.expect.items() if k in p.cells and plan.held(p, k) not in (None, v)}
-    keys = [k for k in p.cells if not p.update.per_cell or k in conflict]
-    values = {k: plan.held(p, k) or "" for k in keys}
-    return RowUpdate(values, id=p.ident, row=p.row, fingerprint=fingerprint(_written(p, plan), skip),
-                     expect={k: p.cells[k] for k in keys}, loose=loose, per_cell=True)
-
-
-def _written(p: _Placed, plan: _Plan) -> tuple[str, ...]:
-    """The row's cells as the write left them (window read + what it sent)."""
-    cells = list(p.row_cells)
-    header = plan.tables[p.tab].header
-    for key, value in p.cells.items():
-        col = header.col(key)
-        while len(cells) < col:
-            cells.append("")
-        cells[col - 1] = value
-    return tuple(cells)
-
-
-def _undo_updates(table: Table, after_raw: RawTab, placed: list[_Placed], loose: frozenset[str],
-                  plan: _Plan) -> tuple[list[RowUpdate], list[Issue]]:
-    """For every cell a misplaced write hit: give it back what it held at the instant of the write
-    (captured by the close itself; without a capture, from the window's read)."""
-    schema = table.schema
-    try:
-        after: Table | None = Table.from_raw(schema, after_raw, list(table.header.positions))
-    except OnemarketError:
-        after = None
-    undo: list[RowUpdate] = []
-    unknown: list[Issue] = []
-    if after is None or dict(after.header.positions) != dict(table.header.positions):
-        for p in placed:
-            unknown.append(_issue("write_unverified", schema.name, p.row, None, p.ident or None,
-                                  f"{p.row}행에 쓰는 동안 열이 옮겨져 어느 칸에 들어갔는지 확인할 수 없습니다. "
-                                  f"이 탭의 {', '.join(schema.column(k).header for k in p.cells)} 칸을 확인하세요."))
-        return undo, unknown
-    by_number = {r.number: r for r in after.rows}
-    before_ids = table.by_id()
-    for p in placed:
-        victim = by_number.get(p.row)
-        if victim is None:
-            continue
-        hit = {k: v for k, v in p.cells.items() if victim[k] == v}
-        if not hit:
-            continue
-        skip = [table.header.col(k) for k in hit]
-        blank = not any(c.strip() for i, c in enumerate(victim.cells, 1) if i not in {*table.job_cols(), *skip})
-        vid = victim[schema.id_column].strip() if schema.id_column not in hit else ""
-        original = None
-        if not blank and vid and len(before_ids.get(vid, [])) == 1:
-            original = before_ids[vid][0]
-        elif not blank:
-            victim_fp = _reduced(after, victim, skip)
-            same = [r for r in table.rows if _reduced(table, r, skip) == victim_fp]
-            original = same[0] if len(same) == 1 else None
-        values: dict[str, str] = {}
-        for key in hit:
-            captured = plan.held(p, key)
-            if captured is not None:
-                values[key] = captured    # exactly what the cell held when the write hit it
-            elif blank:
-                values[key] = ""          # a row beyond the data, or a blank row inserted meanwhile
-            elif original is not None:
-                values[key] = original[key]
-            elif schema.column(key).job_owned:
-                values[key] = ""          # the job recomputes it next run
-            else:
-                col = f"{col_letter(table.header.col(key))}{p.row}"
-                unknown.append(_issue("write_unrepaired", schema.name, p.row, schema.column(key).header, None,
-                                      f"{col} 칸에 작업이 잘못 쓴 값을 되돌릴 수 없습니다 (쓰는 순간 새로 들어온 행). "
-                                      "이 칸의 원래 값을 확인해 고치세요."))
-        if values and blank:   # only what the job wrote is in it: found by all its cells
-            undo.append(RowUpdate(values, row=p.row, fingerprint=fingerprint(victim.cells), expect=hit, exact=True,
-                                  per_cell=True))
-        elif values:
-            skip_loose = [*table.job_cols(), *(table.header.col(k) for k in loose)]
-            undo.append(RowUpdate(values, id=vid, row=p.row, fingerprint=fingerprint(victim.cells, skip_loose),
-                                  expect=hit, loose=loose, per_cell=True))
-    return undo, unknown
+    left = strays(plan, post, seen) if misplaced or merge else {}
+    if misplaced or late or any(left.values()):
+        repair(backend, writes, plan, misplaced, left, post, result, rounds, seen, _write, late=late)
 
 
 # -- the older one-tab helpers ----------------------------------------------------------------

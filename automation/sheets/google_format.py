@@ -1,0 +1,178 @@
+"""Structure and formatting on Google: tabs, header styles, dropdowns, protections, dashboard tabs."""
+
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from automation.sheets.base import (
+    ChartSpec,
+    Dropdown,
+    HeaderStyle,
+    Scalar,
+    col_letter,
+    resolve_titles,
+)
+from automation.sheets.google_core import (
+    _HEADER_BLUE,
+    _JOB_GREY,
+    CHART_FIELDS,
+    DEFAULT_TAB_NAMES,
+    PROTECT_PREFIX,
+    TAB_MARK,
+    GoogleCore,
+)
+from automation.sheets.google_dashboard import added_chart_ids, needed_grid, replace_requests
+from automation.sheets.google_http import (
+    Failure,
+)
+from automation.sheets.google_window import (
+    is_window,
+    quote_title,
+)
+
+
+class Formatting(GoogleCore):
+    """Everything ``init``, the outcomes step and the dashboard send as spreadsheets.batchUpdate."""
+
+    def ensure_tabs(self, titles: Sequence[str]) -> list[str]:
+        found = resolve_titles(list(dict.fromkeys(titles)), self.list_tabs(), self.location)
+        created = [t for t, actual in found.items() if actual is None]   # a look-alike counts as there
+        # sent at once even inside deferred(): the held requests need the new tabs' ids
+        self._batch([{"addSheet": {"properties": {"title": t}}} for t in created], now=True)
+        return created
+
+    def remove_blank_default_tab(self) -> bool:
+        tabs = self._metadata()
+        if len(tabs) < 2 or tabs[0].title not in DEFAULT_TAB_NAMES:
+            return False
+        first = tabs[0]
+        if any(any(row) for row in self.read([first.title])[first.title].values):
+            return False
+        self._batch([{"deleteSheet": {"sheetId": first.sheet_id}}])
+        return True
+
+    def style_header(self, title: str, style: HeaderStyle) -> None:
+        tab = self._resolve([title])[title]
+        sid = tab.sheet_id
+        ncols = max([*style.widths, *style.job_cols, *style.notes, 0])
+        reqs: list[dict[str, Any]] = [] if tab.frozen else [   # a freeze staff chose is kept
+            {"updateSheetProperties": {
+                "properties": {"sheetId": sid, "gridProperties": {"frozenRowCount": 1}},
+                "fields": "gridProperties.frozenRowCount"}}]
+        reqs += [
+            {"repeatCell": {
+                "range": {"sheetId": sid, "startRowIndex": 0, "endRowIndex": 1},
+                "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                "fields": "userEnteredFormat.textFormat.bold"}},
+        ]
+        for col in range(1, ncols + 1):
+            reqs.append({"repeatCell": {
+                "range": {"sheetId": sid, "startRowIndex": 0, "endRowIndex": 1,
+                          "startColumnIndex": col - 1, "endColumnIndex": col},
+                "cell": {"userEnteredFormat": {
+                    "backgroundColor": _JOB_GREY if col in style.job_cols else _HEADER_BLUE}},
+                "fields": "userEnteredFormat.backgroundColor"}})
+        for col, width in sorted(style.widths.items()):
+            reqs.append({"updateDimensionProperties": {
+                "range": {"sheetId": sid, "dimension": "COLUMNS",
+                          "startIndex": col - 1, "endIndex": col},
+                "properties": {"pixelSize": int(width * 7 + 10)}, "fields": "pixelSize"}})
+        for col, note in sorted(style.notes.items()):
+            reqs.append({"updateCells": {
+                "rows": [{"values": [{"note": note}]}], "fields": "note",
+                "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": col - 1}}})
+        self._batch(reqs)
+
+    def set_dropdowns(self, title: str, dropdowns: Sequence[Dropdown]) -> None:
+        sid = self._resolve([title])[title].sheet_id
+        reqs: list[dict[str, Any]] = []
+        for d in dropdowns:
+            if d.source is not None:
+                letter = col_letter(d.source[1])
+                value = f"={quote_title(d.source[0])}!{letter}2:{letter}"
+                condition = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": value}]}
+            else:
+                condition = {"type": "ONE_OF_LIST",
+                             "values": [{"userEnteredValue": v} for v in d.values]}
+            rule: dict[str, Any] = {"condition": condition, "strict": d.strict,
+                                    "showCustomUi": True}
+            if d.prompt:
+                rule["inputMessage"] = d.prompt
+            reqs.append({"setDataValidation": {
+                "range": {"sheetId": sid, "startRowIndex": 1,
+                          "startColumnIndex": d.col - 1, "endColumnIndex": d.col},
+                "rule": rule}})
+        self._batch(reqs)
+
+    def protect_columns(self, title: str, cols: Sequence[int], description: str) -> None:
+        self._fresh()  # fresh ids: a protection deleted meanwhile would fail the batch
+        tab = self._resolve([title])[title]
+        desc = description if description.startswith(PROTECT_PREFIX) else (
+            f"{PROTECT_PREFIX} {description}")
+        reqs: list[dict[str, Any]] = [
+            {"deleteProtectedRange": {"protectedRangeId": pid}}
+            for pid, old in tab.protected
+            if old.startswith(PROTECT_PREFIX) and not old.startswith(TAB_MARK) and not is_window(old)]
+        editors = {"users": [self.service_email]} if self.service_email else {}
+        for col in sorted(set(cols)):
+            reqs.append({"addProtectedRange": {"protectedRange": {
+                "range": {"sheetId": tab.sheet_id, "startRowIndex": 0,
+                          "startColumnIndex": col - 1, "endColumnIndex": col},
+                "description": desc, "warningOnly": False, "editors": editors}}})
+        self._batch(reqs)
+
+    def _chart_ids(self) -> dict[int, tuple[int, ...]]:
+        if self._charts is None:
+            params = {"includeGridData": "false", "fields": CHART_FIELDS}
+            data = self._call(self.http.fetch_sheet_metadata, self.key, params)
+            self._charts = {
+                int(s.get("properties", {}).get("sheetId", 0)):
+                    tuple(int(c["chartId"]) for c in s.get("charts", []) if "chartId" in c)
+                for s in data.get("sheets", [])}
+        return self._charts
+
+    def replace_tab(self, title: str, rows: Sequence[Sequence[Scalar]], *, charts: Sequence[ChartSpec] = (),
+                    widths: Mapping[int, float] | None = None) -> None:
+        """One batchUpdate; sent a second time, with fresh metadata, only after a 400 (stale ids)."""
+        cached = self._tabs is not None or self._charts is not None
+        try:
+            self._replace(title, rows, charts, dict(widths or {}))
+        except Failure as failure:
+            self._tabs = self._charts = None
+            if not (cached and failure.kind == "http" and failure.status == 400):
+                raise self._error(failure) from failure
+            try:
+                self._replace(title, rows, charts, dict(widths or {}))
+            except Failure as again:
+                self._tabs = self._charts = None
+                raise self._error(again) from again
+
+    def _replace(self, title: str, rows: Sequence[Sequence[Scalar]], charts: Sequence[ChartSpec],
+                 widths: Mapping[int, float]) -> None:
+        tab = self._resolve([title])[title]
+        old = self._chart_ids().get(tab.sheet_id, ())
+        reqs = replace_requests(tab.sheet_id, (tab.rows, tab.cols), old, rows, charts, widths)
+        reply = self.http.batch_update(self.key, {"requests": reqs})
+        need_rows, need_cols = needed_grid(rows, charts, widths)
+        grown = dataclasses.replace(tab, rows=max(tab.rows, need_rows), cols=max(tab.cols, need_cols))
+        if self._tabs is not None:
+            self._tabs = [grown if t.sheet_id == tab.sheet_id else t for t in self._tabs]
+        if self._charts is not None:
+            self._charts[tab.sheet_id] = added_chart_ids(reply)
+
+    def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:
+        """One batchUpdate: drop this program's earlier protections of the tab, protect the whole tab."""
+        self._fresh()  # fresh ids: a protection deleted meanwhile would fail the batch
+        tab = self._resolve([title])[title]
+        desc = f"{TAB_MARK} {description}"
+        users = list(dict.fromkeys(e.strip() for e in [self.service_email, *editors] if e.strip()))
+        reqs: list[dict[str, Any]] = [
+            {"deleteProtectedRange": {"protectedRangeId": pid}}
+            for pid, old in tab.protected if old.startswith(TAB_MARK)]
+        reqs.append({"addProtectedRange": {"protectedRange": {
+            "range": {"sheetId": tab.sheet_id}, "description": desc, "warningOnly": False,
+            "editors": {"users": users}}}})
+        self._batch(reqs)
