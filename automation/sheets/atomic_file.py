@@ -130,7 +130,7 @@ def _linkat(fd: int, target: Path) -> bool:
     raise OSError(err, os.strerror(err), str(target))
 
 
-def _write_temp(path: Path, write: Callable[[BinaryIO], None], mode: int) -> Path:
+def _write_temp(path: Path, write: Callable[[BinaryIO], object], mode: int) -> Path:
     """Write the new content; return the named temporary file holding it (fsynced)."""
     named = path.with_name(stray_name(path))
     fd = -1
@@ -191,7 +191,7 @@ def _keep_backup(old: Path, backup: Path | None) -> None:
     os.replace(old, backup)
 
 
-def replace_file(path: Path, write: Callable[[BinaryIO], None], expected: str | None,
+def replace_file(path: Path, write: Callable[[BinaryIO], object], expected: str | None,
                  backup: Path | None = None) -> SaveReport:
     """Write a new version of ``path`` unless it changed since the version hashed ``expected``
     (None: the file must not exist yet). Raises WriteConflictError (nothing changed) or
@@ -202,7 +202,7 @@ def replace_file(path: Path, write: Callable[[BinaryIO], None], expected: str | 
         raise os_error(path, exc) from exc
 
 
-def _replace(path: Path, write: Callable[[BinaryIO], None], expected: str | None,
+def _replace(path: Path, write: Callable[[BinaryIO], object], expected: str | None,
              backup: Path | None) -> SaveReport:
     try:
         mode = path.stat().st_mode & 0o777

@@ -43,17 +43,14 @@ def resolve_titles(names: Sequence[str], existing: Sequence[str], location: str 
         by_key.setdefault(title_key(title), []).append(title)
     out: dict[str, str | None] = {}
     for name in names:
-        if name in exact:
-            out[name] = name
-            continue
         alike = by_key.get(title_key(name), [])
-        if len(alike) > 1:
+        if len(alike) > 1:   # even with the exact title among them: people may be typing in the other
             listed = ", ".join(repr(t) for t in alike)
             where = f" ({location})" if location else ""
             raise DuplicateTabError(
                 f"'{name}' 탭과 이름이 같아 보이는 탭이 여러 개입니다{where}: {listed}. 하나만 남기고 나머지는 "
                 "이름을 바꾸거나 지운 뒤 다시 실행하세요. 아무것도 쓰지 않았습니다.")
-        out[name] = alike[0] if alike else None
+        out[name] = name if name in exact else (alike[0] if alike else None)
     return out
 
 

@@ -32,7 +32,7 @@ from automation.schema import TabSchema
 from automation.sheets.base import Backend, CellWrite, RawTab
 from automation.sheets.table import Row, Table, fingerprint, resolve_header
 from automation.sheets.writes_model import RowUpdate, TabWrite, WriteResult, _issue, _Placed, _Plan, _Seen
-from automation.sheets.writes_repair import landed, repair, strays, verify
+from automation.sheets.writes_repair import audit, landed, repair, strays, verify
 
 # -- locating rows ---------------------------------------------------------------------------
 
@@ -41,10 +41,23 @@ def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]], by_numbe
     repair, when the ID is not found once: a misplaced write may have changed the ID cell)."""
     schema = table.schema
     id_header = schema.id.header
+    if update.holds:
+        holding = [r for r in table.rows if all(r[k] == v for k, v in update.holds.items())]
+        if len(holding) > 1 and update.fingerprint:
+            fp_all: Callable[[Row], str] = ((lambda r: fingerprint(r.cells)) if update.exact else
+                                            (lambda r: fingerprint(r.cells, [*table.job_cols(), *(
+                                                table.header.col(k) for k in update.loose)])))
+            holding = [r for r in holding if fp_all(r) == update.fingerprint] or holding
+        if len(holding) == 1 or (holding and len({r.cells for r in holding}) == 1):
+            return holding[0]
     skip = [*table.job_cols(), *(table.header.col(k) for k in update.loose if k in table.header.positions)]
     fp: Callable[[Row], str] = (lambda r: fingerprint(r.cells, skip)) if update.loose else table.fingerprint
     if update.exact:
         fp = lambda r: fingerprint(r.cells)  # noqa: E731
+    if update.content_first and update.fingerprint:
+        same = [r for r in table.rows if fp(r) == update.fingerprint]
+        if len(same) == 1:
+            return same[0]
     if update.id:
         found = ids.get(update.id, [])
         if len(found) == 1:
@@ -148,8 +161,11 @@ def _plan_updates(write: TabWrite, updates: Sequence[RowUpdate], raw: RawTab, ta
     schema, name = write.schema, write.schema.name
     ids, by_number = table.by_id(), {r.number: r for r in table.rows}
     rows: dict[int, tuple[Row, RowUpdate, dict[str, str]]] = {}
+    given: dict[str, list[Row]] = {}   # merge: IDs an earlier update of this window puts back on a row
     for update in updates:
         target = _locate(table, update, ids, by_number)
+        if isinstance(target, Issue) and merge and update.id in given and len(given[update.id]) == 1:
+            target = given[update.id][0]
         if isinstance(target, Issue):
             plan.issues.append(target)
             continue
@@ -168,7 +184,13 @@ def _plan_updates(write: TabWrite, updates: Sequence[RowUpdate], raw: RawTab, ta
                                       f"{target.number}행에 두 번 쓰려고 해서 한 번만 썼습니다."))
             continue
         _, first, values = rows.get(target.number, (target, update, {}))
+        if first is not update:   # merged: what each cell must hold at the instant of the write is the
+            # first expectation of the chain (a later one checks the value an earlier update puts back)
+            first = dataclasses.replace(first, expect={**update.expect, **first.expect},
+                                        per_cell=first.per_cell or update.per_cell)
         rows[target.number] = (target, first, {**values, **update.values})
+        if merge and update.values.get(schema.id_column, "").strip():
+            given.setdefault(update.values[schema.id_column].strip(), []).append(target)
     cells = plan.cells.setdefault(name, [])
     job_cols = table.job_cols()
     for number, (target, update, values) in rows.items():
@@ -222,7 +244,11 @@ def write_tables(backend: Backend, writes: Sequence[TabWrite]) -> WriteResult:
     """Write one step's changes to one file (see the module text). One window, and a repair window
     only when the read-back shows a misplaced cell; Google: two ``spreadsheets.batchUpdate`` each,
     whatever the number of rows."""
-    return _write(backend, writes, REPAIR_ROUNDS, merge=False, seen={})
+    seen: _Seen = {}
+    result = _write(backend, writes, REPAIR_ROUNDS, merge=False, seen=seen)
+    if result.repaired and backend.verifies:
+        result.issues.extend(audit(backend, writes, seen))
+    return result
 
 
 def _write(backend: Backend, writes: Sequence[TabWrite], rounds: int, *, merge: bool, seen: _Seen) -> WriteResult:

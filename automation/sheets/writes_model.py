@@ -35,6 +35,12 @@ class RowUpdate:
     #: compare-and-set cell by cell (undoing a misplaced write): a cell a person changed since keeps
     #: the person's value, the others are still put back
     per_cell: bool = False
+    #: the row that holds these values in these columns (undoing a misplaced write: the wrong values
+    #: are where the write put them, whatever else people changed in the row since); tried first
+    holds: Mapping[str, str] = field(default_factory=dict)
+    #: look by ``fingerprint`` before ``id`` (a repair's redo: the ID cell it would look for may hold
+    #: a value a misplaced write put there)
+    content_first: bool = False
 
 
 @dataclass(frozen=True)

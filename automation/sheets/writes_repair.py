@@ -137,11 +137,11 @@ def repair(backend: Backend, writes: Sequence[TabWrite], plan: _Plan, misplaced:
         undo, unknown = (_undo_updates(table, after_raw, mine, loose, plan) if after_raw is not None
                          else ([], []))
         undo += [RowUpdate(dict.fromkeys(hits, ""), row=row.number, fingerprint=fingerprint(row.cells),
-                           expect=hits, exact=True, per_cell=True) for row, hits in strays.get(name, [])]
+                           expect=hits, exact=True, per_cell=True, holds=hits) for row, hits in strays.get(name, [])]
         undo += [_late_undo(p, plan, skip, loose) for p in mine_late]
         redo = [RowUpdate(p.cells, id=p.update.id, row=p.row, fingerprint=fingerprint(p.row_cells, skip),
                           expect={k: v for k, v in p.before.items() if not table.schema.column(k).job_owned},
-                          loose=loose)
+                          loose=loose, content_first=True)
                 for p in mine]
         keys = {c.key for c in table.schema.columns}
         repairs.append(TabWrite(write.schema, [*undo, *redo], allow=keys))
@@ -250,11 +250,39 @@ def _undo_updates(table: Table, after_raw: RawTab, placed: list[_Placed], loose:
                                       "이 칸의 원래 값을 확인해 고치세요."))
         if values and blank:   # only what the job wrote is in it: found by all its cells
             undo.append(RowUpdate(values, row=p.row, fingerprint=fingerprint(victim.cells), expect=hit, exact=True,
-                                  per_cell=True))
+                                  per_cell=True, holds=hit))
         elif values:
             skip_loose = [*table.job_cols(), *(table.header.col(k) for k in loose)]
-            undo.append(RowUpdate(values, id=vid, row=p.row, fingerprint=fingerprint(victim.cells, skip_loose),
-                                  expect=hit, loose=loose, per_cell=True))
+            # found again by its ID — or, when the misplaced write changed its ID cell, by the wrong ID
+            # we wrote there (what it holds now), which no content edit in the meantime can hide
+            address = vid or (victim[schema.id_column].strip() if schema.id_column in hit else "")
+            undo.append(RowUpdate(values, id=address, row=p.row, fingerprint=fingerprint(victim.cells, skip_loose),
+                                  expect=hit, loose=loose, per_cell=True, holds=hit))
     return undo, unknown
 
 
+
+
+def audit(backend: Backend, writes: Sequence[TabWrite], seen: _Seen) -> list[Issue]:
+    """After repairs (an owner moved rows while the job wrote): one more look. An ID this call gave
+    that now sits on more than one row is reported on each of them — never left for a guess."""
+    names = [w.schema.name for w in writes]
+    raws = backend.read(names)
+    out: list[Issue] = []
+    for write in writes:
+        schema = write.schema
+        given = seen.get(schema.name, {}).get(schema.id_column, set())
+        if not given:
+            continue
+        try:
+            table = Table.from_raw(schema, raws[schema.name], [schema.id_column])
+        except OnemarketError:
+            continue
+        for value, rows in table.by_id().items():
+            if value in given and len(rows) > 1:
+                where = ", ".join(str(r.number) for r in rows)
+                for r in rows:
+                    out.append(_issue("write_unverified", schema.name, r.number, schema.id.header, value,
+                                      f"작업 중 행이 여러 번 옮겨져 {schema.id.header} '{value}'이(가) 여러 행({where}행)에 "
+                                      f"있습니다. 맞는 행을 확인하고 다른 행의 {schema.id.header}를 지우세요."))
+    return out

@@ -182,7 +182,10 @@ class XlsxBackend(Backend):
         self._check_lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         backup = self.path.parent / BACKUP_DIR / self.path.name
-        replace_file(self.path, self.wb.save, self._hash, backup)
+        buffer = io.BytesIO()
+        self.wb.save(buffer)   # in memory first: a full disk then fails on a plain write, nothing half-built
+        data = buffer.getvalue()
+        replace_file(self.path, lambda fh: fh.write(data), self._hash, backup)
         self.requests += 1
         self._hash = sha256_file(self.path)
         self._stat = self._disk_stat()
