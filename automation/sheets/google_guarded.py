@@ -92,8 +92,8 @@ class GuardedWrites(GoogleCore):
                      appends: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, RawTab] | None:
         """Cells, new rows and the fences' removal in one atomic batch; the tabs right after come back."""
         tabs = self._resolve(list(window.tabs))
-        chosen = [(name, run) for name in window.tabs for run in runs(cells.get(name, ()))
-                  if any((run[0], run[1] + j) in window.capture.get(name, set()) for j in range(len(run[2])))]
+        chosen = [(name, run) for name in window.tabs
+                  for run in runs([CellWrite(r, c, "") for r, c in window.capture.get(name, set())])]
         requests, answer_titles = self._capture(chosen, tabs), list(window.titles.values())
         if chosen:
             answer_titles.append(SCRATCH)

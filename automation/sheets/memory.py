@@ -91,10 +91,11 @@ class MemoryBackend(Backend):
         self.closes.append(self.calls)
         self._hook()
         self.requests += 1
-        for name, written in cells.items():
+        for name in window.tabs:
             grid = self.tabs[self._title(name)]
-            window.before[name] = {(c.row, c.col): (grid[c.row - 1][c.col - 1] if c.row <= len(grid)
-                                                   and c.col <= len(grid[c.row - 1]) else "") for c in written}
+            spots = {(c.row, c.col) for c in cells.get(name, ())} | window.capture.get(name, set())
+            window.before[name] = {(r, c): (grid[r - 1][c - 1] if r <= len(grid) and c <= len(grid[r - 1]) else "")
+                                   for r, c in spots}
         self._put(cells)
         for title, rows in appends.items():
             self._add(title, rows)

@@ -286,9 +286,8 @@ def _once(backend: Backend, writes: Sequence[TabWrite], prepared: Mapping[str, l
             return
         for p in plan.placed:   # staff cells under compare-and-set: their instant value matters
             header = plan.tables[p.tab].header
-            for key in p.cells:
-                if not plan.tables[p.tab].schema.column(key).job_owned:
-                    window.capture.setdefault(p.tab, set()).add((p.row, header.col(key)))
+            for key in {*(k for k in p.cells if not plan.tables[p.tab].schema.column(k).job_owned), *p.update.expect}:
+                window.capture.setdefault(p.tab, set()).add((p.row, header.col(key)))
         post = backend.finish_write(window, plan.cells, plan.appends)
         finished = True
     finally:

@@ -61,7 +61,7 @@ def verify(plan: _Plan, post: Mapping[str, RawTab]) -> tuple[list[_Placed], list
             row = by_number.get(p.row)
             if not _holds(after, row, p):
                 misplaced.append(p)
-            elif any(k in p.cells and plan.held(p, k) not in (None, v) for k, v in p.update.expect.items()):
+            elif any(plan.held(p, k) not in (None, v) for k, v in p.update.expect.items()):
                 late.append(p)
         issues.extend(_check_appends(name, after, plan))
     return misplaced, late, issues
@@ -74,10 +74,12 @@ def _holds(table: Table, row: Row | None, p: _Placed) -> bool:
         return not p.ident and all(v == "" for v in p.cells.values()) and p.rfp == fingerprint(())
     if any(row[k] != v for k, v in p.cells.items()):
         return False
+    if p.ident and table.schema.id_column not in p.cells:
+        # a row that had its ID before this write is the row that holds it (people may have typed
+        # elsewhere in it); a row that gets its first ID now is known by its content
+        return row[table.schema.id_column].strip() == p.ident
     skip = [table.header.col(k) for k in p.cells]
-    if _reduced(table, row, skip) != p.rfp:
-        return False
-    return not p.ident or row[table.schema.id_column].strip() == p.ident
+    return _reduced(table, row, skip) == p.rfp
 
 
 def _reduced(table: Table, row: Row, skip: Iterable[int]) -> str:
@@ -158,7 +160,7 @@ def repair(backend: Backend, writes: Sequence[TabWrite], plan: _Plan, misplaced:
     again = write_fn(backend, repairs, rounds - 1, merge=True, seen=seen)
     result.repaired += len(misplaced)
     for p in late:
-        key = next(k for k, v in p.update.expect.items() if k in p.cells and plan.held(p, k) not in (None, v))
+        key = next(k for k, v in p.update.expect.items() if plan.held(p, k) not in (None, v))
         header = plan.tables[p.tab].schema.column(key).header
         result.issues.append(_issue("row_changed", p.tab, p.row, header, p.ident or None,
                                     f"{p.row}행의 '{header}'이(가) 쓰는 순간 바뀌어(소유자의 편집) 이 행에 쓴 값을 "
@@ -177,7 +179,7 @@ def _late_undo(p: _Placed, plan: _Plan, skip: Sequence[int], loose: frozenset[st
     """Put back what a row held at the instant of a write whose compare-and-set failed there: every
     cell of an ordinary update (it must not have happened at all), only the conflicting cells of a
     cell-by-cell one (an undo: the rest of it was right)."""
-    conflict = {k for k, v in p.update.expect.items() if k in p.cells and plan.held(p, k) not in (None, v)}
+    conflict = {k for k, v in p.update.expect.items() if plan.held(p, k) not in (None, v)}
     keys = [k for k in p.cells if not p.update.per_cell or k in conflict]
     values = {k: plan.held(p, k) or "" for k in keys}
     return RowUpdate(values, id=p.ident, row=p.row, fingerprint=fingerprint(_written(p, plan), skip),
