@@ -107,6 +107,26 @@ _ROUTES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _named_ids(value: Any) -> tuple[set[Any], set[Any]]:
+    """Every ``sheetId``, and every protected range or chart id, named anywhere in a batch."""
+    sheets: set[Any] = set()
+    objects: set[Any] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for k, v in item.items():
+                if k == "sheetId":
+                    sheets.add(v)
+                elif k in ("protectedRangeId", "objectId"):
+                    objects.add(v)
+                else:
+                    stack.append(v)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return sheets, objects
+
+
 def _b64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -361,12 +381,19 @@ class SheetsServer:
             return {"spreadsheetId": book.key, "tableRange": span.a1(),
                     "updates": {"spreadsheetId": book.key, "updatedRange": updated,
                                 "updatedRows": len(values), "updatedCells": cells}}
-        # spreadsheets.batchUpdate is atomic: on any error, the snapshot comes back
-        snapshot = copy.deepcopy(book)
+        # spreadsheets.batchUpdate is atomic: on any error, the snapshot comes back (only the tabs
+        # the batch names are copied — a full copy of a 10,000-row book per batch would dominate the
+        # benchmarks' time, which is about the product, not this server)
+        touched, objects = _named_ids(body.get("requests", []))
+        order, next_id = list(book.tabs), book.next_id
+        saved = {id(t): copy.deepcopy(t) for t in book.tabs if t.sheet_id in touched
+                 or any(p.get("protectedRangeId") in objects for p in t.protected)
+                 or any(c.get("chartId") in objects for c in t.charts)}
         try:
             replies = [apply_request(book, i, r) for i, r in enumerate(body.get("requests", []))]
         except Exception:
-            book.tabs, book.next_id = snapshot.tabs, snapshot.next_id
+            book.tabs = [saved.get(id(t), t) for t in order]
+            book.next_id = next_id
             raise
         answer: dict[str, Any] = {"spreadsheetId": book.key, "replies": replies}
         if body.get("includeSpreadsheetInResponse"):

@@ -1,7 +1,9 @@
 """Google Sheets backend: one spreadsheet, addressed by its key (DESIGN.md §2).
 
 Request budget (quota: 60 reads and 60 writes a minute, a batch counts once): ``read()`` is one
-``values:batchGet`` for all tabs; ``write()`` is one ``values:batchUpdate`` — several only when the
+``values:batchGet`` for all tabs. The job's writes are guarded (``begin_write``/``finish_write`` in
+:mod:`.google_guarded`): two ``spreadsheets.batchUpdate`` per step and file, whatever the number of rows.
+The plain ``write()`` (tests, tools) is one ``values:batchUpdate`` — several only when the
 body would exceed :data:`MAX_BODY_BYTES` (about 2 MB), and then an earlier chunk may be written
 when a later one fails; ``append()`` is one ``values:append``; each formatting method is one
 ``spreadsheets:batchUpdate``. Google refuses values outside a sheet's grid (1000 x 26 for a new
