@@ -5,8 +5,8 @@ Where it lives: for .xlsx beside the master workbook (``.onemarket.lock`` in its
 configs in different folders that point at the same files still share one lock; for Google in the
 state folder ([run] lock overrides both). It is a :mod:`filelock` lock (fcntl on Linux/macOS,
 msvcrt on Windows): the operating system releases it when the holder dies, so a crash never leaves
-it held. A small ``.holder`` file beside it names the command, process and start time for the
-message a second command prints. Taking it again inside the same thread (``demo`` runs ``run``) is a
+it held. A small ``.holder`` file beside it, while it is held, names the command, process and start
+time (Seoul) for the message a second command prints. Taking it again inside the same thread (``demo`` runs ``run``) is a
 no-op.
 """
 
@@ -20,12 +20,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from filelock import FileLock, Timeout
 
 from automation.config import Config
 from automation.errors import RunLockedError
 
+SEOUL = ZoneInfo("Asia/Seoul")
 _held: dict[tuple[Path, int], int] = {}   # (lock, thread) → depth: nesting inside one thread only
 _guard = threading.Lock()
 
@@ -51,7 +53,7 @@ def _holder_text(path: Path) -> str:
 
 def _write_holder(path: Path, command: str) -> None:
     info = {"command": command, "pid": os.getpid(), "host": socket.gethostname(),
-            "since": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")}
+            "since": dt.datetime.now(SEOUL).strftime("%Y-%m-%d %H:%M:%S")}
     with suppress(OSError):
         path.with_name(path.name + ".holder").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
 
@@ -92,4 +94,6 @@ def job_lock(config: Config, command: str, wait: float = 0.0) -> Iterator[None]:
     finally:
         with _guard:
             _held.pop(key, None)
+        with suppress(OSError):   # nobody holds it now: no name left that could be mistaken for a holder
+            path.with_name(path.name + ".holder").unlink()
         lock.release()

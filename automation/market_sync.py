@@ -18,6 +18,7 @@ from automation.markets_import import market_rows, plan_upsert, read_market_csv,
 from automation.report import Issue
 from automation.schema import SchemaSet, TabSchema, default_schemas
 from automation.sheets import open_backend, transaction
+from automation.sheets.base import Backend
 from automation.sheets.table import read_tables
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 
@@ -46,14 +47,17 @@ def import_markets(config: Config, csv_path: Path, *, sido: str = "경기도", d
         raise InputFileError(
             f"{csv_path.name}에 '{sido}' 시장이 하나도 없습니다. --sido 값(예: 경기도)과 파일을 확인하세요."
         )
-    import_keys = schema_import_keys(schema)
     with job_lock(config, "import-markets"):
-        return _import(config, schema, incoming, import_keys, dry_run)
+        backend = open_backend(config, "master")
+        with transaction(backend):
+            return upsert_markets(backend, schema, incoming, dry_run=dry_run)
 
 
-def _import(config: Config, schema: TabSchema, incoming: list[dict[str, str]], import_keys: set[str],
-            dry_run: bool) -> ImportResult:
-    backend = open_backend(config, "master")
+def upsert_markets(backend: Backend, schema: TabSchema, incoming: list[dict[str, str]], *,
+                   dry_run: bool = False) -> ImportResult:
+    """The markets of the official CSV into the 시장 tab: new ones appended, changed import-owned cells
+    rewritten (compare-and-set: a cell a person edited since the read keeps the person's value)."""
+    import_keys = schema_import_keys(schema)
     table = read_tables(backend, [schema])[schema.name]
     rows = table.data_rows()
     plan = plan_upsert([dict(r.values) for r in rows], incoming, import_keys)
@@ -69,8 +73,6 @@ def _import(config: Config, schema: TabSchema, incoming: list[dict[str, str]], i
         by_id = bool(row["market_code"]) and "market_code" not in u.changes
         updates.append(RowUpdate(u.changes, id=row["market_code"] if by_id else "",
                                  row=row.number, fingerprint=table.fingerprint(row)))
-    with transaction(backend):
-        # one guarded write; an imported column a person edited since our read keeps the person's value
-        written = write_tables(backend, [TabWrite(schema, updates, plan.added, allow=import_keys, base=table)])
-        result.issues.extend(written.issues)
+    written = write_tables(backend, [TabWrite(schema, updates, plan.added, allow=import_keys, base=table)])
+    result.issues.extend(written.issues)
     return result

@@ -41,11 +41,17 @@ def _col(tab: str, key: str) -> int:
 @dataclasses.dataclass
 class Case:
     name: str
-    tab: str                   # the tab people edit and the step writes
+    tab: str                   # the tab people edit and the step writes (its schema's name)
     identity: str              # column key that names a row for people (unique)
     typed: tuple[str, ...]     # staff columns people type into
     cas: tuple[str, ...]       # staff columns the step may write (compare-and-set)
     values: tuple[str, ...]    # what people type
+    book: str = "master"
+    title: str = ""            # the tab's title when it is not the schema's name (a market's tab)
+
+    @property
+    def sheet(self) -> str:
+        return self.title or self.tab
 
 
 CASES = {
@@ -56,7 +62,17 @@ CASES = {
                   ("round", "org_name", "market_code", "market_name", "status"), ("확정", "거절", "메모")),
     "agreements": Case("agreements", "매칭", "application_id", ("staff_memo",), (), ("메모", "")),
     "notify": Case("notify", "매칭", "application_id", ("staff_memo",), (), ("메모", "")),
+    # people type into the market's staff columns and into an imported column (their value must win)
+    "import-markets": Case("import-markets", "시장", "market_name",
+                           ("association_contact", "road_address"), ("road_address", "lot_address", "latitude",
+                                                                     "longitude", "store_count", "market_type"),
+                           ("박상인", "직원이 고친 주소", "")),
 }
+CASES["outcomes"] = Case("outcomes", "성과보고", "activity_date", ("content", "participants"), (), ("장보기", "12", ""),
+                         book="outcomes", title="성과_시장1")
+IMPORTED = [{"market_name": f"시장{i}", "market_type": "상설장", "sido": "경기도", "sigun": "수원시", "gu": "팔달구",
+             "road_address": f"경기도 수원시 팔달구 새길 {i}", "lot_address": "", "latitude": "37.2",
+             "longitude": "127.0", "store_count": str(10 * i), "market_code": f"C{i:03d}"} for i in range(1, 7)]
 
 
 def _workbooks(case: Case) -> dict[str, MemoryBackend]:
@@ -72,6 +88,24 @@ def _workbooks(case: Case) -> dict[str, MemoryBackend]:
                    for i in range(1, 7)]
     else:
         markets = MARKETS
+    if case.name == "outcomes":
+        markets = [{**MARKET, "market_code": f"MK{i}", "market_name": f"시장{i}", "association_email": f"m{i}@x.org"}
+                   for i in (1, 2)]
+        matches = [{"match_id": f"M-2026-{i:04d}", "round": "1", "application_id": f"A-2026-{i:04d}",
+                    "org_name": f"기관{i}", "market_code": f"MK{1 + i % 2}", "market_name": f"시장{1 + i % 2}",
+                    "status": "확정"} for i in range(1, 7)]
+        master = MemoryBackend({"참여신청": rows_for("참여신청", apps), "시장": rows_for("시장", markets),
+                                "매칭": rows_for("매칭", matches), "작업기록": rows_for("작업기록", [])})
+        # the market's tab exists with one pair's starter row and the market's own records
+        records = [{"match_id": "M-2026-0002", "market_name": "시장1", "org_name": "기관2"},
+                   *({"match_id": "M-2026-0002", "market_name": "시장1", "org_name": "기관2", "content": f"기록{k}",
+                      "activity_date": "2026-11-0" + str(k), "activity_type": "물품구매"} for k in range(1, 4))]
+        outcome_rows = rows_for("성과보고", records)
+        return {"master": master, "outcomes": MemoryBackend({"성과보고": rows_for("성과보고", []),
+                                                             "성과_시장1": outcome_rows})}
+    if case.name == "import-markets":
+        markets = [{**m, "road_address": f"경기도 수원시 팔달구 옛길 {i}", "store_count": "5"}
+                   for i, m in enumerate(IMPORTED[:4], start=1)]   # four known, two new in the CSV
     if case.name == "match":
         apps = [{**a, "validation_result": "정상"} for a in apps]
         matches = [{"match_id": "M-2026-0001", "round": "1", "application_id": "A-2026-0001", "org_name": "기관1",
@@ -92,6 +126,15 @@ def _run(case: Case, books: dict[str, MemoryBackend], folder: Path) -> list:
         from automation.match_step import match
 
         return match(backend_for, SCHEMAS, folder / "state").issues
+    if case.name == "outcomes":
+        from automation.outcomes_step import outcomes
+
+        config = load_config(write_config(folder, '[workbook]\nbackend = "xlsx"\n[outcomes]\nremind_after_days = 0\n'))
+        return outcomes(backend_for, SCHEMAS, config).issues
+    if case.name == "import-markets":
+        from automation.market_sync import upsert_markets
+
+        return upsert_markets(books["master"], SCHEMAS["시장"], [dict(m) for m in IMPORTED]).issues
     config = load_config(write_config(folder, '[workbook]\nbackend = "xlsx"\n[documents]\npdf = "never"\n'))
     if case.name == "agreements":
         from automation.agreements_step import agreements
@@ -105,7 +148,9 @@ def _run(case: Case, books: dict[str, MemoryBackend], folder: Path) -> list:
 
 
 def edits_for(case: Case) -> st.SearchStrategy[list[tuple[int, Edit]]]:
-    ids = [f"기관{i}" for i in range(1, 7)] if case.identity == "org_name" else [f"A-2026-{i:04d}" for i in range(1, 7)]
+    ids = {"org_name": [f"기관{i}" for i in range(1, 7)], "market_name": [f"시장{i}" for i in range(1, 7)],
+           "activity_date": [f"2026-11-0{k}" for k in range(1, 4)]}.get(
+        case.identity, [f"A-2026-{i:04d}" for i in range(1, 7)])
     key = _col(case.tab, case.identity)
     one = st.one_of(
         st.builds(Edit, kind=st.just("insert"), target=st.sampled_from(ids), key_col=st.just(key)),
@@ -146,8 +191,8 @@ def test_people_editing_while_a_step_writes(name, data, tmp_path_factory, monkey
     case = CASES[name]
     edits = _named(data.draw(edits_for(case), label="edits"), case)
     books = _workbooks(case)
-    backend = books["master"]
-    start = [list(r) for r in backend.tabs[case.tab]]
+    backend = books[case.book]
+    start = [list(r) for r in backend.tabs[case.sheet]]
     applied: list[Edit] = []
     due: dict[int, list[Edit]] = {}
     for at, edit in edits:
@@ -155,14 +200,15 @@ def test_people_editing_while_a_step_writes(name, data, tmp_path_factory, monkey
 
     def person(b: MemoryBackend, n: int) -> None:
         for edit in due.pop(n, []):
-            if apply_rows(b.tabs[case.tab], edit):
+            if apply_rows(b.tabs[case.sheet], edit):
                 applied.append(edit)
 
     backend.calls, backend.on_request = 0, person
     calls: list[TabWrite] = []
     step_module = {"validate": "automation.validation.step", "validate-fix": "automation.validation.step",
                    "match": "automation.match_step", "agreements": "automation.agreements_step",
-                   "notify": "automation.notify_step"}[name]
+                   "notify": "automation.notify_step", "import-markets": "automation.market_sync",
+                   "outcomes": "automation.outcomes_step"}[name]
     monkeypatch.setattr(f"{step_module}.write_tables", _record(calls))
     if name == "notify":
         monkeypatch.setattr("automation.agreements_step.write_tables", _record(calls))
@@ -172,7 +218,7 @@ def test_people_editing_while_a_step_writes(name, data, tmp_path_factory, monkey
     # several closes in a row (the write, then its repair, then that repair's …) end either
     # repaired or reported on their rows
     deep = len(backend.closes) > 3
-    _check(case, start, backend.tabs[case.tab], applied, calls, issues, deep)
+    _check(case, start, backend.tabs[case.sheet], applied, calls, issues, deep)
 
 
 def _repaired(issues) -> bool:
@@ -204,8 +250,15 @@ def _check(case: Case, start, final, applied, calls, issues, deep: bool = False)
 
     expected = {name(r): r for r in _rows(replay(start, applied), width)[1:] if name(r)}
     got = {name(r): r for r in _rows(final, width)[1:] if name(r)}
-    if case.name == "match":   # the step adds its own job rows: compare the rows people know
+    if case.name in ("match", "import-markets", "outcomes"):   # the step adds rows of its own: compare the rows people know
+        added = {k for k in got if k not in expected}
         got = {k: v for k, v in got.items() if k in expected}
+        if case.name == "outcomes":   # a starter row for each of the market's other pairs, exactly once
+            starters = Counter(r[_col(case.tab, "match_id") - 1] for r in _rows(final, width)[1:]
+                               if not r[_col(case.tab, "activity_date") - 1])
+            assert starters == Counter({"M-2026-0002": 1, "M-2026-0004": 1, "M-2026-0006": 1}) - Counter(
+                {"M-2026-0002": sum(1 for e in applied if e.kind == "delete" and not e.target)}), starters
+        assert not added or case.name != "outcomes", added
     assert sorted(got) == sorted(expected)
     typed = {}
     for k, edit in enumerate(applied):
