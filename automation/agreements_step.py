@@ -23,15 +23,16 @@ from automation.documents.context import agreement_context, missing_required
 from automation.documents.docx import default_template, render_docx, template_variables
 from automation.documents.manifest import Entry, Manifest, inputs_hash
 from automation.documents.names import document_stem, path_inside
-from automation.documents.pdf import convert_to_pdf, default_workers, find_soffice
+from automation.documents.pdf import convert_to_pdf, default_workers, find_soffice, sweep_leftovers
 from automation.errors import DocumentError, TemplateError
 from automation.pairs import Pair, collect_pairs, warn
+from automation.preview import preview_folder
 from automation.report import Issue, StepReport
 from automation.runlog import now
 from automation.schema import SchemaSet
 from automation.sheets.base import Backend
-from automation.sheets.table import read_tables
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
+from automation.state import read_with_state
 
 log = logging.getLogger("onemarket.agreements")
 STATUSES = ("확정", "협약체결")
@@ -208,23 +209,26 @@ def _cell_updates(pairs: list[Pair], manifest: Manifest, config: Config, stamp: 
 def agreements(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: Config, *,
                dry_run: bool = False) -> AgreementsOutcome:
     master = backend_for("master")
-    tables = read_tables(master, [schemas["참여신청"], schemas["시장"], schemas["매칭"]])
+    tables, state = read_with_state(master, schemas, [schemas["참여신청"], schemas["시장"], schemas["매칭"]],
+                                    dry_run=dry_run, legacy=config.state_dir)
     found = collect_pairs(tables["매칭"], tables["참여신청"], tables["시장"], STATUSES)
     folder = (config.documents.preview / "agreements") if dry_run else config.documents.output
     outcome = AgreementsOutcome(dry_run=dry_run, folder=folder, issues=list(found.issues))
     template = _template(config)
     if found.pairs:
         _check_fields(template, agreement_context(found.pairs[0])[0])
-    manifest = Manifest(config.state_dir / "documents.json")
+    manifest = Manifest(state)
     soffice = _soffice(config, outcome)
     jobs = _plan(found.pairs, config, template, manifest, soffice is not None, outcome)
-    if dry_run and folder.exists():
-        shutil.rmtree(folder)
+    for leftovers in (config.documents.output, config.documents.preview / "agreements"):
+        sweep_leftovers(leftovers)    # a killed earlier run's LibreOffice and copies of agreements
+    if dry_run:
+        folder = preview_folder(config.documents.preview, "agreements")
     try:
         _render(jobs, folder, template, soffice, manifest, outcome)
     finally:
         if not dry_run and jobs:
-            manifest.save()   # files that exist are recorded even if a later part failed
+            outcome.issues.extend(state.flush())   # files that exist are recorded even if a later part failed
     if dry_run:
         return outcome
     updates = _cell_updates(found.pairs, manifest, config, now().strftime("%Y-%m-%d %H:%M"))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from automation.errors import ConfigError
+from automation.preview import check_preview
 
 DEFAULT_CONFIG_NAME = "onemarket.toml"
 DEFAULT_ENDPOINT = "https://sheets.googleapis.com"
@@ -44,11 +45,12 @@ _KNOWN: dict[str, dict[str, type | tuple[type, ...]]] = {
         "timeout": (int, float),
         "max_per_run": int,
         "max_failures": int,
+        "batch": int,
     },
     "documents": {"output": str, "template": str, "pdf": str, "soffice": str, "preview": str,
                   "period_months": int},
     "outcomes": {"remind_after_days": int, "editors": list},
-    "run": {"lock": str, "state_dir": str},
+    "run": {"lock": str, "state_dir": str, "lock_ttl": (int, float)},
 }
 
 
@@ -77,6 +79,7 @@ class MailConfig:
     timeout: float = 30.0
     max_per_run: int = 200              # cap on messages sent in one run
     max_failures: int = 3               # stop sending after this many failures in a row
+    batch: int = 20                     # messages recorded "sending" in the workbook per write
 
     def password(self) -> str:
         """The SMTP password from the environment (never from the TOML)."""
@@ -111,6 +114,8 @@ class Config:
     lock_path: Path
     state_dir: Path
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: seconds a Google run lock stays valid without renewal (a crashed holder's lock expires)
+    lock_ttl: float = 600.0
 
     @property
     def base_dir(self) -> Path:
@@ -242,12 +247,21 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         timeout=float(m.get("timeout", 30.0)),
         max_per_run=int(m.get("max_per_run", 200)),
         max_failures=int(m.get("max_failures", 3)),
+        batch=int(m.get("batch", 20)),
     )
-    if mail.max_per_run < 0 or mail.max_failures < 1 or mail.timeout <= 0:
-        raise ConfigError(f"{path.name}: [mail] max_per_run은 0 이상, max_failures와 timeout은 양수여야 합니다.")
+    if mail.max_per_run < 0 or mail.max_failures < 1 or mail.timeout <= 0 or mail.batch < 1:
+        raise ConfigError(f"{path.name}: [mail] max_per_run은 0 이상, max_failures·timeout·batch는 양수여야 합니다.")
     documents = _documents(data.get("documents", {}), base, path)
     run = data.get("run", {})
+    lock_ttl = float(run.get("lock_ttl", 600))
+    if lock_ttl < 30:
+        raise ConfigError(f"{path.name}: [run] lock_ttl은 30초 이상이어야 합니다 (잠금 만료; 기본 600).")
     state_dir = (base / run.get("state_dir", ".onemarket")).resolve()
+    real = {"협약서 폴더([documents] output)": documents.output, "메일 보관 폴더([mail] outbox)": mail.outbox,
+            "작업 폴더([run] state_dir)": state_dir, "설정 파일": path.resolve()}
+    if backend == "xlsx":
+        real.update({f"{role} 파일": Path(p) for role, p in workbooks.items()})
+    check_preview(documents.preview, real, path.name)
     return Config(
         path=path,
         backend=backend,
@@ -257,6 +271,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         documents=documents,
         outcomes=_outcomes(data.get("outcomes", {}), path),
         lock_path=(base / run.get("lock", ".onemarket/run.lock")).resolve(),
+        lock_ttl=lock_ttl,
         state_dir=state_dir,
         raw=data,
     )

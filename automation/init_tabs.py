@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from automation.errors import HeaderError
 from automation.geo import SIGUN
+from automation.job_tabs import finish_job_tab
 from automation.schema import DASHBOARD_TABS, WORKBOOKS, SchemaSet, TabSchema
 from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, col_letter, resolve_titles
 from automation.sheets.table import match_header
@@ -118,6 +119,10 @@ def apply_file(backend: Backend, role: str, plans: list[TabPlan], extra_tabs: Se
     by_tab = {p.schema.name: p for p in plans}
     for plan in plans:
         result.headers_added[plan.schema.name] = [plan.schema.column(k).header for k in plan.added]
+        if plan.schema.hidden:   # a job-state tab: hidden and (Google) service-account-only, set up once
+            if plan.added:
+                finish_job_tab(backend, plan.schema)
+            continue
         job_cols = tuple(plan.positions[c.key] for c in plan.schema.job_columns)
         widths = {plan.positions[c.key]: (c.width or max(10, len(c.header) * 2 + 4))
                   for c in plan.schema.columns}

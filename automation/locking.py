@@ -1,13 +1,15 @@
 """One lock for every command that writes (init, import-markets, validate, match, agreements, notify,
 outcomes, summary, run, demo), so two of them never interleave their writes.
 
-Where it lives: for .xlsx beside the master workbook (``.onemarket.lock`` in its folder), so two
-configs in different folders that point at the same files still share one lock; for Google in the
-state folder ([run] lock overrides both). It is a :mod:`filelock` lock (fcntl on Linux/macOS,
-msvcrt on Windows): the operating system releases it when the holder dies, so a crash never leaves
-it held. A small ``.holder`` file beside it, while it is held, names the command, process and start
-time (Seoul) for the message a second command prints. Taking it again inside the same thread (``demo`` runs ``run``) is a
-no-op.
+Where it lives is where the data is. For .xlsx beside the master workbook (``.onemarket.lock`` in
+its folder; ``[run] lock`` overrides it), so two configs in different folders that point at the same
+files still share one lock: a :mod:`filelock` lock (fcntl on Linux/macOS, msvcrt on Windows) that
+the operating system releases when the holder dies. A small ``.holder`` file beside it, while it is
+held, names the command, process and start time (Seoul) for the message a second command prints.
+For Google inside the master spreadsheet (:mod:`automation.sheets.google_lock`): any desk with the
+same config and credentials sees it; it expires after ``[run] lock_ttl`` seconds unless renewed, so
+a crashed holder's lock does not stay. A ``--dry-run`` on Google writes nothing and takes no lock.
+Taking it again inside the same thread (``demo`` runs ``run``) is a no-op.
 """
 
 from __future__ import annotations
@@ -59,9 +61,13 @@ def _write_holder(path: Path, command: str) -> None:
 
 
 @contextmanager
-def job_lock(config: Config, command: str, wait: float = 0.0) -> Iterator[None]:
+def job_lock(config: Config, command: str, wait: float = 0.0, *, dry_run: bool = False) -> Iterator[None]:
     """Hold the config's lock while ``command`` writes; a second holder waits ``wait`` seconds, then
     :class:`RunLockedError` (exit 1) with the holder named."""
+    if config.backend == "google":
+        with _google_lock(config, command, wait, dry_run):
+            yield
+        return
     path = lock_path(config).resolve()
     key = (path, threading.get_ident())
     with _guard:
@@ -97,3 +103,32 @@ def job_lock(config: Config, command: str, wait: float = 0.0) -> Iterator[None]:
         with suppress(OSError):   # nobody holds it now: no name left that could be mistaken for a holder
             path.with_name(path.name + ".holder").unlink()
         lock.release()
+
+
+@contextmanager
+def _google_lock(config: Config, command: str, wait: float, dry_run: bool) -> Iterator[None]:
+    key = (Path("google:" + config.workbook_location("master")), threading.get_ident())
+    with _guard:
+        nested = bool(_held.get(key))
+        _held[key] = _held.get(key, 0) + 1
+    try:
+        if nested or dry_run:
+            yield
+            return
+        from automation.sheets.google import GoogleBackend
+        from automation.sheets.google_lock import SpreadsheetLock
+
+        # a backend of its own: the renewal thread never shares a connection with the steps
+        backend = GoogleBackend.from_config(config.google, config.workbook_location("master"))
+        lock = SpreadsheetLock(backend, command, ttl=config.lock_ttl)
+        lock.acquire(wait)
+        lock.start_renewing()
+        try:
+            yield
+        finally:
+            lock.release()
+    finally:
+        with _guard:
+            _held[key] -= 1
+            if not _held[key]:
+                del _held[key]

@@ -47,7 +47,7 @@ def import_markets(config: Config, csv_path: Path, *, sido: str = "경기도", d
         raise InputFileError(
             f"{csv_path.name}에 '{sido}' 시장이 하나도 없습니다. --sido 값(예: 경기도)과 파일을 확인하세요."
         )
-    with job_lock(config, "import-markets"):
+    with job_lock(config, "import-markets", dry_run=dry_run):
         backend = open_backend(config, "master")
         with transaction(backend):
             return upsert_markets(backend, schema, incoming, dry_run=dry_run)

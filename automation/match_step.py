@@ -18,6 +18,7 @@ from typing import Any
 from automation.config import Config
 from automation.locking import job_lock
 from automation.match_inputs import JOB_STATES, LOCKED, Inputs, build_inputs
+from automation.match_offers import Offer, StaffChoices, changed_offers, read_offer, record_offer, staff_choices
 from automation.matching import Explanation, MatchResult, Objective, explain, solve
 from automation.matching.model import UNITS_PER_POINT
 from automation.report import Issue, StepReport
@@ -25,8 +26,9 @@ from automation.runlog import now
 from automation.schema import SchemaSet, default_schemas
 from automation.sheets import Workbooks
 from automation.sheets.base import Backend
-from automation.sheets.table import Table, read_tables
+from automation.sheets.table import Table
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
+from automation.state import WorkState, read_with_state
 from automation.validation.ids import IdAllocator
 
 RANK_LABELS = {"first": "1지망", "second": "2지망", "city": "희망 시군", "near": "가까운 시장", "locked": "확정"}
@@ -63,12 +65,14 @@ class MatchOutcome:
     issues: list[Issue] = field(default_factory=list)
     dry_run: bool = False
     locked_ids: set[str] = field(default_factory=set)
+    #: 매칭ID → (시장코드, 시장명) the job leaves on its row this run (recorded in _작업상태)
+    offers: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def summary_lines(self) -> list[str]:
         c = self.counts
         lines = [f"{self.round}차: 참여 {c['participants']}곳 — 1지망 {c['first']}, 2지망 {c['second']}, "
                  f"희망 시군 {c['city']}, 가까운 시장 {c['near']}, 미배정 {c['unmatched']} (확정 유지 {c['locked']}, "
-                 f"매칭 제외 {c['left_out']})"]
+                 f"매칭 제외 {c['left_out']}" + (f", 직원이 고른 시장 {c['staff']}" if c['staff'] else "") + ")"]
         if self.contested:
             top = ", ".join(f"{label} {named}곳(수용 {cap})" for label, named, cap in self.contested[:5])
             lines.append(f"1지망이 몰린 시장: {top}")
@@ -163,10 +167,12 @@ def _desired(inputs: Inputs, result: MatchResult, round_: int, outcome: MatchOut
 
 
 def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAllocator, stamp: str,
-               outcome: MatchOutcome) -> tuple[list[RowUpdate], list[dict[str, str]]]:
+               outcome: MatchOutcome, choices: StaffChoices) -> tuple[list[RowUpdate], list[dict[str, str]]]:
     job_rows: dict[str, list[Any]] = {}
     for r in matches.data_rows():
         if r["status"].strip() in JOB_STATES and r["match_id"].strip():
+            if r["application_id"].strip() in choices.apps:
+                continue        # staff decided this applicant's job row: only its kept values below
             job_rows.setdefault(r["application_id"].strip(), []).append(r)
     updates, appends = [], []
     for app_id, values in desired.items():
@@ -177,10 +183,18 @@ def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAlloca
         row = rows[0]
         if all(row[k].strip() == values[k] for k in CONTENT_KEYS):
             outcome.unchanged += 1
+            outcome.offers[row["match_id"].strip()] = (values["market_code"], values["market_name"])
             continue
         updates.append(RowUpdate({**values, "processed_at": stamp}, id=row["match_id"].strip(),
                                  expect={"status": row["status"], "market_code": row["market_code"],
                                          "market_name": row["market_name"]}))
+    by_id = {r["match_id"].strip(): r for r in matches.data_rows()}
+    for mid, values in choices.kept.items():
+        row = by_id[mid]
+        if any(row[k].strip() != v for k, v in values.items()):
+            updates.append(RowUpdate({**values, "processed_at": stamp}, id=mid,
+                                     expect={"status": row["status"], "market_code": row["market_code"],
+                                             "market_name": row["market_name"]}))
     for app_id, rows in job_rows.items():  # job rows no applicant needs any more
         reason = ("다른 행에서 확정된 기관입니다. 이 행은 쓰지 않습니다." if app_id in outcome.locked_ids
                   else "신청 행이 없습니다 (삭제되었거나 신청ID가 바뀌었습니다). 확인하세요.")
@@ -190,39 +204,79 @@ def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAlloca
             updates.append(RowUpdate({"status": "미배정", "market_code": "", "market_name": "", "score": "",
                                       "reason": reason, "processed_at": stamp}, id=row["match_id"].strip(),
                                      expect={"status": row["status"], "market_code": row["market_code"]}))
+    for u in updates:
+        if u.id not in choices.kept:
+            outcome.offers[u.id] = (u.values["market_code"], u.values["market_name"])
+    for a in appends:
+        outcome.offers[a["match_id"]] = (a["market_code"], a["market_name"])
     return updates, appends
 
 
 def match(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_dir: Path, *,
           round_: int | None = None, dry_run: bool = False) -> MatchOutcome:
     master = backend_for("master")
-    tables = read_tables(master, [schemas["참여신청"], schemas["시장"], schemas["매칭"]])
+    tables, state = read_with_state(master, schemas, [schemas["참여신청"], schemas["시장"], schemas["매칭"]],
+                                    dry_run=dry_run, legacy=state_dir)
     inputs = build_inputs(tables["참여신청"], tables["시장"], tables["매칭"])
+    choices = staff_choices(tables["매칭"], state, inputs.market_rows, {lock.app_id for lock in inputs.locks})
+    inputs.locks += choices.locks
+    pinned = {lock.app_id for lock in choices.locks}
+    inputs.applicants = [a for a in inputs.applicants if a.id not in choices.apps or a.id in pinned]
     outcome = MatchOutcome(_round(tables["매칭"], round_), dry_run=dry_run)
+    outcome.issues.extend(choices.issues)
     result = solve(inputs.applicants, inputs.markets, locks=inputs.locks, exclusions=inputs.exclusions,
                    neighbours=inputs.neighbours)
     outcome.result = result
     outcome.contested = _contested(inputs)
     desired = _desired(inputs, result, outcome.round, outcome)
-    ids = IdAllocator(state_dir / "ids.json", now().year)
+    outcome.counts["staff"] = len(pinned)
+    outcome.counts["locked"] -= len(pinned & outcome.locked_ids)
+    moved = changed_offers(tables["매칭"], state, desired)
+    ids = IdAllocator(state, now().year)
     for r in tables["매칭"].rows:
         ids.observe(r["match_id"])
-    updates, appends = _plan_rows(tables["매칭"], desired, ids, now().strftime("%Y-%m-%d %H:%M"), outcome)
+    updates, appends = _plan_rows(tables["매칭"], desired, ids, now().strftime("%Y-%m-%d %H:%M"), outcome, choices)
     if dry_run:
+        outcome.issues.extend(moved)
         return outcome
     # one guarded write: rewritten rows and new rows land together or not at all (Google: one batch);
     # every staff-owned cell rewritten (차수, 신청ID, 기관명, 시장코드, 시장명, 상태) is compare-and-set
-    written = write_tables(master, [TabWrite(schemas["매칭"], updates, appends, allow=JOB_WRITES,
-                                             base=tables["매칭"])])
-    outcome.issues.extend(written.issues)
-    outcome.written = written.written_rows
-    outcome.appended = written.appended
     ids.save()
+    before = {mid: read_offer(state, mid) for mid in outcome.offers}
+    for mid, (code, name) in outcome.offers.items():
+        record_offer(state, mid, code, name)
+    marks = state.tab_write()
+    written = write_tables(master, [TabWrite(schemas["매칭"], updates, appends, allow=JOB_WRITES,
+                                             base=tables["매칭"]), *([marks] if marks else [])])
+    state.written()
+    refused = _forget_refused(master, state, before, written.issues)
+    outcome.issues.extend(i for i in moved if i.value not in refused)   # only changes that landed
+    outcome.issues.extend(written.issues)
+    outcome.issues.extend(state.notes)
+    outcome.written = written.written_rows
+    outcome.appended = written.appended - (len(marks.appends) if marks else 0)
     return outcome
+
+
+def _forget_refused(master: Backend, state: WorkState, before: dict[str, Offer | None], issues: list[Issue]
+                    ) -> set[str]:
+    """A rewrite refused (a person changed the row meanwhile) did not happen: its row keeps what it
+    had, so the record goes back to the job's earlier suggestion (one more small write, rarely)."""
+    refused = {i.value for i in issues if i.value in before}
+    if not refused:
+        return refused
+    for mid in refused:
+        old = before[mid]
+        record_offer(state, mid, old.code if old else "", old.name if old else "")
+    marks = state.tab_write()
+    if marks is not None:
+        write_tables(master, [marks])
+        state.written()
+    return refused
 
 
 def match_files(config: Config, *, round_: int | None = None, dry_run: bool = False,
                 schemas: SchemaSet | None = None) -> MatchOutcome:
     """``onemarket match``: under the one lock; the files are saved only when the step succeeds."""
-    with job_lock(config, "match"), Workbooks(config, save=not dry_run) as workbooks:
+    with job_lock(config, "match", dry_run=dry_run), Workbooks(config, save=not dry_run) as workbooks:
         return match(workbooks, schemas or default_schemas(), config.state_dir, round_=round_, dry_run=dry_run)

@@ -1,9 +1,12 @@
 """``onemarket notify`` and the 안내메일 step of ``run``: one notice per side of each 확정 pair.
 
-At most once, by construction: the journal (``<state_dir>/mail.sqlite3``, keyed by 매칭ID, role
-and template) records "sending" durably before the SMTP call; a send whose outcome is unknown
-becomes 확인필요 and is never retried by the job; "sending" left by a crashed run becomes
-확인필요 at the next start. 기관안내/시장안내 mirror the journal (a cleared cell is restored).
+At most once, by construction: the journal (master's hidden ``_발송기록`` tab, keyed by 매칭ID, role
+and template) records "sending" in the workbook before the SMTP call, a batch at a time; a send
+whose outcome is unknown becomes 확인필요 and is never retried by the job; "sending" left by a
+crashed run becomes 확인필요 at the next start. Belt and braces: a notice whose sheet cell shows
+발송완료, 발송 중 or 확인필요 is never sent, whatever the journal says. Staff close a case in the
+메일요청 column (:mod:`automation.notify_requests`). 기관안내/시장안내 mirror the journal (a cleared
+cell is restored).
 No mail for an application without 개인정보동의 = Y; the organisation's contact reaches the
 market only with 제3자제공동의 = Y. ``--dry-run`` writes every message as .eml into the preview
 folder and sends nothing.
@@ -13,7 +16,6 @@ from __future__ import annotations
 
 import glob
 import logging
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,18 +25,23 @@ from automation.config import Config
 from automation.documents.manifest import Manifest
 from automation.documents.names import path_inside
 from automation.errors import MailError
+from automation.mail.journal import TAB as JOURNAL_TAB
 from automation.mail.journal import Entry, MailJournal, State, label
 from automation.mail.message import build_message, new_message_id
 from automation.mail.transport import OutboxTransport, SendResult, Transport, open_transport
 from automation.notices import TEMPLATE, market_context, org_context, outcomes_where, render_notice
+from automation.notify_requests import take_requests
+from automation.notify_send import Outgoing, label_write, send_batches
 from automation.pairs import Pair, PairSet, collect_pairs, warn
 from automation.parsers import parse_email
+from automation.preview import preview_folder
 from automation.report import ERROR, Issue, StepReport
 from automation.runlog import now
-from automation.schema import SchemaSet
+from automation.schema import SchemaSet, TabSchema
 from automation.sheets.base import Backend
-from automation.sheets.table import Row, read_tables
+from automation.sheets.table import Row, Table
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
+from automation.state import read_with_state
 
 log = logging.getLogger("onemarket.notify")
 COLUMNS = {"org": "org_notice", "market": "market_notice"}
@@ -43,6 +50,8 @@ WRITES = frozenset(COLUMNS.values())
 NO_CONSENT = {"org": "동의없음", "market": "보류: 기관 개인정보 동의 없음"}
 NO_DOCUMENT = "보류: 협약서 없음"
 NO_ADDRESS = "메일없음"
+#: what a 기관안내/시장안내 cell says when the notice went out or may have: never sent again by itself
+SHOWN_SENT = ("발송완료", "발송중", "발송 중", "확인필요")
 
 
 @dataclass
@@ -56,6 +65,7 @@ class NotifyOutcome:
     held: int = 0
     already: int = 0
     restored: int = 0
+    requests: int = 0
     stopped: str = ""
     preview_folder: Path | None = None
     issues: list[Issue] = field(default_factory=list)
@@ -92,6 +102,8 @@ class _Ctx:
     in_a_row: int = 0
     connected: bool = False
     touched: set[tuple[str, str]] = field(default_factory=set)           # journal rows written this run
+    queue: list[Outgoing] = field(default_factory=list)                  # built messages, sent in batches
+    resend: set[tuple[str, str]] = field(default_factory=set)            # staff asked 재발송 (메일요청)
 
 
 def _recipient(pair: Pair, role: str) -> tuple[str, str]:
@@ -130,6 +142,7 @@ def _hold(ctx: _Ctx, pair: Pair, role: str, text: str, issue: Issue | None) -> N
 
 
 def _send_one(ctx: _Ctx, pair: Pair, role: str, to: str, attachment: Path) -> None:
+    """Build the notice; a dry run writes it to the preview outbox, a real run queues it."""
     cfg = ctx.config.mail
     if role == "org":
         context, cleaned = org_context(pair, attachment.name, cfg.sender)
@@ -148,19 +161,8 @@ def _send_one(ctx: _Ctx, pair: Pair, role: str, to: str, attachment: Path) -> No
         ctx.transport.send(msg)
         ctx.outcome.previewed += 1
         return
-    if not ctx.connected:      # a server that is down or refuses our login stops the step before any "sending"
-        ctx.transport.connect()
-        ctx.connected = True
-    entry = ctx.journal.begin(pair.match_id, role, TEMPLATE, recipient=to, cc=list(cfg.cc),
-                              subject=rendered.subject, message_id=message_id)
+    ctx.queue.append(Outgoing(pair, role, to, tuple(cfg.cc), rendered.subject, message_id, msg))
     ctx.touched.add((pair.match_id, role))
-    try:
-        result = ctx.transport.send(msg)
-    except MailError:          # a configuration problem found mid-way (e.g. login): nothing went out
-        ctx.journal.finish(entry, SendResult("transient", "메일 설정 오류로 보내지 않음"))
-        raise
-    entry = ctx.journal.finish(entry, result)
-    _count(ctx, pair, role, entry, result.refused)
 
 
 def _count(ctx: _Ctx, pair: Pair, role: str, entry: Entry, refused: dict[str, str]) -> None:
@@ -217,6 +219,15 @@ def _handle(ctx: _Ctx, pair: Pair, role: str) -> None:
         o.already += 1
         _changed_since(ctx, pair, role, entry)
         return
+    shown = pair.match[COLUMNS[role]].strip()
+    if shown.startswith(SHOWN_SENT) and (pair.match_id, role) not in ctx.resend:
+        # belt and braces: the sheet says it went out (or may have) — never send again by ourselves,
+        # whatever a journal says (a journal lost, emptied or restored from an older copy)
+        o.already += 1
+        o.issues.append(warn(pair, "mail_shown_sent", HEADERS[role],
+                             f"{pair.match_id}: {HEADERS[role]} 칸이 '{shown}'이라 보내지 않았습니다 (발송 기록에는 없음). "
+                             "정말 다시 보내야 하면 메일요청에 '재발송'을 고르세요."))
+        return
     to, why = _recipient(pair, role)
     if not to:
         _hold(ctx, pair, role, NO_ADDRESS, warn(pair, "mail_no_address", HEADERS[role],
@@ -233,17 +244,32 @@ def _handle(ctx: _Ctx, pair: Pair, role: str) -> None:
     _send_one(ctx, pair, role, to, attachment)
 
 
-def _send_all(ctx: _Ctx, pairs: list[Pair]) -> None:
+def _send_all(ctx: _Ctx, pairs: list[Pair], schema: TabSchema) -> None:
     cfg, o = ctx.config.mail, ctx.outcome
     for pair in pairs:
         for role in ("org", "market"):
-            if ctx.in_a_row >= cfg.max_failures:
-                o.stopped = f"연속 {ctx.in_a_row}건 실패로 발송을 멈췄습니다. 메일 서버 상태를 확인하세요 (나머지는 다음 실행에서)."
-                return
-            if o.sent + o.previewed >= cfg.max_per_run > 0 or cfg.max_per_run == 0:
+            if len(ctx.queue) + o.previewed >= cfg.max_per_run > 0 or cfg.max_per_run == 0:
                 o.stopped = f"이번 실행의 발송 한도({cfg.max_per_run}통)에 닿아 멈췄습니다. 나머지는 다음 실행에서 보냅니다."
-                return
+                break
             _handle(ctx, pair, role)
+        else:
+            continue
+        break
+    if not ctx.queue or ctx.journal is None:
+        return
+
+    def connect() -> None:
+        if not ctx.connected:
+            ctx.transport.connect()
+            ctx.connected = True
+
+    def counted(out: Outgoing, entry: Entry, result: SendResult) -> None:
+        _count(ctx, out.pair, out.role, entry, result.refused)
+
+    ctx.in_a_row, stopped = send_batches(
+        ctx.journal, ctx.transport, ctx.queue, template=TEMPLATE, batch=cfg.batch, max_failures=cfg.max_failures,
+        streak=0, labels=lambda cells: label_write(schema, COLUMNS, cells), counted=counted, connect=connect)
+    o.stopped = o.stopped or stopped
 
 
 def _mirror(ctx: _Ctx, rows: dict[str, Row], found: PairSet) -> list[RowUpdate]:
@@ -268,38 +294,42 @@ def _mirror(ctx: _Ctx, rows: dict[str, Row], found: PairSet) -> list[RowUpdate]:
     return updates
 
 
-def _open_journal(config: Config, dry_run: bool) -> MailJournal | None:
-    """The journal; a dry run only reads an existing one (and never creates it)."""
-    path = config.state_dir / "mail.sqlite3"
-    if dry_run and not path.is_file():
-        return None
-    return MailJournal(path)
+def _staff_requests(ctx: _Ctx, journal: MailJournal, matches: Table) -> None:
+    """메일요청 (발송확인, 재발송): decided, recorded and the request cells cleared in one write, before
+    any mail goes out — so a request can never act twice."""
+    found = take_requests(journal, matches, TEMPLATE)
+    ctx.outcome.issues.extend(found.issues)
+    ctx.resend = found.resend
+    if found.clear:
+        journal.flush([TabWrite(matches.schema, found.clear, allow={"mail_request"}, base=matches)])
+    ctx.outcome.requests = found.done
 
 
 def notify(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: Config, *,
            dry_run: bool = False) -> NotifyOutcome:
     master = backend_for("master")
-    tables = read_tables(master, [schemas["참여신청"], schemas["시장"], schemas["매칭"]])
+    tables, state = read_with_state(master, schemas, [schemas["참여신청"], schemas["시장"], schemas["매칭"]],
+                                    dry_run=dry_run, legacy=config.state_dir, also=(JOURNAL_TAB,))
     found = collect_pairs(tables["매칭"], tables["참여신청"], tables["시장"], ("확정",))
     outcome = NotifyOutcome(dry_run=dry_run, issues=list(found.issues))
-    journal = _open_journal(config, dry_run)
+    journal = MailJournal(master, schemas, create=not dry_run, legacy=config.state_dir, table=tables.get(JOURNAL_TAB))
     if dry_run:
-        folder = config.documents.preview / "mail"
-        shutil.rmtree(folder, ignore_errors=True)
+        folder = preview_folder(config.documents.preview, "mail")
         transport: Transport = OutboxTransport(folder)
         outcome.preview_folder = folder
     else:
         transport = open_transport(config.mail)
-    ctx = _Ctx(config, journal, transport, Manifest(config.state_dir / "documents.json"), outcome,
+    ctx = _Ctx(config, journal, transport, Manifest(state), outcome,
                outcomes_where(config), live=not dry_run)
     try:
-        if journal is not None and not dry_run:
+        if not dry_run:
+            _staff_requests(ctx, journal, tables["매칭"])
             for stale in journal.recover_stale():
                 outcome.issues.append(Issue("mail_review", None, HEADERS.get(stale.role, stale.role), "",
                                             f"{stale.match_id} {HEADERS.get(stale.role, stale.role)}: 지난 실행이 발송 중에 멈춰 "
                                             "수신 여부를 알 수 없습니다 (확인필요). 자동으로 다시 보내지 않습니다.", ERROR, "매칭"))
         try:
-            _send_all(ctx, found.pairs)
+            _send_all(ctx, found.pairs, schemas["매칭"])
         except MailError as exc:
             outcome.error = exc.message
         if dry_run:

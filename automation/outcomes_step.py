@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from automation import outcome_tabs as ot
 from automation.config import Config
-from automation.errors import OnemarketError
 from automation.init_tabs import apply_file, plan_file
+from automation.job_tabs import ensure_job_tabs
 from automation.mail.journal import MailJournal
 from automation.outcome_records import records_activity
 from automation.parsers import parse_email
@@ -34,6 +32,7 @@ from automation.schema import SchemaSet
 from automation.sheets.base import Backend, Dropdown
 from automation.sheets.table import Row, Table, read_tables
 from automation.sheets.writes import TabWrite, write_tables
+from automation.state import PROTECTION, SIGNED, WorkState
 
 log = logging.getLogger("onemarket.outcomes")
 READY = ("확정", "협약체결")
@@ -65,33 +64,19 @@ class OutcomesOutcome:
         return {k: v for k, v in self.__dict__.items() if k != "issues"} | {"issues": [i.as_dict() for i in self.issues]}
 
 
-@dataclass
 class _State:
-    """``<state_dir>/outcomes.json``: when each pair was first seen 협약체결; each tab's protection."""
+    """When each pair was first seen 협약체결, and each tab's protection: the workbook's job state."""
 
-    path: Path
-    signed: dict[str, str] = field(default_factory=dict)
-    protection: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, path: Path) -> _State:
-        if not path.is_file():
-            return cls(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(path, dict(data.get("signed", {})), dict(data.get("protection", {})))
-        except (OSError, ValueError, AttributeError, TypeError) as exc:
-            raise OnemarketError(
-                f"성과 기록 파일 {path}을(를) 읽을 수 없습니다 ({exc}). 백업에서 되살리거나, 지워도 됩니다 — 지우면 협약체결을 "
-                "처음 본 날이 오늘로 다시 잡혀 성과 보고 요청이 그만큼 늦어지고, 시장 탭 보호를 한 번 더 설정합니다."
-            ) from exc
+    def __init__(self, state: WorkState) -> None:
+        self.state = state
+        self.signed = dict(state.items(SIGNED))
+        self.protection = dict(state.items(PROTECTION))
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"signed": self.signed, "protection": self.protection}, ensure_ascii=False,
-                                  indent=1, sort_keys=True), encoding="utf-8")
-        tmp.replace(self.path)
+        for match_id, day in self.signed.items():
+            self.state.set(SIGNED, match_id, day)
+        for title, key in self.protection.items():
+            self.state.set(PROTECTION, title, key)
 
 
 def _market_issue(market: Row, code: str, message: str) -> Issue:
@@ -184,7 +169,11 @@ def _reminders_due(config: Config, wanted: dict[str, list[Row]], markets: dict[s
 def outcomes(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: Config, *, dry_run: bool = False,
              today: dt.date | None = None) -> OutcomesOutcome:
     today = today or now().date()
-    master = read_tables(backend_for("master"), [schemas["시장"], schemas["매칭"]])
+    job = schemas["_작업상태"]
+    with_state = not dry_run or job.name in backend_for("master").list_tabs()
+    if not dry_run:
+        ensure_job_tabs(backend_for("master"), [job])
+    master = read_tables(backend_for("master"), [schemas["시장"], schemas["매칭"], *([job] if with_state else [])])
     titles = ot.market_titles(master["시장"])
     markets = {r["market_code"].strip(): r for r in master["시장"].data_rows() if r["market_code"].strip()}
     by_market = ot.pairs_by_market(master["매칭"], READY)
@@ -196,15 +185,16 @@ def outcomes(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: 
                                         "준비하지 않았습니다. 확인하세요.", WARNING, "매칭"))
     outcome.markets = len(by_market)
     backend = backend_for("outcomes")
-    state = _State.load(config.state_dir / "outcomes.json")
+    work = (WorkState.from_table(backend_for("master"), master[job.name], config.state_dir) if with_state
+            else WorkState.load(backend_for("master"), schemas, config.state_dir, create=False))
+    state = _State(work)
     with backend.deferred():   # Google: every new tab's styles, dropdowns and protections in one go
         tables = _prepare_tabs(backend, schemas, by_market, titles, outcome)
         _protect(backend, config, markets, by_market, titles, state, outcome)
     _starter_rows(backend, tables, by_market, titles, outcome)
     reported = {r["match_id"].strip() for t in tables.values() for r in t.data_rows() if records_activity(r)}
     due = _reminders_due(config, by_market, markets, titles, reported, state, today)
-    path = config.state_dir / "mail.sqlite3"
-    journal = MailJournal(path) if due and (path.is_file() or not dry_run) else None
+    journal = MailJournal(backend_for("master"), schemas, create=not dry_run, legacy=config.state_dir) if due else None
     try:
         sent, issues, stopped = send_reminders(config, due, journal, dry_run=dry_run)
     finally:
@@ -214,4 +204,6 @@ def outcomes(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: 
     outcome.issues.extend(issues)
     if not dry_run:
         state.save()
+        outcome.issues.extend(work.flush())
+        outcome.issues.extend(work.notes)
     return outcome

@@ -59,7 +59,7 @@ def check_step(ctx: Context) -> StepReport:
     """구조점검: every tab of master and outcomes exists and its header matches the schema."""
     report = StepReport("구조점검")
     for role in ("master", "outcomes"):
-        schemas = ctx.schemas.for_workbook(role)
+        schemas = ctx.schemas.for_workbook(role, job_tabs=False)   # the job makes its own tabs when missing
         tables = read_tables(ctx.backend(role), schemas)
         for name, table in tables.items():
             report.add(f"{name} 행", len(table.data_rows()))
@@ -189,6 +189,6 @@ def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
 def run(config: Config, *, dry_run: bool = False, wait: float = 0.0,
         steps: Sequence[Step] | None = None) -> RunResult:
     command = "run" if steps is None else " ".join(s.name for s in steps)
-    with job_lock(config, command, wait):
+    with job_lock(config, command, wait, dry_run=dry_run):
         ctx = Context(config, dry_run=dry_run)
         return run_steps(ctx, steps)

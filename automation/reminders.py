@@ -8,11 +8,12 @@ uncertain send becomes 확인필요 like any notice, and a dry run only writes .
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.message import EmailMessage
 
 from automation.config import Config
 from automation.documents.context import FACILITATOR
 from automation.errors import MailError
-from automation.mail.journal import MailJournal, State
+from automation.mail.journal import Entry, MailJournal, State
 from automation.mail.message import build_message, new_message_id
 from automation.mail.transport import OutboxTransport, SendResult, Transport, open_transport
 from automation.notices import ACTIVITY_TYPES, outcomes_where, render_mail
@@ -69,40 +70,64 @@ def send_reminders(config: Config, due: list[Reminder], journal: MailJournal | N
     if not todo:
         return 0, issues, ""
     transport: Transport = OutboxTransport(config.documents.preview / "mail") if dry_run else open_transport(config.mail)
-    sent = failures = 0
     try:
-        for r, to in todo:
-            if failures >= config.mail.max_failures:
-                return sent, issues, f"연속 {failures}건 실패로 성과 보고 요청 발송을 멈췄습니다."
-            if sent >= config.mail.max_per_run:
-                return sent, issues, f"이번 실행의 발송 한도({config.mail.max_per_run}통)에 닿아 멈췄습니다."
-            ok = _send(config, transport, journal, r, to, dry_run, issues)
-            sent += ok
-            failures = 0 if ok else failures + 1
+        return _send_all(config, transport, journal, todo, dry_run, issues)
     finally:
         transport.close()
+
+
+def _send_all(config: Config, transport: Transport, journal: MailJournal | None, todo: list[tuple[Reminder, str]],
+              dry_run: bool, issues: list[Issue]) -> tuple[int, list[Issue], str]:
+    """In batches of ``[mail] batch``: one workbook write marks the batch ``sending`` before the
+    mail server hears of it, one more records the outcomes (Google requests per batch, not per mail)."""
+    sent = failures = 0
+    size = max(1, config.mail.batch)
+    limit = min(len(todo), config.mail.max_per_run)
+    for start in range(0, limit, size):
+        if failures >= config.mail.max_failures:
+            return sent, issues, f"연속 {failures}건 실패로 성과 보고 요청 발송을 멈췄습니다."
+        chunk = [(r, to, _message(config, r, to)) for r, to in todo[start:min(start + size, limit)]]
+        if dry_run or journal is None:
+            for _, _, (msg, _) in chunk:
+                transport.send(msg)
+            sent += len(chunk)
+            continue
+        entries = journal.begin_many([(r.pair["match_id"].strip(), ROLE, r.template, to, list(config.mail.cc),
+                                       subject, str(msg["Message-ID"])) for r, to, (msg, subject) in chunk])
+        results: list[tuple[Entry, SendResult]] = []
+        error: MailError | None = None
+        for (_r, _, (msg, _)), entry in zip(chunk, entries, strict=True):
+            if error is not None or failures >= config.mail.max_failures:
+                results.append((entry, SendResult("not_tried")))
+                continue
+            try:
+                result = transport.send(msg)
+            except MailError as exc:      # a configuration problem found mid-way: nothing went out
+                error, result = exc, SendResult("transient", "메일 설정 오류로 보내지 않음")
+            failures = 0 if result.status == "sent" else failures + 1
+            results.append((entry, result))
+        finished = journal.finish_many(results)
+        for (r, _, _), entry, (_, result) in zip(chunk, finished, results, strict=True):
+            if result.status == "not_tried":
+                continue
+            if entry.state == State.SENT:
+                sent += 1
+                continue
+            severity = ERROR if entry.state in (State.REVIEW, State.FAILED) else WARNING
+            issues.append(_issue(r, "reminder_not_sent", f"성과 보고 요청 메일: {entry.reason or entry.state.value}",
+                                 severity))
+        if error is not None:
+            raise error
+    if limit < len(todo):
+        return sent, issues, f"이번 실행의 발송 한도({config.mail.max_per_run}통)에 닿아 멈췄습니다."
+    if failures >= config.mail.max_failures:
+        return sent, issues, f"연속 {failures}건 실패로 성과 보고 요청 발송을 멈췄습니다."
     return sent, issues, ""
 
 
-def _send(config: Config, transport: Transport, journal: MailJournal | None, r: Reminder, to: str, dry_run: bool,
-          issues: list[Issue]) -> bool:
+def _message(config: Config, r: Reminder, to: str) -> tuple[EmailMessage, str]:
     rendered = render_mail("reminder_market", FIELDS, _context(r, config))
-    message_id = new_message_id(config.mail.sender)
     msg = build_message(sender=config.mail.sender, to=to, cc=list(config.mail.cc), subject=rendered.subject,
-                        text=rendered.text, html=rendered.html, message_id=message_id, date=now())
-    if dry_run or journal is None:
-        transport.send(msg)
-        return True
-    entry = journal.begin(r.pair["match_id"].strip(), ROLE, r.template, recipient=to, cc=list(config.mail.cc),
-                          subject=rendered.subject, message_id=message_id)
-    try:
-        result = transport.send(msg)
-    except MailError:
-        journal.finish(entry, SendResult("transient", "메일 설정 오류로 보내지 않음"))
-        raise
-    entry = journal.finish(entry, result)
-    if entry.state == State.SENT:
-        return True
-    severity = ERROR if entry.state in (State.REVIEW, State.FAILED) else WARNING
-    issues.append(_issue(r, "reminder_not_sent", f"성과 보고 요청 메일: {entry.reason or entry.state.value}", severity))
-    return False
+                        text=rendered.text, html=rendered.html, message_id=new_message_id(config.mail.sender),
+                        date=now())
+    return msg, rendered.subject

@@ -24,9 +24,9 @@ WORKBOOKS = ("master", "outcomes", "dashboard")
 DASHBOARD_TABS = ("요약", "시군별", "기관유형별", "협력분야별", "월별성과", "우수사례후보")
 _COLUMN_KEYS = frozenset({
     "key", "header", "type", "required", "enum", "owner", "aliases", "width", "source",
-    "dropdown_source", "description",
+    "dropdown_source", "description", "optional",
 })
-_TAB_KEYS = frozenset({"tab", "workbook", "id_column", "description", "columns"})
+_TAB_KEYS = frozenset({"tab", "workbook", "id_column", "description", "columns", "hidden"})
 
 
 def normalize_header(text: str) -> str:
@@ -48,6 +48,9 @@ class Column:
     source: str | None = None
     dropdown_source: tuple[str, str] | None = None  # (tab, header) — a non-strict list
     description: str = ""
+    #: a column added after workbooks were in use: a tab without its header still works (the
+    #: feature that needs it is off there) until ``init`` adds it
+    optional: bool = False
 
     @property
     def job_owned(self) -> bool:
@@ -66,6 +69,9 @@ class TabSchema:
     columns: tuple[Column, ...]
     description: str = ""
     path: Path | None = field(default=None, compare=False)
+    #: a job-owned tab that holds job state (name starts with "_"): hidden, created by the job when
+    #: missing, protected on Google so only the service account edits it
+    hidden: bool = False
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -147,7 +153,7 @@ def _column(path: Path, raw: Any) -> Column:
         key=raw["key"], header=raw["header"], type=ctype, owner=owner,
         required=raw.get("required", False), enum=enum, aliases=_str_list(path, raw, "aliases"),
         width=width, source=raw.get("source"), dropdown_source=dropdown,
-        description=str(raw.get("description", "")),
+        description=str(raw.get("description", "")), optional=bool(raw.get("optional", False)),
     )
 
 
@@ -183,7 +189,7 @@ def load_schema_file(path: Path) -> TabSchema:
         raise _fail(path, f"id_column '{raw['id_column']}'이(가) 열 목록에 없습니다")
     return TabSchema(
         name=raw["tab"], workbook=raw["workbook"], id_column=raw["id_column"], columns=columns,
-        description=str(raw.get("description", "")), path=path,
+        description=str(raw.get("description", "")), path=path, hidden=bool(raw.get("hidden", False)),
     )
 
 
@@ -194,8 +200,9 @@ class SchemaSet:
     def __getitem__(self, tab: str) -> TabSchema:
         return self.tabs[tab]
 
-    def for_workbook(self, workbook: str) -> list[TabSchema]:
-        return [t for t in self.tabs.values() if t.workbook == workbook]
+    def for_workbook(self, workbook: str, *, job_tabs: bool = True) -> list[TabSchema]:
+        """The tabs of one file; ``job_tabs=False`` leaves out the hidden job-state tabs."""
+        return [t for t in self.tabs.values() if t.workbook == workbook and (job_tabs or not t.hidden)]
 
 
 # The tabs of DESIGN.md §3, in the order init creates them.

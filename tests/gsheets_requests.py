@@ -55,6 +55,8 @@ def apply_request(book: Book, i: int, request: dict[str, Any]) -> dict[str, Any]
             tab.frozen_rows = int(props.get("gridProperties", {}).get("frozenRowCount", 0))
         if "title" in fields.split(",") and props.get("title"):
             tab.title = props["title"]
+        if "hidden" in fields.split(",") or fields == "*":
+            tab.hidden = bool(props.get("hidden", False))
         grid = props.get("gridProperties", {})
         if "rowCount" in fields and "rowCount" in grid:
             tab.row_count = int(grid["rowCount"])

@@ -72,3 +72,31 @@ def set_app_cell(config: Config, header: str, value: str, row: int = 2) -> None:
     headers = [c.value for c in ws[1]]
     ws.cell(row=row, column=headers.index(header) + 1, value=value)
     wb.save(path)
+
+
+def job_tab(config: Config, title: str) -> list[dict[str, str]]:
+    """A hidden job tab (_작업상태, _발송기록) of master.xlsx as header → text."""
+    wb = openpyxl.load_workbook(config.workbooks["master"], read_only=True)
+    if title not in wb.sheetnames:
+        wb.close()
+        return []
+    rows = [["" if v is None else str(v) for v in r] for r in wb[title].iter_rows(values_only=True)]
+    wb.close()
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if any(r)]
+
+
+def job_state(config: Config) -> dict[tuple[str, str], str]:
+    """_작업상태 as (종류, 항목) → 값."""
+    return {(r["종류"], r["항목"]): r["값"] for r in job_tab(config, "_작업상태")}
+
+
+def mail_log(config: Config) -> dict[tuple[str, str, str], dict[str, str]]:
+    """_발송기록 as (매칭ID, 받는쪽, 양식) → the row."""
+    return {(r["매칭ID"], r["받는쪽"], r["양식"]): r for r in job_tab(config, "_발송기록")}
+
+
+def journal_entries(config: Config) -> list:
+    """The mail journal as the job sees it: master's _발송기록 tab."""
+    from automation.mail.journal import MailJournal
+
+    return MailJournal(open_backend(config, "master"), SCHEMAS, create=False).entries()

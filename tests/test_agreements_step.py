@@ -7,9 +7,8 @@ import shutil
 
 import pytest
 
-from automation.documents.manifest import Manifest
 from tests.pair_helpers import APP, MARKET, MATCH
-from tests.step_helpers import match_rows, run_step, set_app_cell, set_match_cell, workbook
+from tests.step_helpers import job_state, match_rows, run_step, set_app_cell, set_match_cell, workbook
 
 STEM = "M-2026-0001_주식회사 한빛테크_못골시장"
 
@@ -150,10 +149,11 @@ def test_a_template_with_an_unknown_field_stops_before_anything(tmp_path):
 def test_manifest_records_the_inputs(tmp_path):
     config = workbook(tmp_path)
     run_step(config, "agreements")
-    data = json.loads((config.state_dir / "documents.json").read_text(encoding="utf-8"))
-    assert set(data["documents"]) == {"M-2026-0001"}
-    entry = Manifest(config.state_dir / "documents.json").get("M-2026-0001")
-    assert entry is not None and entry.docx == f"{STEM}.docx" and entry.pdf == ""
+    state = job_state(config)   # in the workbook, not on this computer
+    assert [k for k in state if k[0] == "협약서"] == [("협약서", "M-2026-0001")]
+    entry = json.loads(state[("협약서", "M-2026-0001")])
+    assert entry["docx"] == f"{STEM}.docx" and entry["pdf"] == ""
+    assert not (config.state_dir / "documents.json").exists()
 
 
 def test_pdf_when_libreoffice_is_there(tmp_path):

@@ -7,6 +7,7 @@ hanging converter use small real shell scripts in place of soffice.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -322,3 +323,75 @@ def test_not_executable_is_not_found(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("PATH", str(tmp_path))
     found = find_soffice(str(plain))
     assert found != plain
+
+
+def _soffice_groups(group: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == group:
+                out.append(int(entry.name))
+    return out
+
+
+@needs_soffice
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to see LibreOffice's processes")
+def test_a_killed_parent_leaves_no_soffice_and_no_copies_after_the_next_sweep(tmp_path):
+    """SIGKILL of the job while LibreOffice converts: soffice keeps running and the temporary
+    copies of agreements stay — until the next conversion (or agreements step) sweeps them."""
+    import json
+    import signal
+    import sys
+
+    from automation.documents.pdf import WORK_PREFIX, sweep_leftovers
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    template = default_template()
+    files = []
+    for n in range(6):
+        path = docs / f"{NAME}_{n}.docx"
+        render_docx(template, sample(), path)
+        files.append(str(path))
+    out = tmp_path / "agreements"
+    code = ("import sys; from pathlib import Path; from automation.documents.pdf import convert_to_pdf; "
+            f"convert_to_pdf([Path(p) for p in {files!r}], Path({str(out)!r}), Path({str(SOFFICE)!r}))")
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    group = 0
+    deadline = time.monotonic() + 60
+    while not group and time.monotonic() < deadline:
+        for owner in out.glob(WORK_PREFIX + "*/owner.json"):
+            with contextlib.suppress(OSError, ValueError):
+                group = int(json.loads(owner.read_text()).get("group", 0))
+        time.sleep(0.05)
+    assert group, "the conversion never started"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    time.sleep(0.5)
+    assert _soffice_groups(group), "LibreOffice is gone by itself (nothing to sweep)"
+    assert list(out.glob(WORK_PREFIX + "*"))
+    assert sweep_leftovers(out) == 1
+    deadline = time.monotonic() + 10
+    while _soffice_groups(group) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _soffice_groups(group) == []
+    assert list(out.glob(WORK_PREFIX + "*")) == []
+
+
+def test_the_sweep_leaves_a_conversion_whose_parent_is_alive(tmp_path):
+    import json
+
+    from automation.documents.pdf import WORK_PREFIX, sweep_leftovers
+
+    busy = tmp_path / (WORK_PREFIX + "busy")
+    busy.mkdir(parents=True)
+    (busy / "owner.json").write_text(json.dumps({"parent": os.getppid(), "group": 0}))
+    old = tmp_path / (WORK_PREFIX + "old")
+    old.mkdir()
+    (old / "in0001.docx").write_bytes(b"copy of an agreement")
+    assert sweep_leftovers(tmp_path) == 1
+    assert busy.is_dir() and not old.exists()

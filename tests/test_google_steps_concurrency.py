@@ -55,8 +55,9 @@ def test_a_pair_confirmed_while_match_rewrites_it_stays_confirmed(gsheets, googl
         if r[market_rows[0].index("시장코드")] == target["시장코드"]:
             gsheets.person(MASTER, "시장", Edit("type", row=i, col=col + 1, value="N"))
     confirm = Edit("type", target=target["매칭ID"], key_col=1, col=MATCH_COL["status"], value="확정", who=who)
+    # requests: the run lock (1), metadata (2), the step's read (3), the window's open (4), its close (5);
     # an editor types after the job's read: before its window; an owner may type inside it
-    when = 4 if who == OWNER else 3
+    when = 5 if who == OWNER else 4
     gsheets.before_request(when, lambda s: s.person(MASTER, "매칭", confirm))
     result = run(config, steps=[STEP_BY_NAME["match"]])
     assert not result.failed
@@ -77,9 +78,9 @@ def test_a_refused_close_leaves_no_half_step_and_the_next_run_completes_it(gshee
     append_rows(master, SCHEMAS["참여신청"], sample_applications()[:12])
     assert not run(config, steps=[STEP_BY_NAME["validate"]]).failed
     before = gsheets.values(MASTER, "매칭")
-    # a new run: metadata (1), the step's read (2), the window's open (3), its close (4): Google
-    # answers the close with 503 for every attempt the retry policy makes (max_attempts = 3)
-    gsheets.before_request(4, lambda s: s.script(*[Fault(503, kind="spreadsheets.batchUpdate") for _ in range(3)]))
+    # a new run: the run lock (1), metadata (2), the step's read (3), the window's open (4), its close
+    # (5): Google answers the close with 503 for every attempt the retry policy makes (max_attempts = 3)
+    gsheets.before_request(5, lambda s: s.script(*[Fault(503, kind="spreadsheets.batchUpdate") for _ in range(3)]))
     result = run(config, steps=[STEP_BY_NAME["match"]])
     assert result.reports[0].failed
     assert "Google 응답 없음" in result.reports[0].message
@@ -107,7 +108,9 @@ def test_import_markets_while_a_row_is_inserted_above_keeps_every_address_on_its
         csv.writer(fh).writerows([header, *rows])
     blank = [""] * len(SCHEMAS["시장"].columns)
     blank[[c.key for c in SCHEMAS["시장"].columns].index("market_name")] = "직원이 넣은 시장"
-    gsheets.before_request(4, lambda s: s.person(MASTER, "시장", Edit("insert", row=2, values=tuple(blank))))
+    # the run lock (1), metadata (2), the read (3), the window's open (4): the owner inserts a row
+    # inside the window, just before its close (5)
+    gsheets.before_request(5, lambda s: s.person(MASTER, "시장", Edit("insert", row=2, values=tuple(blank))))
     result = import_markets(config, path)
     assert result.updated == 8
     table = gsheets.values(MASTER, "시장")

@@ -23,9 +23,15 @@ MASTER_TABS = ["참여신청", "시장", "매칭", "작업기록"]
 def test_init_on_empty_google_spreadsheets_yields_exactly_the_design(gsheets, google_onemarket_config):
     jobs.init(google_onemarket_config)
     master = gsheets.books[KEYS["master"]]
-    assert [t.title for t in master.tabs] == MASTER_TABS
-    for tab in ("참여신청", "시장", "매칭"):
+    assert [t.title for t in master.tabs] == [*MASTER_TABS, "_작업상태", "_발송기록"]
+    for tab in ("참여신청", "시장"):
         assert gsheets.values(KEYS["master"], tab)[0] == DESIGN_HEADERS[tab]
+    assert gsheets.values(KEYS["master"], "매칭")[0] == [*DESIGN_HEADERS["매칭"][:-1], "메일요청", "처리일시"]
+    for job_tab in ("_작업상태", "_발송기록"):   # hidden, and only the service account may edit
+        tab = master.tab(job_tab)
+        assert tab.hidden
+        assert [p["editors"]["users"] for p in tab.protected] == [[SERVICE_EMAIL]]
+        assert "startColumnIndex" not in tab.protected[0]["range"]
     assert gsheets.values(KEYS["outcomes"], "성과보고")[0] == DESIGN_HEADERS["성과보고"]
     assert [t.title for t in gsheets.books[KEYS["dashboard"]].tabs] == list(DASHBOARD_TABS)
     apps = master.tab("참여신청")
@@ -138,9 +144,10 @@ def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, 
     assert "values.batchUpdate" not in kinds and "values.append" not in kinds
     # per run, whatever the row count: 3 metadata reads (one per file) + 1 chart lookup, one values
     # read per step and file (7 steps read master, 4 read outcomes), the dashboard's 6 tabs rebuilt
-    # (one batchUpdate each) and the 작업기록 append (a guarded write: two batchUpdates)
-    assert kinds.count("spreadsheets.batchUpdate") == 8 and kinds.count("values.batchGet") <= 14, kinds
-    assert len(kinds) <= 26, kinds
+    # (one batchUpdate each), the 작업기록 append (a guarded write: two batchUpdates) and the run lock
+    # kept inside master (the _잠금 tab added, then deleted: two batchUpdates)
+    assert kinds.count("spreadsheets.batchUpdate") == 10 and kinds.count("values.batchGet") <= 14, kinds
+    assert len(kinds) <= 28, kinds
 
 
 def test_agreements_and_notices_on_google(gsheets, google_onemarket_config, smtp_server):

@@ -140,3 +140,76 @@ def test_round_can_be_given(tmp_path, requested):
     backends = prepared(tmp_path)
     assert run_match(backends, tmp_path, round_=requested).round == requested
     assert {r["차수"] for r in matches(backends)} == {"3"}
+
+
+def _set(backends, app_id: str, **cells: str) -> None:
+    tab = backends["master"].tabs["매칭"]
+    header = tab[0]
+    row = next(r for r in tab[1:] if r[header.index("신청ID")] == app_id)
+    row.extend([""] * (len(header) - len(row)))
+    for name, value in cells.items():
+        row[header.index(name)] = value
+
+
+def test_a_market_staff_typed_into_a_suggestion_is_kept_and_counted(tmp_path):
+    """Staff phoned 첫째기관 and typed 모란시장 over the suggestion: the job keeps it (and its capacity
+    counts), says so in 추천사유, and moves 셋째기관 (who wished 성남시) elsewhere, reporting that move."""
+    backends = prepared(tmp_path)
+    run_match(backends, tmp_path)
+    _set(backends, "A-2024-0001", 시장코드="MK3", 시장명="")
+    outcome = run_match(backends, tmp_path)
+    rows = {r["신청ID"]: r for r in matches(backends)}
+    first = rows["A-2024-0001"]
+    assert (first["시장코드"], first["시장명"], first["상태"]) == ("MK3", "모란시장", "제안")
+    assert first["추천사유"] == "직원이 고른 시장입니다 (작업의 추천이 아님). 작업은 이 행의 시장을 바꾸지 않습니다."
+    assert rows["A-2024-0003"]["시장코드"] != "MK3"      # capacity 1 taken by staff's choice
+    assert outcome.counts["staff"] == 1 and "직원이 고른 시장 1" in outcome.summary_lines()[0]
+    moved = [i for i in outcome.issues if i.code == "offer_changed"]
+    mid3 = rows["A-2024-0003"]["매칭ID"]
+    assert [i.value for i in moved] == [mid3]
+    assert moved[0].message.startswith(f"{mid3}: 제안이 바뀌었습니다 — 모란시장(MK3) → ")
+    again = run_match(backends, tmp_path)       # and it stays staff's, run after run
+    assert {r["신청ID"]: r["시장코드"] for r in matches(backends)}["A-2024-0001"] == "MK3"
+    assert not [i for i in again.issues if i.code == "offer_changed"]
+
+
+def test_a_market_name_staff_typed_is_resolved_and_an_unknown_one_left_as_typed(tmp_path):
+    backends = prepared(tmp_path)
+    run_match(backends, tmp_path)
+    _set(backends, "A-2024-0001", 시장코드="", 시장명="모란시장")
+    _set(backends, "A-2024-0002", 시장코드="", 시장명="없는시장")
+    outcome = run_match(backends, tmp_path)
+    rows = {r["신청ID"]: r for r in matches(backends)}
+    assert (rows["A-2024-0001"]["시장코드"], rows["A-2024-0001"]["시장명"]) == ("MK3", "모란시장")
+    assert (rows["A-2024-0002"]["시장코드"], rows["A-2024-0002"]["시장명"]) == ("", "없는시장")
+    staff = [i for i in outcome.issues if i.code == "staff_market"]
+    assert len(staff) == 1 and staff[0].column == "시장명"
+    assert "'없는시장'을(를) 시장 탭에서 찾지 못해 그대로 두었습니다" in staff[0].message
+
+
+def test_emptying_a_staff_choice_hands_the_row_back_to_the_job(tmp_path):
+    backends = prepared(tmp_path)
+    run_match(backends, tmp_path)
+    _set(backends, "A-2024-0001", 시장코드="MK3", 시장명="")
+    run_match(backends, tmp_path)
+    _set(backends, "A-2024-0001", 시장코드="", 시장명="")
+    run_match(backends, tmp_path)
+    rows = {r["신청ID"]: r for r in matches(backends)}
+    assert rows["A-2024-0001"]["시장명"] == "지동시장"
+    assert not rows["A-2024-0001"]["추천사유"].startswith("직원이 고른")
+
+
+def test_a_withdrawn_suggestion_is_listed_with_its_old_market(tmp_path):
+    backends = prepared(tmp_path)
+    run_match(backends, tmp_path)
+    rows = {r["신청ID"]: r for r in matches(backends)}
+    _set(backends, "A-2024-0002", 상태="확정")                    # 못골 confirmed for 둘째
+    tab = backends["master"].tabs["시장"]
+    header = tab[0]
+    for r in tab[1:]:
+        if r[header.index("시장코드")] == "MK2":
+            r[header.index("참여여부")] = "N"                      # 지동 leaves the programme
+    outcome = run_match(backends, tmp_path)
+    moved = {i.value: i.message for i in outcome.issues if i.code == "offer_changed"}
+    mid1 = rows["A-2024-0001"]["매칭ID"]
+    assert moved[mid1].startswith(f"{mid1}: 제안이 바뀌었습니다 — 지동시장(MK2) → ")

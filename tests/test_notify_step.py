@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from automation.mail.journal import MailJournal, State
+from automation.mail.journal import State
 from tests.pair_helpers import APP, MARKET, MATCH
-from tests.step_helpers import match_rows, run_step, set_match_cell, smtp_section, workbook
+from tests.step_helpers import journal_entries, mail_log, match_rows, run_step, set_match_cell, smtp_section, workbook
 
 SECOND_APP = {**APP, "application_id": "A-2026-0002", "org_name": "경기상회", "email": "kim@gyeonggi.example.com"}
 SECOND_MATCH = {**MATCH, "match_id": "M-2026-0002", "application_id": "A-2026-0002", "org_name": "경기상회"}
@@ -85,9 +85,11 @@ def test_crash_between_acceptance_and_journal_update_is_not_resent(tmp_path, mak
     proc.kill()
     proc.wait()
     assert len(hanging.messages) == 1
-    with MailJournal(config.state_dir / "mail.sqlite3") as journal:
-        assert [e.state for e in journal.entries()] == [State.SENDING]
-    # the next run (the server is fine now) finds the interrupted send, marks it 확인필요, sends the rest
+    # both notices of the batch were recorded "sending" in the workbook before the first went out
+    assert [e.state for e in journal_entries(config)] == [State.SENDING, State.SENDING]
+    assert {match_rows(config)[0]["기관안내"], match_rows(config)[0]["시장안내"]} == {"발송중"}
+    # the next run (the server is fine now) finds the interrupted batch and marks both 확인필요: it cannot
+    # know which of them reached the server, so it sends neither again
     healthy = make_smtp_server()
     text = config.path.read_text(encoding="utf-8").replace(f"port = {hanging.port}", f"port = {healthy.port}")
     config.path.write_text(text, encoding="utf-8")
@@ -96,10 +98,21 @@ def test_crash_between_acceptance_and_journal_update_is_not_resent(tmp_path, mak
     config = load_config(config.path)
     _, report = _notify(config)
     assert any("지난 실행이 발송 중에 멈춰" in i.message for i in report.issues)
-    assert len(hanging.messages) + len(healthy.messages) == 2          # the interrupted one is not sent again
-    assert report.counts["발송"] == 1
-    states = {(e.match_id, e.role): e.state for e in MailJournal(config.state_dir / "mail.sqlite3").entries()}
-    assert sorted(states.values()) == [State.REVIEW, State.SENT]
+    assert len(hanging.messages) + len(healthy.messages) == 1          # the interrupted one is not sent again
+    assert report.counts["발송"] == 0
+    states = {(e.match_id, e.role): e.state for e in journal_entries(config)}
+    assert sorted(states.values()) == [State.REVIEW, State.REVIEW]
+    # staff confirm the one that arrived and ask for the other once more: exactly one more message
+    set_match_cell(config, "M-2026-0001", "메일요청", "기관 발송확인" if hanging.messages[0].message["To"].startswith(
+        "lee") else "시장 발송확인")
+    _notify(config)
+    assert len(healthy.messages) == 0
+    other = "시장 재발송" if hanging.messages[0].message["To"].startswith("lee") else "기관 재발송"
+    set_match_cell(config, "M-2026-0001", "메일요청", other)
+    _, report = _notify(config)
+    assert report.counts["발송"] == 1 and len(healthy.messages) == 1
+    assert sorted(e.state for e in journal_entries(config)) == [State.SENT, State.SENT]
+    assert match_rows(config)[0]["메일요청"] == ""
 
 
 def test_one_recipient_refused(tmp_path, make_smtp_server):
@@ -171,7 +184,7 @@ def test_dry_run_previews_and_sends_nothing(tmp_path, smtp_server):
     assert not result.failed
     assert smtp_server.messages == []
     assert len(list((tmp_path / "preview" / "mail").glob("*.eml"))) == 2
-    assert not (config.state_dir / "mail.sqlite3").exists()
+    assert mail_log(config) == {}   # nothing recorded in the workbook (nor on disk)
     row = match_rows(config)[0]
     assert (row["기관안내"], row["시장안내"]) == ("", "")
 
@@ -202,8 +215,8 @@ def test_stops_after_consecutive_failures(tmp_path, make_smtp_server):
     config = _ready(tmp_path, server.port, apps=[APP, SECOND_APP], matches=[MATCH, SECOND_MATCH], max_failures=2)
     _, report = _notify(config)
     assert "연속 2건 실패로 발송을 멈췄습니다" in report.message
-    with MailJournal(config.state_dir / "mail.sqlite3") as journal:
-        assert [e.state for e in journal.entries()] == [State.FAILED_TRANSIENT] * 2
+    # the two tried failed (retried next run); the batch's other two were never tried and wait their turn
+    assert sorted(e.state for e in journal_entries(config)) == [State.FAILED_TRANSIENT] * 2 + [State.PLANNED] * 2
     assert match_rows(config)[0]["기관안내"] == "재시도 예정"
 
 
@@ -236,8 +249,7 @@ def test_wrong_password_stops_the_step_and_leaves_nothing_in_sending(tmp_path, m
     assert result.failed and report.failed
     assert "password_env" in report.message or "비밀번호" in report.message, report.message
     assert server.messages == []
-    with MailJournal(config.state_dir / "mail.sqlite3") as journal:
-        assert all(e.state != State.SENDING for e in journal.entries())
+    assert all(e.state != State.SENDING for e in journal_entries(config))
     assert match_rows(config)[0]["기관안내"] == ""
 
 

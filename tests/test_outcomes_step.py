@@ -7,14 +7,13 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from automation.mail.journal import MailJournal
 from automation.outcome_records import collect_outcomes
 from automation.outcome_tabs import market_titles, tab_title
 from automation.outcomes_step import outcomes
 from automation.sheets import Workbooks
 from automation.sheets.table import read_tables
 from tests.pair_helpers import APP, MARKET, MATCH
-from tests.step_helpers import run_step, smtp_section, workbook
+from tests.step_helpers import journal_entries, mail_log, run_step, smtp_section, workbook
 from tests.validation_helpers import SCHEMAS
 
 MARKET2 = {**MARKET, "market_code": "MK2", "market_name": "지동시장", "association_email": "jidong@example.org"}
@@ -123,9 +122,8 @@ def test_reminder_once_per_period(tmp_path, smtp_server):
     _type_outcome(config, "성과_못골시장", {"매칭ID": "M-2026-0001", "시장명": "못골시장", "활동일": "2026-12-20", "활동유형": "물품구매"})
     second = _run(config, today=DAY + dt.timedelta(days=60))
     assert second.reminders == 1 and smtp_server.messages[-1].message["To"] == "jidong@example.org"
-    with MailJournal(config.state_dir / "mail.sqlite3") as journal:
-        assert sorted((e.match_id, e.template) for e in journal.entries()) == [
-            ("M-2026-0001", "reminder-1"), ("M-2026-0002", "reminder-1"), ("M-2026-0002", "reminder-2")]
+    assert sorted((e.match_id, e.template) for e in journal_entries(config)) == [
+        ("M-2026-0001", "reminder-1"), ("M-2026-0002", "reminder-1"), ("M-2026-0002", "reminder-2")]
 
 
 def test_reminder_dry_run_previews_only(tmp_path, smtp_server):
@@ -134,7 +132,7 @@ def test_reminder_dry_run_previews_only(tmp_path, smtp_server):
     result = _run(config, today=DAY + dt.timedelta(days=31), dry_run=True)
     assert result.reminders == 2 and smtp_server.messages == []
     assert len(list((tmp_path / "preview" / "mail").glob("*.eml"))) == 2
-    assert not (config.state_dir / "mail.sqlite3").exists()
+    assert mail_log(config) == {}   # nothing recorded in the workbook (nor on disk)
 
 
 def test_market_deleted_after_matching_is_listed(tmp_path):
@@ -200,15 +198,18 @@ def _google_pairs(gsheets, google_onemarket_config, n):
 @pytest.mark.parametrize("n", [2, 12])
 def test_google_requests_do_not_grow_with_the_number_of_new_market_tabs(gsheets, google_onemarket_config, n):
     """Measured before: ~11 requests per new tab (1,204 for 109 markets); now a fixed handful
-    (13: the new tabs' headers and their starter rows are two guarded writes of two requests each)."""
+    (15: the new tabs' headers and their starter rows are two guarded writes of two requests each, and
+    the job state — the day each pair was first seen 협약체결, each tab's protection — one more)."""
     requests = _google_pairs(gsheets, google_onemarket_config, n)
-    assert requests <= 13, gsheets.requests()[-requests:]
+    assert requests <= 15, gsheets.requests()[-requests:]
 
 
-def test_a_broken_state_file_fails_the_step_with_a_message(tmp_path):
+def test_an_unreadable_old_state_file_is_reported_and_the_workbook_state_is_used(tmp_path):
+    """State lives in the workbook; an older workspace's broken outcomes.json is named, not taken in."""
     config = _two_markets(tmp_path)
     config.state_dir.mkdir(parents=True, exist_ok=True)
     (config.state_dir / "outcomes.json").write_text("{not json", encoding="utf-8")
     result = run_step(config, "outcomes")
     (report,) = result.reports
-    assert report.failed and report.message.startswith("성과 기록 파일 ") and "지워도 됩니다" in report.message
+    assert not report.failed
+    assert any(i.code == "legacy_state_unreadable" and "outcomes.json" in i.message for i in report.issues)

@@ -75,8 +75,7 @@ def test_run_dry_run_previews_everything_and_changes_nothing(tmp_path):
     master = config.workbooks["master"]
     fresh = next(r["매칭ID"] for r in _matches(master) if r["상태"] == "제안")
     _set(master, "매칭", "매칭ID", fresh, "상태", "확정")
-    files = [*(config.workbooks[r] for r in ("master", "outcomes", "dashboard")), config.state_dir / "mail.sqlite3",
-             config.state_dir / "documents.json"]
+    files = [config.workbooks[r] for r in ("master", "outcomes", "dashboard")]   # the journal is in master now
     before = {str(f): Path(f).read_bytes() for f in files}
     outbox = sorted(p.name for p in (demo.folder / "outbox").glob("*.eml"))
     result = run(config, dry_run=True)

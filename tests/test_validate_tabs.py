@@ -6,8 +6,6 @@ import json
 
 import pytest
 
-from automation.errors import ConfigError
-from automation.validation.ids import IdAllocator
 from tests.validation_helpers import MARKETS, app, app_cells, make_backends, run_validate
 
 
@@ -33,7 +31,9 @@ def test_a_deleted_newest_row_never_frees_its_number(tmp_path):
     backends["master"].tabs["참여신청"][2][2] = "새 기관"
     run_validate(backends, tmp_path)
     assert ids(backends) == ["A-2024-0001", "A-2024-0003"]
-    assert json.loads((tmp_path / "ids.json").read_text())["high_water"] == {"A-2024": 3}
+    state = backends["master"].tabs["_작업상태"]
+    assert [r[:4] for r in state[1:]] == [["ID|A-2024", "ID", "A-2024", "3"]]   # kept in the workbook
+    assert not (tmp_path / "ids.json").exists()                                  # not on this computer
 
 
 def test_copied_row_with_the_same_id_is_flagged_on_both_rows_not_renumbered(tmp_path):
@@ -60,10 +60,24 @@ def test_dry_run_writes_nothing_and_keeps_the_counter(tmp_path):
     assert not (tmp_path / "ids.json").exists()
 
 
-def test_broken_id_state_file_is_a_clear_error(tmp_path):
+def test_an_older_workspace_ids_file_is_taken_into_the_workbook_once(tmp_path):
+    """Upgrade path: .onemarket/ids.json's high-water mark moves into _작업상태; the file is retired."""
+    (tmp_path / "ids.json").write_text('{"high_water": {"A-2024": 41}}', encoding="utf-8")
+    backends = make_backends([app()])
+    result = run_validate(backends, tmp_path)
+    assert ids(backends) == ["A-2024-0042"]          # never a number given before the upgrade
+    assert (tmp_path / "ids.json.migrated").exists() and not (tmp_path / "ids.json").exists()
+    assert any(i.code == "legacy_state_moved" for i in result.write_issues)
+    state = {r[0]: r[3] for r in backends["master"].tabs["_작업상태"][1:]}
+    assert state == {"ID|A-2024": "42"}
+
+
+def test_a_broken_older_ids_file_is_named_and_left_alone(tmp_path):
     (tmp_path / "ids.json").write_text("{not json")
-    with pytest.raises(ConfigError, match=r"ID 상태 파일 .*손상되었습니다"):
-        IdAllocator(tmp_path / "ids.json", 2024)
+    backends = make_backends([app()])
+    result = run_validate(backends, tmp_path)
+    assert any(i.code == "legacy_state_unreadable" and "ids.json" in i.message for i in result.write_issues)
+    assert (tmp_path / "ids.json").exists()
 
 
 MATCH = {"match_id": "M-2024-0001", "round": "1", "application_id": "A-2024-0001", "org_name": "(주)가나다전자",
@@ -93,7 +107,8 @@ def test_match_rows_reference_existing_rows(tmp_path, changes, message):
     assert backends["master"].tabs["매칭"][1] == [{**MATCH, **changes}.get(c, "") for c in
                                                   ("match_id", "round", "application_id", "org_name", "market_code",
                                                    "market_name", "score", "reason", "status", "staff_memo",
-                                                   "agreement", "org_notice", "market_notice", "processed_at")]
+                                                   "agreement", "org_notice", "market_notice", "mail_request",
+                                                   "processed_at")]
 
 
 def test_outcome_rows_reference_an_existing_match_and_get_an_id(tmp_path):

@@ -1,4 +1,4 @@
-"""Which agreement was rendered from which inputs: ``<state_dir>/documents.json``.
+"""Which agreement was rendered from which inputs: in the workbook's job state (``_작업상태``).
 
 A document is re-rendered only when the hash of its inputs (the context, the template's bytes,
 whether a PDF is wanted) changed or one of its files is gone. File names are stored relative to
@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
-from automation.errors import DocumentError
-
-VERSION = 1
+from automation.state import DOCUMENT, WorkState
 
 
 @dataclass(frozen=True)
@@ -49,39 +44,23 @@ def inputs_hash(context: Mapping[str, object], template: Path, pdf: bool) -> str
 
 
 class Manifest:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.entries: dict[str, Entry] = {}
-        if path.is_file():
-            self.entries = self._load()
+    """The agreements' fingerprints, kept in the workbook's job state (kind "협약서")."""
 
-    def _load(self) -> dict[str, Entry]:
-        try:
-            data: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
-            return {k: Entry(**v) for k, v in data.get("documents", {}).items()}
-        except (OSError, ValueError, TypeError) as exc:
-            raise DocumentError(
-                f"협약서 기록 파일 {self.path}을(를) 읽을 수 없습니다 ({exc}). 백업에서 되살리거나, 모든 협약서를 "
-                "다시 만들어도 되면 이 파일을 지우세요."
-            ) from exc
+    def __init__(self, state: WorkState) -> None:
+        self.state = state
+        self.entries: dict[str, Entry] = {}
+        for match_id in state.items(DOCUMENT):
+            data = state.get_json(DOCUMENT, match_id)
+            if data is None:
+                continue
+            try:
+                self.entries[match_id] = Entry(**{k: str(v) for k, v in data.items()})
+            except TypeError:
+                continue
 
     def get(self, match_id: str) -> Entry | None:
         return self.entries.get(match_id)
 
     def put(self, match_id: str, entry: Entry) -> None:
         self.entries[match_id] = entry
-
-    def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        body = json.dumps({"version": VERSION, "documents": {k: asdict(v) for k, v in sorted(self.entries.items())}},
-                          ensure_ascii=False, indent=1)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".documents-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise DocumentError(f"협약서 기록 파일 {self.path}에 쓸 수 없습니다: {exc}") from exc
+        self.state.set_json(DOCUMENT, match_id, asdict(entry))

@@ -7,11 +7,18 @@ under plain ASCII names first (no trouble with Korean names, a leading ``-`` or 
 file that is not a real .docx never reaches LibreOffice (it would "convert" random bytes as plain
 text). PDFs are written into a temporary folder inside ``outdir`` and moved into place with
 ``os.replace``, so a PDF under its final name is always complete.
+
+A kill of the parent (SIGKILL, a closed terminal) must not leave LibreOffice running nor copies of
+agreements (personal data) behind: the temporary folder (``.onemarket-pdf-*``, the profile inside
+it) holds an ``owner.json`` naming the parent's PID and soffice's process group, and every
+conversion first sweeps the folders of parents that are gone — killing their soffice group and
+deleting the folder (:func:`sweep_leftovers`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -87,13 +94,77 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     process.communicate()
 
 
-def _run(command: list[str], soffice: Path, timeout: float) -> tuple[int, str]:
+OWNER = "owner.json"
+WORK_PREFIX = ".onemarket-pdf-"
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _is_soffice_group(pgid: int) -> bool:
+    """Is ``pgid`` still a process group of LibreOffice's (not a reused number)? Linux: /proc."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return _alive(pgid)
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmd = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and (b"soffice" in cmd or b"oosplash" in cmd):
+            return True
+    return False
+
+
+def sweep_leftovers(outdir: Path) -> int:
+    """Remove what conversions whose parent died left in ``outdir``: their soffice processes and
+    their temporary folders (copies of agreements). Returns how many folders were removed."""
+    removed = 0
+    if not outdir.is_dir():
+        return 0
+    for work in outdir.glob(WORK_PREFIX + "*"):
+        try:
+            owner = json.loads((work / OWNER).read_text(encoding="utf-8"))
+            parent, group = int(owner.get("parent", 0)), int(owner.get("group", 0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            parent = group = 0      # a folder from an older version, or one the kill cut short
+        if parent and parent != os.getpid() and _alive(parent):
+            continue                # a conversion still running (another process)
+        if group and os.name != "nt" and _is_soffice_group(group):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signal.SIGKILL)
+        shutil.rmtree(work, ignore_errors=True)
+        removed += 1
+        log.warning("removed %s left by an interrupted PDF conversion", work.name)
+    return removed
+
+
+def _record_owner(work: Path, group: int) -> None:
+    with contextlib.suppress(OSError):
+        (work / OWNER).write_text(json.dumps({"parent": os.getpid(), "group": group}), encoding="utf-8")
+
+
+def _run(command: list[str], soffice: Path, timeout: float, work: Path | None = None) -> tuple[int, str]:
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    start_new_session=os.name != "nt")
     except OSError as exc:
         raise DocumentError(f"LibreOffice(soffice)를 실행할 수 없습니다: {soffice} ({exc.strerror or exc}). "
                             "LibreOffice를 설치하거나 [documents] soffice에 올바른 경로를 적으세요.") from exc
+    if work is not None:
+        _record_owner(work, process.pid)
     try:
         _, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -106,10 +177,11 @@ def _run(command: list[str], soffice: Path, timeout: float) -> tuple[int, str]:
 def _convert_batch(files: Sequence[Path], outdir: Path, soffice: Path, timeout: float) -> dict[Path, Path | None]:
     result: dict[Path, Path | None] = dict.fromkeys(files)
     try:
-        work = Path(tempfile.mkdtemp(prefix=".onemarket-pdf-", dir=outdir))
+        work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=outdir))
     except OSError as exc:
         raise DocumentError(f"PDF 폴더 {outdir}에 쓸 수 없습니다({exc.strerror or exc}). 경로와 권한을 확인하세요.") from exc
-    profile = Path(tempfile.mkdtemp(prefix="onemarket-soffice-"))
+    _record_owner(work, 0)
+    profile = work / "profile"      # inside the folder the sweep removes
     try:
         inputs: dict[Path, Path] = {}
         for number, source in enumerate(files, 1):
@@ -121,7 +193,7 @@ def _convert_batch(files: Sequence[Path], outdir: Path, soffice: Path, timeout: 
         command = [str(soffice), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
                    "--nologo", "--nodefault", "--nolockcheck", "--norestore", "--convert-to", "pdf",
                    "--outdir", str(work), *(str(p) for p in inputs.values())]
-        code, err = _run(command, soffice, timeout)
+        code, err = _run(command, soffice, timeout, work)
         for source, copy in inputs.items():
             result[source] = _collect(copy.with_suffix(".pdf"), outdir / f"{source.stem}.pdf")
         if code != 0 and not any(result.values()):
@@ -131,7 +203,6 @@ def _convert_batch(files: Sequence[Path], outdir: Path, soffice: Path, timeout: 
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _copy_docx(source: Path, copy: Path) -> bool:
@@ -187,6 +258,7 @@ def convert_to_pdf(docx_files: Sequence[Path], outdir: Path, soffice: Path, *, b
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DocumentError(f"PDF 폴더 {outdir}을(를) 만들 수 없습니다({exc.strerror or exc}). 경로와 권한을 확인하세요.") from exc
+    sweep_leftovers(outdir)
     files = list(dict.fromkeys(docx_files))
     batches = [files[start:start + batch] for start in range(0, len(files), batch)]
     stop = threading.Event()   # set by the first batch that fails: batches not yet started are skipped

@@ -2,7 +2,7 @@
 
 The notify step decides who gets what; these are its parts:
 
-    with MailJournal(state_dir / "mail.sqlite3") as journal:
+    with MailJournal(master_backend, schemas) as journal:   # the workbook's hidden _발송기록 tab
         journal.recover_stale()                      # under the run lock, before sending anything
         transport = open_transport(config.mail)
         transport.connect()                          # MailError: stop before any row says "sending"

@@ -27,7 +27,7 @@ from automation.errors import MailError
 from automation.mail.message import SEOUL, recipients
 from automation.mail.replies import describe, network_reason
 
-Status = Literal["sent", "transient", "permanent", "uncertain"]
+Status = Literal["sent", "transient", "permanent", "uncertain", "not_tried"]
 
 
 @dataclass(frozen=True)

@@ -315,6 +315,10 @@ class Backend(abc.ABC):
         """Rename one tab (init puts a look-alike title back to the schema's spelling)."""
         raise NotImplementedError
 
+    def hide_tab(self, title: str) -> None:
+        """Hide a job-state tab (people can still unhide it; on Google it is also protected)."""
+        raise NotImplementedError
+
     @contextmanager
     def deferred(self) -> Iterator[None]:
         """Hold structural requests (styles, dropdowns, protections) made inside the block and send

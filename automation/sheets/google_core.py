@@ -216,6 +216,11 @@ class GoogleCore(Backend):
         for start in range(0, len(queue), MAX_SUBREQUESTS):
             self._batch(queue[start:start + MAX_SUBREQUESTS])
 
+    def hide_tab(self, title: str) -> None:
+        tab = self._resolve([title])[title]
+        self._batch([{"updateSheetProperties": {"properties": {"sheetId": tab.sheet_id, "hidden": True},
+                                                "fields": "hidden"}}])
+
     def rename_tab(self, title: str, new_title: str) -> None:
         tab = self._resolve([title])[title]
         self._batch([{"updateSheetProperties": {"properties": {"sheetId": tab.sheet_id, "title": new_title},

@@ -38,6 +38,7 @@ class MemoryBackend(Backend):
         self.typed: dict[str, list[list[Scalar]]] = {}
         self.charts: dict[str, list[ChartSpec]] = {}
         self.widths: dict[str, dict[int, float]] = {}
+        self.hidden: set[str] = set()
         #: protect_tab: title → (editors, description)
         self.tab_protection: dict[str, tuple[tuple[str, ...], str]] = {}
         self.requests = 0
@@ -100,6 +101,9 @@ class MemoryBackend(Backend):
         for title, rows in appends.items():
             self._add(title, rows)
         return self._snapshot(list(window.tabs))
+
+    def hide_tab(self, title: str) -> None:
+        self.hidden.add(self._title(title))
 
     def rename_tab(self, title: str, new_title: str) -> None:
         actual = self._title(title)

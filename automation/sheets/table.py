@@ -61,7 +61,7 @@ def resolve_header(schema: TabSchema, header: Sequence[str],
     ``required``: the column keys this step needs (default: every schema column).
     """
     positions, dupes = match_header(schema, header)
-    needed = list(required) if required is not None else [c.key for c in schema.columns]
+    needed = list(required) if required is not None else [c.key for c in schema.columns if not c.optional]
     problems: list[str] = []
     for key in needed:
         col = schema.column(key)

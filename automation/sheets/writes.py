@@ -43,10 +43,14 @@ def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]], by_numbe
     id_header = schema.id.header
     if update.holds:
         holding = [r for r in table.rows if all(r[k] == v for k, v in update.holds.items())]
-        if len(holding) > 1 and update.fingerprint:
-            fp_all: Callable[[Row], str] = ((lambda r: fingerprint(r.cells)) if update.exact else
-                                            (lambda r: fingerprint(r.cells, [*table.job_cols(), *(
-                                                table.header.col(k) for k in update.loose)])))
+        fp_all: Callable[[Row], str] = ((lambda r: fingerprint(r.cells)) if update.exact else
+                                        (lambda r: fingerprint(r.cells, [*table.job_cols(), *(
+                                            table.header.col(k) for k in update.loose)])))
+        if update.content_first and update.fingerprint:
+            # a repair's redo of an undo: only the victim itself (by its content) — a leftover of
+            # the job's that holds the same wrong values is not the row to give the old values to
+            holding = [r for r in holding if fp_all(r) == update.fingerprint]
+        elif len(holding) > 1 and update.fingerprint:
             holding = [r for r in holding if fp_all(r) == update.fingerprint] or holding
         if len(holding) == 1 or (holding and len({r.cells for r in holding}) == 1):
             return holding[0]

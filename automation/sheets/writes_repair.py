@@ -141,10 +141,7 @@ def repair(backend: Backend, writes: Sequence[TabWrite], plan: _Plan, misplaced:
         undo += [RowUpdate(dict.fromkeys(hits, ""), row=row.number, fingerprint=fingerprint(row.cells),
                            expect=hits, exact=True, per_cell=True, holds=hits) for row, hits in strays.get(name, [])]
         undo += [_late_undo(p, plan, skip, loose) for p in mine_late]
-        redo = [RowUpdate(p.cells, id=p.update.id, row=p.row, fingerprint=fingerprint(p.row_cells, skip),
-                          expect={k: v for k, v in p.before.items() if not table.schema.column(k).job_owned},
-                          loose=loose, content_first=True)
-                for p in mine]
+        redo = [_redo(p, table, skip, loose) for p in mine]
         keys = {c.key for c in table.schema.columns}
         repairs.append(TabWrite(write.schema, [*undo, *redo], allow=keys))
         result.issues.extend(unknown)
@@ -173,6 +170,18 @@ def repair(backend: Backend, writes: Sequence[TabWrite], plan: _Plan, misplaced:
                                     f"{label}{p.row}행: 쓰는 순간 행이 옮겨져(소유자의 편집) 다른 행에 잘못 쓴 값을 되돌리고 "
                                     "제 행에 다시 썼습니다. 확인하세요."))
     result.issues.extend(again.issues)
+
+
+def _redo(p: _Placed, table: Table, skip: Sequence[int], loose: frozenset[str]) -> RowUpdate:
+    """Give the intended row its values again. The redo of an undo (what a victim held) goes only to
+    the victim, found by the wrong values it still holds and its content — never by the wrong ID
+    written there, which a leftover of the job's may hold too once the victim is gone."""
+    expect = {k: v for k, v in p.before.items() if not table.schema.column(k).job_owned}
+    if p.update.holds:
+        return RowUpdate(p.cells, row=p.row, fingerprint=fingerprint(p.row_cells, skip), expect=expect,
+                         loose=loose, content_first=True, per_cell=True, holds=p.update.holds)
+    return RowUpdate(p.cells, id=p.update.id, row=p.row, fingerprint=fingerprint(p.row_cells, skip),
+                     expect=expect, loose=loose, content_first=True)
 
 
 def _late_undo(p: _Placed, plan: _Plan, skip: Sequence[int], loose: frozenset[str]) -> RowUpdate:

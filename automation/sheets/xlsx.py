@@ -243,6 +243,12 @@ class XlsxBackend(Backend):
         self._sheet(title).title = new_title
         self._dirty = True
 
+    def hide_tab(self, title: str) -> None:
+        ws = self._sheet(title)
+        if ws.sheet_state != "hidden":
+            ws.sheet_state = "hidden"
+            self._dirty = True
+
     def ensure_tabs(self, titles: Sequence[str]) -> list[str]:
         self._fresh()
         found = resolve_titles(list(dict.fromkeys(titles)), self.wb.sheetnames, self.path.name)

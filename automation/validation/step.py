@@ -21,6 +21,7 @@ from automation.schema import SchemaSet
 from automation.sheets.base import Backend
 from automation.sheets.table import Row, Table, read_tables
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
+from automation.state import read_with_state
 from automation.validation import crossrow
 from automation.validation.cells import check_cells
 from automation.validation.findings import OK, RowFindings
@@ -180,12 +181,14 @@ def validate(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_di
              dry_run: bool = False, fix: bool = False, today: dt.date | None = None) -> ValidationResult:
     today = today or now().date()
     master, outcomes = backend_for("master"), backend_for("outcomes")
-    tables = read_tables(master, [schemas[t] for t in MASTER_TABS])
+    tables, state = read_with_state(master, schemas, [schemas[t] for t in MASTER_TABS], dry_run=dry_run,
+                                    legacy=state_dir)
+    tables.pop(state.schema.name, None)
     outcome_titles = [ot.STAFF_TAB, *(t for t in outcomes.list_tabs() if ot.is_market_tab(t))]
     tables.update(read_tables(outcomes, [ot.tab_schema(schemas, t) for t in outcome_titles]))
     findings = _check_tables(tables, today)
     result = ValidationResult(_summaries(tables, findings), findings, dry_run=dry_run)
-    ids = IdAllocator(state_dir / "ids.json", today.year)
+    ids = IdAllocator(state, today.year)
     for table in tables.values():
         for row in table.rows:
             ids.observe(row[table.schema.id_column])
@@ -199,8 +202,13 @@ def validate(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_di
             TabWrite(table.schema, updates, allow=allow, base=table))
     if dry_run:
         return result
+    ids.save()
+    marks = state.tab_write()
+    if marks is not None:   # the high-water mark lands with the rows that got the new IDs (one batch)
+        plans["master"].append(marks)
     for role, backend in (("master", master), ("outcomes", outcomes)):
         written = write_tables(backend, plans[role])   # one guarded write per file
         result.write_issues.extend(written.issues)
-    ids.save()
+    state.written()
+    result.write_issues.extend(state.notes)
     return result
