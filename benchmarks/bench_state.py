@@ -13,8 +13,15 @@ the 안내메일 step, mails the server stored, and the 안내메일 step's requ
 "Before" numbers: run this file from a worktree of an earlier commit (copy it into that tree's
 benchmarks/ first); it only uses bench_run.py's helpers, which that tree has too.
 
-Measured on 2026-12-02, 2 cores (AMD EPYC VM), Python 3.11, 300 applications × 150 real 경기도 markets
-(수용 2), 50 confirmed (100 notices), LibreOffice PDF on; see the issue note for the table.
+Measured on 2026-12-02, 2 cores (AMD EPYC VM), Python 3.11.7, 300 applications × 150 real 경기도 markets
+(수용 2), 50 confirmed pairs (100 notices over SMTP), LibreOffice PDF on; two runs each, same numbers:
+                         run 1        run 2 (50 pairs)                  run 3 (quiet)
+    before (649705c)    google 27 req  38 req, 4.6–4.8 s; notify 3 req   23 req
+                        xlsx 4 saves   6 saves, 4.9 s; notify 1 save     2 saves
+    after, batch 20     google 29 req  64 req, 5.0–5.1 s; notify 23 req  25 req  (+2: the lock tab)
+                        xlsx 4 saves   16 saves, 5.9 s; notify 11 saves  2 saves
+    notify requests = 4 per batch + 3: batch 1 → 403 (9.5 s), 20 → 23, 50 → 11, 100 → 7.
+Before, the journal was a local SQLite file (no requests, and no protection against a second desk).
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from smtp_server import SmtpServer
 
 from automation.demo import _confirm_some
 
-NOTIFY = "안내메일"
+NOTIFY = "notify"  # the 안내메일 step
 MAIL = """[mail]
 transport = "smtp"
 host = "127.0.0.1"
@@ -47,7 +54,7 @@ port = {port}
 starttls = false
 sender = "onemarket@example.go.kr"
 max_per_run = 100000
-"""
+{batch}"""
 
 
 def _serve(conn: Connection) -> None:
@@ -58,18 +65,18 @@ def _serve(conn: Connection) -> None:
             conn.send(len(server.messages))
 
 
-def _smtp_config(port: int) -> str:
+def _smtp_config(port: int, batch: int) -> str:
     head, _, rest = bench_run.CONFIG.partition("[mail]")
     _, _, tail = rest.partition("[documents]")
-    return head + MAIL.format(port=port) + "\n[documents]" + tail
+    return head + MAIL.format(port=port, batch=f"batch = {batch}\n" if batch else "") + "\n[documents]" + tail
 
 
-def bench(name: str, rows: int, confirm: int, markets: list[dict[str, str]]) -> list[dict[str, Any]]:
+def bench(name: str, rows: int, confirm: int, markets: list[dict[str, str]], batch: int) -> list[dict[str, Any]]:
     ours, theirs = multiprocessing.Pipe()
     child = multiprocessing.Process(target=_serve, args=(theirs,), daemon=True)
     child.start()
     original = bench_run.CONFIG
-    bench_run.CONFIG = _smtp_config(ours.recv())
+    bench_run.CONFIG = _smtp_config(ours.recv(), batch)
     opener = bench_run.xlsx_config if name == "xlsx" else bench_run.google_config
     results: list[dict[str, Any]] = []
     try:
@@ -114,6 +121,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=300)
     parser.add_argument("--confirm", type=int, default=50)
     parser.add_argument("--backend", choices=["xlsx", "google", "all"], default="all")
+    parser.add_argument("--batch", type=int, default=0, help="[mail] batch (0: the default; older trees have none)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     markets, source = load_markets()
@@ -121,7 +129,7 @@ def main() -> None:
           file=sys.stderr, flush=True)
     started = time.perf_counter()
     results = [m for name in ("google", "xlsx") if args.backend in (name, "all")
-               for m in bench(name, args.rows, args.confirm, markets)]
+               for m in bench(name, args.rows, args.confirm, markets, args.batch)]
     if args.json:
         print(json.dumps({"rows": args.rows, "confirm": args.confirm, "runs": results}, ensure_ascii=False, indent=1))
     else:
