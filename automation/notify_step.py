@@ -300,8 +300,9 @@ def _staff_requests(ctx: _Ctx, journal: MailJournal, matches: Table) -> None:
     found = take_requests(journal, matches, TEMPLATE)
     ctx.outcome.issues.extend(found.issues)
     ctx.resend = found.resend
-    if found.clear:
-        journal.flush([TabWrite(matches.schema, found.clear, allow={"mail_request"}, base=matches)])
+    if found.clear or journal.pending:   # pending: an older workspace's journal, taken in — written now
+        journal.flush([TabWrite(matches.schema, found.clear, allow={"mail_request"}, base=matches)]
+                      if found.clear else [])
     ctx.outcome.requests = found.done
 
 

@@ -230,3 +230,44 @@ def test_staff_set_market_survives_runs(tmp_path):
         row = next(r for r in match_rows(config) if r["기관명"] == "첫째기관")
         assert (row["시장코드"], row["시장명"], row["상태"]) == ("MK3", "시장3", "제안")
         assert row["추천사유"].startswith("직원이 고른 시장입니다")
+
+
+def _as_legacy_journal(config, entries) -> None:
+    """The workspace as the previous version left it: the journal in .onemarket/mail.sqlite3 only."""
+    import sqlite3
+
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(config.state_dir / "mail.sqlite3")
+    db.execute("CREATE TABLE mail (match_id TEXT, role TEXT, template TEXT, recipient TEXT, cc TEXT, subject TEXT, "
+               "message_id TEXT, state TEXT, reason TEXT, attempts INTEGER, created_at TEXT, updated_at TEXT)")
+    db.executemany("INSERT INTO mail VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [(e.match_id, e.role, e.template, e.recipient, ",".join(e.cc), e.subject, e.message_id,
+                     e.state.value, e.reason, e.attempts, e.created_at, e.updated_at) for e in entries])
+    db.commit()
+    db.close()
+
+
+def test_an_older_workspace_moves_its_journal_into_the_workbook_on_the_first_run(tmp_path, smtp_server):
+    """Upgrade path: the journal lived in .onemarket/mail.sqlite3 and the 안내 cells were cleared by
+    someone; the first run takes the file in and writes it into _발송기록 even though it sends
+    nothing, retires the file, and from then on the folder can go."""
+    config = _ready(tmp_path, smtp_server.port)
+    assert not run_step(config, "notify").failed
+    sent = _recipients(smtp_server)
+    entries = journal_entries(config)
+    assert len(entries) == 2 * N and max(sent.values()) == 1
+    _as_legacy_journal(config, entries)
+    _edit_tab(config, "_발송기록", _empty)
+    for m in MATCHES:
+        set_match_cell(config, m["match_id"], "기관안내", None)
+        set_match_cell(config, m["match_id"], "시장안내", None)
+
+    assert not run_step(config, "notify").failed
+    assert _recipients(smtp_server) == sent
+    assert {e.key for e in journal_entries(config)} == {e.key for e in entries}      # in the workbook now
+    assert not (config.state_dir / "mail.sqlite3").exists()
+    assert (config.state_dir / "mail.sqlite3.migrated").exists()
+    shutil.rmtree(config.state_dir)
+    assert not run_step(config, "notify").failed
+    assert _recipients(smtp_server) == sent
+    assert all(r["기관안내"].startswith("발송완료") for r in match_rows(config))
