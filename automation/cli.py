@@ -18,13 +18,23 @@ import click
 from automation import __version__
 from automation.config import Config, load_config
 from automation.errors import OnemarketError
+from automation.privacy import PATTERNS, RedactingFilter, redact
 from automation.report import StepReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+_show = {"values": False}   # --show-values: cell values and unmasked text in the output (off by default)
+
+
+def _echo(text: str = "", *, err: bool = False) -> None:
+    """Every line the CLI prints: personal data masked unless --show-values (output ends up in logs)."""
+    click.echo(text if _show["values"] else PATTERNS.mask(text), err=err)
+
+
+def _echo_json(data: Any, indent: int | None = 2) -> None:
+    shown = data if _show["values"] else redact(data)
+    click.echo(json.dumps(shown, ensure_ascii=False, indent=indent))
 
 
 def _config(ctx: click.Context) -> Config:
@@ -37,9 +47,9 @@ def _config(ctx: click.Context) -> Config:
 
 def _print_report(report: StepReport) -> None:
     counts = f" ({report.counts_text()})" if report.counts and not report.message else ""
-    click.echo(f"  [{report.result}] {report.step}{counts}")
+    _echo(f"  [{report.result}] {report.step}{counts}")
     for line in report.message.splitlines():
-        click.echo(f"      {line}")
+        _echo(f"      {line}")
 
 
 class OnemarketGroup(click.Group):
@@ -49,7 +59,7 @@ class OnemarketGroup(click.Group):
         try:
             return super().invoke(ctx)
         except OnemarketError as exc:
-            click.echo(f"오류: {exc.message}", err=True)
+            _echo(f"오류: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -57,13 +67,20 @@ class OnemarketGroup(click.Group):
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="설정 파일 경로 (기본: 현재 폴더의 onemarket.toml, 또는 ONEMARKET_CONFIG).")
 @click.option("-v", "--verbose", count=True, help="로그를 더 자세히 (-vv: 디버그).")
+@click.option("--show-values", is_flag=True,
+              help="출력·--json·로그에 칸의 값과 가리지 않은 글을 보입니다 (기본: 행은 탭·행 번호·ID로만, 개인정보는 가림).")
 @click.version_option(__version__, prog_name="onemarket")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
+def main(ctx: click.Context, config_path: str | None, verbose: int, show_values: bool) -> None:
     """우리동네 1社-1市場 협력 프로젝트 — 스프레드시트 자동화 작업."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    _show["values"] = show_values
+    if not show_values:
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+                handler.addFilter(RedactingFilter())
     ctx.ensure_object(dict)["config_path"] = config_path
 
 
@@ -79,18 +96,18 @@ def init(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     if as_json:
         _echo_json([r.__dict__ for r in results])
         return
-    click.echo("초기화 미리보기 (저장하지 않음):" if dry_run else "초기화 완료:")
+    _echo("초기화 미리보기 (저장하지 않음):" if dry_run else "초기화 완료:")
     for r in results:
-        click.echo(f"  {r.role}: {r.location}")
+        _echo(f"  {r.role}: {r.location}")
         for old, new in r.tabs_renamed.items():
-            click.echo(f"    탭 이름 되돌림: {old!r} → '{new}' (같은 탭으로 보고 새로 만들지 않았습니다)")
+            _echo(f"    탭 이름 되돌림: {old!r} → '{new}' (같은 탭으로 보고 새로 만들지 않았습니다)")
         if r.tabs_created:
-            click.echo(f"    새 탭: {', '.join(r.tabs_created)}")
+            _echo(f"    새 탭: {', '.join(r.tabs_created)}")
         for tab, added in r.headers_added.items():
             if added:
-                click.echo(f"    '{tab}'에 추가한 머리글: {', '.join(added)}")
+                _echo(f"    '{tab}'에 추가한 머리글: {', '.join(added)}")
         if not r.changed:
-            click.echo("    바뀐 것 없음 (이미 최신)")
+            _echo("    바뀐 것 없음 (이미 최신)")
 
 
 @main.command("import-markets")
@@ -108,20 +125,20 @@ def import_markets(ctx: click.Context, csv_path: str, sido: str, dry_run: bool, 
         _echo_json(result.as_dict())
         return
     head = "시장 가져오기 미리보기 (쓰지 않음)" if dry_run else "시장 가져오기 완료"
-    click.echo(f"{head}: {sido} {result.read}곳 읽음 — 추가 {result.added}, 갱신 {result.updated}, "
+    _echo(f"{head}: {sido} {result.read}곳 읽음 — 추가 {result.added}, 갱신 {result.updated}, "
                f"변동 없음 {result.unchanged}, 원본에 없음(그대로 둠) {result.not_in_source}")
     for issue in result.issues:
-        click.echo(f"  경고: {issue.message}")
+        _echo(f"  경고: {issue.message}")
 
 
 def _print_run(result: Any, dry_run: bool) -> None:
-    click.echo(f"실행 {result.run_id}{' (미리보기)' if dry_run else ''}:")
+    _echo(f"실행 {result.run_id}{' (미리보기)' if dry_run else ''}:")
     for report in result.reports:
         _print_report(report)
     if result.log_error:
-        click.echo(f"  경고: {result.log_error}")
+        _echo(f"  경고: {result.log_error}")
     if result.data_errors and not result.failed:
-        click.echo("오류가 있는 행이 있습니다. 시트의 검증메시지 열이나 'onemarket validate'로 확인하세요.")
+        _echo("오류가 있는 행이 있습니다. 시트의 검증메시지 열이나 'onemarket validate'로 확인하세요.")
 
 
 @main.command()
@@ -156,21 +173,21 @@ def _run_every(ctx: click.Context, every: str, dry_run: bool, as_json: bool) -> 
     path = ctx.ensure_object(dict).get("config_path")
     _config(ctx)  # a broken config stops before the loop starts (exit 2)
     stop = threading.Event()
-    click.echo(f"{every} 간격으로 실행합니다. 멈추려면 Ctrl-C (진행 중인 실행은 마칩니다).")
+    _echo(f"{every} 간격으로 실행합니다. 멈추려면 Ctrl-C (진행 중인 실행은 마칩니다).")
 
     def on_result(result: Any) -> None:
         if as_json:
-            click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+            _echo_json(result.as_dict(), indent=None)
         else:
             _print_run(result, dry_run)
 
     def on_skip(message: str) -> None:
-        click.echo(f"건너뜀: {message}", err=True)
+        _echo(f"건너뜀: {message}", err=True)
 
     with stop_on_signals(stop):
         runs = run_every(lambda: load_config(path), interval, stop=stop, on_result=on_result, on_skip=on_skip,
                          dry_run=dry_run)
-    click.echo(f"멈춤: {runs}번 실행했습니다.")
+    _echo(f"멈춤: {runs}번 실행했습니다.")
 
 
 @main.command()
@@ -187,20 +204,20 @@ def validate(ctx: click.Context, dry_run: bool, fix: bool, as_json: bool, limit:
     if as_json:
         _echo_json(result.as_dict())
     else:
-        click.echo("검증 미리보기 (쓰지 않음):" if dry_run else "검증 완료:")
+        _echo("검증 미리보기 (쓰지 않음):" if dry_run else "검증 완료:")
         for summary in result.summaries:
-            click.echo(f"  {summary.line()}")
+            _echo(f"  {summary.line()}")
         if result.ids_assigned:
-            click.echo(f"  새 ID {result.ids_assigned}개를 부여했습니다{' (미리보기)' if dry_run else ''}.")
+            _echo(f"  새 ID {result.ids_assigned}개를 부여했습니다{' (미리보기)' if dry_run else ''}.")
         for change in result.fixes:
-            click.echo(f"  고침 {change.tab} {change.row}행 {change.column}: '{change.before}' → '{change.after}'")
+            _echo(f"  고침 {change.tab} {change.row}행 {change.column}: '{change.before}' → '{change.after}'")
         issues = sorted(result.issues, key=lambda i: (i.severity != "오류", i.tab or "", i.row or 0))
         for issue in issues[:limit]:
-            click.echo(f"  [{issue.severity}] {issue.tab} {issue.row}행 — {issue.message}")
+            _echo(f"  [{issue.severity}] {issue.tab} {issue.row}행 — {issue.message}")
         if len(issues) > limit:
-            click.echo(f"  … 외 {len(issues) - limit}건 (--limit 또는 --json으로 모두 보기)")
+            _echo(f"  … 외 {len(issues) - limit}건 (--limit 또는 --json으로 모두 보기)")
         for issue in result.write_issues:
-            click.echo(f"  [쓰기] {issue.tab} — {issue.message}")
+            _echo(f"  [쓰기] {issue.tab} — {issue.message}")
     ctx.exit(1 if result.has_errors else 0)
 
 
@@ -218,15 +235,15 @@ def match(ctx: click.Context, round_: int | None, dry_run: bool, as_json: bool) 
     if as_json:
         _echo_json(outcome.as_dict())
         return
-    click.echo("매칭 미리보기 (쓰지 않음):" if dry_run else "매칭 완료:")
+    _echo("매칭 미리보기 (쓰지 않음):" if dry_run else "매칭 완료:")
     for line in outcome.summary_lines():
-        click.echo(f"  {line}")
+        _echo(f"  {line}")
     if dry_run:
-        click.echo(f"  {'신청ID':<12} {'기관명':<16} {'시장':<12} {'구분':<8} {'km':>5} {'점수':>5}  사유")
+        _echo(f"  {'신청ID':<12} {'기관명':<16} {'시장':<12} {'구분':<8} {'km':>5} {'점수':>5}  사유")
         for p in outcome.preview:
-            click.echo(f"  {p.app_id:<12} {p.org[:16]:<16} {p.market[:12]:<12} {p.rank:<8} {p.km:>5} {p.score:>5}  {p.reason}")
+            _echo(f"  {p.app_id:<12} {p.org[:16]:<16} {p.market[:12]:<12} {p.rank:<8} {p.km:>5} {p.score:>5}  {p.reason}")
     for issue in outcome.issues:
-        click.echo(f"  [쓰기] {issue.message}")
+        _echo(f"  [쓰기] {issue.message}")
 
 
 def _run_one(ctx: click.Context, name: str, dry_run: bool, as_json: bool, wait: float) -> None:
@@ -242,11 +259,11 @@ def _run_one(ctx: click.Context, name: str, dry_run: bool, as_json: bool, wait: 
             _print_report(report)
             for issue in report.issues[:30]:
                 where = f"{issue.tab} {issue.row}행 " if issue.row else ""
-                click.echo(f"      [{issue.severity}] {where}{issue.message}")
+                _echo(f"      [{issue.severity}] {where}{issue.message}")
             if len(report.issues) > 30:
-                click.echo(f"      … 외 {len(report.issues) - 30}건 (--json으로 모두 보기)")
+                _echo(f"      … 외 {len(report.issues) - 30}건 (--json으로 모두 보기)")
         if result.log_error:
-            click.echo(f"  경고: {result.log_error}")
+            _echo(f"  경고: {result.log_error}")
     ctx.exit(1 if result.failed or result.data_errors else 0)
 
 
@@ -294,7 +311,7 @@ def demo(ctx: click.Context, directory: str, as_json: bool) -> None:
     if as_json:
         _echo_json(outcome.as_dict())
     else:
-        click.echo(outcome.text())
+        _echo(outcome.text())
     ctx.exit(1 if outcome.run.failed else 0)
 
 

@@ -190,6 +190,22 @@ def _suggest(word: str, choices: list[str]) -> str:
     return f" '{close[0]}'을(를) 뜻했나요?" if close else f" 가능한 값: {', '.join(choices)}"
 
 
+def _check_addresses(mail: MailConfig, path: Path) -> None:
+    """One valid address per ``[mail] cc`` entry and in ``sender`` — a config error, not the recipients'."""
+    from automation.parsers import parse_email
+
+    for n, entry in enumerate(mail.cc, start=1):
+        parsed = parse_email(entry)
+        if parsed.code == "email_multiple":
+            raise ConfigError(f"{path.name}: [mail] cc의 {n}번째 값에 주소가 여러 개 있습니다. 한 값에 주소 하나씩, "
+                              'cc = ["staff1@example.go.kr", "staff2@example.go.kr"]처럼 나눠 적으세요.')
+        if not parsed.ok or not parsed.value:
+            raise ConfigError(f"{path.name}: [mail] cc의 {n}번째 값이 이메일 주소가 아닙니다 — {parsed.error or '빈 값'}")
+    sender = parse_email(mail.sender)
+    if not sender.ok or not sender.value:
+        raise ConfigError(f"{path.name}: [mail] sender가 이메일 주소가 아닙니다 — {sender.error or '빈 값'}")
+
+
 def parse_config(data: dict[str, Any], path: Path) -> Config:
     _check_keys(data, path)
     base = path.parent
@@ -249,6 +265,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         max_failures=int(m.get("max_failures", 3)),
         batch=int(m.get("batch", 20)),
     )
+    _check_addresses(mail, path)
     if mail.max_per_run < 0 or mail.max_failures < 1 or mail.timeout <= 0 or mail.batch < 1:
         raise ConfigError(f"{path.name}: [mail] max_per_run은 0 이상, max_failures·timeout·batch는 양수여야 합니다.")
     documents = _documents(data.get("documents", {}), base, path)

@@ -106,7 +106,7 @@ def _normalised(parsed_ok: bool, value: str) -> str:
 
 
 def org_context(pair: Pair, attachment_name: str, reply_to: str) -> tuple[dict[str, object], Cleaned]:
-    c = Cleaned(pair)
+    c = Cleaned(pair, to_market=False)     # the organisation's own words, back to it
     context = _common(c, attachment_name, reply_to)
     context.update({
         "contact_name": c.text("app", "contact_name", "담당자명", 40),

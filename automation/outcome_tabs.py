@@ -5,7 +5,7 @@ market to its own rows is a tab of its own (``성과_못골시장``) protected s
 상인회이메일 (plus the service account, the owner and the staff in ``[outcomes] editors``) can edit
 it. Each market tab has the 성과보고 columns; the staff's own ``성과보고`` tab stays for outcomes
 reported by phone or mail. A tab is found again by its title, derived from the market's name
-(and 시군 when two markets share a name), never by position.
+(and 시군 when two markets share a name, and 시장코드 when they share the 시군 too), never by position.
 """
 
 from __future__ import annotations
@@ -39,13 +39,26 @@ def tab_title(name: str, sigun: str = "") -> str:
 
 
 def market_titles(markets: Table) -> dict[str, str]:
-    """시장코드 → tab title for every market with a code (names shared by two markets get their 시군)."""
+    """시장코드 → tab title for every market with a code, one title per market: the name; with its 시군
+    when two markets share the name; with its 시장코드 when they share the 시군 too (or when two
+    titles would still be equal once cut to 31 characters)."""
     rows = [r for r in markets.data_rows() if r["market_code"].strip()]
-    counts = Counter(clean_text(r["market_name"]) for r in rows)
+    names = Counter(clean_text(r["market_name"]) for r in rows)
+    places = Counter((clean_text(r["market_name"]), clean_text(r["sigun"])) for r in rows)
     titles: dict[str, str] = {}
     for r in rows:
-        name = clean_text(r["market_name"])
-        titles[r["market_code"].strip()] = tab_title(name, r["sigun"] if counts[name] > 1 else "")
+        code, name, sigun = r["market_code"].strip(), clean_text(r["market_name"]), clean_text(r["sigun"])
+        if names[name] == 1:
+            titles[code] = tab_title(name)
+        elif places[(name, sigun)] == 1 and sigun:
+            titles[code] = tab_title(name, sigun)
+        else:
+            titles[code] = tab_title(name, code)
+    clashes = Counter(titles.values())
+    for r in rows:
+        code = r["market_code"].strip()
+        if clashes[titles[code]] > 1:
+            titles[code] = tab_title(clean_text(r["market_name"]), code)
     return titles
 
 

@@ -25,6 +25,7 @@ from automation.job_tabs import ensure_job_tabs
 from automation.mail.journal import MailJournal
 from automation.outcome_records import records_activity
 from automation.parsers import parse_email
+from automation.privacy import PATTERNS
 from automation.reminders import Reminder, send_reminders
 from automation.report import WARNING, Issue, StepReport
 from automation.runlog import now
@@ -116,8 +117,9 @@ def _starter_rows(backend: Backend, tables: dict[str, Table], wanted: dict[str, 
     for code, pairs in wanted.items():
         table = tables.get(titles[code])
         present = {r["match_id"].strip() for r in table.rows} if table else set()
-        rows = [{"match_id": p["match_id"].strip(), "market_name": p["market_name"].strip(),
-                 "org_name": p["org_name"].strip()} for p in pairs if p["match_id"].strip() not in present]
+        # the outcomes file is shared with every market: names only, any contact typed into them masked
+        rows = [{"match_id": p["match_id"].strip(), "market_name": PATTERNS.mask(p["market_name"].strip()),
+                 "org_name": PATTERNS.mask(p["org_name"].strip())} for p in pairs if p["match_id"].strip() not in present]
         outcome.starter_rows += len(rows)
         if rows and table is not None and not outcome.dry_run:
             writes.append(TabWrite(table.schema, appends=rows))

@@ -169,19 +169,41 @@ def quote(value: str, particle: str = "은") -> str:
 # ---------------------------------------------------------------- formulas, 주민등록번호
 
 
+#: what a spreadsheet evaluates at the start of a cell (after NFKC: ＝ ＋ － ＠ are these too), and the
+#: minus signs and dashes Excel also reads as a minus
+FORMULA_START = ("=", "+", "-", "@", "−", "–", "—", "﹣")
+_BULLET = re.compile(r"^[+\-−–—﹣][ \t]+(?=\S)")
+
+
 def looks_like_formula(text: str) -> bool:
-    """True when the cleaned cell starts with = + - or @ (a spreadsheet would evaluate it).
+    """True when the cleaned cell (NFKC, leading spaces gone) starts with = + - or @ — also full-width
+    or as a minus sign — so a spreadsheet would evaluate it.
 
     This only answers the question; ``+82 10-…`` and ``-500`` are also True here and are judged
-    by their own parsers. Export code prefixes such values; see BAD_INPUTS #21/#22.
+    by their own parsers. See :func:`neutralise_formula` for text leaving the sheet (BAD_INPUTS #21).
     """
-    return clean_text(text).startswith(("=", "+", "-", "@"))
+    return clean_text(text).startswith(FORMULA_START)
+
+
+def neutralise_formula(text: str) -> tuple[str, str]:
+    """Cleaned text for a document, an e-mail or a dashboard cell, and a note: '', 'bullet' or 'formula'.
+
+    A sign, a space, then words (``- 벽화 그리기``) is a list item: shown as ``• 벽화 그리기``
+    ('bullet'). Any other text starting with = + - @ (``=HYPERLINK(…)``, ``+cmd|' /C calc'!A0``,
+    ``-2+3``, ``@SUM(A1)``) is left out: ``''`` and 'formula' (the caller warns).
+    """
+    if not text.startswith(FORMULA_START):
+        return text, ""
+    m = _BULLET.match(text)
+    if m:
+        return "• " + text[m.end():], "bullet"
+    return "", "formula"
 
 
 _D = "[0-9０-９]"
 _RRN = re.compile(
     rf"(?<![0-9０-９])({_D}{{2}})({_D}{{2}})({_D}{{2}})"
-    rf"(?:[ \t]?[-‐‑‒–—−－][ \t]?|[ \t]?)([1-8１-８]){_D}{{6}}(?![0-9０-９])"
+    rf"(?:[ \t]?[-‐‑‒–—―−－﹣_.][ \t]?|[ \t]?)([1-8１-８]){_D}{{6}}(?![0-9０-９])"
 )
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -195,7 +217,7 @@ def contains_rrn(text: str) -> bool:
     """Does the text hold something shaped like a 주민등록번호 (YYMMDD-Gnnnnnn, G 1–8)?
 
     The 6 digits must be a real month/day (Feb 29 allowed), the separator is a dash of any kind,
-    one space or nothing, and no digit may touch either end — so 13-digit runs inside longer
+    an underscore or a dot (with a space either side or not), one space or nothing, and no digit may touch either end — so 13-digit runs inside longer
     numbers and 10/11-digit phone numbers do not match.
     """
     return isinstance(text, str) and any(_rrn_date_ok(m) for m in _RRN.finditer(text))

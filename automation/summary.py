@@ -6,7 +6,7 @@ request; rows whose 검증결과 is 오류 are left out), computes six tables wi
 formats and charts of the tab are replaced, never appended). ``--dry-run`` computes and reports,
 and writes nothing (missing tabs are not created either). The dashboard holds no personal data:
 the tables are counts and sums; the only text copied from the sheets (우수사례후보) is scrubbed by
-:mod:`automation.summary_privacy`.
+:mod:`automation.privacy` (the one personal-data detector) and neutralised where it looks like a formula.
 
 Definitions (the 요약 tab repeats them in its 설명 column):
 
@@ -43,12 +43,13 @@ from typing import Any
 from automation.geo import SIGUN, normalize_sigun, parse_address
 from automation.outcome_records import OutcomeRecord, collect_outcomes
 from automation.parsers import clean_text, parse_enum, parse_int, parse_krw_thousand, parse_yn
+from automation.parsers_base import neutralise_formula
+from automation.privacy import Detector, cut
 from automation.report import StepReport
 from automation.runlog import now
 from automation.schema import DASHBOARD_TABS, SchemaSet
 from automation.sheets.base import Backend
 from automation.sheets.table import Table, read_tables
-from automation.summary_privacy import Scrubber, cut
 from automation.summary_tables import (
     FIELDS,
     ORG_TYPES,
@@ -162,6 +163,17 @@ def best_cases(records: Sequence[OutcomeRecord], scrub: Callable[[str], str]) ->
                      scrub(r.evidence_link)) for r in records if r.best_practice]
 
 
+FORMULA_LEFT_OUT = "(수식처럼 보여 뺐습니다)"
+
+
+def _dashboard_text(detector: Detector) -> Callable[[str], str]:
+    """Text for a dashboard cell: personal data masked, a formula-looking start neutralised."""
+    def text(value: str) -> str:
+        shown, note = neutralise_formula(detector(clean_text(value)))
+        return FORMULA_LEFT_OUT if note == "formula" else shown
+    return text
+
+
 def name_cells(apps: Table, markets: Table) -> list[str]:
     """Every cell that names a person: 대표자, 담당자명, 상인회담당자."""
     return ([r[k] for r in apps.data_rows() for k in ("representative", "contact_name")]
@@ -173,7 +185,7 @@ def dashboard_tables(tables: dict[str, Table], records: Sequence[OutcomeRecord],
     apps, markets, matches = tables["참여신청"], tables["시장"], tables["매칭"]
     by_code, by_name = market_sigun(markets)
     pairs = pair_facts(matches, by_code)
-    scrub = Scrubber(name_cells(apps, markets))
+    scrub = _dashboard_text(Detector(name_cells(apps, markets)))
     return build_tabs(app_facts(apps), pairs, outcome_facts(records, pairs, by_name), best_cases(records, scrub),
                       stamp)
 

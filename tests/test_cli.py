@@ -140,3 +140,16 @@ def test_run_every_with_a_bad_interval_is_a_usage_error(tmp_path):
     result = cli("run", "--every", "15분", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == "오류: --every 값 '15분'을(를) 알 수 없습니다. 예: 15m (15분), 30s (30초), 1h (1시간)."
+
+
+@pytest.mark.parametrize("mail, expected", [
+    pytest.param('cc = ["a@x.go.kr, b@y.go.kr"]', "[mail] cc의 1번째 값에 주소가 여러 개 있습니다", id="two-in-one-entry"),
+    pytest.param('cc = ["staff@x.go.kr", "staff2"]', "[mail] cc의 2번째 값이 이메일 주소가 아닙니다", id="not-an-address"),
+    pytest.param('sender = "onemarket"', "[mail] sender가 이메일 주소가 아닙니다", id="sender"),
+])
+def test_mail_addresses_in_the_config_are_checked_before_anything_runs(tmp_path, mail, expected):
+    (tmp_path / "onemarket.toml").write_text(f'[workbook]\nbackend = "xlsx"\n[mail]\n{mail}\n', encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "automation", "run"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert proc.returncode == 2 and expected in proc.stderr, proc.stderr
+    assert not (tmp_path / "data").exists()

@@ -67,6 +67,21 @@ def test_same_market_name_in_two_cities_gets_distinct_tabs(tmp_path):
     assert market_titles(master) == {"MK1": "성과_중앙시장(안양시)", "MK2": "성과_중앙시장(평택시)"}
 
 
+def test_same_name_in_the_same_city_gets_a_tab_each_told_apart_by_code(tmp_path):
+    """Measured before: both markets shared one tab; the first market's pair got no starter row and
+    only the second market could edit it, while the step reported success."""
+    twins = [{**MARKET, "market_name": "중앙시장", "sigun": "안양시"},
+             {**MARKET2, "market_name": "중앙시장", "sigun": "안양시"}]
+    config = workbook(tmp_path, apps=[APP, APP2], markets=twins,
+                      matches=[{**MATCH, "market_name": "중앙시장"}, {**MATCH2, "market_name": "중앙시장"}])
+    master = read_tables(Workbooks(config)("master"), [SCHEMAS["시장"]])["시장"]
+    assert market_titles(master) == {"MK1": "성과_중앙시장(MK1)", "MK2": "성과_중앙시장(MK2)"}
+    result = _run(config, today=DAY)
+    assert sorted(result.tabs_created) == ["성과_중앙시장(MK1)", "성과_중앙시장(MK2)"]
+    assert [r[1] for r in _sheet(config, "성과_중앙시장(MK1)")[1:]] == ["M-2026-0001"]
+    assert [r[1] for r in _sheet(config, "성과_중앙시장(MK2)")[1:]] == ["M-2026-0002"]
+
+
 @pytest.mark.parametrize(("name", "sigun", "title"), [
     ("못골시장", "", "성과_못골시장"),
     ("수원 팔달문/지동 [연합]*시장", "", "성과_수원 팔달문_지동 _연합__시장"),

@@ -67,7 +67,12 @@ def test_nothing_ticked_still_gives_one_program():
 @pytest.mark.parametrize(("cell", "expected", "note"), [
     pytest.param("=IMPORTXML(\"http://x\", \"//a\")", "", "formula", id="formula"),
     pytest.param("+SUM(A1:A3)", "", "formula", id="plus-function"),
-    pytest.param("- 벽화 그리기", "- 벽화 그리기", "", id="dash-bullet-is-text"),
+    pytest.param("- 벽화 그리기", "• 벽화 그리기", "", id="dash-bullet-becomes-a-bullet"),
+    pytest.param("+cmd|' /C calc'!A0", "", "formula", id="dde-payload"),
+    pytest.param("-2+3", "", "formula", id="minus-expression"),
+    pytest.param("@SUM(A1)", "", "formula", id="at-function"),
+    pytest.param("  ＝1+1", "", "formula", id="full-width-after-spaces"),
+    pytest.param("−2+3", "", "formula", id="minus-sign"),
     pytest.param("{{ 7*7 }}", "{{ 7*7 }}", "", id="jinja-braces-literal"),
     pytest.param("<script>alert(1)</script>", "<script>alert(1)</script>", "", id="html-kept-for-escaping"),
     pytest.param("연락 900101-1234567 요망", "연락 ******-******* 요망", "", id="rrn-masked"),

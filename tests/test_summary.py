@@ -117,7 +117,7 @@ EXPECTED_BEST: Rows = [
     ["매칭ID", "시장명", "기관명", "활동일", "활동유형", "내용", "참여인원", "구매금액(원)", "온누리상품권(원)", "증빙링크"],
     ["M-1", "못골시장", "(주)가나다전자", "2024-05-10", "전통시장가는날", "임직원 30명 장보기", 30, 600000, 300000,
      "https://blog.example.com/1"],
-    ["M-2", "모란시장", "경기대학교", "2024-05-20", "온누리상품권구매", "=1+1 온누리 구매", 10, 0, 500000, ""],
+    ["M-2", "모란시장", "경기대학교", "2024-05-20", "온누리상품권구매", "(수식처럼 보여 뺐습니다)", 10, 0, 500000, ""],
 ]
 EXPECTED = {"요약": EXPECTED_SUMMARY, "시군별": EXPECTED_SIGUN, "기관유형별": EXPECTED_ORG_TYPES,
             "협력분야별": EXPECTED_FIELDS, "월별성과": EXPECTED_MONTHLY, "우수사례후보": EXPECTED_BEST}
@@ -184,7 +184,7 @@ def test_dashboard_equals_the_hand_computation_on_xlsx(xlsx_config):
     assert outcome.step_report().message == MESSAGE
     assert outcome.step_report().counts == {"접수": 6, "확정": 3, "성과 행": 4, "우수사례후보": 2}
     ws = openpyxl.load_workbook(xlsx_config.workbooks["dashboard"])["우수사례후보"]
-    assert ws["F3"].value == "=1+1 온누리 구매" and ws["F3"].data_type == "s"  # literal text, not a formula
+    assert ws["F3"].value == "(수식처럼 보여 뺐습니다)" and ws["F3"].data_type == "s"  # left out, never a formula
     assert ws["G2"].data_type == "n"
 
 
@@ -196,7 +196,7 @@ def test_dashboard_equals_the_hand_computation_on_google(gsheets, google_onemark
     assert {t: gsheets.values(KEYS["dashboard"], t) for t in DASHBOARD_TABS} == {
         t: as_text(rows) for t, rows in EXPECTED.items()}
     best = book.tab("우수사례후보")
-    assert best.typed[(2, 5)] == {"stringValue": "=1+1 온누리 구매"} and not best.formulas
+    assert best.typed[(2, 5)] == {"stringValue": "(수식처럼 보여 뺐습니다)"} and not best.formulas
     assert best.typed[(1, 6)] == {"numberValue": 30}
 
 
@@ -401,9 +401,9 @@ def test_the_scan_itself_finds_planted_personal_data():
     pytest.param("과장님과 대표가 없음", "과장님과 대표가 없음", id="titles-are-not-names"),
 ])
 def test_scrubber(text, expected):
-    from automation.summary_privacy import Scrubber
+    from automation.privacy import Detector
 
-    assert Scrubber(["김철수", "이영희 과장", "없음"])(text) == expected
+    assert Detector(["김철수", "이영희 과장", "없음"])(text) == expected
 
 
 @pytest.mark.parametrize("cell, names", [
@@ -415,6 +415,6 @@ def test_scrubber(text, expected):
     pytest.param("메모 " * 30, {"메모"}, id="a-note-is-not-a-name"),
 ])
 def test_name_variants(cell, names):
-    from automation.summary_privacy import name_variants
+    from automation.privacy import name_variants
 
     assert name_variants(cell) == names

@@ -7,12 +7,12 @@ The template itself decides the wording around these values (templates/agreement
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from automation.pairs import Pair, warn
 from automation.parsers import parse_krw_thousand, parse_yn
-from automation.parsers_base import clean_text, josa, mask_rrn
+from automation.parsers_base import clean_text, josa, mask_rrn, neutralise_formula
+from automation.privacy import MASK, Detector, consent_detector, for_market, kinds_text
 from automation.report import Issue
 
 FACILITATOR = "경기지방중소벤처기업청"
@@ -20,24 +20,43 @@ TITLE = "전통시장 활성화를 위한 업무협약서"
 SIGNED_DATE = "20    년    월    일"
 LIMIT = 300            # characters of one free-text field in a document or an e-mail
 CUT_MARK = " …(이하 생략)"
-#: a cell a spreadsheet would evaluate: '=…', or '+', '-', '@' followed by a function call
-#: ('- 벽화 그리기' as a bullet is ordinary text in a document or an e-mail)
-_FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\()")
 
 
 @dataclass
 class Cleaned:
-    """Values taken from cells for a document or a message, and what was left out on the way."""
+    """Values taken from cells for a document or a message, and what was left out on the way.
+
+    ``to_market``: the text reaches the market (the agreement, the market's notice). Then, for a pair
+    without 제3자제공동의 = Y, every contact detail of the organisation's people found in the
+    application's cells — phones, e-mails, 사업자등록번호, 주민등록번호, the names of its 대표자 and
+    담당자 in free text — is replaced by ``[개인정보 가림]``, and a warning says so on the pair.
+    """
 
     pair: Pair
     issues: list[Issue] = field(default_factory=list)
+    to_market: bool = True
+    detector: Detector | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.to_market and not self.pair.consent("third_party_consent"):
+            self.detector = consent_detector(self.pair.app)
 
     def text(self, row: str, key: str, column: str, limit: int = LIMIT) -> str:
         source = self.pair.app if row == "app" else self.pair.market if row == "market" else self.pair.match
         value, note = for_document(source[key], limit)
         if note:
             self.issues.append(warn(self.pair, f"document_{note}", column, _NOTES[note].format(column=column)))
+        if row == "app" and self.detector is not None:
+            value = self._consent_masked(self.detector, key, column, value)
         return value
+
+    def _consent_masked(self, detector: Detector, key: str, column: str, value: str) -> str:
+        masked, counts = for_market(detector, key, value)
+        if counts:
+            self.issues.append(warn(self.pair, "consent_masked", column,
+                                    f"{column}: 제3자제공동의가 Y가 아니어서 시장에 가는 협약서·안내 메일에서 "
+                                    f"{kinds_text(counts)}을 {MASK}으로 바꿨습니다."))
+        return masked
 
 
 _NOTES = {
@@ -47,9 +66,10 @@ _NOTES = {
 
 
 def for_document(value: str, limit: int = LIMIT) -> tuple[str, str]:
-    """One cell as safe text for a document or an e-mail, and a note: '', 'formula' or 'truncated'."""
-    text = mask_rrn(clean_text(value))
-    if _FORMULA.match(text):
+    """One cell as safe text for a document or an e-mail, and a note: '', 'formula' or 'truncated'
+    (a list item ``- 벽화`` becomes ``• 벽화``: see :func:`automation.parsers_base.neutralise_formula`)."""
+    text, note = neutralise_formula(mask_rrn(clean_text(value)))
+    if note == "formula":
         return "", "formula"
     if len(text) > limit:
         return text[:limit].rstrip() + CUT_MARK, "truncated"

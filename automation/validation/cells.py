@@ -51,8 +51,8 @@ def check_cells(schema: TabSchema, row: Row, today: dt.date, *, skip: frozenset[
             found.warn(parsed.code or "warning", column.header, raw, parsed.warning)
         if column.type in FREE_TEXT_TYPES and looks_like_formula(raw):
             found.warn("formula_like", column.header, raw,
-                       "=, +, -, @로 시작해 수식처럼 보입니다. 글자로만 다루며 문서·메일에는 옮기지 않습니다. "
-                       "수식이 아니면 앞 기호를 지우세요.")
+                       "=, +, -, @로 시작해 수식처럼 보입니다. 글자로만 다루며 문서·메일·요약에는 옮기지 않습니다 "
+                       "('- 항목'처럼 기호 뒤에 띄어 쓴 목록은 '• 항목'으로 옮김). 수식이 아니면 앞 기호를 지우세요.")
         found.values[column.key] = parsed.value
         if parsed.value != raw:
             found.fixes[column.key] = parsed.value

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from automation.geo import parse_address
 from automation.parsers import org_key, quote
+from automation.privacy import MARKET_BOUND, MASK, PEOPLE, consent_detector, for_market, kinds_text
 from automation.schema import TabSchema
 from automation.validation.findings import RowFindings
 from automation.validation.market_names import MarketIndex, MarketRef
@@ -70,6 +71,22 @@ def cooperation_and_consent(found: CHECKED) -> None:
                     "동의하지 않은 신청은 처리할 수 없습니다. 동의서를 받은 뒤 Y로 고치세요.")
 
 
+def contact_in_market_bound_text(found: CHECKED) -> None:
+    """Without 제3자제공동의 = Y, contact details typed into text that reaches the market (특화프로그램,
+    기타협력, 기관명, 주소) are masked there: staff are told on the row, column by column."""
+    for f in found:
+        v = f.values
+        if v.get("third_party_consent") == "Y" or v.get("privacy_consent") == "N":
+            continue
+        detector = consent_detector({k: v.get(k, "") for k in PEOPLE})
+        for key, header in MARKET_BOUND.items():
+            _, counts = for_market(detector, key, v.get(key, ""))
+            if counts:
+                f.warn("consent_masked", header, None,
+                       f"제3자제공동의가 Y가 아니어서 이 칸의 {kinds_text(counts)}은 시장에 가는 협약서·안내 메일에서 "
+                       f"{MASK}으로 바뀝니다. 시장에 알려도 되면 제3자제공동의를 받아 Y로 고치세요.")
+
+
 def market_index(markets: CHECKED) -> MarketIndex:
     return MarketIndex(MarketRef(m.values.get("market_code", ""), m.values.get("market_name", ""),
                                  m.values.get("sigun", "")) for m in markets)
@@ -88,9 +105,10 @@ def wished_markets(found: CHECKED, index: MarketIndex) -> None:
                        f"{quote(typed, '을')} {res.market.sigun} {quote(res.market.name, '으로')} 읽었습니다. 맞으면 시장명을 "
                        f"{quote(res.market.name, '으로')} 고치세요.")
             elif res.kind == "ambiguous":
-                names = ", ".join(m.label() for m in res.candidates)
-                f.warn("market_ambiguous", header, typed,
-                       f"{quote(typed, '에')} 맞는 시장이 여러 곳입니다: {names}. 시장명을 정확히 적으세요.")
+                twins = len({m.label() for m in res.candidates}) < len(res.candidates)
+                names = ", ".join(m.label(with_code=twins) for m in res.candidates)
+                fix = "이름과 시군이 같은 시장들이니 시장코드를 적으세요." if twins else "시장명을 정확히 적으세요."
+                f.warn("market_ambiguous", header, typed, f"{quote(typed, '에')} 맞는 시장이 여러 곳입니다: {names}. {fix}")
             elif res.kind == "none":
                 f.error("market_unknown", header, typed,
                         f"{quote(typed, '을')} '시장' 탭에서 찾을 수 없습니다. 시장명을 확인하거나, 비우고 희망지역을 적으세요.")

@@ -27,8 +27,10 @@ class MarketRef:
     name: str
     sigun: str
 
-    def label(self) -> str:
-        return f"{self.name}({self.sigun})" if self.sigun else self.name
+    def label(self, with_code: bool = False) -> str:
+        """'중앙시장(안양시)'; with_code: '중앙시장(안양시, MK1)', for markets that share name and 시군."""
+        place = ", ".join(p for p in (self.sigun, self.code if with_code else "") if p)
+        return f"{self.name}({place})" if place else self.name
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class MarketIndex:
         self.markets = [m for m in markets if m.name.strip()]
         self._by_name: dict[str, list[MarketRef]] = {}
         self._by_key: dict[str, list[MarketRef]] = {}
+        self._by_code = {m.code.strip(): m for m in self.markets if m.code.strip()}
         for m in self.markets:
             self._by_name.setdefault(m.name.strip(), []).append(m)
             self._by_key.setdefault(name_key(m.name), []).append(m)
@@ -63,6 +66,8 @@ class MarketIndex:
         typed = typed.strip()
         if not typed:
             return Resolution("none")
+        if typed in self._by_code:                 # a 시장코드 names one market, whatever its name
+            return Resolution("exact", self._by_code[typed])
         for kind, found in (("exact", self._by_name.get(typed, [])),
                             ("normalized", self._by_key.get(name_key(typed), []))):
             if found:

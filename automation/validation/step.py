@@ -123,6 +123,7 @@ def _check_tables(tables: dict[str, Table], today: dt.date) -> dict[str, list[Ro
     apps = findings["참여신청"]
     crossrow.duplicate_orgs(apps)
     crossrow.cooperation_and_consent(apps)
+    crossrow.contact_in_market_bound_text(apps)
     crossrow.wished_markets(apps, crossrow.market_index(findings["시장"]))
     app_ids = [r["application_id"] for r in tables["참여신청"].data_rows()]
     market_codes = [r["market_code"] for r in tables["시장"].data_rows()]
