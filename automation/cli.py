@@ -90,7 +90,7 @@ def main(ctx: click.Context, config_path: str | None, verbose: int, show_values:
 @click.pass_context
 def init(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     """세 파일(master, outcomes, dashboard)의 탭과 머리글을 만들거나 고칩니다."""
-    from automation import jobs
+    from automation.setup import jobs
 
     results = jobs.init(_config(ctx), dry_run=dry_run)
     if as_json:
@@ -118,7 +118,7 @@ def init(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
 @click.pass_context
 def import_markets(ctx: click.Context, csv_path: str, sido: str, dry_run: bool, as_json: bool) -> None:
     """전국전통시장표준데이터 CSV에서 '시장' 탭을 채우거나 갱신합니다."""
-    from automation.market_sync import import_markets as do_import
+    from automation.setup.markets import import_markets as do_import
 
     result = do_import(_config(ctx), Path(csv_path), sido=sido, dry_run=dry_run)
     if as_json:
@@ -151,7 +151,7 @@ def _print_run(result: Any, dry_run: bool) -> None:
 @click.pass_context
 def run(ctx: click.Context, dry_run: bool, as_json: bool, wait: float, every: str | None) -> None:
     """정해진 순서로 모든 단계를 실행합니다 (예약 작업)."""
-    from automation.pipeline import run as do_run
+    from automation.pipeline.runner import run as do_run
 
     if every is not None:
         _run_every(ctx, every, dry_run, as_json)
@@ -167,7 +167,7 @@ def run(ctx: click.Context, dry_run: bool, as_json: bool, wait: float, every: st
 def _run_every(ctx: click.Context, every: str, dry_run: bool, as_json: bool) -> None:
     import threading
 
-    from automation.schedule import parse_interval, run_every, stop_on_signals
+    from automation.pipeline.schedule import parse_interval, run_every, stop_on_signals
 
     interval = parse_interval(every)
     path = ctx.ensure_object(dict).get("config_path")
@@ -229,7 +229,7 @@ def validate(ctx: click.Context, dry_run: bool, fix: bool, as_json: bool, limit:
 @click.pass_context
 def match(ctx: click.Context, round_: int | None, dry_run: bool, as_json: bool) -> None:
     """검증을 통과한 신청을 시장과 최적으로 짝지어 매칭 탭에 '제안'으로 씁니다."""
-    from automation.match_step import match_files
+    from automation.match.step import match_files
 
     outcome = match_files(_config(ctx), round_=round_, dry_run=dry_run)
     if as_json:
@@ -248,8 +248,8 @@ def match(ctx: click.Context, round_: int | None, dry_run: bool, as_json: bool) 
 
 def _run_one(ctx: click.Context, name: str, dry_run: bool, as_json: bool, wait: float) -> None:
     """A single step of ``run`` on its own: same lock, same 작업기록 row, same report."""
-    from automation.pipeline import STEP_BY_NAME
-    from automation.pipeline import run as do_run
+    from automation.pipeline.runner import STEP_BY_NAME
+    from automation.pipeline.runner import run as do_run
 
     result = do_run(_config(ctx), dry_run=dry_run, wait=wait, steps=[STEP_BY_NAME[name]])
     if as_json:
@@ -305,7 +305,7 @@ for _name, _help in STEP_COMMANDS.items():
 @click.pass_context
 def demo(ctx: click.Context, directory: str, as_json: bool) -> None:
     """인터넷·구글 계정 없이 예시 폴더(설정 + 엑셀 파일 3개)를 만들고 run을 실행합니다."""
-    from automation.demo import make_demo
+    from automation.demo.make import make_demo
 
     outcome = make_demo(Path(directory))
     if as_json:

@@ -22,14 +22,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from filelock import FileLock, Timeout
 
+from automation.clock import SEOUL
 from automation.config import Config
 from automation.errors import RunLockedError
 
-SEOUL = ZoneInfo("Asia/Seoul")
 _held: dict[tuple[Path, int], int] = {}   # (lock, thread) → depth: nesting inside one thread only
 _guard = threading.Lock()
 

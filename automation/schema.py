@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from automation.errors import SchemaError
+from automation.resources import data_dir
 
 TYPES = frozenset({
     "id", "text", "longtext", "date", "datetime", "enum", "yn", "phone", "email", "brn",
@@ -99,10 +100,9 @@ class TabSchema:
 
 
 def schema_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_data" / "sheet_schemas", here.parent / "sheet_schemas"):
-        if candidate.is_dir():
-            return candidate
+    folder = data_dir("sheet_schemas")
+    if folder is not None:
+        return folder
     raise SchemaError("sheet_schemas 폴더를 찾을 수 없습니다. 설치가 손상되었으니 다시 설치하세요.")
 
 

@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from automation.clock import now
 from automation.job_tabs import ensure_job_tabs
 from automation.report import WARNING, Issue
-from automation.runlog import now
 from automation.schema import SchemaSet, TabSchema
 from automation.sheets.base import Backend, resolve_titles
 from automation.sheets.table import Table, read_tables, resolve_header

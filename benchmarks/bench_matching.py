@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from automation.domain.markets_csv import market_rows, read_market_csv
 from automation.geo import centroid
-from automation.geo_areas import NEIGHBOURS
-from automation.markets_import import market_rows, read_market_csv
+from automation.geo.areas import NEIGHBOURS
 from automation.matching import Applicant, Market, MatchResult, Metrics, fcfs, metrics, solve
 from automation.matching.allowed import build
 from automation.matching.core import optimise
@@ -128,7 +128,7 @@ def real_gyeonggi_table(seeds: int) -> None:
 def _market_points() -> list[tuple[float, float, str]] | None:
     if not NATIONAL_CSV.is_file():
         return None
-    from automation.markets_import import read_market_csv
+    from automation.domain.markets_csv import read_market_csv
     points = []
     for row in read_market_csv(NATIONAL_CSV):
         try:

@@ -6,7 +6,7 @@
 Setup (not timed), per backend: ``jobs.init`` on the three files, the markets of bench_validate
 (150 real 경기도 markets from ../shared/data; every one gets 상인회이메일 market-<code>@example.org
 and 수용기관수 2), N applications from bench_validate's generator. Timed, each a fresh
-``automation.pipeline.run(config)`` as a new ``onemarket run`` would be:
+``automation.pipeline.runner.run(config)`` as a new ``onemarket run`` would be:
   1. first run: every application validated (신청IDs assigned), matched, suggestions written;
   2. after staff confirm ``--confirm`` suggestions (``demo._confirm_some``): agreements (.docx, and
      PDF when LibreOffice is found), two notices per pair into the outbox, market tabs in the
@@ -55,13 +55,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_validate import applications, fill, load_markets
 
-from automation import jobs, pipeline
 from automation.config import Config, load_config
-from automation.demo import _confirm_some
+from automation.demo.make import _confirm_some
 from automation.documents.pdf import find_soffice
-from automation.pipeline import Context, Step
+from automation.pipeline.runner import Context, Step
+from automation.pipeline.runner import runner as pipeline
 from automation.report import StepReport
 from automation.schema import default_schemas
+from automation.setup import jobs
 from automation.sheets import open_backend, transaction
 from automation.sheets.writes import RowUpdate, write_rows
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from automation.demo_data import sample_applications
-from automation.init_tabs import init_workbooks
+from automation.demo.data import sample_applications
+from automation.domain.tabs import init_workbooks
 from automation.schema import default_schemas
 from automation.sheets.base import Backend
 from automation.sheets.table import read_tables

@@ -44,7 +44,7 @@ from bench_run import artefacts, setup, timed_run
 from bench_validate import applications, load_markets
 from smtp_server import SmtpServer
 
-from automation.demo import _confirm_some
+from automation.demo.make import _confirm_some
 
 NOTIFY = "notify"  # the 안내메일 step
 MAIL = """[mail]

@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_sheets import _Null
 
-from automation.demo_data import BAD_ROWS, brn_check_digit, sample_applications, sample_markets
+from automation.demo.data import BAD_ROWS, brn_check_digit, sample_applications, sample_markets
+from automation.domain.markets_csv import market_rows, read_market_csv
+from automation.domain.tabs import init_workbooks
 from automation.geo import parse_address
-from automation.init_tabs import init_workbooks
-from automation.markets_import import market_rows, read_market_csv
 from automation.schema import default_schemas
 from automation.sheets.base import Backend
 from automation.sheets.writes import append_rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from automation.pairs import Pair, PairSet, collect_pairs
+from automation.domain.pairs import Pair, PairSet, collect_pairs
 from automation.sheets.memory import MemoryBackend
 from automation.sheets.table import read_tables
 from tests.validation_helpers import SCHEMAS, app, rows_for

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import openpyxl
 
-from automation import jobs
 from automation.config import Config, load_config
-from automation.pipeline import STEP_BY_NAME, RunResult, run
+from automation.pipeline.runner import STEP_BY_NAME, RunResult, run
+from automation.setup import jobs
 from automation.sheets import open_backend, transaction
 from automation.sheets.writes import append_rows
 from tests.conftest import write_config

@@ -16,11 +16,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from automation import jobs
 from automation.config import load_config
-from automation.demo_data import sample_applications, sample_markets
+from automation.demo.data import sample_applications, sample_markets
 from automation.errors import WriteConflictError
 from automation.schema import default_schemas
+from automation.setup import jobs
 from automation.sheets import open_backend, transaction
 from automation.sheets.base import CellWrite
 from automation.sheets.writes import append_rows

@@ -5,8 +5,8 @@ from __future__ import annotations
 import openpyxl
 
 from automation.config import load_config
-from automation.demo import make_demo
-from automation.pipeline import STEPS
+from automation.demo.make import make_demo
+from automation.pipeline.runner import STEPS
 from automation.schema import default_schemas
 from automation.sheets import open_backend
 from automation.sheets.table import read_tables

@@ -1,4 +1,4 @@
-"""automation.demo_data: the sample markets and applications of ``onemarket demo``."""
+"""automation.demo.data: the sample markets and applications of ``onemarket demo``."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from automation.demo_data import BAD_ROWS, ORG_TYPES, sample_applications, sample_markets
+from automation.demo.data import BAD_ROWS, ORG_TYPES, sample_applications, sample_markets
+from automation.domain.markets_csv import derive_market_code
 from automation.geo import SIGUN, parse_address
-from automation.markets_import import derive_market_code
 from automation.parsers import parse_phone
 from automation.schema import default_schemas
 

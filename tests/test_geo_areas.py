@@ -1,4 +1,4 @@
-"""automation.geo_areas: 시군 adjacency, 구 centres, address → point."""
+"""automation.geo.areas: 시군 adjacency, 구 centres, address → point."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from itertools import pairwise
 import pytest
 
 from automation.geo import CENTROIDS, GU, SIGUN, haversine_km
-from automation.geo_areas import GU_CENTROIDS, NEIGHBOURS, Location, locate
+from automation.geo.areas import GU_CENTROIDS, NEIGHBOURS, Location, locate
 from tests.conftest import SHARED_DATA
 
 DATA = SHARED_DATA

@@ -10,11 +10,11 @@ from google_fixtures import KEYS
 from gsheets_server import Fault
 from people import EDITOR, OWNER, Edit
 
-from automation import jobs
-from automation.demo_data import sample_applications, sample_markets
-from automation.market_sync import import_markets
-from automation.pipeline import STEP_BY_NAME, run
+from automation.demo.data import sample_applications, sample_markets
+from automation.pipeline.runner import STEP_BY_NAME, run
 from automation.schema import default_schemas
+from automation.setup import jobs
+from automation.setup.markets import import_markets
 from automation.sheets import open_backend
 from automation.sheets.writes import append_rows
 

@@ -8,10 +8,10 @@ import random
 import pytest
 from google_fixtures import KEYS, SERVICE_EMAIL
 
-from automation import jobs
-from automation.market_sync import import_markets
-from automation.pipeline import STEPS, run
+from automation.pipeline.runner import STEPS, run
 from automation.schema import DASHBOARD_TABS, default_schemas
+from automation.setup import jobs
+from automation.setup.markets import import_markets
 from automation.sheets import open_backend
 from automation.sheets.table import read_tables
 from automation.sheets.writes import RowUpdate, append_rows, write_rows
@@ -124,7 +124,7 @@ def test_staff_sorting_rows_between_read_and_write_on_google(gsheets, google_one
 
 
 def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, google_onemarket_config):
-    from automation.demo_data import sample_applications, sample_markets
+    from automation.demo.data import sample_applications, sample_markets
 
     jobs.init(google_onemarket_config)
     schemas = default_schemas()
@@ -154,8 +154,8 @@ def test_agreements_and_notices_on_google(gsheets, google_onemarket_config, smtp
     """Staff confirm two suggestions in the Google sheet; the next run writes 협약서 and 기관안내/시장안내
     there, and mails through a real SMTP server; a third run sends nothing and writes no values."""
     from automation.config import load_config
-    from automation.demo import _confirm_some
-    from automation.demo_data import sample_applications, sample_markets
+    from automation.demo.data import sample_applications, sample_markets
+    from automation.demo.make import _confirm_some
 
     path = google_onemarket_config.path
     path.write_text(path.read_text(encoding="utf-8") + (

@@ -18,12 +18,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from automation import jobs
 from automation.config import load_config
-from automation.demo_data import sample_applications, sample_markets
+from automation.demo.data import sample_applications, sample_markets
 from automation.errors import WorkbookError
-from automation.pipeline import STEP_BY_NAME, run
+from automation.pipeline.runner import STEP_BY_NAME, run
 from automation.schema import default_schemas
+from automation.setup import jobs
 from automation.sheets import open_backend, transaction
 from automation.sheets.writes import append_rows
 from automation.sheets.xlsx import XlsxBackend

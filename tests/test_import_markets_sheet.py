@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from automation import jobs
 from automation.errors import InputFileError
-from automation.market_sync import import_markets
 from automation.schema import default_schemas
+from automation.setup import jobs
+from automation.setup.markets import import_markets
 from automation.sheets import open_backend
 from automation.sheets.table import read_tables
 from tests.conftest import NATIONAL_CSV

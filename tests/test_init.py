@@ -7,9 +7,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from automation import jobs
 from automation.errors import HeaderError
 from automation.schema import DASHBOARD_TABS
+from automation.setup import jobs
 from tests.test_schema import DESIGN_HEADERS
 
 RUNLOG = ["기록ID", "실행ID", "시각", "단계", "결과", "건수", "메시지"]

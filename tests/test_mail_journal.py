@@ -11,12 +11,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from automation import jobs
 from automation.config import load_config
 from automation.errors import MailError
 from automation.mail import STALE_REASON, Entry, MailJournal, SendResult, State, label
 from automation.mail.message import SEOUL
 from automation.schema import default_schemas
+from automation.setup import jobs
 from automation.sheets import open_backend
 from automation.sheets.memory import MemoryBackend
 from tests.conftest import write_config

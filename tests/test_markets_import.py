@@ -1,4 +1,4 @@
-"""automation.markets_import: reading the official market CSV and planning the upsert."""
+"""automation.domain.markets_csv: reading the official market CSV and planning the upsert."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.errors import InputFileError
-from automation.geo import SIGUN
-from automation.markets_import import (
+from automation.domain.markets_csv import (
     STAFF_KEYS,
     derive_market_code,
     market_rows,
@@ -18,6 +16,8 @@ from automation.markets_import import (
     read_market_csv,
     schema_import_keys,
 )
+from automation.errors import InputFileError
+from automation.geo import SIGUN
 from tests.conftest import SHARED_DATA
 
 DATA = SHARED_DATA

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from automation.match_step import match
+from automation.match.step import match
 from tests.validation_helpers import SCHEMAS, app, make_backends, run_validate
 
 MARKETS = [

@@ -9,7 +9,8 @@ import jinja2.meta
 import pytest
 
 from automation.errors import TemplateError
-from automation.notices import MAIL_FIELDS, ROLES, _env, mail_template_dir, market_context, org_context, render_notice
+from automation.mail.templates import _env, mail_template_dir
+from automation.notify.notices import MAIL_FIELDS, ROLES, market_context, org_context, render_notice
 from tests.pair_helpers import one_pair
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -110,7 +111,8 @@ def test_every_cell_the_documents_and_notices_read_is_a_schema_column():
     keys = {"app": {c.key for c in schemas["참여신청"].columns}, "market": {c.key for c in schemas["시장"].columns},
             "match": {c.key for c in schemas["매칭"].columns}}
     root = Path(__file__).resolve().parent.parent / "automation"
-    sources = [root / "documents" / "context.py", root / "notices.py", root / "notify_step.py", root / "pairs.py"]
+    sources = [root / "documents" / "context.py", root / "notify" / "notices.py", root / "notify" / "step.py",
+               root / "domain" / "pairs.py"]
     found = 0
     for source in sources:
         text = source.read_text(encoding="utf-8")

@@ -7,9 +7,9 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from automation.outcome_records import collect_outcomes
-from automation.outcome_tabs import market_titles, tab_title
-from automation.outcomes_step import outcomes
+from automation.domain.outcome_records import collect_outcomes
+from automation.domain.outcome_tabs import market_titles, tab_title
+from automation.outcomes.step import outcomes
 from automation.sheets import Workbooks
 from automation.sheets.table import read_tables
 from tests.pair_helpers import APP, MARKET, MATCH
@@ -161,8 +161,8 @@ def test_google_market_tab_is_protected_for_that_market_only(gsheets, google_one
     account only; the job columns inside it stay service-account-only."""
     from google_fixtures import KEYS
 
-    from automation import jobs
     from automation.config import load_config
+    from automation.setup import jobs
     from automation.sheets import open_backend
     from automation.sheets.writes import append_rows
 
@@ -191,7 +191,7 @@ def test_google_market_tab_is_protected_for_that_market_only(gsheets, google_one
 
 
 def _google_pairs(gsheets, google_onemarket_config, n):
-    from automation import jobs
+    from automation.setup import jobs
     from automation.sheets import open_backend
     from automation.sheets.writes import append_rows
 

@@ -19,9 +19,9 @@ import docx
 import openpyxl
 import pytest
 
-from automation import jobs
 from automation.config import Config, load_config
 from automation.privacy import Detector
+from automation.setup import jobs
 from automation.sheets import open_backend, transaction
 from automation.sheets.writes import append_rows
 from tests.google_fixtures import KEYS

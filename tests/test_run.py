@@ -9,12 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from automation import jobs
 from automation.errors import RunLockedError
 from automation.locking import job_lock
-from automation.pipeline import STEPS, Step, run
+from automation.pipeline.runner import STEPS, Step, run
 from automation.report import StepReport
 from automation.schema import default_schemas
+from automation.setup import jobs
 from automation.sheets import open_backend
 from automation.sheets.table import read_tables
 

@@ -12,7 +12,7 @@ import pytest
 
 from automation.config import load_config
 from automation.errors import UsageError
-from automation.schedule import parse_interval, run_every
+from automation.pipeline.schedule import parse_interval, run_every
 from tests.step_helpers import smtp_section, workbook
 
 

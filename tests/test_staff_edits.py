@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 
 from automation.config import load_config
-from automation.demo import make_demo
-from automation.pipeline import run
+from automation.demo.make import make_demo
+from automation.pipeline.runner import run
 
 
 def _delete_row(path, tab, header, value):

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from automation import jobs
 from automation.config import Config, load_config
-from automation.demo import _confirm_some
-from automation.demo_data import sample_applications, sample_markets
-from automation.pipeline import run
+from automation.demo.data import sample_applications, sample_markets
+from automation.demo.make import _confirm_some
+from automation.pipeline.runner import run
 from automation.schema import default_schemas
+from automation.setup import jobs
 from automation.sheets import open_backend, transaction
 from automation.sheets.writes import RowUpdate, append_rows, write_rows
 from tests.google_fixtures import KEYS

@@ -123,25 +123,25 @@ def _run(case: Case, books: dict[str, MemoryBackend], folder: Path) -> list:
         result = validate(backend_for, SCHEMAS, folder / "state", fix=case.name == "validate-fix", today=TODAY)
         return result.issues + result.write_issues
     if case.name == "match":
-        from automation.match_step import match
+        from automation.match.step import match
 
         return match(backend_for, SCHEMAS, folder / "state").issues
     if case.name == "outcomes":
-        from automation.outcomes_step import outcomes
+        from automation.outcomes.step import outcomes
 
         config = load_config(write_config(folder, '[workbook]\nbackend = "xlsx"\n[outcomes]\nremind_after_days = 0\n'))
         return outcomes(backend_for, SCHEMAS, config).issues
     if case.name == "import-markets":
-        from automation.market_sync import upsert_markets
+        from automation.setup.markets import upsert_markets
 
         return upsert_markets(books["master"], SCHEMAS["시장"], [dict(m) for m in IMPORTED]).issues
     config = load_config(write_config(folder, '[workbook]\nbackend = "xlsx"\n[documents]\npdf = "never"\n'))
     if case.name == "agreements":
-        from automation.agreements_step import agreements
+        from automation.agreements.step import agreements
 
         return agreements(backend_for, SCHEMAS, config).issues
-    from automation.agreements_step import agreements
-    from automation.notify_step import notify
+    from automation.agreements.step import agreements
+    from automation.notify.step import notify
 
     agreements(backend_for, SCHEMAS, config)
     return notify(backend_for, SCHEMAS, config).issues
@@ -210,12 +210,12 @@ def test_people_editing_while_a_step_writes(name, data, tmp_path_factory, monkey
     backend.calls, backend.on_request = 0, person
     calls: list[TabWrite] = []
     step_module = {"validate": "automation.validation.step", "validate-fix": "automation.validation.step",
-                   "match": "automation.match_step", "agreements": "automation.agreements_step",
-                   "notify": "automation.notify_step", "import-markets": "automation.market_sync",
-                   "outcomes": "automation.outcomes_step"}[name]
+                   "match": "automation.match.step", "agreements": "automation.agreements.step",
+                   "notify": "automation.notify.step", "import-markets": "automation.setup.markets",
+                   "outcomes": "automation.outcomes.step"}[name]
     monkeypatch.setattr(f"{step_module}.write_tables", _record(calls))
     if name == "notify":
-        monkeypatch.setattr("automation.agreements_step.write_tables", _record(calls))
+        monkeypatch.setattr("automation.agreements.step.write_tables", _record(calls))
     issues = _run(case, books, tmp_path_factory.mktemp("s"))
     backend.on_request = None
     # an owner's edit in the instant of one close is repaired exactly; edits in the instants of

@@ -18,15 +18,15 @@ import openpyxl
 import pytest
 from google_fixtures import KEYS
 
-from automation import jobs
 from automation.config import Config
+from automation.domain.outcome_tabs import tab_schema
 from automation.geo import SIGUN
-from automation.outcome_tabs import tab_schema
 from automation.schema import DASHBOARD_TABS
+from automation.setup import jobs
 from automation.sheets import Workbooks
 from automation.sheets.memory import MemoryBackend
 from automation.sheets.writes import append_rows
-from automation.summary import SummaryOutcome, summary
+from automation.summary.step import SummaryOutcome, summary
 from tests.validation_helpers import MARKETS, SCHEMAS, app, make_backends
 
 AT = dt.datetime(2024, 5, 20, 9, 30)

@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 from google_fixtures import KEYS
 
-from automation import jobs
-from automation.demo_data import sample_applications, sample_markets
+from automation.demo.data import sample_applications, sample_markets
 from automation.schema import default_schemas
+from automation.setup import jobs
 from automation.sheets import open_backend, transaction
 from automation.sheets.base import CellWrite
 from automation.sheets.table import read_tables

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from automation.pairs import Pair, warn
+from automation.domain.pairs import Pair, warn
 from automation.parsers import parse_krw_thousand, parse_yn
-from automation.parsers_base import clean_text, josa, mask_rrn, neutralise_formula
+from automation.parsers.base import clean_text, josa, mask_rrn, neutralise_formula
 from automation.privacy import MASK, Detector, consent_detector, for_market, kinds_text
 from automation.report import Issue
 
@@ -67,7 +67,7 @@ _NOTES = {
 
 def for_document(value: str, limit: int = LIMIT) -> tuple[str, str]:
     """One cell as safe text for a document or an e-mail, and a note: '', 'formula' or 'truncated'
-    (a list item ``- 벽화`` becomes ``• 벽화``: see :func:`automation.parsers_base.neutralise_formula`)."""
+    (a list item ``- 벽화`` becomes ``• 벽화``: see :func:`automation.parsers.base.neutralise_formula`)."""
     text, note = neutralise_formula(mask_rrn(clean_text(value)))
     if note == "formula":
         return "", "formula"

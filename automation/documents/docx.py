@@ -32,6 +32,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped]
 
 from automation.errors import DocumentError, TemplateError
+from automation.resources import data_dir
 
 #: Every field templates/agreement.docx uses, and every key the context builder supplies.
 AGREEMENT_FIELDS: frozenset[str] = frozenset({
@@ -48,10 +49,9 @@ _BROKEN_TEMPLATE = (OSError, ValueError, KeyError, zipfile.BadZipFile, PackageNo
 
 def default_template() -> Path:
     """The packaged agreement template (``automation/_data/templates`` in a wheel, else the repo's ``templates/``)."""
-    here = Path(__file__).resolve().parent.parent
-    for folder in (here / "_data" / "templates", here.parent / "templates"):
-        if (folder / TEMPLATE_NAME).is_file():
-            return folder / TEMPLATE_NAME
+    folder = data_dir("templates")
+    if folder is not None and (folder / TEMPLATE_NAME).is_file():
+        return folder / TEMPLATE_NAME
     raise TemplateError(f"기본 협약서 양식 {TEMPLATE_NAME}을(를) 찾을 수 없습니다. 설치가 손상되었으니 다시 설치하거나 "
                         "[documents] template에 양식 경로를 적으세요.")
 

@@ -19,9 +19,9 @@ from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 
+from automation.clock import SEOUL
 from automation.errors import MailError, OnemarketError
 from automation.job_tabs import ensure_job_tabs
-from automation.mail.message import SEOUL
 from automation.mail.transport import SendResult
 from automation.schema import SchemaSet
 from automation.sheets.base import Backend, resolve_titles

@@ -18,11 +18,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from automation.clock import SEOUL
 from automation.errors import MailError
 
-SEOUL = ZoneInfo("Asia/Seoul")
 POLICY = email.policy.SMTP
 FALLBACK_DOMAIN = "onemarket.local"
 MIME_TYPES = {

@@ -22,9 +22,10 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from automation.clock import SEOUL
 from automation.config import MailConfig
 from automation.errors import MailError
-from automation.mail.message import SEOUL, recipients
+from automation.mail.message import recipients
 from automation.mail.replies import describe, network_reason
 
 Status = Literal["sent", "transient", "permanent", "uncertain", "not_tried"]

@@ -1,4 +1,4 @@
-"""Matching engine: organisations × markets under MATCHING.md's policy — pure functions on plain
+"""Matching engine: organisations × markets under docs/matching.md's policy — pure functions on plain
 dataclasses (:mod:`.model`), no spreadsheet I/O.
 
 * :func:`solve` — the exact lexicographic optimum of L1..L5 within the allowed set

@@ -1,4 +1,4 @@
-"""The allowed set (MATCHING.md §Hard constraints) and the per-pair levels L1..L5, as arrays.
+"""The allowed set (docs/matching.md §Hard constraints) and the per-pair levels L1..L5, as arrays.
 
 :func:`build` turns the plain inputs into a :class:`Problem`: applicants in published order
 (``order``, then ``id``), markets by code, the capacity left after locks, and one *arc* per allowed

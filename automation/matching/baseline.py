@@ -1,4 +1,4 @@
-"""First-come-first-served baseline (for benchmarks) and MATCHING.md's quality figures."""
+"""First-come-first-served baseline (for benchmarks) and docs/matching.md's quality figures."""
 
 from __future__ import annotations
 

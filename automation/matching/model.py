@@ -1,6 +1,6 @@
 """Plain dataclasses in and out of the matching engine, and the published scoring constants.
 
-Everything here is data: no spreadsheet I/O, no solver. See ``../shared/MATCHING.md`` for the
+Everything here is data: no spreadsheet I/O, no solver. See ``docs/matching.md`` for the
 policy these encode.
 """
 
@@ -173,7 +173,7 @@ class Explanation:
 
 @dataclass(frozen=True)
 class Metrics:
-    """MATCHING.md's quality figures. ``first_pct``/``second_pct`` are of the applicants who named a
+    """docs/matching.md's quality figures. ``first_pct``/``second_pct`` are of the applicants who named a
     1st/2nd choice, ``city_pct`` of the city-only applicants, the rest of all applicants."""
 
     applicants: int

@@ -1,4 +1,4 @@
-"""Korean reason strings (MATCHING.md §Reasons). Applicant-facing texts never name another
+"""Korean reason strings (docs/matching.md §Reasons). Applicant-facing texts never name another
 organisation; staff texts may."""
 
 from __future__ import annotations

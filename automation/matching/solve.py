@@ -38,7 +38,7 @@ _RANKS: tuple[Rank, ...] = ("first", "second", "city", "near")
 def solve(applicants: Iterable[Applicant], markets: Iterable[Market], *,
           locks: Iterable[Lock] = (), exclusions: Iterable[Exclusion] = (),
           neighbours: Neighbours | None = None, dense_cells: int = DENSE_CELLS) -> MatchResult:
-    """The lexicographic optimum of MATCHING.md (L1..L5), ties broken by the published rule.
+    """The lexicographic optimum of docs/matching.md (L1..L5), ties broken by the published rule.
 
     Locked pairs never move and use up capacity; excluded pairs and non-participating markets are
     never proposed. ``neighbours`` maps a 시군 to its neighbouring 시군 (caller's geography).

@@ -2,7 +2,7 @@
 
 * :func:`gyeonggi` — markets scattered (σ ≈ 3 km) around the real 시군 centres of
   :mod:`automation.geo`, more in the cities with 구; organisations at their 구 or 시군 centre (as a
-  caller fills them from addresses); real 시군 adjacency from :mod:`automation.geo_areas`.
+  caller fills them from addresses); real 시군 adjacency from :mod:`automation.geo.areas`.
 * :func:`national` — the same model on any set of market points (e.g. the 1,388 markets of the
   national standard data, grouped by 시도+시군구), or on generated clusters; neighbours there are
   the regions whose centres lie within 30 km (an approximation of adjacency).
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from automation.geo import CENTROIDS, GU, SIGUN
-from automation.geo_areas import GU_CENTROIDS, NEIGHBOURS
+from automation.geo.areas import GU_CENTROIDS, NEIGHBOURS
 from automation.matching.allowed import km_to
 from automation.matching.model import FIT, Applicant, Market
 

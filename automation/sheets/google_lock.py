@@ -23,15 +23,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from automation.clock import SEOUL
 from automation.errors import GoogleError, GoogleUnavailableError, RunLockedError
 from automation.sheets.google_core import GoogleCore
 
 log = logging.getLogger(__name__)
 
 LOCK_TAB = "_잠금"
-SEOUL = ZoneInfo("Asia/Seoul")
 HEADER = ("작업", "컴퓨터", "PID", "실행ID", "시작", "만료", "만료(초)", "안내")
 NOTE = ("onemarket 작업이 쓰는 중이라는 표시입니다. 지우지 마세요. 작업이 비정상 종료되었으면 "
         "만료 시각이 지난 뒤 다음 작업이 스스로 정리합니다.")

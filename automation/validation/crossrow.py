@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from automation.domain.market_names import MarketIndex, MarketRef
 from automation.geo import parse_address
 from automation.parsers import org_key, quote
 from automation.privacy import MARKET_BOUND, MASK, PEOPLE, consent_detector, for_market, kinds_text
 from automation.schema import TabSchema
 from automation.validation.findings import RowFindings
-from automation.validation.market_names import MarketIndex, MarketRef
 
 CHECKED = list[RowFindings]
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from automation import outcome_tabs as ot
-from automation.outcome_records import records_activity
+from automation.clock import now
+from automation.domain import outcome_tabs as ot
+from automation.domain.ids import PREFIXES, IdAllocator
+from automation.domain.outcome_records import records_activity
 from automation.report import ERROR, WARNING, Issue, StepReport
-from automation.runlog import now
 from automation.schema import SchemaSet
 from automation.sheets.base import Backend
 from automation.sheets.table import Row, Table, read_tables
@@ -25,7 +26,6 @@ from automation.state import read_with_state
 from automation.validation import crossrow
 from automation.validation.cells import check_cells
 from automation.validation.findings import OK, RowFindings
-from automation.validation.ids import PREFIXES, IdAllocator
 
 MASTER_TABS = ("참여신청", "시장", "매칭")
 OUTCOME_TABS = ("성과보고",)

@@ -1,0 +1,1 @@
+"""``onemarket agreements``: 업무협약서 for confirmed pairs."""

@@ -1,0 +1,1 @@
+"""``onemarket demo``: an offline example folder, run as staff would."""

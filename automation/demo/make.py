@@ -1,0 +1,174 @@
+"""``onemarket demo [DIR]``: a complete offline demo on local .xlsx files.
+
+Creates DIR/onemarket.toml and the three .xlsx files, fills 시장 and 참여신청 with sample data the
+project generates (:mod:`automation.demo.data`), then runs ``onemarket run``. The first time it
+then plays the member of staff who confirms five suggested pairs (상태 제안 → 확정) and runs again,
+so agreements are rendered and the notices land in outbox/ as .eml files; it also types four
+outcomes reported by phone into 성과보고 so the dashboard has something to show. Running it again keeps
+what is there (staff edits included) and only runs again — nothing is mailed twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from automation.clock import now
+from automation.config import DEFAULT_CONFIG_NAME, Config, load_config
+from automation.demo.data import sample_applications, sample_markets
+from automation.locking import job_lock
+from automation.pipeline.runner import RunResult, run
+from automation.schema import default_schemas
+from automation.setup import jobs
+from automation.sheets import open_backend, transaction
+from automation.sheets.table import read_tables
+from automation.sheets.writes import RowUpdate, append_rows, write_rows
+
+DEMO_CONFIG = """\
+# onemarket 예시 설정 — `onemarket demo`가 만들었습니다.
+# 상대 경로는 이 파일이 있는 폴더 기준입니다. 비밀값(비밀번호·키)은 여기에 적지 마세요.
+
+[workbook]
+backend = "xlsx"                 # 구글 시트로 바꾸려면 "google" (README 참고)
+master = "data/master.xlsx"      # 직원용: 참여신청, 시장, 매칭, 작업기록
+outcomes = "data/outcomes.xlsx"  # 시장용: 성과보고
+dashboard = "data/dashboard.xlsx"  # 관리자용: 요약 탭
+
+[mail]
+transport = "outbox"             # 오프라인: 보낼 메일을 outbox/ 폴더에 .eml 파일로 저장
+outbox = "outbox"
+sender = "onemarket@example.go.kr"
+cc = []
+
+cafile = ""                      # 사내 메일 서버가 자체 인증서를 쓰면 그 CA 파일 경로
+
+[documents]
+output = "agreements"            # 협약서(.docx, PDF)가 만들어지는 폴더
+pdf = "auto"                     # LibreOffice가 있으면 PDF도 만듭니다 ("always", "never")
+"""
+CONFIRM_IN_DEMO = 5
+
+
+@dataclass
+class DemoOutcome:
+    folder: Path
+    config_path: Path
+    markets_added: int
+    applications_added: int
+    run: RunResult
+    files: dict[str, str] = field(default_factory=dict)
+    first_run: RunResult | None = None
+    confirmed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"folder": str(self.folder), "config": str(self.config_path), "files": self.files,
+                "markets_added": self.markets_added, "applications_added": self.applications_added,
+                "first_run": self.first_run.as_dict() if self.first_run else None,
+                "confirmed": self.confirmed, "run": self.run.as_dict()}
+
+    def text(self) -> str:
+        lines = [f"예시 폴더: {self.folder}"]
+        lines.append(f"  설정: {self.config_path.name}")
+        for role, path in self.files.items():
+            lines.append(f"  {role:9s} {Path(path).relative_to(self.folder)}")
+        if self.markets_added or self.applications_added:
+            lines.append(f"  예시 데이터: 시장 {self.markets_added}곳, 참여신청 {self.applications_added}건을 넣었습니다.")
+        else:
+            lines.append("  예시 데이터가 이미 있어 그대로 두었습니다 (직원이 고친 내용 포함).")
+        if self.first_run is not None:
+            lines.extend(_run_lines(self.first_run))
+            lines.append(f"직원이 제안 {len(self.confirmed)}건({', '.join(self.confirmed)})을 '확정'으로 바꿨다고 보고 다시 실행합니다.")
+        lines.extend(_run_lines(self.run))
+        if self.run.log_error:
+            lines.append(f"  경고: {self.run.log_error}")
+        lines.append("다음으로:")
+        lines.append(f"  - {Path(self.files['master']).relative_to(self.folder)} 파일을 엑셀이나 리브레오피스에서 열어 보세요.")
+        lines.append("  - '참여신청' 탭의 검증결과·검증메시지 열에 일부러 넣은 잘못된 행이 표시됩니다. 고친 뒤 다시 실행하세요.")
+        lines.append("  - 협약서는 agreements/ 폴더에, 보낼 안내 메일은 outbox/ 폴더에 .eml 파일로 있습니다.")
+        prefix = "uv run " if os.environ.get("UV") else ""
+        lines.append(f"  - 다시 실행: {prefix}onemarket --config {self.config_path} run")
+        return "\n".join(lines)
+
+
+def _run_lines(result: RunResult) -> list[str]:
+    lines = [f"실행 {result.run_id}:"]
+    for report in result.reports:
+        lines.append(f"  [{report.result}] {report.step}")
+        lines.extend(f"      {line}" for line in report.message.splitlines())
+    return lines
+
+
+def _confirm_some(config: Config, n: int) -> list[str]:
+    """Play the member of staff: the first ``n`` suggestions (상태 제안) become 확정."""
+    schemas = default_schemas()
+    backend = open_backend(config, "master")
+    matches = read_tables(backend, [schemas["매칭"]])["매칭"]
+    if any(r["status"].strip() in ("확정", "협약체결") for r in matches.data_rows()):
+        return []
+    chosen = [r["match_id"].strip() for r in matches.data_rows() if r["status"].strip() == "제안"][:n]
+    with transaction(backend):
+        write_rows(backend, schemas["매칭"], [RowUpdate({"status": "확정"}, id=m, expect={"status": "제안"})
+                                              for m in chosen], allow=frozenset({"status"}))
+    return chosen
+
+
+def _sample_outcomes(config: Config, match_ids: list[str]) -> None:
+    """Play the member of staff who types outcomes reported by phone into 성과보고 (for the dashboard)."""
+    schemas = default_schemas()
+    backend = open_backend(config, "outcomes")
+    matches = {r["match_id"].strip(): r for r in read_tables(open_backend(config, "master"),
+                                                             [schemas["매칭"]])["매칭"].data_rows()}
+    today = now().date()
+    plan = [(0, 40, "전통시장가는날", "임직원 장보기와 점심", "32", "960000", "0", "Y"),
+            (0, 12, "온누리상품권구매", "명절 선물용 온누리상품권 구매", "", "0", "3000000", "N"),
+            (1, 25, "물품구매", "행사 물품 구매", "", "1250000", "0", "N"),
+            (2, 5, "SNS홍보", "시장 소개 카드뉴스 게시", "", "0", "0", "Y")]
+    rows = []
+    for index, days_ago, kind, content, people, purchase, onnuri, best in plan:
+        match = matches[match_ids[index % len(match_ids)]]
+        rows.append({"match_id": match["match_id"].strip(), "market_name": match["market_name"].strip(),
+                     "org_name": match["org_name"].strip(), "activity_date": (today - dt.timedelta(days=days_ago)).isoformat(),
+                     "activity_type": kind, "content": content, "participants": people, "purchase_won": purchase,
+                     "onnuri_won": onnuri, "best_practice": best})
+    with transaction(backend):
+        append_rows(backend, schemas["성과보고"], rows)
+
+
+def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
+    folder = folder.expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    config_path = folder / DEFAULT_CONFIG_NAME
+    if not config_path.exists():
+        config_path.write_text(DEMO_CONFIG, encoding="utf-8")
+    config = load_config(config_path)
+    with job_lock(config, "demo"):
+        return _demo(folder, config_path, config, seed)
+
+
+def _demo(folder: Path, config_path: Path, config: Config, seed: int) -> DemoOutcome:
+    jobs.init(config)
+    schemas = default_schemas()
+    backend = open_backend(config, "master")
+    tables = read_tables(backend, [schemas["시장"], schemas["참여신청"]])
+    markets = applications = 0
+    with transaction(backend):
+        if not tables["시장"].data_rows():
+            rows = sample_markets()
+            append_rows(backend, schemas["시장"], rows)
+            markets = len(rows)
+        if not tables["참여신청"].data_rows():
+            rows = sample_applications(seed)
+            append_rows(backend, schemas["참여신청"], rows)
+            applications = len(rows)
+    result = run(config)
+    confirmed = _confirm_some(config, CONFIRM_IN_DEMO) if not result.failed else []
+    if confirmed:
+        _sample_outcomes(config, confirmed)
+    if not confirmed:
+        return DemoOutcome(folder, config_path, markets, applications, result, dict(config.workbooks))
+    second = run(config)
+    return DemoOutcome(folder, config_path, markets, applications, second, dict(config.workbooks),
+                       first_run=result, confirmed=confirmed)

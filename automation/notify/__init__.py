@@ -1,0 +1,1 @@
+"""``onemarket notify``: one notice to each side of a confirmed pair, at most once."""

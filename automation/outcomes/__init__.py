@@ -1,0 +1,1 @@
+"""``onemarket outcomes``: a tab per partnered market in the outcomes file, and reminders."""

@@ -1,0 +1,194 @@
+"""``onemarket run``: the steps that exist, in order, under a lock, logged to 작업기록.
+
+Each later capability adds its step to :data:`STEPS`. A step gets a :class:`Context` and returns
+a :class:`StepReport`; an :class:`OnemarketError` inside a step marks that step failed (recorded
+in 작업기록) and the run goes on with the steps that do not depend on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from automation.config import Config
+from automation.errors import OnemarketError
+from automation.locking import job_lock
+from automation.pipeline.runlog import append_runlog, new_run_id
+from automation.report import ERROR, StepReport
+from automation.schema import SchemaSet, default_schemas
+from automation.sheets import Workbooks, transaction
+from automation.sheets.base import Backend
+from automation.sheets.table import read_tables
+
+log = logging.getLogger("onemarket.run")
+
+
+@dataclass
+class Context:
+    config: Config
+    schemas: SchemaSet = field(default_factory=default_schemas)
+    dry_run: bool = False
+    run_id: str = field(default_factory=new_run_id)
+    workbooks: Workbooks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.workbooks = Workbooks(self.config)
+
+    def backend(self, role: str) -> Backend:
+        return self.workbooks(role)
+
+    def commit(self) -> None:
+        self.workbooks.commit()
+
+    def discard(self) -> None:
+        """Forget a failed step's pending (xlsx) changes: nothing half-written."""
+        self.workbooks.discard()
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    func: Callable[[Context], StepReport]
+    needs: tuple[str, ...] = ()
+
+
+def check_step(ctx: Context) -> StepReport:
+    """구조점검: every tab of master and outcomes exists and its header matches the schema."""
+    report = StepReport("구조점검")
+    for role in ("master", "outcomes"):
+        schemas = ctx.schemas.for_workbook(role, job_tabs=False)   # the job makes its own tabs when missing
+        tables = read_tables(ctx.backend(role), schemas)
+        for name, table in tables.items():
+            report.add(f"{name} 행", len(table.data_rows()))
+    ctx.backend("dashboard").list_tabs()
+    report.message = "세 파일의 탭과 머리글이 스키마와 맞습니다."
+    return report
+
+
+def validate_step(ctx: Context) -> StepReport:
+    """검증: typed cells and cross-row rules; results into 검증결과/검증메시지 (and new IDs)."""
+    from automation.validation import validate
+
+    return validate(ctx.backend, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run).step_report()
+
+
+def match_step(ctx: Context) -> StepReport:
+    """매칭: optimal suggestions for the applications that passed validation."""
+    from automation.match.step import match
+
+    return match(ctx.backend, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run).step_report()
+
+
+def agreements_step(ctx: Context) -> StepReport:
+    """협약서: .docx (+ PDF) for 확정 pairs, path into 협약서."""
+    from automation.agreements.step import agreements
+
+    return agreements(ctx.backend, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
+
+
+def notify_step(ctx: Context) -> StepReport:
+    """안내메일: one notice per side of each 확정 pair, at most once."""
+    from automation.notify.step import notify
+
+    return notify(ctx.backend, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
+
+
+def outcomes_step(ctx: Context) -> StepReport:
+    """성과준비: each partnered market's tab in the outcomes file; reminders."""
+    from automation.outcomes.step import outcomes
+
+    return outcomes(ctx.backend, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
+
+
+def summary_step(ctx: Context) -> StepReport:
+    """요약: the managers' dashboard, rebuilt whole."""
+    from automation.summary.step import summary
+
+    return summary(ctx.backend, ctx.schemas, dry_run=ctx.dry_run).step_report()
+
+
+STEPS: list[Step] = [
+    Step("check", "구조점검", check_step),
+    Step("validate", "검증", validate_step, needs=("check",)),
+    Step("match", "매칭", match_step, needs=("validate",)),
+    Step("agreements", "협약서", agreements_step, needs=("check",)),
+    Step("notify", "안내메일", notify_step, needs=("agreements",)),
+    Step("outcomes", "성과준비", outcomes_step, needs=("check",)),
+    Step("summary", "요약", summary_step, needs=("check",)),
+]
+STEP_BY_NAME = {s.name: s for s in STEPS}
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    reports: list[StepReport]
+    dry_run: bool = False
+    log_error: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return any(r.failed for r in self.reports)
+
+    @property
+    def data_errors(self) -> bool:
+        """Some row has 오류 (the run itself went fine): exit code 1 all the same."""
+        return any(i.severity == ERROR for r in self.reports for i in r.issues)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "dry_run": self.dry_run, "failed": self.failed,
+                "data_errors": self.data_errors, "log_error": self.log_error,
+                "steps": [r.as_dict() for r in self.reports]}
+
+
+def _run_step(step: Step, ctx: Context, failed: set[str]) -> StepReport:
+    blocked = [n for n in step.needs if n in failed]
+    if blocked:
+        report = StepReport(step.label, skipped=True)
+        report.message = f"앞 단계({', '.join(blocked)})가 실패해 건너뛰었습니다."
+        return report
+    try:
+        report = step.func(ctx)
+        ctx.commit()
+        return report
+    except OnemarketError as exc:
+        ctx.discard()
+        log.info("step %s failed: %s", step.name, exc.message)
+        return StepReport(step.label, message=exc.message, failed=True)
+    except Exception as exc:  # a bug: record it, keep the run going, keep the traceback in the log
+        ctx.discard()
+        log.exception("step %s crashed", step.name)
+        return StepReport(step.label, message=f"예기치 못한 오류({type(exc).__name__})로 실패했습니다. 로그를 확인하세요.",
+                          failed=True)
+
+
+def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
+    reports: list[StepReport] = []
+    failed: set[str] = set()
+    for step in steps or STEPS:
+        log.info("step %s", step.name)
+        report = _run_step(step, ctx, failed)
+        if report.failed:
+            failed.add(step.name)
+        reports.append(report)
+    result = RunResult(ctx.run_id, reports, ctx.dry_run)
+    if not ctx.dry_run:
+        try:
+            backend = ctx.backend("master")
+            with transaction(backend):
+                append_runlog(backend, ctx.schemas["작업기록"], ctx.run_id, reports)
+        except OnemarketError as exc:
+            same = any(r.message == exc.message for r in reports)
+            result.log_error = "작업기록을 남기지 못했습니다" + ("." if same else f": {exc.message}")
+    return result
+
+
+def run(config: Config, *, dry_run: bool = False, wait: float = 0.0,
+        steps: Sequence[Step] | None = None) -> RunResult:
+    command = "run" if steps is None else " ".join(s.name for s in steps)
+    with job_lock(config, command, wait, dry_run=dry_run):
+        ctx = Context(config, dry_run=dry_run)
+        return run_steps(ctx, steps)

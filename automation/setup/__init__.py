@@ -1,0 +1,1 @@
+"""Setting the workbooks up: ``init`` (tabs, headers, drop-downs) and ``import-markets``."""

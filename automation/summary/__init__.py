@@ -1,0 +1,1 @@
+"""``onemarket summary``: the managers' dashboard, rebuilt whole."""
