@@ -45,6 +45,21 @@ def _config(ctx: click.Context) -> Config:
     return config
 
 
+def _command(ctx: click.Context, name: str, *, dry_run: bool = False, wait: float = 0.0,
+             options: dict[str, Any] | None = None) -> tuple[Any, Any]:
+    """One command through the one runner (lock, 작업기록, dry run, exit codes); → (result, the step's
+    outcome). A failed step is reported once, as "오류: …", and ends the command with its exit code."""
+    from automation.pipeline.runner import STEP_BY_NAME
+    from automation.pipeline.runner import run as do_run
+
+    result = do_run(_config(ctx), dry_run=dry_run, wait=wait, steps=[STEP_BY_NAME[name]], options=options)
+    failed = next((r for r in result.reports if r.failed), None)
+    if failed is not None:
+        _echo(f"오류: {failed.message}", err=True)
+        ctx.exit(result.exit_code)
+    return result, result.details.get(name)
+
+
 def _print_report(report: StepReport) -> None:
     counts = f" ({report.counts_text()})" if report.counts and not report.message else ""
     _echo(f"  [{report.result}] {report.step}{counts}")
@@ -90,9 +105,7 @@ def main(ctx: click.Context, config_path: str | None, verbose: int, show_values:
 @click.pass_context
 def init(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     """세 파일(master, outcomes, dashboard)의 탭과 머리글을 만들거나 고칩니다."""
-    from automation.setup import jobs
-
-    results = jobs.init(_config(ctx), dry_run=dry_run)
+    _, results = _command(ctx, "init", dry_run=dry_run)
     if as_json:
         _echo_json([r.__dict__ for r in results])
         return
@@ -118,9 +131,7 @@ def init(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
 @click.pass_context
 def import_markets(ctx: click.Context, csv_path: str, sido: str, dry_run: bool, as_json: bool) -> None:
     """전국전통시장표준데이터 CSV에서 '시장' 탭을 채우거나 갱신합니다."""
-    from automation.setup.markets import import_markets as do_import
-
-    result = do_import(_config(ctx), Path(csv_path), sido=sido, dry_run=dry_run)
+    _, result = _command(ctx, "import-markets", dry_run=dry_run, options={"csv": Path(csv_path), "sido": sido})
     if as_json:
         _echo_json(result.as_dict())
         return
@@ -161,7 +172,7 @@ def run(ctx: click.Context, dry_run: bool, as_json: bool, wait: float, every: st
         _echo_json(result.as_dict())
     else:
         _print_run(result, dry_run)
-    ctx.exit(1 if result.failed or result.data_errors else 0)
+    ctx.exit(result.exit_code)
 
 
 def _run_every(ctx: click.Context, every: str, dry_run: bool, as_json: bool) -> None:
@@ -198,9 +209,7 @@ def _run_every(ctx: click.Context, every: str, dry_run: bool, as_json: bool) -> 
 @click.pass_context
 def validate(ctx: click.Context, dry_run: bool, fix: bool, as_json: bool, limit: int) -> None:
     """참여신청·시장·매칭·성과보고의 모든 행을 검증하고 결과를 검증결과/검증메시지에 씁니다."""
-    from automation.validation import validate_files
-
-    result = validate_files(_config(ctx), dry_run=dry_run, fix=fix)
+    _, result = _command(ctx, "validate", dry_run=dry_run, options={"fix": fix})
     if as_json:
         _echo_json(result.as_dict())
     else:
@@ -229,9 +238,7 @@ def validate(ctx: click.Context, dry_run: bool, fix: bool, as_json: bool, limit:
 @click.pass_context
 def match(ctx: click.Context, round_: int | None, dry_run: bool, as_json: bool) -> None:
     """검증을 통과한 신청을 시장과 최적으로 짝지어 매칭 탭에 '제안'으로 씁니다."""
-    from automation.match.step import match_files
-
-    outcome = match_files(_config(ctx), round_=round_, dry_run=dry_run)
+    _, outcome = _command(ctx, "match", dry_run=dry_run, options={"round": round_})
     if as_json:
         _echo_json(outcome.as_dict())
         return
@@ -264,7 +271,7 @@ def _run_one(ctx: click.Context, name: str, dry_run: bool, as_json: bool, wait: 
                 _echo(f"      … 외 {len(report.issues) - 30}건 (--json으로 모두 보기)")
         if result.log_error:
             _echo(f"  경고: {result.log_error}")
-    ctx.exit(1 if result.failed or result.data_errors else 0)
+    ctx.exit(result.exit_code)
 
 
 _STEP_OPTIONS = [

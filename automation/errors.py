@@ -39,6 +39,12 @@ class WorkbookError(OnemarketError):
     """A spreadsheet file cannot be read or written as asked."""
 
 
+class WorkbookMissingError(WorkbookError):
+    """A workbook file named in the config does not exist (the command cannot start)."""
+
+    exit_code = 2
+
+
 class WorkbookLockedError(WorkbookError):
     """The .xlsx file is open in Excel or LibreOffice (their lock file is present)."""
 

@@ -35,6 +35,7 @@ class StepReport:
     message: str = ""
     failed: bool = False
     skipped: bool = False
+    exit_code: int = 0          # of a failed step: 2 when the command could not start (see RunResult)
 
     def add(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n

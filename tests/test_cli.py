@@ -29,7 +29,7 @@ CONFIG_CASES = [
     ("secret-in-toml", '[mail]\npassword = "x"\n', 2,
      "오류: onemarket.toml: 비밀값 'password'은(는) TOML에 적지 마세요. 비밀번호는 password_env가 가리키는 환경 변수로"),
     ("toml-syntax", "[workbook\n", 2, "오류: 설정 파일 onemarket.toml의 TOML 문법이 잘못되었습니다"),
-    ("not-initialised", '[workbook]\nbackend = "xlsx"\n', 1, "파일이 없습니다:"),
+    ("not-initialised", '[workbook]\nbackend = "xlsx"\n', 2, "파일이 없습니다:"),
 ]
 
 
@@ -59,17 +59,59 @@ def test_init_then_run_json(tmp_path):
     assert data["steps"][0]["step"] == "구조점검"
 
 
-def test_broken_header_exits_1_and_names_the_fix(tmp_path):
+COMMANDS = ["validate", "match", "agreements", "notify", "outcomes", "summary", "run"]
+READS_APPLICATIONS = ["validate", "match", "agreements", "notify", "run"]   # outcomes, summary need no 연락처
+
+
+def _broken_header(tmp_path):
     write_config(tmp_path)
     cli("init", cwd=tmp_path)
     path = tmp_path / "data" / "master.xlsx"
     wb = openpyxl.load_workbook(path)
     wb["참여신청"]["J1"] = "핸드폰"
     wb.save(path)
+
+
+@pytest.mark.parametrize("command", READS_APPLICATIONS)
+def test_a_broken_header_exits_2_from_every_command_and_names_the_fix_once(tmp_path, command):
+    """The one rule: 2 = the command cannot start (usage, config, a missing file, a broken header)."""
+    _broken_header(tmp_path)
+    proc = cli(command, cwd=tmp_path)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    both = proc.stdout + proc.stderr
+    assert both.count("헤더 '연락처'를 찾을 수 없습니다") == 1, both
+    assert "(check)" not in both and "Traceback" not in both
+
+
+def test_a_skipped_step_names_the_failed_one_in_korean(tmp_path):
+    _broken_header(tmp_path)
     proc = cli("run", cwd=tmp_path)
-    assert proc.returncode == 1
-    assert "[실패] 구조점검" in proc.stdout
-    assert "헤더 '연락처'를 찾을 수 없습니다" in proc.stdout
+    assert "[실패] 구조점검" in proc.stdout and "앞 단계(구조점검)가 실패해 건너뛰었습니다." in proc.stdout
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "init"])
+def test_a_missing_workbook_exits_2_from_every_command(tmp_path, command):
+    write_config(tmp_path, '[workbook]\nbackend = "xlsx"\nmaster = "nowhere/master.xlsx"\n')
+    proc = cli(command, cwd=tmp_path)
+    expected = 0 if command == "init" else 2       # init makes the files
+    assert proc.returncode == expected, (proc.stdout, proc.stderr)
+
+
+@pytest.mark.parametrize("command", ["init", "validate", "match", "agreements", "notify", "outcomes", "summary"])
+def test_every_command_writes_its_runlog_row(tmp_path, command):
+    write_config(tmp_path)
+    cli("init", cwd=tmp_path)
+    before = _runlog_rows(tmp_path)
+    proc = cli(command, cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert _runlog_rows(tmp_path) == before + 1
+
+
+def _runlog_rows(folder):
+    wb = openpyxl.load_workbook(folder / "data" / "master.xlsx", read_only=True)
+    rows = [r for r in wb["작업기록"].iter_rows(min_row=2, values_only=True) if any(r)]
+    wb.close()
+    return len(rows)
 
 
 def test_open_in_excel_is_refused(tmp_path):

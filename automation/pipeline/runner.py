@@ -8,11 +8,11 @@ in 작업기록) and the run goes on with the steps that do not depend on it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from automation.config import Config
+from automation.config import ROLES, Config
 from automation.errors import OnemarketError
 from automation.locking import job_lock
 from automation.pipeline.runlog import append_runlog, new_run_id
@@ -27,20 +27,30 @@ log = logging.getLogger("onemarket.run")
 
 @dataclass
 class Context:
+    """What a step gets: the config, the schemas, the workbooks (opened on first use), the command's
+    options (``fix``, ``round``, ``csv`` …) and a place for the step's full outcome (``details``),
+    which the CLI prints; 작업기록 gets the step's report."""
+
     config: Config
     schemas: SchemaSet = field(default_factory=default_schemas)
     dry_run: bool = False
     run_id: str = field(default_factory=new_run_id)
+    options: Mapping[str, Any] = field(default_factory=dict)
+    create: bool = False                      # init: make missing .xlsx files
+    details: dict[str, Any] = field(default_factory=dict)
     workbooks: Workbooks = field(init=False)
 
     def __post_init__(self) -> None:
-        self.workbooks = Workbooks(self.config)
+        self.workbooks = Workbooks(self.config, create=self.create)
 
     def backend(self, role: str) -> Backend:
         return self.workbooks(role)
 
     def commit(self) -> None:
-        self.workbooks.commit()
+        if self.dry_run:                      # a preview writes nothing, whatever a step touched
+            self.workbooks.discard()
+        else:
+            self.workbooks.commit()
 
     def discard(self) -> None:
         """Forget a failed step's pending (xlsx) changes: nothing half-written."""
@@ -68,18 +78,49 @@ def check_step(ctx: Context) -> StepReport:
     return report
 
 
+def init_step(ctx: Context) -> StepReport:
+    """초기화: the three files' tabs, headers, drop-downs and job-column marks."""
+    from automation.domain.tabs import init_workbooks
+
+    results = init_workbooks({role: ctx.backend(role) for role in ROLES}, ctx.schemas, apply=not ctx.dry_run)
+    ctx.details["init"] = results
+    report = StepReport("초기화")
+    report.add("새 탭", sum(len(r.tabs_created) for r in results))
+    report.add("새 머리글", sum(len(h) for r in results for h in r.headers_added.values()))
+    report.add("되돌린 탭 이름", sum(len(r.tabs_renamed) for r in results))
+    report.message = ("바뀐 것 없음 (이미 최신)" if not any(r.changed for r in results)
+                      else f"세 파일을 {'고칠 계획입니다 (미리보기)' if ctx.dry_run else '만들거나 고쳤습니다'}: {report.counts_text()}")
+    return report
+
+
+def import_markets_step(ctx: Context) -> StepReport:
+    """시장 가져오기: the official market CSV upserted into 시장."""
+    from automation.setup.markets import import_markets_into
+
+    result = import_markets_into(ctx.backend("master"), ctx.schemas, ctx.options["csv"],
+                                 sido=ctx.options.get("sido", "경기도"), dry_run=ctx.dry_run)
+    ctx.details["import-markets"] = result
+    return result.step_report()
+
+
 def validate_step(ctx: Context) -> StepReport:
     """검증: typed cells and cross-row rules; results into 검증결과/검증메시지 (and new IDs)."""
     from automation.validation import validate
 
-    return validate(ctx.backend, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run).step_report()
+    result = validate(ctx.backend, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run,
+                      fix=bool(ctx.options.get("fix")))
+    ctx.details["validate"] = result
+    return result.step_report()
 
 
 def match_step(ctx: Context) -> StepReport:
     """매칭: optimal suggestions for the applications that passed validation."""
     from automation.match.step import match
 
-    return match(ctx.backend, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run).step_report()
+    outcome = match(ctx.backend, ctx.schemas, ctx.config.state_dir, round_=ctx.options.get("round"),
+                    dry_run=ctx.dry_run)
+    ctx.details["match"] = outcome
+    return outcome.step_report()
 
 
 def agreements_step(ctx: Context) -> StepReport:
@@ -119,7 +160,10 @@ STEPS: list[Step] = [
     Step("outcomes", "성과준비", outcomes_step, needs=("check",)),
     Step("summary", "요약", summary_step, needs=("check",)),
 ]
-STEP_BY_NAME = {s.name: s for s in STEPS}
+#: commands that are steps of their own, not part of ``run``
+SETUP_STEPS = [Step("init", "초기화", init_step), Step("import-markets", "시장 가져오기", import_markets_step)]
+STEP_BY_NAME = {s.name: s for s in [*STEPS, *SETUP_STEPS]}
+LABELS = {s.name: s.label for s in STEP_BY_NAME.values()}
 
 
 @dataclass
@@ -128,6 +172,15 @@ class RunResult:
     reports: list[StepReport]
     dry_run: bool = False
     log_error: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """The one rule: 2 = the command could not start (usage, config, a missing file, a broken
+        header or template); 1 = it ran and a step failed or some row has 오류; 0 = all well."""
+        if any(r.failed and r.exit_code == 2 for r in self.reports):
+            return 2
+        return 1 if self.failed or self.data_errors else 0
 
     @property
     def failed(self) -> bool:
@@ -148,7 +201,7 @@ def _run_step(step: Step, ctx: Context, failed: set[str]) -> StepReport:
     blocked = [n for n in step.needs if n in failed]
     if blocked:
         report = StepReport(step.label, skipped=True)
-        report.message = f"앞 단계({', '.join(blocked)})가 실패해 건너뛰었습니다."
+        report.message = f"앞 단계({', '.join(LABELS.get(n, n) for n in blocked)})가 실패해 건너뛰었습니다."
         return report
     try:
         report = step.func(ctx)
@@ -156,8 +209,8 @@ def _run_step(step: Step, ctx: Context, failed: set[str]) -> StepReport:
         return report
     except OnemarketError as exc:
         ctx.discard()
-        log.info("step %s failed: %s", step.name, exc.message)
-        return StepReport(step.label, message=exc.message, failed=True)
+        log.info("step %s failed (%s)", step.name, type(exc).__name__)
+        return StepReport(step.label, message=exc.message, failed=True, exit_code=exc.exit_code)
     except Exception as exc:  # a bug: record it, keep the run going, keep the traceback in the log
         ctx.discard()
         log.exception("step %s crashed", step.name)
@@ -168,13 +221,18 @@ def _run_step(step: Step, ctx: Context, failed: set[str]) -> StepReport:
 def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
     reports: list[StepReport] = []
     failed: set[str] = set()
+    first_failure: dict[str, str] = {}            # message → the label of the step that failed with it first
     for step in steps or STEPS:
         log.info("step %s", step.name)
         report = _run_step(step, ctx, failed)
-        if report.failed:
-            failed.add(step.name)
+        if report.failed or report.skipped:
+            failed.add(step.name)                 # what needs it is skipped too
+        if report.failed and report.message in first_failure:
+            report.message = f"앞 단계({first_failure[report.message]})와 같은 문제로 실패했습니다."
+        elif report.failed:
+            first_failure[report.message] = report.step
         reports.append(report)
-    result = RunResult(ctx.run_id, reports, ctx.dry_run)
+    result = RunResult(ctx.run_id, reports, ctx.dry_run, details=ctx.details)
     if not ctx.dry_run:
         try:
             backend = ctx.backend("master")
@@ -186,9 +244,11 @@ def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
     return result
 
 
-def run(config: Config, *, dry_run: bool = False, wait: float = 0.0,
-        steps: Sequence[Step] | None = None) -> RunResult:
+def run(config: Config, *, dry_run: bool = False, wait: float = 0.0, steps: Sequence[Step] | None = None,
+        options: Mapping[str, Any] | None = None) -> RunResult:
+    """The one entry path of every command: the lock, the steps, 작업기록."""
     command = "run" if steps is None else " ".join(s.name for s in steps)
+    create = any(s.name == "init" for s in steps or ())
     with job_lock(config, command, wait, dry_run=dry_run):
-        ctx = Context(config, dry_run=dry_run)
+        ctx = Context(config, dry_run=dry_run, options=dict(options or {}), create=create)
         return run_steps(ctx, steps)

@@ -15,7 +15,7 @@ from automation.config import Config
 from automation.domain.markets_csv import market_rows, plan_upsert, read_market_csv, schema_import_keys
 from automation.errors import InputFileError
 from automation.locking import job_lock
-from automation.report import Issue
+from automation.report import Issue, StepReport
 from automation.schema import SchemaSet, TabSchema, default_schemas
 from automation.sheets import open_backend, transaction
 from automation.sheets.base import Backend
@@ -33,24 +33,45 @@ class ImportResult:
     dry_run: bool = False
     issues: list[Issue] = field(default_factory=list)
 
+    def step_report(self) -> StepReport:
+        report = StepReport("시장 가져오기", issues=list(self.issues))
+        report.counts = {"읽음": self.read, "추가": self.added, "갱신": self.updated, "변동 없음": self.unchanged,
+                         "원본에 없음": self.not_in_source}
+        head = "미리보기 (쓰지 않음)" if self.dry_run else "완료"
+        report.message = (f"{head}: {self.read}곳 읽음 — 추가 {self.added}, 갱신 {self.updated}, "
+                          f"변동 없음 {self.unchanged}, 원본에 없음(그대로 둠) {self.not_in_source}")
+        return report
+
     def as_dict(self) -> dict[str, Any]:
         return {"read": self.read, "added": self.added, "updated": self.updated,
                 "unchanged": self.unchanged, "not_in_source": self.not_in_source,
                 "dry_run": self.dry_run, "issues": [i.as_dict() for i in self.issues]}
 
 
-def import_markets(config: Config, csv_path: Path, *, sido: str = "경기도", dry_run: bool = False,
-                   schemas: SchemaSet | None = None) -> ImportResult:
-    schema = (schemas or default_schemas())["시장"]
+def _incoming(csv_path: Path, sido: str) -> list[dict[str, str]]:
     incoming = market_rows(read_market_csv(csv_path), sido)
     if not incoming:
         raise InputFileError(
             f"{csv_path.name}에 '{sido}' 시장이 하나도 없습니다. --sido 값(예: 경기도)과 파일을 확인하세요."
         )
+    return incoming
+
+
+def import_markets(config: Config, csv_path: Path, *, sido: str = "경기도", dry_run: bool = False,
+                   schemas: SchemaSet | None = None) -> ImportResult:
+    """The library call (tests, scripts): the same lock as the command."""
+    schema = (schemas or default_schemas())["시장"]
+    incoming = _incoming(csv_path, sido)
     with job_lock(config, "import-markets", dry_run=dry_run):
         backend = open_backend(config, "master")
         with transaction(backend):
             return upsert_markets(backend, schema, incoming, dry_run=dry_run)
+
+
+def import_markets_into(backend: Backend, schemas: SchemaSet, csv_path: Path, *, sido: str = "경기도",
+                        dry_run: bool = False) -> ImportResult:
+    """The step of ``onemarket import-markets`` (the runner holds the lock and commits)."""
+    return upsert_markets(backend, schemas["시장"], _incoming(csv_path, sido), dry_run=dry_run)
 
 
 def upsert_markets(backend: Backend, schema: TabSchema, incoming: list[dict[str, str]], *,

@@ -29,7 +29,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from automation.errors import TabNotFoundError, WorkbookError, WorkbookLockedError
+from automation.errors import TabNotFoundError, WorkbookError, WorkbookLockedError, WorkbookMissingError
 from automation.sheets.atomic_file import os_error, replace_file, sha256_file, sweep_strays
 from automation.sheets.base import (
     Backend,
@@ -132,7 +132,7 @@ class XlsxBackend(Backend):
             self.wb = Workbook()
             self._dirty = True
         else:
-            raise WorkbookError(
+            raise WorkbookMissingError(
                 f"파일이 없습니다: {self.path}. 'onemarket init'으로 만들거나 onemarket.toml의 [workbook] 경로를 확인하세요."
             )
 
