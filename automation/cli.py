@@ -67,8 +67,45 @@ def _print_report(report: StepReport) -> None:
         _echo(f"      {line}")
 
 
+GLOBAL_OPTIONS = ("--config", "-v", "-vv", "--verbose", "--show-values")
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    """click's usage errors (English) in Korean, with the hint people need most."""
+    command = exc.ctx.command_path if exc.ctx else "onemarket"
+    if isinstance(exc, click.NoSuchOption):
+        hint = (f" 이 옵션은 명령 **앞에** 씁니다 (예: onemarket {exc.option_name} … run)."
+                if exc.option_name.split("=")[0] in GLOBAL_OPTIONS else
+                f" 쓸 수 있는 옵션은 '{command} --help'로 보세요.")
+        near = f" 혹시 {', '.join(sorted(exc.possibilities))}?" if exc.possibilities else ""
+        return f"오류: 모르는 옵션입니다: {exc.option_name}.{near}{hint}".replace("**", "")
+    text = exc.format_message()
+    if text.startswith("No such command"):
+        name = text.split("'")[1] if "'" in text else text
+        return f"오류: 모르는 명령입니다: '{name}'. 명령 목록은 'onemarket --help'로 보세요."
+    if isinstance(exc, click.MissingParameter):
+        return f"오류: 필요한 값이 빠졌습니다 ({text}). '{command} --help'로 쓰는 법을 보세요."
+    if isinstance(exc, click.BadParameter):
+        return f"오류: 값이 잘못되었습니다 ({text}). '{command} --help'로 쓰는 법을 보세요."
+    return f"오류: 명령을 잘못 썼습니다 ({text}). '{command} --help'로 쓰는 법을 보세요."
+
+
 class OnemarketGroup(click.Group):
-    """Turns library errors into one Korean message and an exit code."""
+    """Turns library errors into one Korean message and an exit code; usage errors too (exit 2)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            click.echo(_usage_message(exc), err=True)
+            sys.exit(2)
+        except click.Abort:
+            click.echo("중단했습니다.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

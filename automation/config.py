@@ -34,6 +34,7 @@ _KNOWN: dict[str, dict[str, type | tuple[type, ...]]] = {
         "transport": str,
         "outbox": str,
         "sender": str,
+        "sender_name": str,
         "cc": list,
         "host": str,
         "port": int,
@@ -68,6 +69,13 @@ class MailConfig:
     transport: str = "outbox"
     outbox: Path = Path("outbox")
     sender: str = "onemarket@example.go.kr"
+    sender_name: str = "경기지방중소벤처기업청 1사1시장"      # the From header's display name
+
+    @property
+    def from_header(self) -> str:
+        """``경기지방중소벤처기업청 1사1시장 <onemarket@…>`` (no name when ``sender_name`` is empty)."""
+        name = self.sender_name.replace('"', "").replace("\\", "").strip()
+        return f'"{name}" <{self.sender}>' if name else self.sender
     cc: tuple[str, ...] = ()
     host: str = "localhost"
     port: int = 587
@@ -252,6 +260,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         transport=transport,
         outbox=(base / m.get("outbox", "outbox")).resolve(),
         sender=m.get("sender", "onemarket@example.go.kr"),
+        sender_name=str(m.get("sender_name", "경기지방중소벤처기업청 1사1시장")),
         cc=tuple(str(x) for x in m.get("cc", [])),
         host=m.get("host", "localhost"),
         port=int(m.get("port", 587)),

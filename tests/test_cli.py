@@ -195,3 +195,17 @@ def test_mail_addresses_in_the_config_are_checked_before_anything_runs(tmp_path,
                           text=True, timeout=60, check=False)
     assert proc.returncode == 2 and expected in proc.stderr, proc.stderr
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("args, expected", [
+    pytest.param(["run", "--config", "x.toml"], "오류: 모르는 옵션입니다: --config. 이 옵션은 명령 앞에 씁니다 (예: onemarket --config … run).",
+                 id="global-option-after-the-command"),
+    pytest.param(["run", "--jsn"], "오류: 모르는 옵션입니다: --jsn. 혹시 --json?", id="typo"),
+    pytest.param(["nope"], "오류: 모르는 명령입니다: 'nope'. 명령 목록은 'onemarket --help'로 보세요.", id="no-such-command"),
+    pytest.param(["match", "--round", "0"], "오류: 값이 잘못되었습니다", id="bad-value"),
+    pytest.param(["import-markets"], "오류: 필요한 값이 빠졌습니다", id="missing-argument"),
+])
+def test_usage_errors_are_korean_with_the_hint_and_exit_2(tmp_path, args, expected):
+    proc = cli(*args, cwd=tmp_path)
+    assert proc.returncode == 2 and expected in proc.stderr, proc.stderr
+    assert "Usage:" not in proc.stderr and "No such option" not in proc.stderr

@@ -39,6 +39,6 @@ def test_demo_twice(tmp_path):
     assert {s.split("_")[0] for s in agreements} == set(first.confirmed)
     notify = next(r for r in first.run.reports if r.step == "안내메일")
     # one notice to each side of the 5 confirmed pairs, but two sample markets have no 상인회이메일
-    assert (notify.counts["발송"], notify.counts["보류"]) == (8, 2)
+    assert (notify.counts["발송"], notify.counts["메일없음"], notify.counts["보류"]) == (8, 2, 0)
     assert len(list((folder / "outbox").glob("*.eml"))) == 8   # the second demo sent nothing again
     assert "예시 데이터가 이미 있어 그대로 두었습니다" in second.text()

@@ -315,3 +315,15 @@ def test_open_transport(tmp_path: Path, kind: str, cls: type) -> None:
     transport = open_transport(MailConfig(transport=kind, outbox=tmp_path / "outbox"))
     assert isinstance(transport, cls)
     transport.close()
+
+
+def test_an_outbox_file_name_shows_the_pair_the_side_and_the_recipient(tmp_path: Path) -> None:
+    from automation.clock import SEOUL
+    from automation.mail.message import build_message
+
+    msg = build_message(sender="onemarket@gg.example.go.kr", to="mk1@market.example.org", cc=[], subject="안내",
+                        text="t", html="<p>t</p>", message_id="<a1@gg.example.go.kr>",
+                        date=dt.datetime(2026, 11, 29, 10, 31, tzinfo=SEOUL), label="M-2026-0001 시장안내")
+    OutboxTransport(tmp_path).send(msg)
+    [written] = list(tmp_path.glob("*.eml"))
+    assert written.name.startswith("20261129-103100_M-2026-0001_시장안내_mk1@market.example.org_")

@@ -147,7 +147,7 @@ def test_near_tie_decided_by_score() -> None:
     (e,) = explain(result, [late, early], markets)
     assert e.app_id == "late" and e.cost is not None and e.near_tie
     assert as_levels(e.cost)[:4] == (0, 0, 0, 0) and 0 < e.cost.score_units < 100
-    assert e.rule is not None and "L5 점수" in e.rule
+    assert e.rule is not None and "거리·적합도·첫 결연 점수가" in e.rule
 
 
 def test_explain_locked_holder_and_refused_first_choice() -> None:

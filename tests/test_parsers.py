@@ -238,7 +238,7 @@ def test_id_and_market_name_are_clean_text() -> None:
 
 # ---------------------------------------------------------------- phone (#3–#6)
 
-LOST_ZERO = "'{shown}'은 앞자리 0이 빠진 숫자로 보여 {value}로 읽었습니다 (--fix로 칸도 고칠 수 있습니다). 이 열의 서식을 '일반 텍스트'로 바꾸세요 (예: 서식 > 숫자 > 일반 텍스트)"
+LOST_ZERO = "'{shown}'은 앞자리 0이 빠진 숫자로 보여 {value}로 읽었습니다 (칸도 이 번호로 고치세요). 이 열의 서식을 '일반 텍스트'로 바꾸세요 (예: 서식 > 숫자 > 일반 텍스트)"
 
 
 @pytest.mark.parametrize(("text", "expected"), table(

@@ -102,3 +102,10 @@ def test_missing_tab_file_is_reported(tmp_path):
     (folder / "matches.toml").unlink()
     with pytest.raises(SchemaError, match="매칭"):
         load_schemas(folder)
+
+
+def test_the_status_enum_and_the_schemas_drop_down_hold_the_same_words():
+    from automation.domain.status import Status
+    from automation.schema import default_schemas
+
+    assert set(default_schemas()["매칭"].column("status").enum) == {s.value for s in Status}

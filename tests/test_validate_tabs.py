@@ -136,3 +136,20 @@ def test_market_rows_are_checked_too(tmp_path):
     assert "시장코드: 중복 ID: 'M0000001'이 2행에도 있습니다." in last["검증메시지"]
     assert "상인회이메일:" in last["검증메시지"] and "수용기관수:" in last["검증메시지"]
     assert last["시군"] == "수원"  # the staff cell keeps what was typed (no --fix)
+
+
+def test_a_partnered_market_without_an_address_is_a_warning_on_its_row(tmp_path):
+    """Measured before: it validated as 정상, and the agreement then had no market address."""
+    import openpyxl
+
+    from tests.pair_helpers import APP, MARKET, MATCH
+    from tests.step_helpers import run_step, workbook
+
+    config = workbook(tmp_path, apps=[APP], markets=[{**MARKET, "road_address": "", "lot_address": ""}],
+                      matches=[{**MATCH, "status": "확정"}])
+    run_step(config, "validate")
+    ws = openpyxl.load_workbook(config.workbooks["master"])["시장"]
+    header = [c.value for c in ws[1]]
+    row = {h: c.value for h, c in zip(header, ws[2], strict=False)}
+    assert row["검증결과"] == "경고"
+    assert "확정된 짝(M-2026-0001)이 있는 시장인데 도로명주소와 지번주소가 비어 있습니다" in row["검증메시지"]

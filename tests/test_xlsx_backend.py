@@ -140,3 +140,16 @@ def test_append_goes_after_the_last_row(tmp_path):
     with transaction(b):
         b.append("탭", [["3", "4"], ["=5", ""]])
     assert XlsxBackend(path).read(["탭"])["탭"].values == [["A", "B"], ["1", "2"], ["3", "4"], ["=5"]]
+
+
+def test_a_message_of_several_lines_is_wrapped_so_every_line_shows(tmp_path):
+    """Measured before: a 검증메시지 with two problems showed only its last line in LibreOffice."""
+    import openpyxl
+
+    from automation.sheets.xlsx import _put_text
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    _put_text(ws, 2, 3, "연락처: …\n이메일: …")
+    _put_text(ws, 2, 4, "한 줄")
+    assert ws.cell(2, 3).alignment.wrap_text and not ws.cell(2, 4).alignment.wrap_text

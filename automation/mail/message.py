@@ -53,6 +53,9 @@ def _hidden(ch: str) -> bool:
     return ch in _INVISIBLE or ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs")
 
 
+LABEL_HEADER = "X-Onemarket-Notice"
+
+
 def new_message_id(sender: str) -> str:
     """A fresh ``<...@sender-domain>`` (time, process and random parts: unique per call)."""
     domain = parseaddr(sender)[1].rpartition("@")[2].strip().lower()
@@ -63,7 +66,7 @@ def new_message_id(sender: str) -> str:
 
 def build_message(*, sender: str, to: str, cc: Sequence[str], subject: str, text: str, html: str,
                   message_id: str, date: dt.datetime, attachment: Path | None = None,
-                  attachment_name: str | None = None) -> EmailMessage:
+                  attachment_name: str | None = None, label: str = "") -> EmailMessage:
     """text + HTML alternatives, and at most one attachment read from ``attachment``.
 
     Raises MailError when an address is not a single plain address (fix the cell it came from)
@@ -77,6 +80,8 @@ def build_message(*, sender: str, to: str, cc: Sequence[str], subject: str, text
     msg["Subject"] = header_text(subject)
     msg["Date"] = format_datetime(date if date.tzinfo else date.replace(tzinfo=SEOUL))
     msg["Message-ID"] = message_id
+    if label:                             # 'M-2026-0001 시장안내': which pair and side (the outbox file name)
+        msg[LABEL_HEADER] = header_text(label, 80)
     msg.set_content(text, subtype="plain", charset="utf-8", cte=_cte(text))
     msg.add_alternative(html, subtype="html", charset="utf-8", cte=_cte(html))
     if attachment is not None:

@@ -9,6 +9,7 @@ have it. yagmail's ``send()`` would retry that last case and deliver twice.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import re
@@ -25,7 +26,7 @@ from typing import Any, Literal, Protocol
 from automation.clock import SEOUL
 from automation.config import MailConfig
 from automation.errors import MailError
-from automation.mail.message import recipients
+from automation.mail.message import LABEL_HEADER, recipients
 from automation.mail.replies import describe, network_reason
 
 Status = Literal["sent", "transient", "permanent", "uncertain", "not_tried"]
@@ -75,7 +76,15 @@ class OutboxTransport:
             stamp = None
         when = f"{stamp:%Y%m%d-%H%M%S}" if stamp else "00000000-000000"
         safe_id = re.sub(r"[^A-Za-z0-9._-]+", "_", str(msg.get("Message-ID", "")).strip("<> ")) or "no-id"
-        return self.folder / f"{when}_{safe_id[:120]}.eml"
+        label = str(msg.get(LABEL_HEADER, "") or "")
+        if not label:
+            return self.folder / f"{when}_{safe_id[:120]}.eml"
+        # '20261129-103100_M-2026-0001_시장안내_mk1@market.example.org_3f2a9c1e.eml': the pair, the side,
+        # the recipient, and the Message-ID's hash (a 재발송 in the same second gets its own file)
+        to = re.sub(r"[^A-Za-z0-9@._-]+", "_", str(msg.get("To", "")).rpartition("<")[2].strip("> "))[:80]
+        words = "_".join(re.sub(r"[^\w.-]+", "_", w) for w in label.split())[:60]
+        digest = hashlib.sha256(safe_id.encode()).hexdigest()[:8]
+        return self.folder / f"{when}_{words}_{to}_{digest}.eml"
 
     def send(self, msg: EmailMessage) -> SendResult:
         self.connect()

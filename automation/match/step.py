@@ -111,25 +111,27 @@ def _contested(inputs: Inputs) -> list[tuple[str, int, int]]:
 
 
 def _cost_words(cost: Objective) -> str:
-    """What forcing the 1st choice would change, in words (only the levels that move)."""
+    """What giving this organisation its 1st choice would cost the whole round, in staff's words
+    (only what moves; the suggestion is optimal, so the round can only lose)."""
     parts = []
-    for label, lost in (("매칭", cost.matched), ("1지망", cost.first), ("2지망", cost.second), ("희망 시·군", cost.city)):
+    for label, lost in (("배정 기관", cost.matched), ("1지망 배정", cost.first), ("2지망 배정", cost.second),
+                        ("희망 시·군 배정", cost.city)):
         if lost:
-            parts.append(f"{label} {abs(lost)}곳 {'감소' if lost > 0 else '증가'}")
-    delta = -cost.score_units / UNITS_PER_POINT
-    if delta or not parts:
-        parts.append(f"점수 {delta:+.1f}점")
-    return ", ".join(parts)
+            parts.append(f"{label} {abs(lost)}곳 {'줄어듦' if lost > 0 else '늘어남'}")
+    points = cost.score_units / UNITS_PER_POINT
+    if points or not parts:
+        parts.append(f"거리·적합도 점수 {abs(points):.1f}점 {'낮아짐' if points >= 0 else '높아짐'}")
+    return "1지망으로 옮기면 이번 차수 전체에서 " + ", ".join(parts)
 
 
 def _counterfactual(e: Explanation) -> str:
     """Applicant-safe: who holds the 1st choice is not named, only what forcing it would cost."""
-    text = e.applicant
+    parts = [e.applicant]
     if e.cost is not None:
-        text += f" (1지망에 배정하면 전체로 {_cost_words(e.cost)})"
+        parts.append(_cost_words(e.cost))
     if e.rule:
-        text += f" {e.rule}"
-    return text
+        parts.append(e.rule)
+    return " · ".join(parts)
 
 
 def _desired(inputs: Inputs, result: MatchResult, round_: int, outcome: MatchOutcome) -> dict[str, dict[str, str]]:

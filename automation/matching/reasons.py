@@ -77,5 +77,5 @@ def rule_for(cost: Objective) -> str | None:
         return None
     if cost.score_units <= 0:
         return RULE_ORDER
-    return (f"근소한 차이 — L5 점수(거리·적합도·첫 결연) {cost.score_units / UNITS_PER_POINT:.2f}점 차로 "
-            "점수가 높은 배정 우선")
+    return (f"근소한 차이 — 거리·적합도·첫 결연 점수가 {cost.score_units / UNITS_PER_POINT:.2f}점 높은 배정을 "
+            "골랐습니다")

@@ -63,7 +63,10 @@ class NotifyOutcome:
     review: int = 0
     failed: int = 0
     transient: int = 0
-    held: int = 0
+    held: int = 0              # all three below
+    no_address: int = 0        # 메일없음: no or a broken address
+    waiting: int = 0           # 보류: the agreement is not made yet
+    no_consent: int = 0        # 개인정보동의 is not Y
     already: int = 0
     restored: int = 0
     requests: int = 0
@@ -77,12 +80,14 @@ class NotifyOutcome:
             head = f"안내 메일 미리보기 {self.previewed}통 (보내지 않음) — 폴더: {self.preview_folder}"
         else:
             head = (f"안내 메일 발송 {self.sent}통, 이미 처리 {self.already}, 확인필요 {self.review}, "
-                    f"실패 {self.failed}, 재시도 예정 {self.transient}, 보류 {self.held}, 안내 칸 되살림 {self.restored}")
+                    f"실패 {self.failed}, 재시도 예정 {self.transient}, 메일없음 {self.no_address}, "
+                    f"보류(협약서 없음) {self.waiting}, 동의없음 {self.no_consent}, 안내 칸 되살림 {self.restored}")
         return "\n".join(x for x in (head, self.stopped, self.error) if x)
 
     def step_report(self) -> StepReport:
         report = StepReport("안내메일", issues=list(self.issues), message=self.summary(), failed=bool(self.error))
-        report.counts.update({"발송": self.sent, "확인필요": self.review, "실패": self.failed, "보류": self.held})
+        report.counts.update({"발송": self.sent, "확인필요": self.review, "실패": self.failed, "메일없음": self.no_address,
+                              "보류": self.waiting, "동의없음": self.no_consent})
         return report
 
     def as_dict(self) -> dict[str, Any]:
@@ -138,6 +143,12 @@ def _preview_attachment(pair: Pair, folder: Path) -> Path | None:
 def _hold(ctx: _Ctx, pair: Pair, role: str, text: str, issue: Issue | None) -> None:
     ctx.labels[(pair.match_id, role)] = text
     ctx.outcome.held += 1
+    if text == NO_ADDRESS:
+        ctx.outcome.no_address += 1
+    elif text == NO_DOCUMENT:
+        ctx.outcome.waiting += 1
+    else:
+        ctx.outcome.no_consent += 1
     if issue is not None:
         ctx.outcome.issues.append(issue)
 
@@ -153,8 +164,9 @@ def _send_one(ctx: _Ctx, pair: Pair, role: str, to: str, attachment: Path) -> No
     rendered = render_notice(role, context)
     message_id = new_message_id(cfg.sender)
     try:
-        msg = build_message(sender=cfg.sender, to=to, cc=list(cfg.cc), subject=rendered.subject, text=rendered.text,
-                            html=rendered.html, message_id=message_id, date=now(), attachment=attachment)
+        msg = build_message(sender=cfg.from_header, to=to, cc=list(cfg.cc), subject=rendered.subject, text=rendered.text,
+                            html=rendered.html, message_id=message_id, date=now(), attachment=attachment,
+                            label=f"{pair.match_id} {HEADERS[role]}")
     except MailError as exc:   # this row's address or attachment cannot make a message
         _hold(ctx, pair, role, NO_ADDRESS, warn(pair, "mail_unbuildable", HEADERS[role], f"{pair.match_id}: {exc.message}"))
         return

@@ -128,7 +128,7 @@ def _send_all(config: Config, transport: Transport, journal: MailJournal | None,
 
 def _message(config: Config, r: Reminder, to: str) -> tuple[EmailMessage, str]:
     rendered = render_mail("reminder_market", FIELDS, _context(r, config))
-    msg = build_message(sender=config.mail.sender, to=to, cc=list(config.mail.cc), subject=rendered.subject,
+    msg = build_message(sender=config.mail.from_header, to=to, cc=list(config.mail.cc), subject=rendered.subject,
                         text=rendered.text, html=rendered.html, message_id=new_message_id(config.mail.sender),
-                        date=now())
+                        date=now(), label=f"{r.pair['match_id'].strip()} 성과보고요청")
     return msg, rendered.subject

@@ -144,7 +144,7 @@ def parse_phone(text: str) -> Parsed:
     if lost_zero:
         return warn(
             formatted, "phone_lost_zero",
-            f"{quote(shown)} 앞자리 0이 빠진 숫자로 보여 {formatted}{josa(formatted, '으로')} 읽었습니다 (--fix로 칸도 고칠 수 있습니다). "
+            f"{quote(shown)} 앞자리 0이 빠진 숫자로 보여 {formatted}{josa(formatted, '으로')} 읽었습니다 (칸도 이 번호로 고치세요). "
             "이 열의 서식을 '일반 텍스트'로 바꾸세요 (예: 서식 > 숫자 > 일반 텍스트)",
         )
     return Parsed(formatted)

@@ -97,10 +97,19 @@ def strays(plan: _Plan, post: Mapping[str, RawTab], seen: _Seen) -> dict[str, li
         by_number = {r.number: r for r in after.rows}
         held = {p.row for p in plan.placed if p.tab == name and _holds(after, by_number.get(p.row), p)}
         ours = set(after.job_cols()) | {after.header.col(k) for k in seen[name]}
+        targets = {p.fp for p in plan.placed if p.tab == name and not p.ident}   # ID-less rows meant
+        id_key = table.schema.id_column
         for row in after.rows:
-            if row.number in held or any(c.strip() for i, c in enumerate(row.cells, 1) if i not in ours):
+            if row.number in held:
                 continue
-            hits = {k: row[k] for k, values in seen[name].items() if row[k] and row[k] in values}
+            if any(c.strip() for i, c in enumerate(row.cells, 1) if i not in ours):
+                # a person's own new row (no ID, not one the call meant): only the job's columns are ours
+                if row[id_key].strip() or after.fingerprint(row) in targets:
+                    continue
+                hits = {k: row[k] for k, values in seen[name].items()
+                        if row[k] and row[k] in values and table.schema.column(k).job_owned}
+            else:
+                hits = {k: row[k] for k, values in seen[name].items() if row[k] and row[k] in values}
             if hits:
                 out.setdefault(name, []).append((row, hits))
     return out
@@ -283,12 +292,11 @@ def audit(backend: Backend, writes: Sequence[TabWrite], seen: _Seen) -> list[Iss
     for write in writes:
         schema = write.schema
         given = seen.get(schema.name, {}).get(schema.id_column, set())
-        if not given:
-            continue
         try:
             table = Table.from_raw(schema, raws[schema.name], [schema.id_column])
         except OnemarketError:
             continue
+        out.extend(_strays_on_others(write, table))
         for value, rows in table.by_id().items():
             if value in given and len(rows) > 1:
                 where = ", ".join(str(r.number) for r in rows)
@@ -296,4 +304,40 @@ def audit(backend: Backend, writes: Sequence[TabWrite], seen: _Seen) -> list[Iss
                     out.append(_issue("write_unverified", schema.name, r.number, schema.id.header, value,
                                       f"작업 중 행이 여러 번 옮겨져 {schema.id.header} '{value}'이(가) 여러 행({where}행)에 "
                                       f"있습니다. 맞는 행을 확인하고 다른 행의 {schema.id.header}를 지우세요."))
+    return out
+
+
+def _strays_on_others(write: TabWrite, table: Table) -> list[Issue]:
+    """A row this call did not mean to write (it has its own ID, no update names it) that now holds,
+    in a column the call wrote, a value the call wrote and the step had not read there: an owner's
+    moves in consecutive instants carried a repair's value onto it. Reported, never left silent."""
+    if write.base is None:
+        return []
+    schema = write.schema
+    targets = {u.id.strip() for u in write.updates if u.id.strip()}
+    written: dict[str, set[str]] = {}
+    for u in write.updates:
+        for key, value in u.values.items():
+            if value.strip():
+                written.setdefault(key, set()).add(value)
+    before = {r[schema.id_column].strip(): r for r in write.base.data_rows() if r[schema.id_column].strip()}
+    meant = {u.fingerprint for u in write.updates if not u.id.strip() and u.fingerprint}
+    keys = [k for k in written if k in table.header.positions]
+    job_keys = [k for k in keys if schema.column(k).job_owned]
+    out: list[Issue] = []
+    for row in table.data_rows():
+        rid = row[schema.id_column].strip()
+        if not rid:
+            # a row without ID the call did not mean (a person's own new row): no job value belongs there
+            odd = [] if table.fingerprint(row) in meant else [k for k in job_keys if row[k] in written[k]]
+            rid = ""
+        elif rid in targets or rid not in before:
+            continue
+        else:
+            odd = [k for k in keys if row[k] != before[rid][k] and row[k] in written[k]]
+        if odd:
+            headers = ", ".join(schema.column(k).header for k in odd)
+            out.append(_issue("write_unverified", schema.name, row.number, headers, rid or None,
+                              f"{rid + ' ' if rid else ''}{row.number}행: 작업 중 행이 여러 번 옮겨져 이 행의 {headers}에 다른 행의 값이 "
+                              "들어갔을 수 있습니다. 확인하고 고치세요 (작업은 이 행을 쓰려던 것이 아닙니다)."))
     return out

@@ -25,7 +25,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -93,6 +93,9 @@ def sparse_rows(ws: Any) -> dict[int, list[str]]:
     return rows
 
 
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
 def _put_text(ws: Any, row: int, col: int, value: str) -> None:
     """Literal text into one cell (never a formula); a cell inside a merged block is refused."""
     cell = ws.cell(row=row, column=col)
@@ -102,6 +105,9 @@ def _put_text(ws: Any, row: int, col: int, value: str) -> None:
     cell.value = value if value != "" else None
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # literal text, never a formula
+    if isinstance(value, str) and "\n" in value and not (cell.alignment and cell.alignment.wrap_text):
+        # a 검증메시지 with two problems: wrapped, so Excel and LibreOffice show every line (row fits on load)
+        cell.alignment = _WRAP
 
 
 def lock_files(path: Path) -> list[Path]:

@@ -87,6 +87,16 @@ def contact_in_market_bound_text(found: CHECKED) -> None:
                        f"{MASK}으로 바뀝니다. 시장에 알려도 되면 제3자제공동의를 받아 Y로 고치세요.")
 
 
+def partnered_markets_have_an_address(markets: CHECKED, partnered: dict[str, list[str]]) -> None:
+    """A market in a 확정/협약체결 pair needs an address: the agreement names it."""
+    for f in markets:
+        pairs = partnered.get(f.values.get("market_code", ""), [])
+        if pairs and not (f.values.get("road_address") or f.values.get("lot_address")):
+            f.warn("market_no_address", "도로명주소", None,
+                   f"확정된 짝({', '.join(pairs[:3])})이 있는 시장인데 도로명주소와 지번주소가 비어 있습니다. "
+                   "협약서에 시장 주소가 들어가니 주소를 적으세요.")
+
+
 def market_index(markets: CHECKED) -> MarketIndex:
     return MarketIndex(MarketRef(m.values.get("market_code", ""), m.values.get("market_name", ""),
                                  m.values.get("sigun", "")) for m in markets)

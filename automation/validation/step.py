@@ -17,6 +17,7 @@ from automation.clock import now
 from automation.domain import outcome_tabs as ot
 from automation.domain.ids import PREFIXES, IdAllocator
 from automation.domain.outcome_records import records_activity
+from automation.domain.status import Status
 from automation.report import ERROR, WARNING, Issue, StepReport
 from automation.schema import SchemaSet
 from automation.sheets.base import Backend
@@ -125,6 +126,11 @@ def _check_tables(tables: dict[str, Table], today: dt.date) -> dict[str, list[Ro
     crossrow.cooperation_and_consent(apps)
     crossrow.contact_in_market_bound_text(apps)
     crossrow.wished_markets(apps, crossrow.market_index(findings["시장"]))
+    partnered: dict[str, list[str]] = {}
+    for r in tables["매칭"].data_rows():
+        if r["status"].strip() in (Status.CONFIRMED, Status.SIGNED) and r["market_code"].strip():
+            partnered.setdefault(r["market_code"].strip(), []).append(r["match_id"].strip())
+    crossrow.partnered_markets_have_an_address(findings["시장"], partnered)
     app_ids = [r["application_id"] for r in tables["참여신청"].data_rows()]
     market_codes = [r["market_code"] for r in tables["시장"].data_rows()]
     match_ids = [r["match_id"] for r in tables["매칭"].data_rows()]
