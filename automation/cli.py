@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -20,9 +20,6 @@ from automation.config import Config, load_config
 from automation.errors import OnemarketError
 from automation.privacy import PATTERNS, RedactingFilter, redact
 from automation.report import StepReport
-
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 _show = {"values": False}   # --show-values: cell values and unmasked text in the output (off by default)
 

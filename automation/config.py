@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,8 @@ class Config:
     outcomes: OutcomesConfig
     lock_path: Path
     state_dir: Path
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: ``[run] lock`` was set in the file (else the .xlsx lock sits beside the master workbook)
+    lock_explicit: bool = False
     #: seconds a Google run lock stays valid without renewal (a crashed holder's lock expires)
     lock_ttl: float = 600.0
 
@@ -299,7 +300,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         lock_path=(base / run.get("lock", ".onemarket/run.lock")).resolve(),
         lock_ttl=lock_ttl,
         state_dir=state_dir,
-        raw=data,
+        lock_explicit="lock" in run,
     )
 
 

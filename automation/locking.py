@@ -35,7 +35,7 @@ _guard = threading.Lock()
 
 def lock_path(config: Config) -> Path:
     """The lock file for this config's workbooks."""
-    if "lock" in config.raw.get("run", {}):
+    if config.lock_explicit:
         return config.lock_path
     if config.backend == "xlsx":
         master = Path(config.workbook_location("master"))

@@ -13,7 +13,6 @@ from automation.geo import (
     GU,
     SIGUN,
     AddressParts,
-    centroid,
     haversine_km,
     normalize_sido,
     normalize_sigun,
@@ -182,8 +181,6 @@ def test_centroids_inside_gyeonggi() -> None:
     for sigun, (lat, lon) in CENTROIDS.items():
         assert 36.9 < lat < 38.3 and 126.5 < lon < 127.9, sigun
         assert (round(lat, 3), round(lon, 3)) == (lat, lon)
-    assert centroid("경기 수원") == CENTROIDS["수원시"]
-    assert centroid("서울") is None
 
 
 def _reference_centroids() -> dict[str, tuple[float, float]]:

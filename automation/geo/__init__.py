@@ -235,8 +235,3 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
-
-def centroid(sigun: str) -> tuple[float, float] | None:
-    """Approximate centre (lat, lon) of a 시군 given in any form :func:`normalize_sigun` takes."""
-    name = normalize_sigun(sigun)
-    return CENTROIDS.get(name) if name else None

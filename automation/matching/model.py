@@ -145,12 +145,6 @@ class MatchResult:
     objective: Objective
     stats: Mapping[str, object] = field(default_factory=dict, compare=False)
 
-    def market_of(self, app_id: str) -> str | None:
-        for a in self.assignments:
-            if a.app_id == app_id:
-                return a.market_code
-        return None
-
 
 @dataclass(frozen=True)
 class Explanation:

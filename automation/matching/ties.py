@@ -16,7 +16,6 @@ chain that ends in a market with room (or "unmatched") and starts in a market th
 
 from __future__ import annotations
 
-import math
 from collections import deque
 
 import numpy as np
@@ -110,10 +109,6 @@ def serial_dictatorship(problem: Problem, face: Face) -> IntArray:
                 move(i, b)
                 break
     return asg
-
-
-def _km(km: float) -> float:
-    return math.inf if math.isnan(km) else km
 
 
 def _unwind(parent: dict[int, tuple[int, int]], a: int, b: int) -> list[tuple[int, int]]:
