@@ -33,6 +33,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from automation.errors import DocumentError
+from automation.processes import pid_alive
 
 log = logging.getLogger("onemarket.documents")
 _NAMES = ("soffice", "libreoffice")
@@ -98,23 +99,11 @@ OWNER = "owner.json"
 WORK_PREFIX = ".onemarket-pdf-"
 
 
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _is_soffice_group(pgid: int) -> bool:
     """Is ``pgid`` still a process group of LibreOffice's (not a reused number)? Linux: /proc."""
     proc = Path("/proc")
     if not proc.is_dir():
-        return _alive(pgid)
+        return pid_alive(pgid)
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
@@ -140,7 +129,7 @@ def sweep_leftovers(outdir: Path) -> int:
             parent, group = int(owner.get("parent", 0)), int(owner.get("group", 0))
         except (OSError, ValueError, TypeError, AttributeError):
             parent = group = 0      # a folder from an older version, or one the kill cut short
-        if parent and parent != os.getpid() and _alive(parent):
+        if parent and parent != os.getpid() and pid_alive(parent):
             continue                # a conversion still running (another process)
         if group and os.name != "nt" and _is_soffice_group(group):
             with contextlib.suppress(ProcessLookupError, PermissionError):

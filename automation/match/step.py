@@ -16,16 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from automation.clock import now
-from automation.config import Config
 from automation.domain.ids import IdAllocator
-from automation.locking import job_lock
 from automation.match.inputs import JOB_STATES, LOCKED, Inputs, build_inputs
 from automation.match.offers import Offer, StaffChoices, changed_offers, read_offer, record_offer, staff_choices
 from automation.matching import Explanation, MatchResult, Objective, explain, solve
 from automation.matching.model import UNITS_PER_POINT
 from automation.report import Issue, StepReport
-from automation.schema import SchemaSet, default_schemas
-from automation.sheets import Workbooks
+from automation.schema import SchemaSet
 from automation.sheets.base import Backend
 from automation.sheets.table import Table
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
@@ -276,9 +273,3 @@ def _forget_refused(master: Backend, state: WorkState, before: dict[str, Offer |
         state.written()
     return refused
 
-
-def match_files(config: Config, *, round_: int | None = None, dry_run: bool = False,
-                schemas: SchemaSet | None = None) -> MatchOutcome:
-    """``onemarket match``: under the one lock; the files are saved only when the step succeeds."""
-    with job_lock(config, "match", dry_run=dry_run), Workbooks(config, save=not dry_run) as workbooks:
-        return match(workbooks, schemas or default_schemas(), config.state_dir, round_=round_, dry_run=dry_run)

@@ -1,6 +1,7 @@
-"""``onemarket run``: the steps that exist, in order, under a lock, logged to 작업기록.
+"""The one runner: every command (``run`` and each single step: init, import-markets, validate, match,
+agreements, notify, outcomes, summary) goes through :func:`run` — one lock, its steps, 작업기록.
 
-Each later capability adds its step to :data:`STEPS`. A step gets a :class:`Context` and returns
+``run`` runs :data:`STEPS` in order; a new capability adds its step there. A step gets a :class:`Context` and returns
 a :class:`StepReport`; an :class:`OnemarketError` inside a step marks that step failed (recorded
 in 작업기록) and the run goes on with the steps that do not depend on it.
 """

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from automation.errors import WorkbookError, WriteConflictError
+from automation.processes import pid_alive
 
 AT_FDCWD = -100
 AT_SYMLINK_FOLLOW = 0x400
@@ -88,7 +89,7 @@ def sweep_strays(path: Path, *, now: float | None = None) -> list[Path]:
             age = now - candidate.stat().st_mtime
         except FileNotFoundError:
             continue
-        if age > STRAY_AGE or not _alive(_pid_of(candidate.name)):
+        if age > STRAY_AGE or not pid_alive(_pid_of(candidate.name)):
             candidate.unlink(missing_ok=True)
             removed.append(candidate)
     return removed
@@ -99,18 +100,6 @@ def _pid_of(name: str) -> int:
         if part.isdigit():
             return int(part)
     return 0
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0 or pid == os.getpid():
-        return pid == os.getpid()
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass
