@@ -19,7 +19,7 @@ from automation import __version__
 from automation.config import Config, load_config
 from automation.errors import OnemarketError
 from automation.privacy import PATTERNS, RedactingFilter, redact
-from automation.report import StepReport
+from automation.report import ERROR, StepReport
 
 _show = {"values": False}   # --show-values: cell values and unmasked text in the output (off by default)
 
@@ -254,7 +254,7 @@ def validate(ctx: click.Context, dry_run: bool, fix: bool, as_json: bool, limit:
             _echo(f"  새 ID {result.ids_assigned}개를 부여했습니다{' (미리보기)' if dry_run else ''}.")
         for change in result.fixes:
             _echo(f"  고침 {change.tab} {change.row}행 {change.column}: '{change.before}' → '{change.after}'")
-        issues = sorted(result.issues, key=lambda i: (i.severity != "오류", i.tab or "", i.row or 0))
+        issues = sorted(result.issues, key=lambda i: (i.severity != ERROR, i.tab or "", i.row or 0))
         for issue in issues[:limit]:
             _echo(f"  [{issue.severity}] {issue.tab} {issue.row}행 — {issue.message}")
         if len(issues) > limit:

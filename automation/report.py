@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
-ERROR = "오류"
-WARNING = "경고"
+
+class Severity(StrEnum):
+    """How bad an :class:`Issue` is; the value is what 검증결과 and the report show."""
+
+    ERROR = "오류"      # the row is not used until a person fixes it
+    WARNING = "경고"    # the row is used; a person should look
 
 
-@dataclass(frozen=True)
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+
+
+@dataclass(frozen=True, kw_only=True)
 class Issue:
-    """One problem on one row (or on a whole tab when ``row`` is None)."""
+    """One problem on one row (or on a whole tab when ``row`` is None). Every field is a keyword:
+    ``Issue(code="row_gone", tab="매칭", row=7, column="매칭ID", value="M-1", message="…")``."""
 
     code: str
-    row: int | None
-    column: str | None
-    value: str | None
     message: str
-    severity: str = ERROR
+    severity: Severity = Severity.ERROR
     tab: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -157,9 +157,9 @@ def take_in_legacy(state: WorkState, folder: Path) -> None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            state.notes.append(Issue("legacy_state_unreadable", None, None, str(path),
-                                     f"이전 상태 파일 {path}을(를) 읽을 수 없어 옮기지 않았습니다 ({exc}). 확인하세요.", WARNING,
-                                     TAB))
+            state.notes.append(Issue(code="legacy_state_unreadable", row=None, column=None, value=str(path),
+                                     message=f"이전 상태 파일 {path}을(를) 읽을 수 없어 옮기지 않았습니다 ({exc}). 확인하세요.", severity=WARNING,
+                                     tab=TAB))
             continue
         if name == "ids.json":
             for item, number in dict(data.get("high_water", {})).items():
@@ -172,9 +172,9 @@ def take_in_legacy(state: WorkState, folder: Path) -> None:
                 state.set(SIGNED, str(item), str(day))
             for item, key in dict(data.get("protection", {})).items():
                 state.set(PROTECTION, str(item), str(key))
-        state.notes.append(Issue("legacy_state_moved", None, None, str(path),
-                                 f"이전 상태 파일 {path.name}을(를) 워크북의 {TAB} 탭으로 옮겼습니다 (파일은 {path.name}.migrated).",
-                                 WARNING, TAB))
+        state.notes.append(Issue(code="legacy_state_moved", row=None, column=None, value=str(path),
+                                 message=f"이전 상태 파일 {path.name}을(를) 워크북의 {TAB} 탭으로 옮겼습니다 (파일은 {path.name}.migrated).",
+                                 severity=WARNING, tab=TAB))
         if path.name == name:
             state.pending_renames.append(path)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from automation.match.step import match
+from automation.sheets import Workbooks
 from tests.validation_helpers import SCHEMAS, app, make_backends, run_validate
 
 MARKETS = [
@@ -37,7 +38,7 @@ def prepared(tmp_path, apps=APPS, markets=MARKETS):
 
 
 def run_match(backends, tmp_path, **kw):
-    return match(backends.__getitem__, SCHEMAS, tmp_path, **kw)
+    return match(Workbooks.of(backends), SCHEMAS, tmp_path, **kw)
 
 
 def test_first_round_writes_one_row_per_applicant(tmp_path):

@@ -63,7 +63,7 @@ def test_no_tab_before_confirmation(tmp_path, status):
 def test_same_market_name_in_two_cities_gets_distinct_tabs(tmp_path):
     config = workbook(tmp_path, markets=[{**MARKET, "market_name": "중앙시장", "sigun": "안양시"},
                                          {**MARKET2, "market_name": "중앙시장", "sigun": "평택시"}])
-    master = read_tables(Workbooks(config)("master"), [SCHEMAS["시장"]])["시장"]
+    master = read_tables(Workbooks(config).master, [SCHEMAS["시장"]])["시장"]
     assert market_titles(master) == {"MK1": "성과_중앙시장(안양시)", "MK2": "성과_중앙시장(평택시)"}
 
 
@@ -74,7 +74,7 @@ def test_same_name_in_the_same_city_gets_a_tab_each_told_apart_by_code(tmp_path)
              {**MARKET2, "market_name": "중앙시장", "sigun": "안양시"}]
     config = workbook(tmp_path, apps=[APP, APP2], markets=twins,
                       matches=[{**MATCH, "market_name": "중앙시장"}, {**MATCH2, "market_name": "중앙시장"}])
-    master = read_tables(Workbooks(config)("master"), [SCHEMAS["시장"]])["시장"]
+    master = read_tables(Workbooks(config).master, [SCHEMAS["시장"]])["시장"]
     assert market_titles(master) == {"MK1": "성과_중앙시장(MK1)", "MK2": "성과_중앙시장(MK2)"}
     result = _run(config, today=DAY)
     assert sorted(result.tabs_created) == ["성과_중앙시장(MK1)", "성과_중앙시장(MK2)"]
@@ -119,7 +119,7 @@ def test_a_market_cannot_report_for_someone_elses_match(tmp_path):
     starter = [r for r in rows if not r[col["활동일"]]]
     assert starter and all(r[col["검증결과"]] == "" for r in starter)   # starter rows are not records yet
     assert result.data_errors
-    records = collect_outcomes(Workbooks(config)("outcomes"), SCHEMAS)
+    records = collect_outcomes(Workbooks(config).outcomes, SCHEMAS)
     assert sorted((r.match_id, r.usable) for r in records) == [("M-2026-0001", True), ("M-2026-0002", False)]
 
 

@@ -24,6 +24,7 @@ from people import Edit, apply_rows, replay
 
 import automation.sheets.writes as writes_module
 from automation.config import load_config
+from automation.sheets import Workbooks
 from automation.sheets.memory import MemoryBackend
 from automation.sheets.writes import TabWrite, WriteResult
 from tests.conftest import write_config
@@ -116,7 +117,7 @@ def _workbooks(case: Case) -> dict[str, MemoryBackend]:
 
 
 def _run(case: Case, books: dict[str, MemoryBackend], folder: Path) -> list:
-    backend_for = books.__getitem__
+    backend_for = Workbooks.of(books)
     if case.name.startswith("validate"):
         from automation.validation import validate
 

@@ -134,10 +134,10 @@ def fill(config: Config, apps: Sequence[Mapping[str, str]], markets: Sequence[Ma
     """init the three files, then append rows the way the jobs do (by header, as text)."""
     jobs.init(config)
     with Workbooks(config) as books:
-        master = books("master")
+        master = books.master
         for tab, rows in (("참여신청", apps), ("시장", markets), ("매칭", matches)):
             append_rows(master, SCHEMAS[tab], [dict(r) for r in rows])
-        outcomes = books("outcomes")
+        outcomes = books.outcomes
         outcomes.ensure_tabs(list(market_tabs))
         for title in market_tabs:
             outcomes.append(title, [SCHEMAS["성과보고"].headers])
@@ -203,7 +203,7 @@ def test_dashboard_equals_the_hand_computation_on_google(gsheets, google_onemark
 def test_rounds_and_blank_tables_with_nothing_to_count():
     backends = make_backends([app(application_id="A1", validation_result="정상")])
     backends["dashboard"] = MemoryBackend({})
-    summary(backends.__getitem__, SCHEMAS, today=AT)
+    summary(Workbooks.of(backends), SCHEMAS, today=AT)
     typed = backends["dashboard"].typed
     assert typed["요약"][:2] == [["항목", "전체", "설명"],
                                 ["접수", 1, "참여신청 탭의 빈칸 아닌 행 (차수는 그 신청의 매칭 행 차수)"]]
@@ -216,7 +216,7 @@ def test_rounds_and_blank_tables_with_nothing_to_count():
 def test_an_empty_master_still_gives_every_tab():
     backends = make_backends([], [], [], [])
     backends["dashboard"] = MemoryBackend({})
-    outcome = summary(backends.__getitem__, SCHEMAS, today=AT)
+    outcome = summary(Workbooks.of(backends), SCHEMAS, today=AT)
     assert outcome.totals == dict.fromkeys(["접수", "검증 통과", "매칭 제안", "확정", "협약체결", "성과보고"], 0)
     typed = backends["dashboard"].typed
     assert list(typed) == list(DASHBOARD_TABS)
@@ -242,7 +242,7 @@ def _random_set(seed: int) -> dict[str, MemoryBackend]:
 @pytest.mark.parametrize("seed", range(5))
 def test_tabs_agree_with_each_other(seed):
     backends = _random_set(seed)
-    outcome = summary(backends.__getitem__, SCHEMAS, today=AT)
+    outcome = summary(Workbooks.of(backends), SCHEMAS, today=AT)
     t = backends["dashboard"].typed
     totals, sigun, types, fields, monthly = (outcome.totals, t["시군별"][-1], t["기관유형별"][-1], t["협력분야별"],
                                              t["월별성과"][-1])
@@ -269,7 +269,7 @@ def test_dry_run_writes_nothing(xlsx_config):
 def test_dry_run_creates_no_tab_and_says_which_it_would():
     backends = make_backends(APPS, MARKETS, MATCHES)
     backends["dashboard"] = MemoryBackend({})
-    outcome = summary(backends.__getitem__, SCHEMAS, dry_run=True, today=AT)
+    outcome = summary(Workbooks.of(backends), SCHEMAS, dry_run=True, today=AT)
     assert backends["dashboard"].tabs == {} and backends["dashboard"].requests == 0
     assert outcome.step_report().message.splitlines()[-1] == (
         "새로 만들 탭: 요약, 시군별, 기관유형별, 협력분야별, 월별성과, 우수사례후보")

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from automation.schema import default_schemas
+from automation.sheets import Workbooks
 from automation.sheets.memory import MemoryBackend
 from automation.validation import validate
 from automation.validation.step import ValidationResult
@@ -54,7 +55,7 @@ def make_backends(apps: Sequence[Mapping[str, str] | None], markets: Sequence[Ma
 
 
 def run_validate(backends: Mapping[str, MemoryBackend], state_dir: Path, **kw: object) -> ValidationResult:
-    return validate(backends.__getitem__, SCHEMAS, state_dir, today=TODAY, **kw)  # type: ignore[arg-type]
+    return validate(Workbooks.of(backends), SCHEMAS, state_dir, today=TODAY, **kw)
 
 
 def app_cells(backends: Mapping[str, MemoryBackend], row: int) -> dict[str, str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,17 +24,18 @@ from automation.documents.docx import default_template, render_docx, template_va
 from automation.documents.manifest import Entry, Manifest, inputs_hash
 from automation.documents.names import document_stem, path_inside
 from automation.documents.pdf import convert_to_pdf, default_workers, find_soffice, sweep_leftovers
-from automation.domain.pairs import Pair, collect_pairs, warn
+from automation.domain.pairs import Pair, collect_pairs, pair_issue
+from automation.domain.status import LOCKED, Status
 from automation.errors import DocumentError, TemplateError
 from automation.preview import preview_folder
-from automation.report import Issue, StepReport
+from automation.report import ERROR, Issue, StepReport
 from automation.schema import SchemaSet
-from automation.sheets.base import Backend
+from automation.sheets import Workbooks
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 from automation.state import read_with_state
 
 log = logging.getLogger("onemarket.agreements")
-STATUSES = ("확정", "협약체결")
+STATUSES = LOCKED
 SUPERSEDED = "지난판"   # older renderings of a pair are moved here, never deleted
 WRITES = frozenset({"agreement", "processed_at"})
 
@@ -58,7 +58,7 @@ class AgreementsOutcome:
                  f" — 폴더: {self.folder}"]
         if self.pdf_note:
             lines.append(self.pdf_note)
-        held = sum(1 for i in self.issues if i.severity == "오류")
+        held = sum(1 for i in self.issues if i.severity == ERROR)
         if held:
             lines.append(f"만들지 못한 짝 {held}건: 매칭 탭 행 번호와 사유는 --json 또는 작업 보고에 있습니다.")
         return "\n".join(lines)
@@ -127,13 +127,13 @@ def _plan(pairs: list[Pair], config: Config, template: Path, manifest: Manifest,
     folder = config.documents.output
     for pair in pairs:
         entry = manifest.get(pair.match_id)
-        if pair.status == "협약체결" and (entry is not None or pair.match["agreement"].strip()):
+        if pair.status == Status.SIGNED and (entry is not None or pair.match["agreement"].strip()):
             outcome.frozen += 1
             continue
         missing = missing_required(pair)
         if missing:
-            outcome.issues.append(warn(pair, "agreement_missing_field", missing[0].split(".")[1],
-                                       f"{pair.match_id}: {', '.join(missing)} 칸이 비어 협약서를 만들지 않았습니다. "
+            outcome.issues.append(pair_issue(pair, "agreement_missing_field", column=missing[0].split(".")[1],
+                                       message=f"{pair.match_id}: {', '.join(missing)} 칸이 비어 협약서를 만들지 않았습니다. "
                                        "채우면 다음 실행에서 만듭니다."))
             continue
         context, notes = agreement_context(pair, period_months=config.documents.period_months)
@@ -168,7 +168,7 @@ def _render(jobs: list[_Job], folder: Path, template: Path, soffice: Path | None
         try:
             render_docx(template, job.context, target)
         except (TemplateError, DocumentError) as exc:
-            outcome.issues.append(warn(job.pair, "agreement_render_failed", "협약서", exc.message))
+            outcome.issues.append(pair_issue(job.pair, "agreement_render_failed", column="협약서", message=exc.message))
             continue
         done.append((job, target))
     pdfs: dict[Path, Path | None] = {}
@@ -181,8 +181,8 @@ def _render(jobs: list[_Job], folder: Path, template: Path, soffice: Path | None
     for job, docx in done:
         pdf = pdfs.get(docx)
         if soffice is not None and pdf is None:
-            outcome.issues.append(warn(job.pair, "agreement_pdf_failed", "협약서",
-                                       f"{job.pair.match_id}: PDF 변환에 실패해 .docx만 있습니다. 다음 실행에서 다시 변환합니다."))
+            outcome.issues.append(pair_issue(job.pair, "agreement_pdf_failed", column="협약서",
+                                       message=f"{job.pair.match_id}: PDF 변환에 실패해 .docx만 있습니다. 다음 실행에서 다시 변환합니다."))
         outcome.rendered.append(job.pair.match_id)
         outcome.pdfs += pdf is not None
         if outcome.dry_run:
@@ -206,9 +206,9 @@ def _cell_updates(pairs: list[Pair], manifest: Manifest, config: Config, stamp: 
     return updates
 
 
-def agreements(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: Config, *,
+def agreements(books: Workbooks, schemas: SchemaSet, config: Config, *,
                dry_run: bool = False) -> AgreementsOutcome:
-    master = backend_for("master")
+    master = books.master
     tables, state = read_with_state(master, schemas, [schemas["참여신청"], schemas["시장"], schemas["매칭"]],
                                     dry_run=dry_run, legacy=config.state_dir)
     found = collect_pairs(tables["매칭"], tables["참여신청"], tables["시장"], STATUSES)

@@ -19,6 +19,7 @@ from typing import Any
 from automation.clock import now
 from automation.config import DEFAULT_CONFIG_NAME, Config, load_config
 from automation.demo.data import sample_applications, sample_markets
+from automation.domain.status import LOCKED, Status
 from automation.locking import job_lock
 from automation.pipeline.runner import RunResult, run
 from automation.schema import default_schemas
@@ -106,11 +107,11 @@ def _confirm_some(config: Config, n: int) -> list[str]:
     schemas = default_schemas()
     backend = open_backend(config, "master")
     matches = read_tables(backend, [schemas["매칭"]])["매칭"]
-    if any(r["status"].strip() in ("확정", "협약체결") for r in matches.data_rows()):
+    if any(r["status"].strip() in LOCKED for r in matches.data_rows()):
         return []
-    chosen = [r["match_id"].strip() for r in matches.data_rows() if r["status"].strip() == "제안"][:n]
+    chosen = [r["match_id"].strip() for r in matches.data_rows() if r["status"].strip() == Status.SUGGESTED][:n]
     with transaction(backend):
-        write_rows(backend, schemas["매칭"], [RowUpdate({"status": "확정"}, id=m, expect={"status": "제안"})
+        write_rows(backend, schemas["매칭"], [RowUpdate({"status": Status.CONFIRMED}, id=m, expect={"status": Status.SUGGESTED})
                                               for m in chosen], allow=frozenset({"status"}))
     return chosen
 

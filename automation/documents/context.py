@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from automation.domain.pairs import Pair, warn
+from automation.domain.pairs import Pair, pair_issue
 from automation.parsers import parse_krw_thousand, parse_yn
 from automation.parsers.base import clean_text, josa, mask_rrn, neutralise_formula
 from automation.privacy import MASK, Detector, consent_detector, for_market, kinds_text
@@ -45,7 +45,7 @@ class Cleaned:
         source = self.pair.app if row == "app" else self.pair.market if row == "market" else self.pair.match
         value, note = for_document(source[key], limit)
         if note:
-            self.issues.append(warn(self.pair, f"document_{note}", column, _NOTES[note].format(column=column)))
+            self.issues.append(pair_issue(self.pair, f"document_{note}", column=column, message=_NOTES[note].format(column=column)))
         if row == "app" and self.detector is not None:
             value = self._consent_masked(self.detector, key, column, value)
         return value
@@ -53,8 +53,8 @@ class Cleaned:
     def _consent_masked(self, detector: Detector, key: str, column: str, value: str) -> str:
         masked, counts = for_market(detector, key, value)
         if counts:
-            self.issues.append(warn(self.pair, "consent_masked", column,
-                                    f"{column}: 제3자제공동의가 Y가 아니어서 시장에 가는 협약서·안내 메일에서 "
+            self.issues.append(pair_issue(self.pair, "consent_masked", column=column,
+                                    message=f"{column}: 제3자제공동의가 Y가 아니어서 시장에 가는 협약서·안내 메일에서 "
                                     f"{kinds_text(counts)}을 {MASK}으로 바꿨습니다."))
         return masked
 

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from automation.domain.outcome_tabs import outcome_tab_titles, tab_schema
+from automation.domain.status import RowResult
 from automation.parsers import parse_date, parse_int, parse_krw, parse_yn
 from automation.parsers.base import clean_text
 from automation.schema import SchemaSet
@@ -40,7 +41,7 @@ class OutcomeRecord:
 
     @property
     def usable(self) -> bool:
-        return self.status != "오류"
+        return self.status != RowResult.ERROR
 
 
 #: the columns the outcomes step fills in a starter row; a row with nothing else is not a record yet

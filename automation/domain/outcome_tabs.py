@@ -16,13 +16,13 @@ from collections import Counter
 from collections.abc import Iterable
 
 from automation.config import Config
+from automation.domain.status import PARTNERED
 from automation.parsers.base import clean_text
 from automation.schema import SchemaSet, TabSchema
 from automation.sheets.table import Row, Table
 
 PREFIX = "성과_"
 STAFF_TAB = "성과보고"
-PARTNERED = ("확정", "협약체결", "종료")
 MAX_TITLE = 31                       # Excel's limit (Google allows 100): the stricter one wins
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\']")
 

@@ -19,3 +19,19 @@ class Status(StrEnum):
 PARTNERED = (Status.CONFIRMED, Status.SIGNED, Status.ENDED)
 #: rows the job owns and rewrites on each match run
 JOB_ROWS = (Status.SUGGESTED, Status.UNMATCHED)
+#: rows staff have settled on a market: never moved by the job; agreements and outcome tabs follow
+LOCKED = (Status.CONFIRMED, Status.SIGNED)
+#: pairs whose agreement was signed (including those that ended since)
+SIGNED_ONCE = (Status.SIGNED, Status.ENDED)
+
+
+class RowResult(StrEnum):
+    """검증결과: what validation wrote on a row (the schema's drop-down holds the same words)."""
+
+    OK = "정상"
+    WARNING = "경고"        # usable; a person should look
+    ERROR = "오류"          # left out until a person fixes it
+
+
+#: rows that later steps use
+USABLE = (RowResult.OK, RowResult.WARNING)

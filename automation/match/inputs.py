@@ -12,15 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from automation.domain.market_names import MarketIndex, MarketRef
+from automation.domain.status import LOCKED, PARTNERED, USABLE, RowResult, Status
 from automation.geo.areas import NEIGHBOURS, locate
 from automation.matching.model import Applicant, Exclusion, Lock, Market
 from automation.parsers import parse_date, parse_float, parse_int, parse_krw_thousand, parse_sigun
 from automation.sheets.table import Row, Table
 
-LOCKED = ("확정", "협약체결")
-EXCLUDED = ("거절",)
-JOB_STATES = ("제안", "미배정")
-PARTNERED = ("확정", "협약체결", "종료")
+EXCLUDED = (Status.REFUSED,)
 LARGE_MARKET_STORES = 150
 _MURAL = re.compile(r"벽화|디자인|환경\s*개선")
 _SNS = re.compile(r"SNS|sns|에스엔에스|홍보\s*교육|마케팅\s*교육")
@@ -126,8 +124,8 @@ def build_inputs(apps: Table, markets_table: Table, matches: Table) -> Inputs:
             out.left_out[app_id] = held[app_id]
             continue
         status = row["validation_result"].strip()
-        if status not in ("정상", "경고"):
-            out.left_out[app_id] = ("검증 오류가 있어 매칭에서 뺐습니다. 검증메시지를 보고 고치세요." if status == "오류"
+        if status not in USABLE:
+            out.left_out[app_id] = ("검증 오류가 있어 매칭에서 뺐습니다. 검증메시지를 보고 고치세요." if status == RowResult.ERROR
                                     else "아직 검증되지 않았습니다. 'onemarket validate'나 run을 먼저 실행하세요.")
             continue
         place = locate(row["address"])

@@ -16,13 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from automation.domain.market_names import MarketIndex, MarketRef
+from automation.domain.status import JOB_ROWS, Status
 from automation.matching.model import Lock
 from automation.report import WARNING, Issue
 from automation.sheets.table import Row, Table
 from automation.state import OFFER, WorkState
 
 STAFF_REASON = "직원이 고른 시장입니다 (작업의 추천이 아님). 작업은 이 행의 시장을 바꾸지 않습니다."
-JOB_STATES = ("제안", "미배정")
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def staff_choices(matches: Table, state: WorkState, market_rows: Mapping[str, Ro
     index = MarketIndex(MarketRef(code, r["market_name"].strip(), r["sigun"].strip()) for code, r in market_rows.items())
     for row in matches.data_rows():
         mid, app_id = row["match_id"].strip(), row["application_id"].strip()
-        if row["status"].strip() not in JOB_STATES or not mid or not app_id:
+        if row["status"].strip() not in JOB_ROWS or not mid or not app_id:
             continue
         offered = read_offer(state, mid)
         code, name = row["market_code"].strip(), row["market_name"].strip()
@@ -75,14 +75,14 @@ def staff_choices(matches: Table, state: WorkState, market_rows: Mapping[str, Ro
         out.apps.add(app_id)
         chosen = _resolve(code, name, market_rows, index)
         if app_id in locked_apps:
-            out.issues.append(_issue(row, "시장코드", code or name,
-                                     f"{mid}: 이 기관은 다른 행에서 이미 확정되었습니다. 이 행에 입력한 시장 '{code or name}'은(는) "
+            out.issues.append(_issue(row, column="시장코드", value=code or name,
+                                     message=f"{mid}: 이 기관은 다른 행에서 이미 확정되었습니다. 이 행에 입력한 시장 '{code or name}'은(는) "
                                      "그대로 두었습니다. 필요 없으면 상태를 거절로 바꾸거나 행을 지우세요."))
             continue
         if chosen is None:
             column = "시장코드" if code else "시장명"
-            out.issues.append(_issue(row, column, code or name,
-                                     f"{mid}: 직원이 입력한 시장 '{code or name}'을(를) 시장 탭에서 찾지 못해 그대로 두었습니다. "
+            out.issues.append(_issue(row, column=column, value=code or name,
+                                     message=f"{mid}: 직원이 입력한 시장 '{code or name}'을(를) 시장 탭에서 찾지 못해 그대로 두었습니다. "
                                      "시장 탭의 시장코드(또는 정확한 시장명)로 고치세요. 두 칸을 비우면 작업이 다시 추천합니다."))
             continue
         out.locks.append(Lock(app_id, chosen))
@@ -99,8 +99,8 @@ def _resolve(code: str, name: str, market_rows: Mapping[str, Row], index: Market
     return found.market.code if found.market and found.kind in ("exact", "normalized") else None
 
 
-def _issue(row: Row, column: str, value: str, message: str) -> Issue:
-    return Issue("staff_market", row.number, column, value, message, WARNING, "매칭")
+def _issue(row: Row, *, column: str, value: str, message: str) -> Issue:
+    return Issue(code="staff_market", row=row.number, column=column, value=value, message=message, severity=WARNING, tab="매칭")
 
 
 def changed_offers(matches: Table, state: WorkState, desired: Mapping[str, Mapping[str, str]]) -> list[Issue]:
@@ -108,7 +108,7 @@ def changed_offers(matches: Table, state: WorkState, desired: Mapping[str, Mappi
     out = []
     for row in matches.data_rows():
         mid, app_id = row["match_id"].strip(), row["application_id"].strip()
-        if row["status"].strip() != "제안" or not mid or not row["market_code"].strip():
+        if row["status"].strip() != Status.SUGGESTED or not mid or not row["market_code"].strip():
             continue
         offered = read_offer(state, mid)
         old = Offer(row["market_code"].strip(), row["market_name"].strip())
@@ -119,7 +119,7 @@ def changed_offers(matches: Table, state: WorkState, desired: Mapping[str, Mappi
         if new_code == old.code:
             continue
         after = f"{new['market_name']}({new_code})" if new and new_code else "미배정"
-        out.append(Issue("offer_changed", row.number, "시장명", mid,
-                         f"{mid}: 제안이 바뀌었습니다 — {old.label()}({old.code}) → {after}. 이 기관에 이미 연락했다면 "
-                         "바뀐 내용을 알려 주세요.", WARNING, "매칭"))
+        out.append(Issue(code="offer_changed", row=row.number, column="시장명", value=mid,
+                         message=f"{mid}: 제안이 바뀌었습니다 — {old.label()}({old.code}) → {after}. 이 기관에 이미 연락했다면 "
+                         "바뀐 내용을 알려 주세요.", severity=WARNING, tab="매칭"))
     return out

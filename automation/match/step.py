@@ -10,19 +10,20 @@ appends a row for an applicant that has none. Rows staff have taken over (확정
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from automation.clock import now
 from automation.domain.ids import IdAllocator
-from automation.match.inputs import JOB_STATES, LOCKED, Inputs, build_inputs
+from automation.domain.status import JOB_ROWS, LOCKED, Status
+from automation.match.inputs import Inputs, build_inputs
 from automation.match.offers import Offer, StaffChoices, changed_offers, read_offer, record_offer, staff_choices
 from automation.matching import Explanation, MatchResult, Objective, explain, solve
 from automation.matching.model import UNITS_PER_POINT
 from automation.report import Issue, StepReport
 from automation.schema import SchemaSet
+from automation.sheets import Workbooks
 from automation.sheets.base import Backend
 from automation.sheets.table import Table
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
@@ -150,7 +151,7 @@ def _desired(inputs: Inputs, result: MatchResult, round_: int, outcome: MatchOut
         reasons = [r for r in a.reasons if not (extra and extra.startswith(r))] + ([extra] if extra else [])
         desired[a.app_id] = {"round": str(round_), "application_id": a.app_id, "org_name": row["org_name"].strip(),
                              "market_code": market.code, "market_name": market.name, "score": f"{a.score:.1f}",
-                             "reason": " · ".join(reasons), "status": "제안"}
+                             "reason": " · ".join(reasons), "status": Status.SUGGESTED}
         outcome.preview.append(PreviewRow(a.app_id, row["org_name"].strip(), market.name, RANK_LABELS[a.rank],
                                           "" if a.km is None else f"{a.km:.1f}", f"{a.score:.1f}", " · ".join(reasons)))
     unmatched = [(u.app_id, u.reason) for u in result.unmatched] + sorted(inputs.left_out.items())
@@ -159,7 +160,7 @@ def _desired(inputs: Inputs, result: MatchResult, round_: int, outcome: MatchOut
         found = inputs.app_rows.get(app_id)
         desired[app_id] = {"round": str(round_), "application_id": app_id,
                            "org_name": found["org_name"].strip() if found else "", "market_code": "", "market_name": "",
-                           "score": "", "reason": reason, "status": "미배정"}
+                           "score": "", "reason": reason, "status": Status.UNMATCHED}
         outcome.preview.append(PreviewRow(app_id, desired[app_id]["org_name"], "", "미배정", "", "", reason))
     outcome.counts["participants"] = len(inputs.applicants)
     return desired
@@ -169,7 +170,7 @@ def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAlloca
                outcome: MatchOutcome, choices: StaffChoices) -> tuple[list[RowUpdate], list[dict[str, str]]]:
     job_rows: dict[str, list[Any]] = {}
     for r in matches.data_rows():
-        if r["status"].strip() in JOB_STATES and r["match_id"].strip():
+        if r["status"].strip() in JOB_ROWS and r["match_id"].strip():
             if r["application_id"].strip() in choices.apps:
                 continue        # staff decided this applicant's job row: only its kept values below
             job_rows.setdefault(r["application_id"].strip(), []).append(r)
@@ -198,9 +199,9 @@ def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAlloca
         reason = ("다른 행에서 확정된 기관입니다. 이 행은 쓰지 않습니다." if app_id in outcome.locked_ids
                   else "신청 행이 없습니다 (삭제되었거나 신청ID가 바뀌었습니다). 확인하세요.")
         for row in rows:
-            if row["status"].strip() == "미배정" and row["reason"] == reason:
+            if row["status"].strip() == Status.UNMATCHED and row["reason"] == reason:
                 continue
-            updates.append(RowUpdate({"status": "미배정", "market_code": "", "market_name": "", "score": "",
+            updates.append(RowUpdate({"status": Status.UNMATCHED, "market_code": "", "market_name": "", "score": "",
                                       "reason": reason, "processed_at": stamp}, id=row["match_id"].strip(),
                                      expect={"status": row["status"], "market_code": row["market_code"]}))
     for u in updates:
@@ -211,9 +212,9 @@ def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAlloca
     return updates, appends
 
 
-def match(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_dir: Path, *,
+def match(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
           round_: int | None = None, dry_run: bool = False) -> MatchOutcome:
-    master = backend_for("master")
+    master = books.master
     tables, state = read_with_state(master, schemas, [schemas["참여신청"], schemas["시장"], schemas["매칭"]],
                                     dry_run=dry_run, legacy=state_dir)
     inputs = build_inputs(tables["참여신청"], tables["시장"], tables["매칭"])

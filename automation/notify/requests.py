@@ -53,17 +53,17 @@ def take_requests(journal: MailJournal, matches: Table, template: str) -> Reques
             continue
         wanted = REQUESTS.get(_key(raw))
         if wanted is None:
-            out.issues.append(Issue("mail_request_unknown", row.number, HEADER, raw,
-                                    f"{match_id}: 메일요청 '{raw}'을(를) 알 수 없습니다. 목록에서 고르세요 "
-                                    "(기관 발송확인, 기관 재발송, 시장 발송확인, 시장 재발송, 모두 재발송).", WARNING, "매칭"))
+            out.issues.append(Issue(code="mail_request_unknown", row=row.number, column=HEADER, value=raw,
+                                    message=f"{match_id}: 메일요청 '{raw}'을(를) 알 수 없습니다. 목록에서 고르세요 "
+                                    "(기관 발송확인, 기관 재발송, 시장 발송확인, 시장 재발송, 모두 재발송).", severity=WARNING, tab="매칭"))
             continue
         roles, action = wanted
         for role in roles:
             if action == "confirm":
                 if journal.confirm(match_id, role, template) is None:
-                    out.issues.append(Issue("mail_request_nothing", row.number, HEADER, raw,
-                                            f"{match_id}: {ROLE_WORD[role]} 메일 중 확인할 것(확인필요·발송실패)이 없어 "
-                                            "요청을 지웠습니다.", WARNING, "매칭"))
+                    out.issues.append(Issue(code="mail_request_nothing", row=row.number, column=HEADER, value=raw,
+                                            message=f"{match_id}: {ROLE_WORD[role]} 메일 중 확인할 것(확인필요·발송실패)이 없어 "
+                                            "요청을 지웠습니다.", severity=WARNING, tab="매칭"))
             else:
                 journal.reopen(match_id, role, template)
                 out.resend.add((match_id, role))

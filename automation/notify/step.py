@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import glob
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,8 @@ from automation.config import Config
 from automation.documents.manifest import Manifest
 from automation.documents.names import path_inside
 from automation.domain.outcome_tabs import outcomes_where
-from automation.domain.pairs import Pair, PairSet, collect_pairs, warn
+from automation.domain.pairs import Pair, PairSet, collect_pairs, pair_issue
+from automation.domain.status import Status
 from automation.errors import MailError
 from automation.mail.journal import TAB as JOURNAL_TAB
 from automation.mail.journal import Entry, MailJournal, State, label
@@ -39,7 +39,7 @@ from automation.parsers import parse_email
 from automation.preview import preview_folder
 from automation.report import ERROR, Issue, StepReport
 from automation.schema import SchemaSet, TabSchema
-from automation.sheets.base import Backend
+from automation.sheets import Workbooks
 from automation.sheets.table import Row, Table
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 from automation.state import read_with_state
@@ -168,7 +168,7 @@ def _send_one(ctx: _Ctx, pair: Pair, role: str, to: str, attachment: Path) -> No
                             html=rendered.html, message_id=message_id, date=now(), attachment=attachment,
                             label=f"{pair.match_id} {HEADERS[role]}")
     except MailError as exc:   # this row's address or attachment cannot make a message
-        _hold(ctx, pair, role, NO_ADDRESS, warn(pair, "mail_unbuildable", HEADERS[role], f"{pair.match_id}: {exc.message}"))
+        _hold(ctx, pair, role, NO_ADDRESS, pair_issue(pair, "mail_unbuildable", column=HEADERS[role], message=f"{pair.match_id}: {exc.message}"))
         return
     if not ctx.live or ctx.journal is None:   # dry run: the preview outbox only
         ctx.transport.send(msg)
@@ -185,23 +185,23 @@ def _count(ctx: _Ctx, pair: Pair, role: str, entry: Entry, refused: dict[str, st
         o.sent += 1
         ctx.in_a_row = 0
         for address, reason in refused.items():
-            o.issues.append(warn(pair, "mail_cc_refused", HEADERS[role], f"{where}: 참조 {address}이(가) 거부되었습니다 ({reason}).",
-                                 address))
+            o.issues.append(pair_issue(pair, "mail_cc_refused", column=HEADERS[role], message=f"{where}: 참조 {address}이(가) 거부되었습니다 ({reason}).",
+                                 value=address))
         return
     ctx.in_a_row += 1
     if entry.state == State.REVIEW:
         o.review += 1
-        o.issues.append(Issue("mail_review", pair.match.number, HEADERS[role], "",
-                              f"{where}: 발송 중 연결이 끊겨 수신 여부를 알 수 없습니다 ({entry.reason}). 자동으로 다시 "
-                              "보내지 않습니다. 받는 쪽에 확인한 뒤 필요하면 직접 보내세요.", ERROR, "매칭"))
+        o.issues.append(Issue(code="mail_review", row=pair.match.number, column=HEADERS[role], value="",
+                              message=f"{where}: 발송 중 연결이 끊겨 수신 여부를 알 수 없습니다 ({entry.reason}). 자동으로 다시 "
+                              "보내지 않습니다. 받는 쪽에 확인한 뒤 필요하면 직접 보내세요.", severity=ERROR, tab="매칭"))
     elif entry.state == State.FAILED:
         o.failed += 1
-        o.issues.append(Issue("mail_refused", pair.match.number, HEADERS[role], "",
-                              f"{where}: 메일 서버가 받지 않았습니다 ({entry.reason}). 주소를 확인하세요.", ERROR, "매칭"))
+        o.issues.append(Issue(code="mail_refused", row=pair.match.number, column=HEADERS[role], value="",
+                              message=f"{where}: 메일 서버가 받지 않았습니다 ({entry.reason}). 주소를 확인하세요.", severity=ERROR, tab="매칭"))
     else:
         o.transient += 1
-        o.issues.append(warn(pair, "mail_transient", HEADERS[role],
-                             f"{where}: 일시적인 오류로 보내지 못했습니다 ({entry.reason}). 다음 실행에서 다시 보냅니다."))
+        o.issues.append(pair_issue(pair, "mail_transient", column=HEADERS[role],
+                             message=f"{where}: 일시적인 오류로 보내지 못했습니다 ({entry.reason}). 다음 실행에서 다시 보냅니다."))
 
 
 def _changed_since(ctx: _Ctx, pair: Pair, role: str, entry: Entry) -> None:
@@ -210,21 +210,21 @@ def _changed_since(ctx: _Ctx, pair: Pair, role: str, entry: Entry) -> None:
         return
     to, _ = _recipient(pair, role)
     if to and to.lower() != entry.recipient.lower():
-        ctx.outcome.issues.append(warn(pair, "mail_recipient_changed", HEADERS[role],
-                                       f"{pair.match_id}: {HEADERS[role]} 메일을 보낸 뒤 받는 주소(또는 시장)가 바뀌었습니다. 새 주소로는 "
+        ctx.outcome.issues.append(pair_issue(pair, "mail_recipient_changed", column=HEADERS[role],
+                                       message=f"{pair.match_id}: {HEADERS[role]} 메일을 보낸 뒤 받는 주소(또는 시장)가 바뀌었습니다. 새 주소로는 "
                                        "자동으로 보내지 않습니다. 확인한 뒤 필요하면 직접 보내세요."))
     document = ctx.manifest.get(pair.match_id)
     if role == "org" and document is not None and document.rendered_at > entry.updated_at:
-        ctx.outcome.issues.append(warn(pair, "agreement_changed_after_mail", "협약서",
-                                       f"{pair.match_id}: 안내 메일을 보낸 뒤 협약서가 다시 만들어졌습니다 (신청·시장 내용 변경). 새 "
+        ctx.outcome.issues.append(pair_issue(pair, "agreement_changed_after_mail", column="협약서",
+                                       message=f"{pair.match_id}: 안내 메일을 보낸 뒤 협약서가 다시 만들어졌습니다 (신청·시장 내용 변경). 새 "
                                        "협약서는 자동으로 다시 보내지 않습니다. 양쪽에 알릴지 확인하세요."))
 
 
 def _handle(ctx: _Ctx, pair: Pair, role: str) -> None:
     o = ctx.outcome
     if not pair.consent("privacy_consent"):
-        _hold(ctx, pair, role, NO_CONSENT[role], warn(
-            pair, "mail_no_consent", "개인정보동의", f"{pair.match_id}: 개인정보동의가 Y가 아니어서 {HEADERS[role]} 메일을 보내지 "
+        _hold(ctx, pair, role, NO_CONSENT[role], pair_issue(
+            pair, "mail_no_consent", column="개인정보동의", message=f"{pair.match_id}: 개인정보동의가 Y가 아니어서 {HEADERS[role]} 메일을 보내지 "
             "않았습니다. 동의를 받으면 참여신청 탭의 개인정보동의를 Y로 고치세요.") if role == "org" else None)
         return
     entry = ctx.journal.get(pair.match_id, role, TEMPLATE) if ctx.journal else None
@@ -237,21 +237,21 @@ def _handle(ctx: _Ctx, pair: Pair, role: str) -> None:
         # belt and braces: the sheet says it went out (or may have) — never send again by ourselves,
         # whatever a journal says (a journal lost, emptied or restored from an older copy)
         o.already += 1
-        o.issues.append(warn(pair, "mail_shown_sent", HEADERS[role],
-                             f"{pair.match_id}: {HEADERS[role]} 칸이 '{shown}'이라 보내지 않았습니다 (발송 기록에는 없음). "
+        o.issues.append(pair_issue(pair, "mail_shown_sent", column=HEADERS[role],
+                             message=f"{pair.match_id}: {HEADERS[role]} 칸이 '{shown}'이라 보내지 않았습니다 (발송 기록에는 없음). "
                              "정말 다시 보내야 하면 메일요청에 '재발송'을 고르세요."))
         return
     to, why = _recipient(pair, role)
     if not to:
-        _hold(ctx, pair, role, NO_ADDRESS, warn(pair, "mail_no_address", HEADERS[role],
-                                                f"{pair.match_id}: {why} {HEADERS[role]} 메일을 보내지 않았습니다. 주소를 적으면 다음 실행에서 보냅니다."))
+        _hold(ctx, pair, role, NO_ADDRESS, pair_issue(pair, "mail_no_address", column=HEADERS[role],
+                                                message=f"{pair.match_id}: {why} {HEADERS[role]} 메일을 보내지 않았습니다. 주소를 적으면 다음 실행에서 보냅니다."))
         return
     attachment = _attachment(pair, ctx.manifest, ctx.config.documents.output)
     if attachment is None and not ctx.live:   # a dry run of `run` renders agreements into the preview folder
         attachment = _preview_attachment(pair, ctx.config.documents.preview / "agreements")
     if attachment is None:
-        _hold(ctx, pair, role, NO_DOCUMENT, warn(pair, "mail_no_document", "협약서",
-                                                 f"{pair.match_id}: 협약서가 아직 없어 {HEADERS[role]} 메일을 보내지 않았습니다 "
+        _hold(ctx, pair, role, NO_DOCUMENT, pair_issue(pair, "mail_no_document", column="협약서",
+                                                 message=f"{pair.match_id}: 협약서가 아직 없어 {HEADERS[role]} 메일을 보내지 않았습니다 "
                                                  "('onemarket agreements' 뒤에 보냅니다)."))
         return
     _send_one(ctx, pair, role, to, attachment)
@@ -319,12 +319,12 @@ def _staff_requests(ctx: _Ctx, journal: MailJournal, matches: Table) -> None:
     ctx.outcome.requests = found.done
 
 
-def notify(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: Config, *,
+def notify(books: Workbooks, schemas: SchemaSet, config: Config, *,
            dry_run: bool = False) -> NotifyOutcome:
-    master = backend_for("master")
+    master = books.master
     tables, state = read_with_state(master, schemas, [schemas["참여신청"], schemas["시장"], schemas["매칭"]],
                                     dry_run=dry_run, legacy=config.state_dir, also=(JOURNAL_TAB,))
-    found = collect_pairs(tables["매칭"], tables["참여신청"], tables["시장"], ("확정",))
+    found = collect_pairs(tables["매칭"], tables["참여신청"], tables["시장"], (Status.CONFIRMED,))
     outcome = NotifyOutcome(dry_run=dry_run, issues=list(found.issues))
     journal = MailJournal(master, schemas, create=not dry_run, legacy=config.state_dir, table=tables.get(JOURNAL_TAB))
     if dry_run:
@@ -339,9 +339,9 @@ def notify(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: Co
         if not dry_run:
             _staff_requests(ctx, journal, tables["매칭"])
             for stale in journal.recover_stale():
-                outcome.issues.append(Issue("mail_review", None, HEADERS.get(stale.role, stale.role), "",
-                                            f"{stale.match_id} {HEADERS.get(stale.role, stale.role)}: 지난 실행이 발송 중에 멈춰 "
-                                            "수신 여부를 알 수 없습니다 (확인필요). 자동으로 다시 보내지 않습니다.", ERROR, "매칭"))
+                outcome.issues.append(Issue(code="mail_review", row=None, column=HEADERS.get(stale.role, stale.role), value="",
+                                            message=f"{stale.match_id} {HEADERS.get(stale.role, stale.role)}: 지난 실행이 발송 중에 멈춰 "
+                                            "수신 여부를 알 수 없습니다 (확인필요). 자동으로 다시 보내지 않습니다.", severity=ERROR, tab="매칭"))
         try:
             _send_all(ctx, found.pairs, schemas["매칭"])
         except MailError as exc:

@@ -21,7 +21,7 @@ from automation.mail.templates import render_mail
 from automation.mail.transport import OutboxTransport, SendResult, Transport, open_transport
 from automation.parsers import parse_email
 from automation.parsers.base import clean_text
-from automation.report import ERROR, WARNING, Issue
+from automation.report import ERROR, WARNING, Issue, Severity
 from automation.sheets.table import Row
 
 ROLE = "market"
@@ -42,8 +42,8 @@ class Reminder:
         return f"reminder-{self.period}"
 
 
-def _issue(r: Reminder, code: str, message: str, severity: str = WARNING) -> Issue:
-    return Issue(code, r.pair.number, "시장안내", "", f"{r.pair['match_id'].strip()}: {message}", severity, "매칭")
+def _issue(r: Reminder, code: str, *, message: str, severity: Severity = WARNING) -> Issue:
+    return Issue(code=code, row=r.pair.number, column="시장안내", value="", message=f"{r.pair['match_id'].strip()}: {message}", severity=severity, tab="매칭")
 
 
 def _context(r: Reminder, config: Config) -> dict[str, object]:
@@ -65,7 +65,7 @@ def send_reminders(config: Config, due: list[Reminder], journal: MailJournal | N
             continue
         address = parse_email(r.market["association_email"])
         if not address.ok:
-            issues.append(_issue(r, "reminder_no_address", "상인회이메일이 없거나 올바르지 않아 성과 보고 요청 메일을 보내지 못했습니다."))
+            issues.append(_issue(r, "reminder_no_address", message="상인회이메일이 없거나 올바르지 않아 성과 보고 요청 메일을 보내지 못했습니다."))
             continue
         todo.append((r, address.value))
     if not todo:
@@ -115,8 +115,8 @@ def _send_all(config: Config, transport: Transport, journal: MailJournal | None,
                 sent += 1
                 continue
             severity = ERROR if entry.state in (State.REVIEW, State.FAILED) else WARNING
-            issues.append(_issue(r, "reminder_not_sent", f"성과 보고 요청 메일: {entry.reason or entry.state.value}",
-                                 severity))
+            issues.append(_issue(r, "reminder_not_sent", message=f"성과 보고 요청 메일: {entry.reason or entry.state.value}",
+                                 severity=severity))
         if error is not None:
             raise error
     if limit < len(todo):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +21,7 @@ from automation.clock import now
 from automation.config import Config
 from automation.domain import outcome_tabs as ot
 from automation.domain.outcome_records import records_activity
+from automation.domain.status import LOCKED, Status
 from automation.domain.tabs import apply_file, plan_file
 from automation.job_tabs import ensure_job_tabs
 from automation.mail.journal import MailJournal
@@ -30,13 +30,14 @@ from automation.parsers import parse_email
 from automation.privacy import PATTERNS
 from automation.report import WARNING, Issue, StepReport
 from automation.schema import SchemaSet
+from automation.sheets import Workbooks
 from automation.sheets.base import Backend, Dropdown
 from automation.sheets.table import Row, Table, read_tables
 from automation.sheets.writes import TabWrite, write_tables
 from automation.state import PROTECTION, SIGNED, WorkState
 
 log = logging.getLogger("onemarket.outcomes")
-READY = ("확정", "협약체결")
+READY = LOCKED
 
 
 @dataclass
@@ -80,8 +81,8 @@ class _State:
             self.state.set(PROTECTION, title, key)
 
 
-def _market_issue(market: Row, code: str, message: str) -> Issue:
-    return Issue(code, market.number, "상인회이메일", "", message, WARNING, "시장")
+def _market_issue(market: Row, code: str, *, message: str) -> Issue:
+    return Issue(code=code, row=market.number, column="상인회이메일", value="", message=message, severity=WARNING, tab="시장")
 
 
 def _prepare_tabs(backend: Backend, schemas: SchemaSet, wanted: dict[str, list[Row]], titles: dict[str, str],
@@ -137,7 +138,7 @@ def _protect(backend: Backend, config: Config, markets: dict[str, Row], wanted: 
         email = parse_email(market["association_email"])
         if not email.ok:
             outcome.issues.append(_market_issue(market, "outcome_tab_unprotected",
-                                                f"{titles[code]}: 상인회이메일이 없거나 올바르지 않아 이 탭은 직원만 고칠 수 있습니다. "
+                                                message=f"{titles[code]}: 상인회이메일이 없거나 올바르지 않아 이 탭은 직원만 고칠 수 있습니다. "
                                                 "주소를 적으면 다음 실행에서 시장에 편집 권한을 줍니다."))
             editors: list[str] = []
         else:
@@ -159,7 +160,7 @@ def _reminders_due(config: Config, wanted: dict[str, list[Row]], markets: dict[s
     for code, pairs in wanted.items():
         for pair in pairs:
             match_id = pair["match_id"].strip()
-            if pair["status"].strip() != "협약체결":
+            if pair["status"].strip() != Status.SIGNED:
                 continue
             signed = dt.date.fromisoformat(state.signed.setdefault(match_id, today.isoformat()))
             elapsed = (today - signed).days
@@ -168,27 +169,27 @@ def _reminders_due(config: Config, wanted: dict[str, list[Row]], markets: dict[s
     return due
 
 
-def outcomes(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: Config, *, dry_run: bool = False,
+def outcomes(books: Workbooks, schemas: SchemaSet, config: Config, *, dry_run: bool = False,
              today: dt.date | None = None) -> OutcomesOutcome:
     today = today or now().date()
     job = schemas["_작업상태"]
-    with_state = not dry_run or job.name in backend_for("master").list_tabs()
+    with_state = not dry_run or job.name in books.master.list_tabs()
     if not dry_run:
-        ensure_job_tabs(backend_for("master"), [job])
-    master = read_tables(backend_for("master"), [schemas["시장"], schemas["매칭"], *([job] if with_state else [])])
+        ensure_job_tabs(books.master, [job])
+    master = read_tables(books.master, [schemas["시장"], schemas["매칭"], *([job] if with_state else [])])
     titles = ot.market_titles(master["시장"])
     markets = {r["market_code"].strip(): r for r in master["시장"].data_rows() if r["market_code"].strip()}
     by_market = ot.pairs_by_market(master["매칭"], READY)
     outcome = OutcomesOutcome(dry_run=dry_run)
     for code in sorted(set(by_market) - set(markets)):
         for pair in by_market.pop(code):
-            outcome.issues.append(Issue("market_missing", pair.number, "시장코드", code,
-                                        f"{pair['match_id'].strip()}: 시장코드 '{code}'인 시장이 시장 탭에 없어 성과 탭을 "
-                                        "준비하지 않았습니다. 확인하세요.", WARNING, "매칭"))
+            outcome.issues.append(Issue(code="market_missing", row=pair.number, column="시장코드", value=code,
+                                        message=f"{pair['match_id'].strip()}: 시장코드 '{code}'인 시장이 시장 탭에 없어 성과 탭을 "
+                                        "준비하지 않았습니다. 확인하세요.", severity=WARNING, tab="매칭"))
     outcome.markets = len(by_market)
-    backend = backend_for("outcomes")
-    work = (WorkState.from_table(backend_for("master"), master[job.name], config.state_dir) if with_state
-            else WorkState.load(backend_for("master"), schemas, config.state_dir, create=False))
+    backend = books.outcomes
+    work = (WorkState.from_table(books.master, master[job.name], config.state_dir) if with_state
+            else WorkState.load(books.master, schemas, config.state_dir, create=False))
     state = _State(work)
     with backend.deferred():   # Google: every new tab's styles, dropdowns and protections in one go
         tables = _prepare_tabs(backend, schemas, by_market, titles, outcome)
@@ -196,7 +197,7 @@ def outcomes(backend_for: Callable[[str], Backend], schemas: SchemaSet, config: 
     _starter_rows(backend, tables, by_market, titles, outcome)
     reported = {r["match_id"].strip() for t in tables.values() for r in t.data_rows() if records_activity(r)}
     due = _reminders_due(config, by_market, markets, titles, reported, state, today)
-    journal = MailJournal(backend_for("master"), schemas, create=not dry_run, legacy=config.state_dir) if due else None
+    journal = MailJournal(books.master, schemas, create=not dry_run, legacy=config.state_dir) if due else None
     try:
         sent, issues, stopped = send_reminders(config, due, journal, dry_run=dry_run)
     finally:

@@ -44,8 +44,17 @@ class Context:
     def __post_init__(self) -> None:
         self.workbooks = Workbooks(self.config, create=self.create)
 
-    def backend(self, role: str) -> Backend:
-        return self.workbooks(role)
+    @property
+    def master(self) -> Backend:
+        return self.workbooks.master
+
+    @property
+    def outcomes(self) -> Backend:
+        return self.workbooks.outcomes
+
+    @property
+    def dashboard(self) -> Backend:
+        return self.workbooks.dashboard
 
     def commit(self) -> None:
         if self.dry_run:                      # a preview writes nothing, whatever a step touched
@@ -71,10 +80,10 @@ def check_step(ctx: Context) -> StepReport:
     report = StepReport("구조점검")
     for role in ("master", "outcomes"):
         schemas = ctx.schemas.for_workbook(role, job_tabs=False)   # the job makes its own tabs when missing
-        tables = read_tables(ctx.backend(role), schemas)
+        tables = read_tables(ctx.workbooks.open(role), schemas)
         for name, table in tables.items():
             report.add(f"{name} 행", len(table.data_rows()))
-    ctx.backend("dashboard").list_tabs()
+    ctx.dashboard.list_tabs()
     report.message = "세 파일의 탭과 머리글이 스키마와 맞습니다."
     return report
 
@@ -83,7 +92,7 @@ def init_step(ctx: Context) -> StepReport:
     """초기화: the three files' tabs, headers, drop-downs and job-column marks."""
     from automation.domain.tabs import init_workbooks
 
-    results = init_workbooks({role: ctx.backend(role) for role in ROLES}, ctx.schemas, apply=not ctx.dry_run)
+    results = init_workbooks({role: ctx.workbooks.open(role) for role in ROLES}, ctx.schemas, apply=not ctx.dry_run)
     ctx.details["init"] = results
     report = StepReport("초기화")
     report.add("새 탭", sum(len(r.tabs_created) for r in results))
@@ -98,7 +107,7 @@ def import_markets_step(ctx: Context) -> StepReport:
     """시장 가져오기: the official market CSV upserted into 시장."""
     from automation.setup.markets import import_markets_into
 
-    result = import_markets_into(ctx.backend("master"), ctx.schemas, ctx.options["csv"],
+    result = import_markets_into(ctx.master, ctx.schemas, ctx.options["csv"],
                                  sido=ctx.options.get("sido", "경기도"), dry_run=ctx.dry_run)
     ctx.details["import-markets"] = result
     return result.step_report()
@@ -108,7 +117,7 @@ def validate_step(ctx: Context) -> StepReport:
     """검증: typed cells and cross-row rules; results into 검증결과/검증메시지 (and new IDs)."""
     from automation.validation import validate
 
-    result = validate(ctx.backend, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run,
+    result = validate(ctx.workbooks, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run,
                       fix=bool(ctx.options.get("fix")))
     ctx.details["validate"] = result
     return result.step_report()
@@ -118,7 +127,7 @@ def match_step(ctx: Context) -> StepReport:
     """매칭: optimal suggestions for the applications that passed validation."""
     from automation.match.step import match
 
-    outcome = match(ctx.backend, ctx.schemas, ctx.config.state_dir, round_=ctx.options.get("round"),
+    outcome = match(ctx.workbooks, ctx.schemas, ctx.config.state_dir, round_=ctx.options.get("round"),
                     dry_run=ctx.dry_run)
     ctx.details["match"] = outcome
     return outcome.step_report()
@@ -128,28 +137,28 @@ def agreements_step(ctx: Context) -> StepReport:
     """협약서: .docx (+ PDF) for 확정 pairs, path into 협약서."""
     from automation.agreements.step import agreements
 
-    return agreements(ctx.backend, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
+    return agreements(ctx.workbooks, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
 
 
 def notify_step(ctx: Context) -> StepReport:
     """안내메일: one notice per side of each 확정 pair, at most once."""
     from automation.notify.step import notify
 
-    return notify(ctx.backend, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
+    return notify(ctx.workbooks, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
 
 
 def outcomes_step(ctx: Context) -> StepReport:
     """성과준비: each partnered market's tab in the outcomes file; reminders."""
     from automation.outcomes.step import outcomes
 
-    return outcomes(ctx.backend, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
+    return outcomes(ctx.workbooks, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
 
 
 def summary_step(ctx: Context) -> StepReport:
     """요약: the managers' dashboard, rebuilt whole."""
     from automation.summary.step import summary
 
-    return summary(ctx.backend, ctx.schemas, dry_run=ctx.dry_run).step_report()
+    return summary(ctx.workbooks, ctx.schemas, dry_run=ctx.dry_run).step_report()
 
 
 STEPS: list[Step] = [
@@ -236,7 +245,7 @@ def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
     result = RunResult(ctx.run_id, reports, ctx.dry_run, details=ctx.details)
     if not ctx.dry_run:
         try:
-            backend = ctx.backend("master")
+            backend = ctx.master
             with transaction(backend):
                 append_runlog(backend, ctx.schemas["작업기록"], ctx.run_id, reports)
         except OnemarketError as exc:

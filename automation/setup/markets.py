@@ -15,7 +15,7 @@ from automation.config import Config
 from automation.domain.markets_csv import market_rows, plan_upsert, read_market_csv, schema_import_keys
 from automation.errors import InputFileError
 from automation.locking import job_lock
-from automation.report import Issue, StepReport
+from automation.report import WARNING, Issue, StepReport
 from automation.schema import SchemaSet, TabSchema, default_schemas
 from automation.sheets import open_backend, transaction
 from automation.sheets.base import Backend
@@ -84,7 +84,7 @@ def upsert_markets(backend: Backend, schema: TabSchema, incoming: list[dict[str,
     plan = plan_upsert([dict(r.values) for r in rows], incoming, import_keys)
     result = ImportResult(read=len(incoming), added=len(plan.added), updated=len(plan.updated),
                           unchanged=plan.unchanged, not_in_source=plan.not_in_source, dry_run=dry_run)
-    result.issues.extend(Issue("import_skipped", None, "시장코드", None, p, "경고", schema.name)
+    result.issues.extend(Issue(code="import_skipped", row=None, column="시장코드", value=None, message=p, severity=WARNING, tab=schema.name)
                          for p in plan.problems)
     if dry_run:
         return result

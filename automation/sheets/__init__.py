@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import TracebackType
 
 from automation.config import Config
@@ -30,23 +31,44 @@ def open_backend(config: Config, role: str, *, create: bool = False) -> Backend:
 
 
 class Workbooks:
-    """The three files of one config, opened on first use.
+    """The three files of one config — ``books.master``, ``books.outcomes``, ``books.dashboard`` —
+    each opened on first use.
 
     As a context manager: on a clean exit every file is committed (xlsx saved once) unless
     ``save`` is False; on an exception every pending change is discarded — nothing half-written.
-    Call it like a function (``workbooks("master")``) wherever a ``backend_for`` is expected.
+    :meth:`of` wraps backends that are already open (tests, the demo).
     """
 
-    def __init__(self, config: Config, *, create: bool = False, save: bool = True) -> None:
+    def __init__(self, config: Config | None, *, create: bool = False, save: bool = True) -> None:
         self.config = config
         self.create = create
         self.save = save
         self.opened: dict[str, Backend] = {}
 
-    def __call__(self, role: str) -> Backend:
+    @classmethod
+    def of(cls, backends: Mapping[str, Backend], *, save: bool = True) -> Workbooks:
+        books = cls(None, save=save)
+        books.opened.update(backends)
+        return books
+
+    def open(self, role: str) -> Backend:
         if role not in self.opened:
+            if self.config is None:
+                raise ConfigError(f"'{role}' 파일이 열려 있지 않습니다.")
             self.opened[role] = open_backend(self.config, role, create=self.create)
         return self.opened[role]
+
+    @property
+    def master(self) -> Backend:
+        return self.open("master")
+
+    @property
+    def outcomes(self) -> Backend:
+        return self.open("outcomes")
+
+    @property
+    def dashboard(self) -> Backend:
+        return self.open("dashboard")
 
     def commit(self) -> None:
         for backend in self.opened.values():

@@ -72,11 +72,11 @@ def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]], by_numbe
                 return same[0]
         if found:
             rows = ", ".join(str(r.number) for r in found)
-            return _issue("duplicate_id", schema.name, found[0].number, id_header, update.id,
-                          f"{id_header} '{update.id}'이(가) 여러 행({rows}행)에 있어 어느 행에도 쓰지 않았습니다. 복사된 행의 ID를 지우세요.")
+            return _issue("duplicate_id", tab=schema.name, row=found[0].number, column=id_header, value=update.id,
+                          message=f"{id_header} '{update.id}'이(가) 여러 행({rows}행)에 있어 어느 행에도 쓰지 않았습니다. 복사된 행의 ID를 지우세요.")
         if not update.fingerprint:
-            return _issue("row_gone", schema.name, None, id_header, update.id,
-                          f"{id_header} '{update.id}' 행을 찾을 수 없어 쓰지 않았습니다 (삭제되었거나 ID가 바뀌었습니다). 확인하세요.")
+            return _issue("row_gone", tab=schema.name, row=None, column=id_header, value=update.id,
+                          message=f"{id_header} '{update.id}' 행을 찾을 수 없어 쓰지 않았습니다 (삭제되었거나 ID가 바뀌었습니다). 확인하세요.")
     candidate = by_number.get(update.row)
     if candidate is not None and fp(candidate) == update.fingerprint:
         return candidate
@@ -84,10 +84,10 @@ def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]], by_numbe
     if len(moved) == 1 or (update.exact and moved and len({r.cells for r in moved}) == 1):
         return moved[0]      # identical leftovers of the job's own: any one of them is the same
     if update.id:
-        return _issue("row_gone", schema.name, None, id_header, update.id,
-                      f"{id_header} '{update.id}' 행을 찾을 수 없어 쓰지 않았습니다 (삭제되었거나 ID가 바뀌었습니다). 확인하세요.")
-    return _issue("row_moved", schema.name, update.row, None, None,
-                  f"{update.row}행이 작업 중에 바뀌거나 옮겨져 쓰지 않았습니다. 다음 실행에서 다시 처리합니다.")
+        return _issue("row_gone", tab=schema.name, row=None, column=id_header, value=update.id,
+                      message=f"{id_header} '{update.id}' 행을 찾을 수 없어 쓰지 않았습니다 (삭제되었거나 ID가 바뀌었습니다). 확인하세요.")
+    return _issue("row_moved", tab=schema.name, row=update.row, column=None, value=None,
+                  message=f"{update.row}행이 작업 중에 바뀌거나 옮겨져 쓰지 않았습니다. 다음 실행에서 다시 처리합니다.")
 
 
 def _with_base(write: TabWrite) -> list[RowUpdate]:
@@ -146,16 +146,16 @@ def _refused(update: RowUpdate, target: Row | _Pending, table: Table, raw: RawTa
     changed = [k for k, v in update.expect.items() if target[k] != v]
     if changed:
         header = schema.column(changed[0]).header
-        return _issue("row_changed", name, target.number, header, label,
-                      f"{target.number}행의 '{header}'이(가) 작업 중에 바뀌어 쓰지 않았습니다 (사람이 고친 값을 우선합니다).")
+        return _issue("row_changed", tab=name, row=target.number, column=header, value=label,
+                      message=f"{target.number}행의 '{header}'이(가) 작업 중에 바뀌어 쓰지 않았습니다 (사람이 고친 값을 우선합니다).")
     if update.content and fingerprint(target.cells, table.job_cols()) != update.content:
-        return _issue("row_changed", name, target.number, None, label,
-                      f"{target.number}행이 작업 중에 고쳐져 이번 결과를 쓰지 않았습니다. 다음 실행에서 고친 내용으로 다시 처리합니다.")
+        return _issue("row_changed", tab=name, row=target.number, column=None, value=label,
+                      message=f"{target.number}행이 작업 중에 고쳐져 이번 결과를 쓰지 않았습니다. 다음 실행에서 고친 내용으로 다시 처리합니다.")
     merged = [k for k in update.values if raw.cell_merged(target.number, table.header.col(k))]
     if merged:
         header = schema.column(merged[0]).header
-        return _issue("merged_cell", name, target.number, header, label,
-                      f"{target.number}행의 '{header}' 칸이 병합되어 있어 쓰지 않았습니다. 병합을 풀면 다음 실행에서 씁니다.")
+        return _issue("merged_cell", tab=name, row=target.number, column=header, value=label,
+                      message=f"{target.number}행의 '{header}' 칸이 병합되어 있어 쓰지 않았습니다. 병합을 풀면 다음 실행에서 씁니다.")
     return None
 
 
@@ -184,8 +184,8 @@ def _plan_updates(write: TabWrite, updates: Sequence[RowUpdate], raw: RawTab, ta
             plan.issues.append(refused)
             continue
         if target.number in rows and not merge:
-            plan.issues.append(_issue("row_twice", name, target.number, None, update.id or None,
-                                      f"{target.number}행에 두 번 쓰려고 해서 한 번만 썼습니다."))
+            plan.issues.append(_issue("row_twice", tab=name, row=target.number, column=None, value=update.id or None,
+                                      message=f"{target.number}행에 두 번 쓰려고 해서 한 번만 썼습니다."))
             continue
         _, first, values = rows.get(target.number, (target, update, {}))
         if first is not update:   # merged: what each cell must hold at the instant of the write is the
@@ -275,7 +275,7 @@ def _write(backend: Backend, writes: Sequence[TabWrite], rounds: int, *, merge: 
             return result
         except WindowLostError as exc:
             if attempt == 2:
-                result.issues.append(_issue("write_not_applied", names[0], None, None, None, exc.message))
+                result.issues.append(_issue("write_not_applied", tab=names[0], row=None, column=None, value=None, message=exc.message))
     return result
 
 

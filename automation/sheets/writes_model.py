@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from automation.report import WARNING, Issue
+from automation.report import WARNING, Issue, Severity
 from automation.schema import TabSchema
 from automation.sheets.base import CellWrite
 from automation.sheets.table import Table
@@ -97,9 +97,9 @@ class _Plan:
         return not any(self.cells.values()) and not any(self.appends.values())
 
 
-def _issue(code: str, tab: str, row: int | None, column: str | None, value: str | None, message: str,
-           severity: str = WARNING) -> Issue:
-    return Issue(code, row, column, value, message, severity, tab)
+def _issue(code: str, *, tab: str, row: int | None, column: str | None, value: str | None, message: str,
+           severity: Severity = WARNING) -> Issue:
+    return Issue(code=code, row=row, column=column, value=value, message=message, severity=severity, tab=tab)
 
 
 #: tab → column key → every non-empty value one write_tables call has sent (to find strays)

@@ -124,8 +124,8 @@ def _check_appends(name: str, after: Table, plan: _Plan) -> list[Issue]:
     out = []
     for value in wanted:
         if len(ids.get(value, [])) != 1:
-            out.append(_issue("append_unverified", name, None, schema.id.header, value,
-                              f"새로 더한 행 {schema.id.header} '{value}'을(를) 다시 읽어 보니 한 행에 있지 않습니다. 확인하세요."))
+            out.append(_issue("append_unverified", tab=name, row=None, column=schema.id.header, value=value,
+                              message=f"새로 더한 행 {schema.id.header} '{value}'을(를) 다시 읽어 보니 한 행에 있지 않습니다. 확인하세요."))
     return out
 
 
@@ -156,27 +156,27 @@ def repair(backend: Backend, writes: Sequence[TabWrite], plan: _Plan, misplaced:
         result.issues.extend(unknown)
     if rounds <= 0:
         for p in misplaced:
-            result.issues.append(_issue("write_unverified", p.tab, p.row, None, p.ident or None,
-                                        f"{p.row}행에 쓴 값을 다시 읽어 보니 다른 행에 있습니다 (작업 중 행이 옮겨짐). 이 행을 확인하세요."))
+            result.issues.append(_issue("write_unverified", tab=p.tab, row=p.row, column=None, value=p.ident or None,
+                                        message=f"{p.row}행에 쓴 값을 다시 읽어 보니 다른 행에 있습니다 (작업 중 행이 옮겨짐). 이 행을 확인하세요."))
         for name, rows in strays.items():
             for row, _ in rows:
-                result.issues.append(_issue("write_unverified", name, row.number, None, None,
-                                            f"{row.number}행에 작업이 쓴 값이 남았습니다 (작업 중 행이 옮겨짐). 이 행을 확인하세요."))
+                result.issues.append(_issue("write_unverified", tab=name, row=row.number, column=None, value=None,
+                                            message=f"{row.number}행에 작업이 쓴 값이 남았습니다 (작업 중 행이 옮겨짐). 이 행을 확인하세요."))
         return
     again = write_fn(backend, repairs, rounds - 1, merge=True, seen=seen)
     result.repaired += len(misplaced)
     for p in late:
         key = next(k for k, v in p.update.expect.items() if plan.held(p, k) not in (None, v))
         header = plan.tables[p.tab].schema.column(key).header
-        result.issues.append(_issue("row_changed", p.tab, p.row, header, p.ident or None,
-                                    f"{p.row}행의 '{header}'이(가) 쓰는 순간 바뀌어(소유자의 편집) 이 행에 쓴 값을 "
+        result.issues.append(_issue("row_changed", tab=p.tab, row=p.row, column=header, value=p.ident or None,
+                                    message=f"{p.row}행의 '{header}'이(가) 쓰는 순간 바뀌어(소유자의 편집) 이 행에 쓴 값을 "
                                     "되돌렸습니다 (사람이 고친 값을 우선합니다)."))
     for p in misplaced:
         if p in late:
             continue
         label = f"{p.ident} " if p.ident else ""
-        result.issues.append(_issue("write_repaired", p.tab, p.row, None, p.ident or None,
-                                    f"{label}{p.row}행: 쓰는 순간 행이 옮겨져(소유자의 편집) 다른 행에 잘못 쓴 값을 되돌리고 "
+        result.issues.append(_issue("write_repaired", tab=p.tab, row=p.row, column=None, value=p.ident or None,
+                                    message=f"{label}{p.row}행: 쓰는 순간 행이 옮겨져(소유자의 편집) 다른 행에 잘못 쓴 값을 되돌리고 "
                                     "제 행에 다시 썼습니다. 확인하세요."))
     result.issues.extend(again.issues)
 
@@ -229,8 +229,8 @@ def _undo_updates(table: Table, after_raw: RawTab, placed: list[_Placed], loose:
     unknown: list[Issue] = []
     if after is None or dict(after.header.positions) != dict(table.header.positions):
         for p in placed:
-            unknown.append(_issue("write_unverified", schema.name, p.row, None, p.ident or None,
-                                  f"{p.row}행에 쓰는 동안 열이 옮겨져 어느 칸에 들어갔는지 확인할 수 없습니다. "
+            unknown.append(_issue("write_unverified", tab=schema.name, row=p.row, column=None, value=p.ident or None,
+                                  message=f"{p.row}행에 쓰는 동안 열이 옮겨져 어느 칸에 들어갔는지 확인할 수 없습니다. "
                                   f"이 탭의 {', '.join(schema.column(k).header for k in p.cells)} 칸을 확인하세요."))
         return undo, unknown
     by_number = {r.number: r for r in after.rows}
@@ -265,8 +265,8 @@ def _undo_updates(table: Table, after_raw: RawTab, placed: list[_Placed], loose:
                 values[key] = ""          # the job recomputes it next run
             else:
                 col = f"{col_letter(table.header.col(key))}{p.row}"
-                unknown.append(_issue("write_unrepaired", schema.name, p.row, schema.column(key).header, None,
-                                      f"{col} 칸에 작업이 잘못 쓴 값을 되돌릴 수 없습니다 (쓰는 순간 새로 들어온 행). "
+                unknown.append(_issue("write_unrepaired", tab=schema.name, row=p.row, column=schema.column(key).header, value=None,
+                                      message=f"{col} 칸에 작업이 잘못 쓴 값을 되돌릴 수 없습니다 (쓰는 순간 새로 들어온 행). "
                                       "이 칸의 원래 값을 확인해 고치세요."))
         if values and blank:   # only what the job wrote is in it: found by all its cells
             undo.append(RowUpdate(values, row=p.row, fingerprint=fingerprint(victim.cells), expect=hit, exact=True,
@@ -301,8 +301,8 @@ def audit(backend: Backend, writes: Sequence[TabWrite], seen: _Seen) -> list[Iss
             if value in given and len(rows) > 1:
                 where = ", ".join(str(r.number) for r in rows)
                 for r in rows:
-                    out.append(_issue("write_unverified", schema.name, r.number, schema.id.header, value,
-                                      f"작업 중 행이 여러 번 옮겨져 {schema.id.header} '{value}'이(가) 여러 행({where}행)에 "
+                    out.append(_issue("write_unverified", tab=schema.name, row=r.number, column=schema.id.header, value=value,
+                                      message=f"작업 중 행이 여러 번 옮겨져 {schema.id.header} '{value}'이(가) 여러 행({where}행)에 "
                                       f"있습니다. 맞는 행을 확인하고 다른 행의 {schema.id.header}를 지우세요."))
     return out
 
@@ -337,7 +337,7 @@ def _strays_on_others(write: TabWrite, table: Table) -> list[Issue]:
             odd = [k for k in keys if row[k] != before[rid][k] and row[k] in written[k]]
         if odd:
             headers = ", ".join(schema.column(k).header for k in odd)
-            out.append(_issue("write_unverified", schema.name, row.number, headers, rid or None,
-                              f"{rid + ' ' if rid else ''}{row.number}행: 작업 중 행이 여러 번 옮겨져 이 행의 {headers}에 다른 행의 값이 "
+            out.append(_issue("write_unverified", tab=schema.name, row=row.number, column=headers, value=rid or None,
+                              message=f"{rid + ' ' if rid else ''}{row.number}행: 작업 중 행이 여러 번 옮겨져 이 행의 {headers}에 다른 행의 값이 "
                               "들어갔을 수 있습니다. 확인하고 고치세요 (작업은 이 행을 쓰려던 것이 아닙니다)."))
     return out

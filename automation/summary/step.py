@@ -42,13 +42,14 @@ from typing import Any
 
 from automation.clock import now
 from automation.domain.outcome_records import OutcomeRecord, collect_outcomes
+from automation.domain.status import USABLE
 from automation.geo import SIGUN, normalize_sigun, parse_address
 from automation.parsers import clean_text, parse_enum, parse_int, parse_krw_thousand, parse_yn
 from automation.parsers.base import neutralise_formula
 from automation.privacy import Detector, cut
 from automation.report import StepReport
 from automation.schema import DASHBOARD_TABS, SchemaSet
-from automation.sheets.base import Backend
+from automation.sheets import Workbooks
 from automation.sheets.table import Table, read_tables
 from automation.summary.tables import (
     FIELDS,
@@ -64,7 +65,7 @@ from automation.summary.tables import (
 )
 
 CONTENT_LIMIT = 200
-VALID = ("정상", "경고")
+VALID = USABLE
 NOT_CHOSEN = frozenset({"없음", "해당없음", "미정", "-", "—", "x"})
 REQUIRED = {
     "참여신청": ("application_id", "org_type", "representative", "address", "contact_name", "market_day",
@@ -235,11 +236,11 @@ def _stamp(today: dt.date | None) -> str:
     return f"{at:%Y-%m-%d %H:%M}"
 
 
-def summary(backend_for: Callable[[str], Backend], schemas: SchemaSet, *, dry_run: bool = False,
+def summary(books: Workbooks, schemas: SchemaSet, *, dry_run: bool = False,
             today: dt.date | None = None) -> SummaryOutcome:
     """Rebuild the dashboard's six tabs (dry run: compute and report only)."""
-    tables = read_tables(backend_for("master"), [schemas[t] for t in REQUIRED], required=REQUIRED)
-    records = [r for r in collect_outcomes(backend_for("outcomes"), schemas) if r.usable]
+    tables = read_tables(books.master, [schemas[t] for t in REQUIRED], required=REQUIRED)
+    records = [r for r in collect_outcomes(books.outcomes, schemas) if r.usable]
     outcome = SummaryOutcome(dry_run=dry_run, stamp=_stamp(today), outcome_rows=len(records))
     tabs = dashboard_tables(tables, records, outcome.stamp)
     summary_rows = tabs["요약"].rows
@@ -247,7 +248,7 @@ def summary(backend_for: Callable[[str], Backend], schemas: SchemaSet, *, dry_ru
     outcome.rows = {title: len(t.rows) for title, t in tabs.items()}
     outcome.charts = sum(len(t.charts) for t in tabs.values())
     outcome.best = sum(1 for r in records if r.best_practice)
-    dashboard = backend_for("dashboard")
+    dashboard = books.dashboard
     if dry_run:
         existing = set(dashboard.list_tabs())
         outcome.created = [t for t in DASHBOARD_TABS if t not in existing]

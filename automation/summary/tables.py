@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from automation.domain.status import PARTNERED, SIGNED_ONCE, Status
 from automation.geo import SIGUN
 from automation.sheets.base import ChartSpec, Scalar
 
@@ -23,9 +24,8 @@ OTHER_SIGUN = "기타/미상"
 UNKNOWN_TYPE = "미상"
 ORG_TYPES = ("대기업", "중견기업", "중소기업", "유니콘기업", "벤처기업", "스타트업", "대학", "공공기관", "협단체", "군부대", "기타")
 FIELDS = ("전통시장가는날", "물품구매", "온누리상품권", "특화프로그램", "기타협력")
-PROPOSED = ("제안",)
-PARTNERED = ("확정", "협약체결", "종료")
-SIGNED = ("협약체결", "종료")
+PROPOSED = (Status.SUGGESTED,)
+SIGNED = SIGNED_ONCE
 TOTAL = "합계"
 NO_DATE = "활동일 없음"
 BEST_HEADER = ("매칭ID", "시장명", "기관명", "활동일", "활동유형", "내용", "참여인원", "구매금액(원)",
@@ -114,7 +114,7 @@ def _frames(apps: Sequence[AppFacts], pairs: Sequence[PairFacts]) -> tuple[pd.Da
 def primary_rounds(pairs: Sequence[PairFacts]) -> dict[str, int | None]:
     """신청ID → the round of its 'own' 매칭 row: partnered before 제안 before 미배정 before 거절,
     then the highest round, then the lowest row."""
-    rank = {**dict.fromkeys(PARTNERED, 3), "제안": 2, "미배정": 1}
+    rank: dict[str, int] = {**dict.fromkeys(PARTNERED, 3), Status.SUGGESTED: 2, Status.UNMATCHED: 1}
     best: dict[str, tuple[int, int, int]] = {}
     out: dict[str, int | None] = {}
     for order, p in enumerate(pairs):

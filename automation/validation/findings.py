@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from automation.report import ERROR, WARNING, Issue
+from automation.domain.status import RowResult
+from automation.report import ERROR, WARNING, Issue, Severity
 
-OK = "정상"
+OK = RowResult.OK
 MAX_MESSAGE_CELL = 5_000  # a 검증메시지 cell stays readable (and far below Sheets' 50,000 limit)
 
 
@@ -20,17 +21,17 @@ class RowFindings:
     fixes: dict[str, str] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 
-    def add(self, severity: str, code: str, column: str | None, value: str | None, message: str) -> None:
+    def add(self, severity: Severity, code: str, *, column: str | None, value: str | None, message: str) -> None:
         text = f"{column}: {message}" if column else message
         if any(i.message == text for i in self.issues):
             return
-        self.issues.append(Issue(code, self.row, column, value, text, severity, self.tab))
+        self.issues.append(Issue(code=code, row=self.row, column=column, value=value, message=text, severity=severity, tab=self.tab))
 
-    def error(self, code: str, column: str | None, value: str | None, message: str) -> None:
-        self.add(ERROR, code, column, value, message)
+    def error(self, code: str, *, column: str | None, value: str | None, message: str) -> None:
+        self.add(ERROR, code, column=column, value=value, message=message)
 
-    def warn(self, code: str, column: str | None, value: str | None, message: str) -> None:
-        self.add(WARNING, code, column, value, message)
+    def warn(self, code: str, *, column: str | None, value: str | None, message: str) -> None:
+        self.add(WARNING, code, column=column, value=value, message=message)
 
     @property
     def status(self) -> str:

@@ -8,7 +8,6 @@ and every such change is listed. ``dry_run`` writes nothing and keeps the ID cou
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from automation.domain.outcome_records import records_activity
 from automation.domain.status import Status
 from automation.report import ERROR, WARNING, Issue, StepReport
 from automation.schema import SchemaSet
-from automation.sheets.base import Backend
+from automation.sheets import Workbooks
 from automation.sheets.table import Row, Table, read_tables
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 from automation.state import read_with_state
@@ -184,10 +183,10 @@ def _summaries(tables: dict[str, Table], findings: dict[str, list[RowFindings]])
     return list(out.values())
 
 
-def validate(backend_for: Callable[[str], Backend], schemas: SchemaSet, state_dir: Path, *,
+def validate(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
              dry_run: bool = False, fix: bool = False, today: dt.date | None = None) -> ValidationResult:
     today = today or now().date()
-    master, outcomes = backend_for("master"), backend_for("outcomes")
+    master, outcomes = books.master, books.outcomes
     tables, state = read_with_state(master, schemas, [schemas[t] for t in MASTER_TABS], dry_run=dry_run,
                                     legacy=state_dir)
     tables.pop(state.schema.name, None)
