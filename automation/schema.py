@@ -73,6 +73,8 @@ class TabSchema:
     #: a job-owned tab that holds job state (name starts with "_"): hidden, created by the job when
     #: missing, protected on Google so only the service account edits it
     hidden: bool = False
+    #: what the code calls the tab: its schema file's name (``matches`` for matches.toml)
+    role: str = ""
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -190,23 +192,60 @@ def load_schema_file(path: Path) -> TabSchema:
     return TabSchema(
         name=raw["tab"], workbook=raw["workbook"], id_column=raw["id_column"], columns=columns,
         description=str(raw.get("description", "")), path=path, hidden=bool(raw.get("hidden", False)),
+        role=path.stem,
     )
 
 
 @dataclass(frozen=True)
 class SchemaSet:
+    """Every tab schema, by tab name (``schemas["매칭"]``) or by role (``schemas.matches``)."""
+
     tabs: dict[str, TabSchema]
 
     def __getitem__(self, tab: str) -> TabSchema:
         return self.tabs[tab]
+
+    def by_role(self, role: str) -> TabSchema:
+        for tab in self.tabs.values():
+            if tab.role == role:
+                return tab
+        raise SchemaError(f"스키마 파일 {role}.toml이(가) 없습니다. 설치가 손상되었으니 다시 설치하세요.")
+
+    @property
+    def applications(self) -> TabSchema:
+        return self.by_role("applications")
+
+    @property
+    def markets(self) -> TabSchema:
+        return self.by_role("markets")
+
+    @property
+    def matches(self) -> TabSchema:
+        return self.by_role("matches")
+
+    @property
+    def runlog(self) -> TabSchema:
+        return self.by_role("runlog")
+
+    @property
+    def outcomes(self) -> TabSchema:
+        return self.by_role("outcomes")
+
+    @property
+    def job_state(self) -> TabSchema:
+        return self.by_role("job_state")
+
+    @property
+    def mail_log(self) -> TabSchema:
+        return self.by_role("mail_log")
 
     def for_workbook(self, workbook: str, *, job_tabs: bool = True) -> list[TabSchema]:
         """The tabs of one file; ``job_tabs=False`` leaves out the hidden job-state tabs."""
         return [t for t in self.tabs.values() if t.workbook == workbook and (job_tabs or not t.hidden)]
 
 
-# The tabs of DESIGN.md §3, in the order init creates them.
-TAB_ORDER = ("참여신청", "시장", "매칭", "작업기록", "성과보고")
+# The tabs of DESIGN.md §3 (by role: the schema file's name), in the order init creates them.
+ROLE_ORDER = ("applications", "markets", "matches", "runlog", "outcomes")
 
 
 def load_schemas(directory: Path | None = None) -> SchemaSet:
@@ -216,22 +255,27 @@ def load_schemas(directory: Path | None = None) -> SchemaSet:
         raise SchemaError(f"{directory}에 스키마 파일(*.toml)이 없습니다.")
     tabs: dict[str, TabSchema] = {}
     sources: dict[str, Path] = {}
+    roles: dict[str, str] = {}
     for path in files:
         tab = load_schema_file(path)
         if tab.name in tabs:
             raise _fail(path, f"탭 '{tab.name}'이(가) {sources[tab.name].name}에도 있습니다")
         tabs[tab.name] = tab
         sources[tab.name] = path
-    missing = [t for t in TAB_ORDER if t not in tabs]
+        roles[tab.role] = tab.name
+    missing = [f"{r}.toml" for r in ROLE_ORDER if r not in roles]
     if missing:
-        raise SchemaError(f"스키마 파일에 탭 {missing}이(가) 없습니다 ({directory}).")
+        raise SchemaError(
+            f"스키마 파일 {', '.join(missing)}이(가) {directory}에 없습니다. "
+            "저장소의 sheet_schemas/에서 복사해 두세요."
+        )
     for tab in tabs.values():
         for col in tab.columns:
             if col.dropdown_source:
                 src_tab, src_header = col.dropdown_source
                 if src_tab not in tabs or src_header not in tabs[src_tab].headers:
                     raise _fail(tab.path or directory, f"열 '{col.key}'의 dropdown_source '{src_tab}.{src_header}'가 없습니다")
-    ordered = {name: tabs[name] for name in TAB_ORDER}
+    ordered = {roles[r]: tabs[roles[r]] for r in ROLE_ORDER}
     ordered.update({k: v for k, v in tabs.items() if k not in ordered})
     return SchemaSet(ordered)
 
@@ -239,3 +283,39 @@ def load_schemas(directory: Path | None = None) -> SchemaSet:
 @lru_cache(maxsize=1)
 def default_schemas() -> SchemaSet:
     return load_schemas()
+
+
+class _TabNames:
+    """The tab names by role, read from sheet_schemas/ when first asked (``TABS.matches`` → "매칭"),
+    for code that names a tab without a :class:`SchemaSet` at hand."""
+
+    @property
+    def applications(self) -> str:
+        return default_schemas().applications.name
+
+    @property
+    def markets(self) -> str:
+        return default_schemas().markets.name
+
+    @property
+    def matches(self) -> str:
+        return default_schemas().matches.name
+
+    @property
+    def runlog(self) -> str:
+        return default_schemas().runlog.name
+
+    @property
+    def outcomes(self) -> str:
+        return default_schemas().outcomes.name
+
+    @property
+    def job_state(self) -> str:
+        return default_schemas().job_state.name
+
+    @property
+    def mail_log(self) -> str:
+        return default_schemas().mail_log.name
+
+
+TABS = _TabNames()

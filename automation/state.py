@@ -20,12 +20,11 @@ from pathlib import Path
 from automation.clock import now
 from automation.job_tabs import ensure_job_tabs
 from automation.report import WARNING, Issue
-from automation.schema import SchemaSet, TabSchema
+from automation.schema import TABS, SchemaSet, TabSchema
 from automation.sheets.base import Backend, resolve_titles
 from automation.sheets.table import Table, read_tables, resolve_header
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 
-TAB = "_작업상태"
 ID_MARK = "ID"              # item "A-2026" → the highest number ever given
 DOCUMENT = "협약서"         # item 매칭ID → {"hash", "docx", "pdf", "rendered_at"}
 SIGNED = "협약체결일"       # item 매칭ID → the day the job first saw the pair 협약체결
@@ -54,7 +53,7 @@ class WorkState:
              create: bool = True) -> WorkState:
         """Read the state tab (made first if missing, unless ``create`` is False — a dry run — when a
         missing tab reads as empty); take in an older workspace's files once."""
-        schema = schemas[TAB]
+        schema = schemas[TABS.job_state]
         if create:
             ensure_job_tabs(backend, [schema])
         elif resolve_titles([schema.name], backend.list_tabs(), backend.location)[schema.name] is None:
@@ -136,12 +135,12 @@ def read_with_state(backend: Backend, schemas: SchemaSet, tabs: list[TabSchema],
                     legacy: Path | None = None, also: tuple[str, ...] = ()) -> tuple[dict[str, Table], WorkState]:
     """The step's tabs and the job state (and ``also``: other job tabs, e.g. ``_발송기록``) in one read.
     The job tabs are made first when missing — except in a dry run, where a missing one reads empty."""
-    jobs = [schemas[TAB], *(schemas[a] for a in also)]
+    jobs = [schemas[TABS.job_state], *(schemas[a] for a in also)]
     if not dry_run:
         ensure_job_tabs(backend, jobs)
     present = [j for j in jobs if resolve_titles([j.name], backend.list_tabs(), backend.location)[j.name] is not None]
     tables = read_tables(backend, [*tabs, *present])
-    state = (WorkState.from_table(backend, tables[TAB], legacy) if TAB in tables
+    state = (WorkState.from_table(backend, tables[TABS.job_state], legacy) if TABS.job_state in tables
              else WorkState.load(backend, schemas, legacy, create=False))
     return tables, state
 
@@ -159,7 +158,7 @@ def take_in_legacy(state: WorkState, folder: Path) -> None:
         except (OSError, ValueError) as exc:
             state.notes.append(Issue(code="legacy_state_unreadable", row=None, column=None, value=str(path),
                                      message=f"이전 상태 파일 {path}을(를) 읽을 수 없어 옮기지 않았습니다 ({exc}). 확인하세요.", severity=WARNING,
-                                     tab=TAB))
+                                     tab=TABS.job_state))
             continue
         if name == "ids.json":
             for item, number in dict(data.get("high_water", {})).items():
@@ -173,8 +172,8 @@ def take_in_legacy(state: WorkState, folder: Path) -> None:
             for item, key in dict(data.get("protection", {})).items():
                 state.set(PROTECTION, str(item), str(key))
         state.notes.append(Issue(code="legacy_state_moved", row=None, column=None, value=str(path),
-                                 message=f"이전 상태 파일 {path.name}을(를) 워크북의 {TAB} 탭으로 옮겼습니다 (파일은 {path.name}.migrated).",
-                                 severity=WARNING, tab=TAB))
+                                 message=f"이전 상태 파일 {path.name}을(를) 워크북의 {TABS.job_state} 탭으로 옮겼습니다 (파일은 {path.name}.migrated).",
+                                 severity=WARNING, tab=TABS.job_state))
         if path.name == name:
             state.pending_renames.append(path)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from automation.errors import SchemaError
-from automation.schema import TAB_ORDER, load_schemas, schema_dir
+from automation.schema import ROLE_ORDER, load_schemas, schema_dir
 
 # DESIGN.md §3 (contract): the exact headers of every tab, in order.
 DESIGN_HEADERS = {
@@ -52,7 +52,8 @@ def test_enums_match_design(schemas):
 
 
 def test_every_tab_has_a_file_and_workbook(schemas):
-    assert list(schemas.tabs)[: len(TAB_ORDER)] == list(TAB_ORDER)
+    assert [t.role for t in schemas.tabs.values()][: len(ROLE_ORDER)] == list(ROLE_ORDER)
+    assert list(schemas.tabs)[:5] == ["참여신청", "시장", "매칭", "작업기록", "성과보고"]   # DESIGN.md §3
     assert [t.name for t in schemas.for_workbook("outcomes")] == ["성과보고"]
     assert [t.name for t in schemas.for_workbook("master") if t.hidden] == ["_작업상태", "_발송기록"] or [
         t.name for t in schemas.for_workbook("master") if t.hidden] == ["_발송기록", "_작업상태"]
@@ -100,7 +101,7 @@ def test_broken_schema_is_a_clear_error(tmp_path, case, needle, message):
 def test_missing_tab_file_is_reported(tmp_path):
     folder = _copy_schemas(tmp_path)
     (folder / "matches.toml").unlink()
-    with pytest.raises(SchemaError, match="매칭"):
+    with pytest.raises(SchemaError, match=r"스키마 파일 matches\.toml이\(가\) .*에 없습니다"):
         load_schemas(folder)
 
 

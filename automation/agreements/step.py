@@ -29,7 +29,7 @@ from automation.domain.status import LOCKED, Status
 from automation.errors import DocumentError, TemplateError
 from automation.preview import preview_folder
 from automation.report import ERROR, Issue, StepReport
-from automation.schema import SchemaSet
+from automation.schema import TABS, SchemaSet
 from automation.sheets import Workbooks
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 from automation.state import read_with_state
@@ -209,9 +209,9 @@ def _cell_updates(pairs: list[Pair], manifest: Manifest, config: Config, stamp: 
 def agreements(books: Workbooks, schemas: SchemaSet, config: Config, *,
                dry_run: bool = False) -> AgreementsOutcome:
     master = books.master
-    tables, state = read_with_state(master, schemas, [schemas["참여신청"], schemas["시장"], schemas["매칭"]],
+    tables, state = read_with_state(master, schemas, [schemas.applications, schemas.markets, schemas.matches],
                                     dry_run=dry_run, legacy=config.state_dir)
-    found = collect_pairs(tables["매칭"], tables["참여신청"], tables["시장"], STATUSES)
+    found = collect_pairs(tables[TABS.matches], tables[TABS.applications], tables[TABS.markets], STATUSES)
     folder = (config.documents.preview / "agreements") if dry_run else config.documents.output
     outcome = AgreementsOutcome(dry_run=dry_run, folder=folder, issues=list(found.issues))
     template = _template(config)
@@ -232,7 +232,7 @@ def agreements(books: Workbooks, schemas: SchemaSet, config: Config, *,
     if dry_run:
         return outcome
     updates = _cell_updates(found.pairs, manifest, config, now().strftime("%Y-%m-%d %H:%M"))
-    written = write_tables(master, [TabWrite(schemas["매칭"], updates, allow=WRITES, base=tables["매칭"])])
+    written = write_tables(master, [TabWrite(schemas.matches, updates, allow=WRITES, base=tables[TABS.matches])])
     outcome.cells = written.written_rows
     outcome.issues.extend(written.issues)
     return outcome

@@ -22,7 +22,7 @@ from automation.demo.data import sample_applications, sample_markets
 from automation.domain.status import LOCKED, Status
 from automation.locking import job_lock
 from automation.pipeline.runner import RunResult, run
-from automation.schema import default_schemas
+from automation.schema import TABS, default_schemas
 from automation.setup import jobs
 from automation.sheets import open_backend, transaction
 from automation.sheets.table import read_tables
@@ -106,12 +106,12 @@ def _confirm_some(config: Config, n: int) -> list[str]:
     """Play the member of staff: the first ``n`` suggestions (상태 제안) become 확정."""
     schemas = default_schemas()
     backend = open_backend(config, "master")
-    matches = read_tables(backend, [schemas["매칭"]])["매칭"]
+    matches = read_tables(backend, [schemas.matches])[TABS.matches]
     if any(r["status"].strip() in LOCKED for r in matches.data_rows()):
         return []
     chosen = [r["match_id"].strip() for r in matches.data_rows() if r["status"].strip() == Status.SUGGESTED][:n]
     with transaction(backend):
-        write_rows(backend, schemas["매칭"], [RowUpdate({"status": Status.CONFIRMED}, id=m, expect={"status": Status.SUGGESTED})
+        write_rows(backend, schemas.matches, [RowUpdate({"status": Status.CONFIRMED}, id=m, expect={"status": Status.SUGGESTED})
                                               for m in chosen], allow=frozenset({"status"}))
     return chosen
 
@@ -121,7 +121,7 @@ def _sample_outcomes(config: Config, match_ids: list[str]) -> None:
     schemas = default_schemas()
     backend = open_backend(config, "outcomes")
     matches = {r["match_id"].strip(): r for r in read_tables(open_backend(config, "master"),
-                                                             [schemas["매칭"]])["매칭"].data_rows()}
+                                                             [schemas.matches])[TABS.matches].data_rows()}
     today = now().date()
     plan = [(0, 40, "전통시장가는날", "임직원 장보기와 점심", "32", "960000", "0", "Y"),
             (0, 12, "온누리상품권구매", "명절 선물용 온누리상품권 구매", "", "0", "3000000", "N"),
@@ -135,7 +135,7 @@ def _sample_outcomes(config: Config, match_ids: list[str]) -> None:
                      "activity_type": kind, "content": content, "participants": people, "purchase_won": purchase,
                      "onnuri_won": onnuri, "best_practice": best})
     with transaction(backend):
-        append_rows(backend, schemas["성과보고"], rows)
+        append_rows(backend, schemas.outcomes, rows)
 
 
 def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
@@ -153,16 +153,16 @@ def _demo(folder: Path, config_path: Path, config: Config, seed: int) -> DemoOut
     jobs.init(config)
     schemas = default_schemas()
     backend = open_backend(config, "master")
-    tables = read_tables(backend, [schemas["시장"], schemas["참여신청"]])
+    tables = read_tables(backend, [schemas.markets, schemas.applications])
     markets = applications = 0
     with transaction(backend):
-        if not tables["시장"].data_rows():
+        if not tables[TABS.markets].data_rows():
             rows = sample_markets()
-            append_rows(backend, schemas["시장"], rows)
+            append_rows(backend, schemas.markets, rows)
             markets = len(rows)
-        if not tables["참여신청"].data_rows():
+        if not tables[TABS.applications].data_rows():
             rows = sample_applications(seed)
-            append_rows(backend, schemas["참여신청"], rows)
+            append_rows(backend, schemas.applications, rows)
             applications = len(rows)
     result = run(config)
     confirmed = _confirm_some(config, CONFIRM_IN_DEMO) if not result.failed else []

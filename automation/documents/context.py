@@ -14,6 +14,7 @@ from automation.parsers import parse_krw_thousand, parse_yn
 from automation.parsers.base import clean_text, josa, mask_rrn, neutralise_formula
 from automation.privacy import MASK, Detector, consent_detector, for_market, kinds_text
 from automation.report import Issue
+from automation.schema import default_schemas
 
 FACILITATOR = "경기지방중소벤처기업청"
 TITLE = "전통시장 활성화를 위한 업무협약서"
@@ -156,15 +157,15 @@ def agreement_context(pair: Pair, *, period_months: int = 12) -> tuple[dict[str,
 
 
 #: cells an agreement cannot do without (the step waits for staff to fill them)
-REQUIRED = (("app", "org_name", "기관명", "참여신청"), ("app", "address", "주소", "참여신청"),
-            ("market", "market_name", "시장명", "시장"))
+REQUIRED = (("app", "org_name"), ("app", "address"), ("market", "market_name"))
 
 
 def missing_required(pair: Pair) -> list[str]:
     """'참여신청.주소'-style names of required cells that are empty for this pair."""
     out = []
-    for row, key, column, tab in REQUIRED:
+    for row, key in REQUIRED:
         source = pair.app if row == "app" else pair.market
         if not clean_text(source[key]):
-            out.append(f"{tab}.{column}")
+            schema = default_schemas().applications if row == "app" else default_schemas().markets
+            out.append(f"{schema.name}.{schema.column(key).header}")
     return out

@@ -10,7 +10,8 @@ import re
 
 from automation.state import ID_MARK, WorkState
 
-PREFIXES = {"참여신청": "A", "성과보고": "O", "매칭": "M"}
+#: ID letter by tab role; a market's own outcome tab (a copy of 성과보고) uses O as well
+PREFIXES = {"applications": "A", "outcomes": "O", "matches": "M"}
 _ID = re.compile(r"^([A-Z])-(\d{4})-(\d{4,})$")
 
 

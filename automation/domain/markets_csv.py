@@ -30,7 +30,7 @@ from pathlib import Path
 
 from automation import geo
 from automation.errors import InputFileError
-from automation.schema import TabSchema, default_schemas
+from automation.schema import TABS, TabSchema, default_schemas
 
 NAME = "시장명"
 ROAD = "소재지도로명주소"
@@ -198,7 +198,7 @@ def market_rows(records: Iterable[dict[str, str]], sido: str = "경기도") -> l
 
 def schema_import_keys(schema: TabSchema | None = None) -> set[str]:
     """Keys of the 시장 columns with ``source = "import"`` (the columns the import owns)."""
-    tab = schema or default_schemas()["시장"]
+    tab = schema or default_schemas()[TABS.markets]
     return {c.key for c in tab.columns if c.source == "import"}
 
 

@@ -18,11 +18,10 @@ from collections.abc import Iterable
 from automation.config import Config
 from automation.domain.status import PARTNERED
 from automation.parsers.base import clean_text
-from automation.schema import SchemaSet, TabSchema
+from automation.schema import TABS, SchemaSet, TabSchema
 from automation.sheets.table import Row, Table
 
 PREFIX = "성과_"
-STAFF_TAB = "성과보고"
 MAX_TITLE = 31                       # Excel's limit (Google allows 100): the stricter one wins
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\']")
 
@@ -75,13 +74,13 @@ def pairs_by_market(matches: Table, statuses: Iterable[str] = PARTNERED) -> dict
 
 def tab_schema(schemas: SchemaSet, title: str) -> TabSchema:
     """The 성과보고 schema under a market tab's title."""
-    return dataclasses.replace(schemas[STAFF_TAB], name=title)
+    return dataclasses.replace(schemas[TABS.outcomes], name=title)
 
 
 def outcome_tab_titles(all_titles: Iterable[str]) -> list[str]:
     """성과보고 first, then every market tab, in the file's order."""
     titles = list(all_titles)
-    return ([STAFF_TAB] if STAFF_TAB in titles else []) + [t for t in titles if is_market_tab(t)]
+    return ([TABS.outcomes] if TABS.outcomes in titles else []) + [t for t in titles if is_market_tab(t)]
 
 
 def activity_types(schemas: SchemaSet | None = None) -> str:
@@ -89,7 +88,7 @@ def activity_types(schemas: SchemaSet | None = None) -> str:
     (joined with ', ' since one value holds a '·')."""
     from automation.schema import default_schemas
 
-    return ", ".join((schemas or default_schemas())[STAFF_TAB].column("activity_type").enum)
+    return ", ".join((schemas or default_schemas())[TABS.outcomes].column("activity_type").enum)
 
 
 def outcomes_where(config: Config) -> str:

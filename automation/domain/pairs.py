@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 from automation.parsers import parse_yn
 from automation.report import ERROR, WARNING, Issue, Severity
+from automation.schema import TABS
 from automation.sheets.table import Row, Table
-
-TAB = "매칭"
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ def _index(table: Table, key: str) -> dict[str, Row]:
 
 
 def _issue(row: Row, code: str, *, column: str, value: str, message: str, severity: Severity = ERROR) -> Issue:
-    return Issue(code=code, row=row.number, column=column, value=value, message=message, severity=severity, tab=TAB)
+    return Issue(code=code, row=row.number, column=column, value=value, message=message, severity=severity, tab=TABS.matches)
 
 
 def collect_pairs(matches: Table, apps: Table, markets: Table, statuses: Iterable[str]) -> PairSet:

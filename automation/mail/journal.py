@@ -23,12 +23,11 @@ from automation.clock import SEOUL
 from automation.errors import MailError, OnemarketError
 from automation.job_tabs import ensure_job_tabs
 from automation.mail.transport import SendResult
-from automation.schema import SchemaSet
+from automation.schema import TABS, SchemaSet
 from automation.sheets.base import Backend, resolve_titles
 from automation.sheets.table import Row, Table, read_tables
 from automation.sheets.writes import RowUpdate, TabWrite, WriteResult, write_tables
 
-TAB = "_발송기록"
 ROLES = ("org", "market")
 STALE_REASON = "발송 중 중단됨 — 수신 여부 확인 필요"
 LABEL_REASON_LIMIT = 40
@@ -94,7 +93,7 @@ class MailJournal:
     def __init__(self, backend: Backend, schemas: SchemaSet, *, max_attempts: int = 3,
                  clock: Callable[[], dt.datetime] = _now, create: bool = True, legacy: Path | None = None,
                  table: Table | None = None) -> None:
-        self.backend, self.schema, self.max_attempts, self._clock = backend, schemas[TAB], max_attempts, clock
+        self.backend, self.schema, self.max_attempts, self._clock = backend, schemas[TABS.mail_log], max_attempts, clock
         self.entries_by_key: dict[tuple[str, str, str], Entry] = {}
         self.present: set[str] = set()
         self.pending: dict[tuple[str, str, str], Entry] = {}
@@ -102,8 +101,8 @@ class MailJournal:
         self.live = create
         if create and table is None:
             ensure_job_tabs(backend, [self.schema])
-        if table is None and resolve_titles([TAB], backend.list_tabs(), backend.location)[TAB] is not None:
-            table = read_tables(backend, [self.schema])[TAB]
+        if table is None and resolve_titles([TABS.mail_log], backend.list_tabs(), backend.location)[TABS.mail_log] is not None:
+            table = read_tables(backend, [self.schema])[TABS.mail_log]
         if table is not None:   # read by the step with its other tabs, or just now
             for row in table.rows:
                 entry = _from_row(row)
@@ -246,7 +245,7 @@ class MailJournal:
         except OnemarketError as exc:
             raise MailError(f"메일 기록을 워크북에 남기지 못해 이번 메일은 보내지 않았습니다 ({exc.message}). "
                             "다음 실행에서 다시 합니다.") from exc
-        lost = [i for i in result.issues if i.tab == TAB]
+        lost = [i for i in result.issues if i.tab == TABS.mail_log]
         if lost:
             raise MailError(f"메일 기록 {len(lost)}건을 워크북에 쓰지 못해 보내지 않았습니다: {lost[0].message}")
         self.present |= {mail_key(*k) for k in self.pending}

@@ -19,6 +19,7 @@ from automation.domain.market_names import MarketIndex, MarketRef
 from automation.domain.status import JOB_ROWS, Status
 from automation.matching.model import Lock
 from automation.report import WARNING, Issue
+from automation.schema import TABS
 from automation.sheets.table import Row, Table
 from automation.state import OFFER, WorkState
 
@@ -100,7 +101,7 @@ def _resolve(code: str, name: str, market_rows: Mapping[str, Row], index: Market
 
 
 def _issue(row: Row, *, column: str, value: str, message: str) -> Issue:
-    return Issue(code="staff_market", row=row.number, column=column, value=value, message=message, severity=WARNING, tab="매칭")
+    return Issue(code="staff_market", row=row.number, column=column, value=value, message=message, severity=WARNING, tab=TABS.matches)
 
 
 def changed_offers(matches: Table, state: WorkState, desired: Mapping[str, Mapping[str, str]]) -> list[Issue]:
@@ -121,5 +122,5 @@ def changed_offers(matches: Table, state: WorkState, desired: Mapping[str, Mappi
         after = f"{new['market_name']}({new_code})" if new and new_code else "미배정"
         out.append(Issue(code="offer_changed", row=row.number, column="시장명", value=mid,
                          message=f"{mid}: 제안이 바뀌었습니다 — {old.label()}({old.code}) → {after}. 이 기관에 이미 연락했다면 "
-                         "바뀐 내용을 알려 주세요.", severity=WARNING, tab="매칭"))
+                         "바뀐 내용을 알려 주세요.", severity=WARNING, tab=TABS.matches))
     return out

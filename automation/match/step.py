@@ -22,7 +22,7 @@ from automation.match.offers import Offer, StaffChoices, changed_offers, read_of
 from automation.matching import Explanation, MatchResult, Objective, explain, solve
 from automation.matching.model import UNITS_PER_POINT
 from automation.report import Issue, StepReport
-from automation.schema import SchemaSet
+from automation.schema import TABS, SchemaSet
 from automation.sheets import Workbooks
 from automation.sheets.base import Backend
 from automation.sheets.table import Table
@@ -79,7 +79,7 @@ class MatchOutcome:
         return lines
 
     def step_report(self) -> StepReport:
-        report = StepReport("매칭", issues=list(self.issues))
+        report = StepReport(TABS.matches, issues=list(self.issues))
         for key in ("first", "second", "city", "near", "unmatched", "locked"):
             report.counts[RANK_LABELS.get(key, "미배정")] = self.counts[key]
         report.message = "\n".join(self.summary_lines())
@@ -215,14 +215,14 @@ def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAlloca
 def match(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
           round_: int | None = None, dry_run: bool = False) -> MatchOutcome:
     master = books.master
-    tables, state = read_with_state(master, schemas, [schemas["참여신청"], schemas["시장"], schemas["매칭"]],
+    tables, state = read_with_state(master, schemas, [schemas.applications, schemas.markets, schemas.matches],
                                     dry_run=dry_run, legacy=state_dir)
-    inputs = build_inputs(tables["참여신청"], tables["시장"], tables["매칭"])
-    choices = staff_choices(tables["매칭"], state, inputs.market_rows, {lock.app_id for lock in inputs.locks})
+    inputs = build_inputs(tables[TABS.applications], tables[TABS.markets], tables[TABS.matches])
+    choices = staff_choices(tables[TABS.matches], state, inputs.market_rows, {lock.app_id for lock in inputs.locks})
     inputs.locks += choices.locks
     pinned = {lock.app_id for lock in choices.locks}
     inputs.applicants = [a for a in inputs.applicants if a.id not in choices.apps or a.id in pinned]
-    outcome = MatchOutcome(_round(tables["매칭"], round_), dry_run=dry_run)
+    outcome = MatchOutcome(_round(tables[TABS.matches], round_), dry_run=dry_run)
     outcome.issues.extend(choices.issues)
     result = solve(inputs.applicants, inputs.markets, locks=inputs.locks, exclusions=inputs.exclusions,
                    neighbours=inputs.neighbours)
@@ -231,11 +231,11 @@ def match(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
     desired = _desired(inputs, result, outcome.round, outcome)
     outcome.counts["staff"] = len(pinned)
     outcome.counts["locked"] -= len(pinned & outcome.locked_ids)
-    moved = changed_offers(tables["매칭"], state, desired)
+    moved = changed_offers(tables[TABS.matches], state, desired)
     ids = IdAllocator(state, now().year)
-    for r in tables["매칭"].rows:
+    for r in tables[TABS.matches].rows:
         ids.observe(r["match_id"])
-    updates, appends = _plan_rows(tables["매칭"], desired, ids, now().strftime("%Y-%m-%d %H:%M"), outcome, choices)
+    updates, appends = _plan_rows(tables[TABS.matches], desired, ids, now().strftime("%Y-%m-%d %H:%M"), outcome, choices)
     if dry_run:
         outcome.issues.extend(moved)
         return outcome
@@ -246,8 +246,8 @@ def match(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
     for mid, (code, name) in outcome.offers.items():
         record_offer(state, mid, code, name)
     marks = state.tab_write()
-    written = write_tables(master, [TabWrite(schemas["매칭"], updates, appends, allow=JOB_WRITES,
-                                             base=tables["매칭"]), *([marks] if marks else [])])
+    written = write_tables(master, [TabWrite(schemas.matches, updates, appends, allow=JOB_WRITES,
+                                             base=tables[TABS.matches]), *([marks] if marks else [])])
     state.written()
     refused = _forget_refused(master, state, before, written.issues)
     outcome.issues.extend(i for i in moved if i.value not in refused)   # only changes that landed

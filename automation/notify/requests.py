@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from automation.mail.journal import MailJournal
 from automation.report import WARNING, Issue
+from automation.schema import TABS
 from automation.sheets.table import Table
 from automation.sheets.writes import RowUpdate
 
@@ -55,7 +56,7 @@ def take_requests(journal: MailJournal, matches: Table, template: str) -> Reques
         if wanted is None:
             out.issues.append(Issue(code="mail_request_unknown", row=row.number, column=HEADER, value=raw,
                                     message=f"{match_id}: 메일요청 '{raw}'을(를) 알 수 없습니다. 목록에서 고르세요 "
-                                    "(기관 발송확인, 기관 재발송, 시장 발송확인, 시장 재발송, 모두 재발송).", severity=WARNING, tab="매칭"))
+                                    "(기관 발송확인, 기관 재발송, 시장 발송확인, 시장 재발송, 모두 재발송).", severity=WARNING, tab=TABS.matches))
             continue
         roles, action = wanted
         for role in roles:
@@ -63,7 +64,7 @@ def take_requests(journal: MailJournal, matches: Table, template: str) -> Reques
                 if journal.confirm(match_id, role, template) is None:
                     out.issues.append(Issue(code="mail_request_nothing", row=row.number, column=HEADER, value=raw,
                                             message=f"{match_id}: {ROLE_WORD[role]} 메일 중 확인할 것(확인필요·발송실패)이 없어 "
-                                            "요청을 지웠습니다.", severity=WARNING, tab="매칭"))
+                                            "요청을 지웠습니다.", severity=WARNING, tab=TABS.matches))
             else:
                 journal.reopen(match_id, role, template)
                 out.resend.add((match_id, role))

@@ -28,7 +28,6 @@ from automation.domain.outcome_tabs import outcomes_where
 from automation.domain.pairs import Pair, PairSet, collect_pairs, pair_issue
 from automation.domain.status import Status
 from automation.errors import MailError
-from automation.mail.journal import TAB as JOURNAL_TAB
 from automation.mail.journal import Entry, MailJournal, State, label
 from automation.mail.message import build_message, new_message_id
 from automation.mail.transport import OutboxTransport, SendResult, Transport, open_transport
@@ -38,7 +37,7 @@ from automation.notify.send import Outgoing, label_write, send_batches
 from automation.parsers import parse_email
 from automation.preview import preview_folder
 from automation.report import ERROR, Issue, StepReport
-from automation.schema import SchemaSet, TabSchema
+from automation.schema import TABS, SchemaSet, TabSchema
 from automation.sheets import Workbooks
 from automation.sheets.table import Row, Table
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
@@ -193,11 +192,11 @@ def _count(ctx: _Ctx, pair: Pair, role: str, entry: Entry, refused: dict[str, st
         o.review += 1
         o.issues.append(Issue(code="mail_review", row=pair.match.number, column=HEADERS[role], value="",
                               message=f"{where}: 발송 중 연결이 끊겨 수신 여부를 알 수 없습니다 ({entry.reason}). 자동으로 다시 "
-                              "보내지 않습니다. 받는 쪽에 확인한 뒤 필요하면 직접 보내세요.", severity=ERROR, tab="매칭"))
+                              "보내지 않습니다. 받는 쪽에 확인한 뒤 필요하면 직접 보내세요.", severity=ERROR, tab=TABS.matches))
     elif entry.state == State.FAILED:
         o.failed += 1
         o.issues.append(Issue(code="mail_refused", row=pair.match.number, column=HEADERS[role], value="",
-                              message=f"{where}: 메일 서버가 받지 않았습니다 ({entry.reason}). 주소를 확인하세요.", severity=ERROR, tab="매칭"))
+                              message=f"{where}: 메일 서버가 받지 않았습니다 ({entry.reason}). 주소를 확인하세요.", severity=ERROR, tab=TABS.matches))
     else:
         o.transient += 1
         o.issues.append(pair_issue(pair, "mail_transient", column=HEADERS[role],
@@ -322,11 +321,11 @@ def _staff_requests(ctx: _Ctx, journal: MailJournal, matches: Table) -> None:
 def notify(books: Workbooks, schemas: SchemaSet, config: Config, *,
            dry_run: bool = False) -> NotifyOutcome:
     master = books.master
-    tables, state = read_with_state(master, schemas, [schemas["참여신청"], schemas["시장"], schemas["매칭"]],
-                                    dry_run=dry_run, legacy=config.state_dir, also=(JOURNAL_TAB,))
-    found = collect_pairs(tables["매칭"], tables["참여신청"], tables["시장"], (Status.CONFIRMED,))
+    tables, state = read_with_state(master, schemas, [schemas.applications, schemas.markets, schemas.matches],
+                                    dry_run=dry_run, legacy=config.state_dir, also=(TABS.mail_log,))
+    found = collect_pairs(tables[TABS.matches], tables[TABS.applications], tables[TABS.markets], (Status.CONFIRMED,))
     outcome = NotifyOutcome(dry_run=dry_run, issues=list(found.issues))
-    journal = MailJournal(master, schemas, create=not dry_run, legacy=config.state_dir, table=tables.get(JOURNAL_TAB))
+    journal = MailJournal(master, schemas, create=not dry_run, legacy=config.state_dir, table=tables.get(TABS.mail_log))
     if dry_run:
         folder = preview_folder(config.documents.preview, "mail")
         transport: Transport = OutboxTransport(folder)
@@ -337,20 +336,20 @@ def notify(books: Workbooks, schemas: SchemaSet, config: Config, *,
                outcomes_where(config), live=not dry_run)
     try:
         if not dry_run:
-            _staff_requests(ctx, journal, tables["매칭"])
+            _staff_requests(ctx, journal, tables[TABS.matches])
             for stale in journal.recover_stale():
                 outcome.issues.append(Issue(code="mail_review", row=None, column=HEADERS.get(stale.role, stale.role), value="",
                                             message=f"{stale.match_id} {HEADERS.get(stale.role, stale.role)}: 지난 실행이 발송 중에 멈춰 "
-                                            "수신 여부를 알 수 없습니다 (확인필요). 자동으로 다시 보내지 않습니다.", severity=ERROR, tab="매칭"))
+                                            "수신 여부를 알 수 없습니다 (확인필요). 자동으로 다시 보내지 않습니다.", severity=ERROR, tab=TABS.matches))
         try:
-            _send_all(ctx, found.pairs, schemas["매칭"])
+            _send_all(ctx, found.pairs, schemas.matches)
         except MailError as exc:
             outcome.error = exc.message
         if dry_run:
             return outcome
-        rows = {r["match_id"].strip(): r for r in tables["매칭"].data_rows() if r["match_id"].strip() in found.statuses}
-        written = write_tables(master, [TabWrite(schemas["매칭"], _mirror(ctx, rows, found), allow=WRITES,
-                                                 base=tables["매칭"])])
+        rows = {r["match_id"].strip(): r for r in tables[TABS.matches].data_rows() if r["match_id"].strip() in found.statuses}
+        written = write_tables(master, [TabWrite(schemas.matches, _mirror(ctx, rows, found), allow=WRITES,
+                                                 base=tables[TABS.matches])])
         outcome.issues.extend(written.issues)
         return outcome
     finally:

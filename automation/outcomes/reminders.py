@@ -22,6 +22,7 @@ from automation.mail.transport import OutboxTransport, SendResult, Transport, op
 from automation.parsers import parse_email
 from automation.parsers.base import clean_text
 from automation.report import ERROR, WARNING, Issue, Severity
+from automation.schema import TABS
 from automation.sheets.table import Row
 
 ROLE = "market"
@@ -43,7 +44,7 @@ class Reminder:
 
 
 def _issue(r: Reminder, code: str, *, message: str, severity: Severity = WARNING) -> Issue:
-    return Issue(code=code, row=r.pair.number, column="시장안내", value="", message=f"{r.pair['match_id'].strip()}: {message}", severity=severity, tab="매칭")
+    return Issue(code=code, row=r.pair.number, column="시장안내", value="", message=f"{r.pair['match_id'].strip()}: {message}", severity=severity, tab=TABS.matches)
 
 
 def _context(r: Reminder, config: Config) -> dict[str, object]:

@@ -29,7 +29,7 @@ from automation.outcomes.reminders import Reminder, send_reminders
 from automation.parsers import parse_email
 from automation.privacy import PATTERNS
 from automation.report import WARNING, Issue, StepReport
-from automation.schema import SchemaSet
+from automation.schema import TABS, SchemaSet
 from automation.sheets import Workbooks
 from automation.sheets.base import Backend, Dropdown
 from automation.sheets.table import Row, Table, read_tables
@@ -82,7 +82,7 @@ class _State:
 
 
 def _market_issue(market: Row, code: str, *, message: str) -> Issue:
-    return Issue(code=code, row=market.number, column="상인회이메일", value="", message=message, severity=WARNING, tab="시장")
+    return Issue(code=code, row=market.number, column="상인회이메일", value="", message=message, severity=WARNING, tab=TABS.markets)
 
 
 def _prepare_tabs(backend: Backend, schemas: SchemaSet, wanted: dict[str, list[Row]], titles: dict[str, str],
@@ -96,7 +96,7 @@ def _prepare_tabs(backend: Backend, schemas: SchemaSet, wanted: dict[str, list[R
         plans = plan_file(backend, [ot.tab_schema(schemas, t) for t in new])
         apply_file(backend, "outcomes", plans)   # inside deferred(): styles etc. are held, headers written now
         existing |= set(new)
-    read = [t for t in ot.outcome_tab_titles([ot.STAFF_TAB, *(titles[c] for c in wanted)]) if t in existing]
+    read = [t for t in ot.outcome_tab_titles([TABS.outcomes, *(titles[c] for c in wanted)]) if t in existing]
     tables = read_tables(backend, [ot.tab_schema(schemas, t) for t in read]) if read else {}
     if outcome.dry_run:
         return tables
@@ -172,20 +172,20 @@ def _reminders_due(config: Config, wanted: dict[str, list[Row]], markets: dict[s
 def outcomes(books: Workbooks, schemas: SchemaSet, config: Config, *, dry_run: bool = False,
              today: dt.date | None = None) -> OutcomesOutcome:
     today = today or now().date()
-    job = schemas["_작업상태"]
+    job = schemas.job_state
     with_state = not dry_run or job.name in books.master.list_tabs()
     if not dry_run:
         ensure_job_tabs(books.master, [job])
-    master = read_tables(books.master, [schemas["시장"], schemas["매칭"], *([job] if with_state else [])])
-    titles = ot.market_titles(master["시장"])
-    markets = {r["market_code"].strip(): r for r in master["시장"].data_rows() if r["market_code"].strip()}
-    by_market = ot.pairs_by_market(master["매칭"], READY)
+    master = read_tables(books.master, [schemas.markets, schemas.matches, *([job] if with_state else [])])
+    titles = ot.market_titles(master[TABS.markets])
+    markets = {r["market_code"].strip(): r for r in master[TABS.markets].data_rows() if r["market_code"].strip()}
+    by_market = ot.pairs_by_market(master[TABS.matches], READY)
     outcome = OutcomesOutcome(dry_run=dry_run)
     for code in sorted(set(by_market) - set(markets)):
         for pair in by_market.pop(code):
             outcome.issues.append(Issue(code="market_missing", row=pair.number, column="시장코드", value=code,
                                         message=f"{pair['match_id'].strip()}: 시장코드 '{code}'인 시장이 시장 탭에 없어 성과 탭을 "
-                                        "준비하지 않았습니다. 확인하세요.", severity=WARNING, tab="매칭"))
+                                        "준비하지 않았습니다. 확인하세요.", severity=WARNING, tab=TABS.matches))
     outcome.markets = len(by_market)
     backend = books.outcomes
     work = (WorkState.from_table(books.master, master[job.name], config.state_dir) if with_state

@@ -18,7 +18,7 @@ from automation.errors import OnemarketError
 from automation.locking import job_lock
 from automation.pipeline.runlog import append_runlog, new_run_id
 from automation.report import ERROR, StepReport
-from automation.schema import SchemaSet, default_schemas
+from automation.schema import TABS, SchemaSet, default_schemas
 from automation.sheets import Workbooks, transaction
 from automation.sheets.base import Backend
 from automation.sheets.table import read_tables
@@ -164,7 +164,7 @@ def summary_step(ctx: Context) -> StepReport:
 STEPS: list[Step] = [
     Step("check", "구조점검", check_step),
     Step("validate", "검증", validate_step, needs=("check",)),
-    Step("match", "매칭", match_step, needs=("validate",)),
+    Step("match", TABS.matches, match_step, needs=("validate",)),
     Step("agreements", "협약서", agreements_step, needs=("check",)),
     Step("notify", "안내메일", notify_step, needs=("agreements",)),
     Step("outcomes", "성과준비", outcomes_step, needs=("check",)),
@@ -247,7 +247,7 @@ def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
         try:
             backend = ctx.master
             with transaction(backend):
-                append_runlog(backend, ctx.schemas["작업기록"], ctx.run_id, reports)
+                append_runlog(backend, ctx.schemas.runlog, ctx.run_id, reports)
         except OnemarketError as exc:
             same = any(r.message == exc.message for r in reports)
             result.log_error = "작업기록을 남기지 못했습니다" + ("." if same else f": {exc.message}")

@@ -16,7 +16,7 @@ from automation.domain.markets_csv import market_rows, plan_upsert, read_market_
 from automation.errors import InputFileError
 from automation.locking import job_lock
 from automation.report import WARNING, Issue, StepReport
-from automation.schema import SchemaSet, TabSchema, default_schemas
+from automation.schema import TABS, SchemaSet, TabSchema, default_schemas
 from automation.sheets import open_backend, transaction
 from automation.sheets.base import Backend
 from automation.sheets.table import read_tables
@@ -60,7 +60,7 @@ def _incoming(csv_path: Path, sido: str) -> list[dict[str, str]]:
 def import_markets(config: Config, csv_path: Path, *, sido: str = "경기도", dry_run: bool = False,
                    schemas: SchemaSet | None = None) -> ImportResult:
     """The library call (tests, scripts): the same lock as the command."""
-    schema = (schemas or default_schemas())["시장"]
+    schema = (schemas or default_schemas())[TABS.markets]
     incoming = _incoming(csv_path, sido)
     with job_lock(config, "import-markets", dry_run=dry_run):
         backend = open_backend(config, "master")
@@ -71,7 +71,7 @@ def import_markets(config: Config, csv_path: Path, *, sido: str = "경기도", d
 def import_markets_into(backend: Backend, schemas: SchemaSet, csv_path: Path, *, sido: str = "경기도",
                         dry_run: bool = False) -> ImportResult:
     """The step of ``onemarket import-markets`` (the runner holds the lock and commits)."""
-    return upsert_markets(backend, schemas["시장"], _incoming(csv_path, sido), dry_run=dry_run)
+    return upsert_markets(backend, schemas.markets, _incoming(csv_path, sido), dry_run=dry_run)
 
 
 def upsert_markets(backend: Backend, schema: TabSchema, incoming: list[dict[str, str]], *,

@@ -211,12 +211,28 @@ def _replace(path: Path, write: Callable[[BinaryIO], object], expected: str | No
             if sha256_file(named) != expected:   # `named` now holds what was in place
                 _undo_swap(path, named, ours)
                 raise _conflict(path)
-            _keep_backup(named, backup)
+            seen = _stamp(named)
+            held = path.with_name(stray_name(path))
+            os.link(named, held)             # the old file, whatever name it ends up under
+            try:
+                _keep_backup(named, backup)
+                if _stamp(held) != seen and sha256_file(held) != expected:
+                    # a program that saves in place (it opened the file before our swap) wrote
+                    # into the old file after we checked it: put its save back, refuse ours
+                    exchange(held, path)
+                    raise _conflict(path)
+            finally:
+                held.unlink(missing_ok=True)
             _fsync_dir(path.parent)
             return SaveReport(True, 0.0)
         return _hash_then_replace(path, named, expected, backup)
     finally:
         named.unlink(missing_ok=True)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_mtime_ns, st.st_size
 
 
 def _undo_swap(path: Path, named: Path, ours: str) -> None:

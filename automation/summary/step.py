@@ -48,7 +48,7 @@ from automation.parsers import clean_text, parse_enum, parse_int, parse_krw_thou
 from automation.parsers.base import neutralise_formula
 from automation.privacy import Detector, cut
 from automation.report import StepReport
-from automation.schema import DASHBOARD_TABS, SchemaSet
+from automation.schema import DASHBOARD_TABS, TABS, SchemaSet
 from automation.sheets import Workbooks
 from automation.sheets.table import Table, read_tables
 from automation.summary.tables import (
@@ -67,12 +67,12 @@ from automation.summary.tables import (
 CONTENT_LIMIT = 200
 VALID = USABLE
 NOT_CHOSEN = frozenset({"없음", "해당없음", "미정", "-", "—", "x"})
-REQUIRED = {
-    "참여신청": ("application_id", "org_type", "representative", "address", "contact_name", "market_day",
+REQUIRED = {   # by tab role
+    "applications": ("application_id", "org_type", "representative", "address", "contact_name", "market_day",
              "purchase", "onnuri_thousand_won", "special_program", "other_cooperation", "wish_region",
              "validation_result"),
-    "시장": ("market_code", "market_name", "sigun", "association_contact"),
-    "매칭": ("match_id", "round", "application_id", "market_code", "status"),
+    "markets": ("market_code", "market_name", "sigun", "association_contact"),
+    "matches": ("match_id", "round", "application_id", "market_code", "status"),
 }
 
 
@@ -183,7 +183,7 @@ def name_cells(apps: Table, markets: Table) -> list[str]:
 
 def dashboard_tables(tables: dict[str, Table], records: Sequence[OutcomeRecord], stamp: str) -> dict[str, TabContent]:
     """The six tabs from master tables and usable outcome records (pure; no backend)."""
-    apps, markets, matches = tables["참여신청"], tables["시장"], tables["매칭"]
+    apps, markets, matches = tables[TABS.applications], tables[TABS.markets], tables[TABS.matches]
     by_code, by_name = market_sigun(markets)
     pairs = pair_facts(matches, by_code)
     scrub = _dashboard_text(Detector(name_cells(apps, markets)))
@@ -239,7 +239,8 @@ def _stamp(today: dt.date | None) -> str:
 def summary(books: Workbooks, schemas: SchemaSet, *, dry_run: bool = False,
             today: dt.date | None = None) -> SummaryOutcome:
     """Rebuild the dashboard's six tabs (dry run: compute and report only)."""
-    tables = read_tables(books.master, [schemas[t] for t in REQUIRED], required=REQUIRED)
+    tables = read_tables(books.master, [schemas.by_role(r) for r in REQUIRED],
+                         required={schemas.by_role(r).name: keys for r, keys in REQUIRED.items()})
     records = [r for r in collect_outcomes(books.outcomes, schemas) if r.usable]
     outcome = SummaryOutcome(dry_run=dry_run, stamp=_stamp(today), outcome_rows=len(records))
     tabs = dashboard_tables(tables, records, outcome.stamp)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from automation.domain.status import PARTNERED, SIGNED_ONCE, Status
 from automation.geo import SIGUN
+from automation.schema import TABS
 from automation.sheets.base import ChartSpec, Scalar
 
 OTHER_SIGUN = "기타/미상"
@@ -155,7 +156,7 @@ def summary_tab(apps: Sequence[AppFacts], pairs: Sequence[PairFacts], reported: 
         ("매칭 제안", p, "proposed", "매칭 상태 제안 (매칭 행 수)"),
         ("확정", p, "partnered", "매칭 상태 확정·협약체결·종료"),
         ("협약체결", p, "signed", "매칭 상태 협약체결·종료"),
-        ("성과보고", p, "reported", "확정 짝 중 성과 행(검증 오류 제외)이 1건 이상인 짝"),
+        (TABS.outcomes, p, "reported", "확정 짝 중 성과 행(검증 오류 제외)이 1건 이상인 짝"),
     ]
     rows: list[list[Scalar]] = [["항목", "전체", *(f"{r}차" for r in rounds), "설명"]]
     for label, frame, flag, note in lines:

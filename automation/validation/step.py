@@ -18,7 +18,7 @@ from automation.domain.ids import PREFIXES, IdAllocator
 from automation.domain.outcome_records import records_activity
 from automation.domain.status import Status
 from automation.report import ERROR, WARNING, Issue, StepReport
-from automation.schema import SchemaSet
+from automation.schema import TABS, SchemaSet
 from automation.sheets import Workbooks
 from automation.sheets.table import Row, Table, read_tables
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
@@ -27,9 +27,8 @@ from automation.validation import crossrow
 from automation.validation.cells import check_cells
 from automation.validation.findings import OK, RowFindings
 
-MASTER_TABS = ("참여신청", "시장", "매칭")
-OUTCOME_TABS = ("성과보고",)
-WRITTEN_TABS = ("참여신청", "시장", "성과보고")  # 매칭 has no 검증 columns: its findings go to the report
+MASTER_ROLES = ("applications", "markets", "matches")
+WRITTEN_ROLES = ("applications", "markets", "outcomes")  # 매칭 has no 검증 columns: its findings go to the report
 MARKET_TABS_LABEL = "시장 성과 탭"
 
 
@@ -104,11 +103,11 @@ def _rows(name: str, table: Table) -> list[Row]:
 
 
 def _check_market_tabs(tables: dict[str, Table], findings: dict[str, list[RowFindings]]) -> None:
-    titles = {title: code for code, title in ot.market_titles(tables["시장"]).items()}
-    owned = {code: {r["match_id"].strip() for r in rows} for code, rows in ot.pairs_by_market(tables["매칭"]).items()}
-    match_ids = [r["match_id"] for r in tables["매칭"].data_rows()]
+    titles = {title: code for code, title in ot.market_titles(tables[TABS.markets]).items()}
+    owned = {code: {r["match_id"].strip() for r in rows} for code, rows in ot.pairs_by_market(tables[TABS.matches]).items()}
+    match_ids = [r["match_id"] for r in tables[TABS.matches].data_rows()]
     for name in (n for n in tables if ot.is_market_tab(n)):
-        crossrow.references(findings[name], "match_id", "매칭ID", match_ids, "매칭")
+        crossrow.references(findings[name], "match_id", "매칭ID", match_ids, TABS.matches)
         code = titles.get(name)
         crossrow.owned_by_market(findings[name], name, None if code is None else owned.get(code, set()), match_ids)
 
@@ -120,22 +119,22 @@ def _check_tables(tables: dict[str, Table], today: dt.date) -> dict[str, list[Ro
         findings[name] = [check_cells(table.schema, r, today) for r in rows]
         ids = {r.number: r[table.schema.id_column] for r in rows}
         crossrow.duplicate_ids(table.schema, findings[name], ids)
-    apps = findings["참여신청"]
+    apps = findings[TABS.applications]
     crossrow.duplicate_orgs(apps)
     crossrow.cooperation_and_consent(apps)
     crossrow.contact_in_market_bound_text(apps)
-    crossrow.wished_markets(apps, crossrow.market_index(findings["시장"]))
+    crossrow.wished_markets(apps, crossrow.market_index(findings[TABS.markets]))
     partnered: dict[str, list[str]] = {}
-    for r in tables["매칭"].data_rows():
+    for r in tables[TABS.matches].data_rows():
         if r["status"].strip() in (Status.CONFIRMED, Status.SIGNED) and r["market_code"].strip():
             partnered.setdefault(r["market_code"].strip(), []).append(r["match_id"].strip())
-    crossrow.partnered_markets_have_an_address(findings["시장"], partnered)
-    app_ids = [r["application_id"] for r in tables["참여신청"].data_rows()]
-    market_codes = [r["market_code"] for r in tables["시장"].data_rows()]
-    match_ids = [r["match_id"] for r in tables["매칭"].data_rows()]
-    crossrow.references(findings["매칭"], "application_id", "신청ID", app_ids, "참여신청")
-    crossrow.references(findings["매칭"], "market_code", "시장코드", market_codes, "시장")
-    crossrow.references(findings["성과보고"], "match_id", "매칭ID", match_ids, "매칭")
+    crossrow.partnered_markets_have_an_address(findings[TABS.markets], partnered)
+    app_ids = [r["application_id"] for r in tables[TABS.applications].data_rows()]
+    market_codes = [r["market_code"] for r in tables[TABS.markets].data_rows()]
+    match_ids = [r["match_id"] for r in tables[TABS.matches].data_rows()]
+    crossrow.references(findings[TABS.matches], "application_id", "신청ID", app_ids, TABS.applications)
+    crossrow.references(findings[TABS.matches], "market_code", "시장코드", market_codes, TABS.markets)
+    crossrow.references(findings[TABS.outcomes], "match_id", "매칭ID", match_ids, TABS.matches)
     _check_market_tabs(tables, findings)
     return findings
 
@@ -152,7 +151,7 @@ def _updates(table: Table, findings: list[RowFindings], ids: IdAllocator | None,
         values = {"validation_result": f.status, "validation_message": f.message()}
         expect: dict[str, str] = {}
         if ids is not None and schema.id.job_owned and not current_id:
-            values[schema.id_column] = ids.next(PREFIXES.get(schema.name, PREFIXES["성과보고"]))
+            values[schema.id_column] = ids.next(PREFIXES.get(schema.role, PREFIXES['outcomes']))
             expect[schema.id_column] = row[schema.id_column]   # only into a cell that is still empty
             result.ids_assigned += 1
         if fix:
@@ -187,10 +186,10 @@ def validate(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
              dry_run: bool = False, fix: bool = False, today: dt.date | None = None) -> ValidationResult:
     today = today or now().date()
     master, outcomes = books.master, books.outcomes
-    tables, state = read_with_state(master, schemas, [schemas[t] for t in MASTER_TABS], dry_run=dry_run,
+    tables, state = read_with_state(master, schemas, [schemas.by_role(r) for r in MASTER_ROLES], dry_run=dry_run,
                                     legacy=state_dir)
     tables.pop(state.schema.name, None)
-    outcome_titles = [ot.STAFF_TAB, *(t for t in outcomes.list_tabs() if ot.is_market_tab(t))]
+    outcome_titles = [TABS.outcomes, *(t for t in outcomes.list_tabs() if ot.is_market_tab(t))]
     tables.update(read_tables(outcomes, [ot.tab_schema(schemas, t) for t in outcome_titles]))
     findings = _check_tables(tables, today)
     result = ValidationResult(_summaries(tables, findings), findings, dry_run=dry_run)
@@ -200,7 +199,7 @@ def validate(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
             ids.observe(row[table.schema.id_column])
     fixable = {k for rows in findings.values() for f in rows for k in f.fixes} if fix else set()
     plans: dict[str, list[TabWrite]] = {"master": [], "outcomes": []}
-    for name in [*WRITTEN_TABS, *(t for t in outcome_titles if ot.is_market_tab(t))]:
+    for name in [*(schemas.by_role(r).name for r in WRITTEN_ROLES), *(t for t in outcome_titles if ot.is_market_tab(t))]:
         table = tables[name]
         updates = _updates(table, findings[name], ids, fix, result)
         allow = {c.key for c in table.schema.columns if c.key in fixable and not c.job_owned}
