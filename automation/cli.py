@@ -21,7 +21,7 @@ from automation.errors import OnemarketError
 from automation.privacy import PATTERNS, RedactingFilter, redact
 from automation.report import ERROR, StepReport
 
-_show = {"values": False}   # --show-values: cell values and unmasked text in the output (off by default)
+_show = {"values": False}  # --show-values: cell values and unmasked text in the output (off by default)
 
 
 def _echo(text: str = "", *, err: bool = False) -> None:
@@ -42,8 +42,9 @@ def _config(ctx: click.Context) -> Config:
     return config
 
 
-def _command(ctx: click.Context, name: str, *, dry_run: bool = False, wait: float = 0.0,
-             options: dict[str, Any] | None = None) -> tuple[Any, Any]:
+def _command(
+    ctx: click.Context, name: str, *, dry_run: bool = False, wait: float = 0.0, options: dict[str, Any] | None = None
+) -> tuple[Any, Any]:
     """One command through the one runner (lock, 작업기록, dry run, exit codes); → (result, the step's
     outcome). A failed step is reported once, as "오류: …", and ends the command with its exit code."""
     from automation.pipeline.runner import STEP_BY_NAME
@@ -71,9 +72,11 @@ def _usage_message(exc: click.UsageError) -> str:
     """click's usage errors (English) in Korean, with the hint people need most."""
     command = exc.ctx.command_path if exc.ctx else "onemarket"
     if isinstance(exc, click.NoSuchOption):
-        hint = (f" 이 옵션은 명령 **앞에** 씁니다 (예: onemarket {exc.option_name} … run)."
-                if exc.option_name.split("=")[0] in GLOBAL_OPTIONS else
-                f" 쓸 수 있는 옵션은 '{command} --help'로 보세요.")
+        hint = (
+            f" 이 옵션은 명령 **앞에** 씁니다 (예: onemarket {exc.option_name} … run)."
+            if exc.option_name.split("=")[0] in GLOBAL_OPTIONS
+            else f" 쓸 수 있는 옵션은 '{command} --help'로 보세요."
+        )
         near = f" 혹시 {', '.join(sorted(exc.possibilities))}?" if exc.possibilities else ""
         return f"오류: 모르는 옵션입니다: {exc.option_name}.{near}{hint}".replace("**", "")
     text = exc.format_message()
@@ -113,18 +116,24 @@ class OnemarketGroup(click.Group):
 
 
 @click.group(cls=OnemarketGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="설정 파일 경로 (기본: 현재 폴더의 onemarket.toml, 또는 ONEMARKET_CONFIG).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="설정 파일 경로 (기본: 현재 폴더의 onemarket.toml, 또는 ONEMARKET_CONFIG).",
+)
 @click.option("-v", "--verbose", count=True, help="로그를 더 자세히 (-vv: 디버그).")
-@click.option("--show-values", is_flag=True,
-              help="출력·--json·로그에 칸의 값과 가리지 않은 글을 보입니다 (기본: 행은 탭·행 번호·ID로만, 개인정보는 가림).")
+@click.option(
+    "--show-values",
+    is_flag=True,
+    help="출력·--json·로그에 칸의 값과 가리지 않은 글을 보입니다 (기본: 행은 탭·행 번호·ID로만, 개인정보는 가림).",
+)
 @click.version_option(__version__, prog_name="onemarket")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, verbose: int, show_values: bool) -> None:
     """우리동네 1社-1市場 협력 프로젝트 — 스프레드시트 자동화 작업."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     _show["values"] = show_values
     if not show_values:
         for handler in logging.getLogger().handlers:
@@ -170,8 +179,10 @@ def import_markets(ctx: click.Context, csv_path: str, sido: str, dry_run: bool, 
         _echo_json(result.as_dict())
         return
     head = "시장 가져오기 미리보기 (쓰지 않음)" if dry_run else "시장 가져오기 완료"
-    _echo(f"{head}: {sido} {result.read}곳 읽음 — 추가 {result.added}, 갱신 {result.updated}, "
-               f"변동 없음 {result.unchanged}, 원본에 없음(그대로 둠) {result.not_in_source}")
+    _echo(
+        f"{head}: {sido} {result.read}곳 읽음 — 추가 {result.added}, 갱신 {result.updated}, "
+        f"변동 없음 {result.unchanged}, 원본에 없음(그대로 둠) {result.not_in_source}"
+    )
     for issue in result.issues:
         _echo(f"  경고: {issue.message}")
 
@@ -189,10 +200,16 @@ def _print_run(result: Any, dry_run: bool) -> None:
 @main.command()
 @click.option("--dry-run", is_flag=True, help="모든 단계를 미리보기로만 실행합니다 (쓰기·발송 없음).")
 @click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
-@click.option("--wait", type=float, default=0.0, show_default=True,
-              help="다른 실행이 잠금을 쥐고 있으면 이 초만큼 기다립니다.")
-@click.option("--every", "every", default=None, metavar="간격",
-              help="이 간격(예: 15m, 30s, 1h)마다 계속 실행합니다. Ctrl-C나 SIGTERM이면 진행 중인 실행을 마치고 멈춥니다.")
+@click.option(
+    "--wait", type=float, default=0.0, show_default=True, help="다른 실행이 잠금을 쥐고 있으면 이 초만큼 기다립니다."
+)
+@click.option(
+    "--every",
+    "every",
+    default=None,
+    metavar="간격",
+    help="이 간격(예: 15m, 30s, 1h)마다 계속 실행합니다. Ctrl-C나 SIGTERM이면 진행 중인 실행을 마치고 멈춥니다.",
+)
 @click.pass_context
 def run(ctx: click.Context, dry_run: bool, as_json: bool, wait: float, every: str | None) -> None:
     """정해진 순서로 모든 단계를 실행합니다 (예약 작업)."""
@@ -230,8 +247,9 @@ def _run_every(ctx: click.Context, every: str, dry_run: bool, as_json: bool) -> 
         _echo(f"건너뜀: {message}", err=True)
 
     with stop_on_signals(stop):
-        runs = run_every(lambda: load_config(path), interval, stop=stop, on_result=on_result, on_skip=on_skip,
-                         dry_run=dry_run)
+        runs = run_every(
+            lambda: load_config(path), interval, stop=stop, on_result=on_result, on_skip=on_skip, dry_run=dry_run
+        )
     _echo(f"멈춤: {runs}번 실행했습니다.")
 
 
@@ -265,8 +283,7 @@ def validate(ctx: click.Context, dry_run: bool, fix: bool, as_json: bool, limit:
 
 
 @main.command()
-@click.option("--round", "round_", type=click.IntRange(1), default=None,
-              help="차수 (기본: 확정된 가장 큰 차수 + 1).")
+@click.option("--round", "round_", type=click.IntRange(1), default=None, help="차수 (기본: 확정된 가장 큰 차수 + 1).")
 @click.option("--dry-run", is_flag=True, help="미리보기 표만 보여 주고 매칭 탭에 쓰지 않습니다.")
 @click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
 @click.pass_context
@@ -282,7 +299,9 @@ def match(ctx: click.Context, round_: int | None, dry_run: bool, as_json: bool) 
     if dry_run:
         _echo(f"  {'신청ID':<12} {'기관명':<16} {'시장':<12} {'구분':<8} {'km':>5} {'점수':>5}  사유")
         for p in outcome.preview:
-            _echo(f"  {p.app_id:<12} {p.org[:16]:<16} {p.market[:12]:<12} {p.rank:<8} {p.km:>5} {p.score:>5}  {p.reason}")
+            _echo(
+                f"  {p.app_id:<12} {p.org[:16]:<16} {p.market[:12]:<12} {p.rank:<8} {p.km:>5} {p.score:>5}  {p.reason}"
+            )
     for issue in outcome.issues:
         _echo(f"  [쓰기] {issue.message}")
 
@@ -311,8 +330,13 @@ def _run_one(ctx: click.Context, name: str, dry_run: bool, as_json: bool, wait: 
 _STEP_OPTIONS = [
     click.option("--dry-run", is_flag=True, help="미리보기 폴더에만 만들고 시트 쓰기·메일 발송은 하지 않습니다."),
     click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다."),
-    click.option("--wait", type=float, default=0.0, show_default=True,
-                 help="다른 실행이 잠금을 쥐고 있으면 이 초만큼 기다립니다."),
+    click.option(
+        "--wait",
+        type=float,
+        default=0.0,
+        show_default=True,
+        help="다른 실행이 잠금을 쥐고 있으면 이 초만큼 기다립니다.",
+    ),
 ]
 
 
@@ -340,8 +364,7 @@ for _name, _help in STEP_COMMANDS.items():
 
 
 @main.command()
-@click.argument("directory", metavar="[DIR]", default="onemarket-demo",
-                type=click.Path(file_okay=False))
+@click.argument("directory", metavar="[DIR]", default="onemarket-demo", type=click.Path(file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
 @click.pass_context
 def demo(ctx: click.Context, directory: str, as_json: bool) -> None:

@@ -48,8 +48,7 @@ _KNOWN: dict[str, dict[str, type | tuple[type, ...]]] = {
         "max_failures": int,
         "batch": int,
     },
-    "documents": {"output": str, "template": str, "pdf": str, "soffice": str, "preview": str,
-                  "period_months": int},
+    "documents": {"output": str, "template": str, "pdf": str, "soffice": str, "preview": str, "period_months": int},
     "outcomes": {"remind_after_days": int, "editors": list},
     "run": {"lock": str, "state_dir": str, "lock_ttl": (int, float)},
 }
@@ -69,13 +68,14 @@ class MailConfig:
     transport: str = "outbox"
     outbox: Path = Path("outbox")
     sender: str = "onemarket@example.go.kr"
-    sender_name: str = "경기지방중소벤처기업청 1사1시장"      # the From header's display name
+    sender_name: str = "경기지방중소벤처기업청 1사1시장"  # the From header's display name
 
     @property
     def from_header(self) -> str:
         """``경기지방중소벤처기업청 1사1시장 <onemarket@…>`` (no name when ``sender_name`` is empty)."""
         name = self.sender_name.replace('"', "").replace("\\", "").strip()
         return f'"{name}" <{self.sender}>' if name else self.sender
+
     cc: tuple[str, ...] = ()
     host: str = "localhost"
     port: int = 587
@@ -83,11 +83,11 @@ class MailConfig:
     ssl: bool = False
     username: str = ""
     password_env: str = "ONEMARKET_SMTP_PASSWORD"
-    cafile: Path | None = None          # a private CA to trust (self-signed mail servers)
+    cafile: Path | None = None  # a private CA to trust (self-signed mail servers)
     timeout: float = 30.0
-    max_per_run: int = 200              # cap on messages sent in one run
-    max_failures: int = 3               # stop sending after this many failures in a row
-    batch: int = 20                     # messages recorded "sending" in the workbook per write
+    max_per_run: int = 200  # cap on messages sent in one run
+    max_failures: int = 3  # stop sending after this many failures in a row
+    batch: int = 20  # messages recorded "sending" in the workbook per write
 
     def password(self) -> str:
         """The SMTP password from the environment (never from the TOML)."""
@@ -97,17 +97,17 @@ class MailConfig:
 @dataclass(frozen=True)
 class DocumentsConfig:
     output: Path
-    template: Path | None = None        # None: the packaged templates/agreement.docx
-    pdf: str = "auto"                   # auto (PDF when LibreOffice is found), always, never
-    soffice: str = ""                   # path to soffice/libreoffice; empty: search PATH and usual places
-    preview: Path = Path("preview")     # --dry-run output
+    template: Path | None = None  # None: the packaged templates/agreement.docx
+    pdf: str = "auto"  # auto (PDF when LibreOffice is found), always, never
+    soffice: str = ""  # path to soffice/libreoffice; empty: search PATH and usual places
+    preview: Path = Path("preview")  # --dry-run output
     period_months: int = 12
 
 
 @dataclass(frozen=True)
 class OutcomesConfig:
-    remind_after_days: int = 30         # a market with no outcome row this long after signing gets a reminder
-    editors: tuple[str, ...] = ()       # staff who may edit every market tab (Google protection)
+    remind_after_days: int = 30  # a market with no outcome row this long after signing gets a reminder
+    editors: tuple[str, ...] = ()  # staff who may edit every market tab (Google protection)
 
 
 @dataclass(frozen=True)
@@ -189,9 +189,7 @@ def _check_keys(data: dict[str, Any], path: Path) -> None:
             if isinstance(value, bool) and expected in (int, (int, float)):
                 raise ConfigError(f"{path.name}: [{section}] {key}의 값 형식이 잘못되었습니다.")
             if not isinstance(value, expected):
-                raise ConfigError(
-                    f"{path.name}: [{section}] {key}의 값 형식이 잘못되었습니다 (현재: {value!r})."
-                )
+                raise ConfigError(f"{path.name}: [{section}] {key}의 값 형식이 잘못되었습니다 (현재: {value!r}).")
 
 
 def _suggest(word: str, choices: list[str]) -> str:
@@ -206,10 +204,14 @@ def _check_addresses(mail: MailConfig, path: Path) -> None:
     for n, entry in enumerate(mail.cc, start=1):
         parsed = parse_email(entry)
         if parsed.code == "email_multiple":
-            raise ConfigError(f"{path.name}: [mail] cc의 {n}번째 값에 주소가 여러 개 있습니다. 한 값에 주소 하나씩, "
-                              'cc = ["staff1@example.go.kr", "staff2@example.go.kr"]처럼 나눠 적으세요.')
+            raise ConfigError(
+                f"{path.name}: [mail] cc의 {n}번째 값에 주소가 여러 개 있습니다. 한 값에 주소 하나씩, "
+                'cc = ["staff1@example.go.kr", "staff2@example.go.kr"]처럼 나눠 적으세요.'
+            )
         if not parsed.ok or not parsed.value:
-            raise ConfigError(f"{path.name}: [mail] cc의 {n}번째 값이 이메일 주소가 아닙니다 — {parsed.error or '빈 값'}")
+            raise ConfigError(
+                f"{path.name}: [mail] cc의 {n}번째 값이 이메일 주소가 아닙니다 — {parsed.error or '빈 값'}"
+            )
     sender = parse_email(mail.sender)
     if not sender.ok or not sender.value:
         raise ConfigError(f"{path.name}: [mail] sender가 이메일 주소가 아닙니다 — {sender.error or '빈 값'}")
@@ -221,12 +223,9 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     wb = data.get("workbook", {})
     backend = wb.get("backend", "xlsx")
     if backend not in ("xlsx", "google"):
-        raise ConfigError(
-            f"{path.name}: [workbook] backend는 \"xlsx\" 또는 \"google\"이어야 합니다 (현재: {backend!r})."
-        )
+        raise ConfigError(f'{path.name}: [workbook] backend는 "xlsx" 또는 "google"이어야 합니다 (현재: {backend!r}).')
     workbooks: dict[str, str] = {}
-    defaults = {"master": "data/master.xlsx", "outcomes": "data/outcomes.xlsx",
-                "dashboard": "data/dashboard.xlsx"}
+    defaults = {"master": "data/master.xlsx", "outcomes": "data/outcomes.xlsx", "dashboard": "data/dashboard.xlsx"}
     for role in ROLES:
         value = str(wb.get(role, defaults[role] if backend == "xlsx" else "")).strip()
         if not value:
@@ -256,7 +255,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     m = data.get("mail", {})
     transport = m.get("transport", "outbox")
     if transport not in ("outbox", "smtp"):
-        raise ConfigError(f"{path.name}: [mail] transport는 \"outbox\" 또는 \"smtp\"여야 합니다.")
+        raise ConfigError(f'{path.name}: [mail] transport는 "outbox" 또는 "smtp"여야 합니다.')
     mail = MailConfig(
         transport=transport,
         outbox=(base / m.get("outbox", "outbox")).resolve(),
@@ -284,8 +283,12 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
     if lock_ttl < 30:
         raise ConfigError(f"{path.name}: [run] lock_ttl은 30초 이상이어야 합니다 (잠금 만료; 기본 600).")
     state_dir = (base / run.get("state_dir", ".onemarket")).resolve()
-    real = {"협약서 폴더([documents] output)": documents.output, "메일 보관 폴더([mail] outbox)": mail.outbox,
-            "작업 폴더([run] state_dir)": state_dir, "설정 파일": path.resolve()}
+    real = {
+        "협약서 폴더([documents] output)": documents.output,
+        "메일 보관 폴더([mail] outbox)": mail.outbox,
+        "작업 폴더([run] state_dir)": state_dir,
+        "설정 파일": path.resolve(),
+    }
     if backend == "xlsx":
         real.update({f"{role} 파일": Path(p) for role, p in workbooks.items()})
     check_preview(documents.preview, real, path.name)
@@ -307,14 +310,18 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
 def _outcomes(o: dict[str, Any], path: Path) -> OutcomesConfig:
     days = int(o.get("remind_after_days", 30))
     if days < 0:
-        raise ConfigError(f"{path.name}: [outcomes] remind_after_days는 0 이상이어야 합니다 (0이면 알림을 보내지 않음).")
+        raise ConfigError(
+            f"{path.name}: [outcomes] remind_after_days는 0 이상이어야 합니다 (0이면 알림을 보내지 않음)."
+        )
     return OutcomesConfig(remind_after_days=days, editors=tuple(str(x).strip() for x in o.get("editors", [])))
 
 
 def _documents(d: dict[str, Any], base: Path, path: Path) -> DocumentsConfig:
     pdf = d.get("pdf", "auto")
     if pdf not in ("auto", "always", "never"):
-        raise ConfigError(f"{path.name}: [documents] pdf는 \"auto\", \"always\", \"never\" 중 하나여야 합니다 (현재: {pdf!r}).")
+        raise ConfigError(
+            f'{path.name}: [documents] pdf는 "auto", "always", "never" 중 하나여야 합니다 (현재: {pdf!r}).'
+        )
     months = int(d.get("period_months", 12))
     if not 1 <= months <= 120:
         raise ConfigError(f"{path.name}: [documents] period_months는 1~120 사이여야 합니다 (현재: {months}).")

@@ -43,8 +43,9 @@ def ensure_job_tabs(backend: Backend, wanted: Sequence[TabSchema]) -> list[str]:
 def finish_job_tab(backend: Backend, schema: TabSchema) -> None:
     """Hidden, header marked, and — on Google — editable by the service account alone."""
     cols = tuple(range(1, len(schema.columns) + 1))
-    backend.style_header(schema.name, HeaderStyle(cols, {i: (c.width or 14) for i, c in enumerate(schema.columns, 1)},
-                                                  {1: NOTE}))
+    backend.style_header(
+        schema.name, HeaderStyle(cols, {i: (c.width or 14) for i, c in enumerate(schema.columns, 1)}, {1: NOTE})
+    )
     backend.hide_tab(schema.name)
     if backend.remote:
         backend.protect_tab(schema.name, [], NOTE)

@@ -29,7 +29,7 @@ from automation.clock import SEOUL
 from automation.config import Config
 from automation.errors import RunLockedError
 
-_held: dict[tuple[Path, int], int] = {}   # (lock, thread) → depth: nesting inside one thread only
+_held: dict[tuple[Path, int], int] = {}  # (lock, thread) → depth: nesting inside one thread only
 _guard = threading.Lock()
 
 
@@ -48,13 +48,19 @@ def _holder_text(path: Path) -> str:
         info = json.loads(path.with_name(path.name + ".holder").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
-    return (f" — {info.get('command', '?')}, {info.get('host', '?')} PID {info.get('pid', '?')}, "
-            f"{info.get('since', '?')}부터")
+    return (
+        f" — {info.get('command', '?')}, {info.get('host', '?')} PID {info.get('pid', '?')}, "
+        f"{info.get('since', '?')}부터"
+    )
 
 
 def _write_holder(path: Path, command: str) -> None:
-    info = {"command": command, "pid": os.getpid(), "host": socket.gethostname(),
-            "since": dt.datetime.now(SEOUL).strftime("%Y-%m-%d %H:%M:%S")}
+    info = {
+        "command": command,
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "since": dt.datetime.now(SEOUL).strftime("%Y-%m-%d %H:%M:%S"),
+    }
     with suppress(OSError):
         path.with_name(path.name + ".holder").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
 
@@ -83,14 +89,17 @@ def job_lock(config: Config, command: str, wait: float = 0.0, *, dry_run: bool =
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise RunLockedError(f"잠금 파일 폴더 {path.parent}를 만들 수 없습니다 ({exc.strerror}). 폴더 권한을 확인하세요.") from exc
+        raise RunLockedError(
+            f"잠금 파일 폴더 {path.parent}를 만들 수 없습니다 ({exc.strerror}). 폴더 권한을 확인하세요."
+        ) from exc
     lock = FileLock(str(path))
     try:
         lock.acquire(timeout=wait)
     except Timeout as exc:
         raise RunLockedError(
             f"다른 onemarket 작업이 같은 파일에 쓰는 중이라 '{command}'을(를) 건너뜁니다{_holder_text(path)} "
-            f"(잠금: {path}). 끝난 뒤 다시 실행하거나 --wait 초를 주세요.") from exc
+            f"(잠금: {path}). 끝난 뒤 다시 실행하거나 --wait 초를 주세요."
+        ) from exc
     with _guard:
         _held[key] = 1
     _write_holder(path, command)
@@ -99,7 +108,7 @@ def job_lock(config: Config, command: str, wait: float = 0.0, *, dry_run: bool =
     finally:
         with _guard:
             _held.pop(key, None)
-        with suppress(OSError):   # nobody holds it now: no name left that could be mistaken for a holder
+        with suppress(OSError):  # nobody holds it now: no name left that could be mistaken for a holder
             path.with_name(path.name + ".holder").unlink()
         lock.release()
 

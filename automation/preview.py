@@ -16,8 +16,10 @@ from automation.errors import ConfigError
 
 MARKER = ".onemarket-preview"
 OWN = frozenset({"agreements", "mail"})
-MARKER_TEXT = ("이 폴더는 onemarket --dry-run 미리보기 폴더입니다. 실행할 때마다 안의 agreements/, mail/ 폴더를 "
-               "지우고 다시 만듭니다. 실제 문서를 여기에 두지 마세요.\n")
+MARKER_TEXT = (
+    "이 폴더는 onemarket --dry-run 미리보기 폴더입니다. 실행할 때마다 안의 agreements/, mail/ 폴더를 "
+    "지우고 다시 만듭니다. 실제 문서를 여기에 두지 마세요.\n"
+)
 
 
 def _related(a: Path, b: Path) -> str:
@@ -39,8 +41,9 @@ def check_preview(preview: Path, real: Mapping[str, Path], config_name: str) -> 
             where = {"같은": "와(과) 같은 폴더", "안쪽": "의 안쪽 폴더", "위": "을(를) 품은 위 폴더"}[how]
             raise ConfigError(
                 f"{config_name}: [documents] preview({preview})가 {label}({path}){where}입니다. --dry-run은 미리보기 "
-                "폴더를 비우고 다시 쓰므로 실제 결과와 겹치면 안 됩니다. preview를 따로 된 폴더(기본값 \"preview\")로 "
-                "바꾸세요.")
+                '폴더를 비우고 다시 쓰므로 실제 결과와 겹치면 안 됩니다. preview를 따로 된 폴더(기본값 "preview")로 '
+                "바꾸세요."
+            )
 
 
 def preview_folder(preview: Path, sub: str) -> Path:
@@ -50,7 +53,8 @@ def preview_folder(preview: Path, sub: str) -> Path:
     if preview.exists() and not marker.is_file() and any(p.name not in OWN for p in preview.iterdir()):
         raise ConfigError(
             f"미리보기 폴더 {preview}에 onemarket이 만든 표시({MARKER})가 없고 다른 파일이 있어 --dry-run을 멈췄습니다. "
-            "[documents] preview를 비어 있는 새 폴더로 바꾸거나, 이 폴더가 미리보기 전용이면 안의 파일을 옮기세요.")
+            "[documents] preview를 비어 있는 새 폴더로 바꾸거나, 이 폴더가 미리보기 전용이면 안의 파일을 옮기세요."
+        )
     preview.mkdir(parents=True, exist_ok=True)
     if not marker.is_file():
         marker.write_text(MARKER_TEXT, encoding="utf-8")

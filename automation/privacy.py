@@ -42,14 +42,19 @@ MAX_NAME = 40  # longer "names" are notes, not names (their words still count)
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹣－⁃﹘⸺⸻"), "-")
 _DROPPED = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f")
-_SEP = r"[ \t]{0,2}[.\-_/]?[ \t]{0,2}"          # between two digit groups: '-', ' - ', '.', '_', '/', '' …
+_SEP = r"[ \t]{0,2}[.\-_/]?[ \t]{0,2}"  # between two digit groups: '-', ' - ', '.', '_', '/', '' …
 _RRN = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[ \t]?[-_.]?[ \t]?[1-8](?:\d{6}|[*xX●○]{6})(?![\d*])")
-_EMAIL = re.compile(r"[\w.%+\-]+[ \t]?(?:@|\(at\)|\[at\])[ \t]?[\w\-]+(?:\.[\w\-]+)*\.(?:xn--[\w\-]+|[^\W\d_]{2,})",
-                    re.IGNORECASE)
-_PHONE = re.compile(rf"(?<!\d)(?:\+[ \t]?82{_SEP}(?:\(0\))?[ \t]?0?|82{_SEP}0?(?=1[016789])|0)"
-                    rf"(?:\(?\d{{1,2}}\)?){_SEP}\(?\d{{3,4}}\)?{_SEP}\d{{4}}(?!\d)")
-_BRN = re.compile(r"(?<!\d)(\d{3})[ \t]{0,2}([.\-_/ ])[ \t]{0,2}(\d{2})[ \t]{0,2}[.\-_/ ][ \t]{0,2}(\d{5})(?!\d)"
-                  r"|(?<!\d)(\d{10})(?!\d)")
+_EMAIL = re.compile(
+    r"[\w.%+\-]+[ \t]?(?:@|\(at\)|\[at\])[ \t]?[\w\-]+(?:\.[\w\-]+)*\.(?:xn--[\w\-]+|[^\W\d_]{2,})", re.IGNORECASE
+)
+_PHONE = re.compile(
+    rf"(?<!\d)(?:\+[ \t]?82{_SEP}(?:\(0\))?[ \t]?0?|82{_SEP}0?(?=1[016789])|0)"
+    rf"(?:\(?\d{{1,2}}\)?){_SEP}\(?\d{{3,4}}\)?{_SEP}\d{{4}}(?!\d)"
+)
+_BRN = re.compile(
+    r"(?<!\d)(\d{3})[ \t]{0,2}([.\-_/ ])[ \t]{0,2}(\d{2})[ \t]{0,2}[.\-_/ ][ \t]{0,2}(\d{5})(?!\d)"
+    r"|(?<!\d)(\d{10})(?!\d)"
+)
 _EXAMPLE = re.compile(r"예[:)][ \t]?$")
 #: the examples the product's own messages give after '예:' (automation.parsers)
 EXAMPLES = frozenset({"010-1234-5678", "02-123-4567", "031-201-6977", "kim@example.com", "116-82-00276"})
@@ -57,17 +62,49 @@ _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _SPLIT = re.compile(r"[\s,/;·()\[\]&+]+|및")
 _PEOPLE_SPLIT = re.compile(r"[,/;·&+]|및")
 _HONORIFIC = re.compile(r"(님|씨)$")
-NOT_NAMES = frozenset({
-    "대표", "대표자", "대표이사", "담당", "담당자", "과장", "대리", "주임", "사원", "팀장", "부장", "차장", "실장",
-    "국장", "본부장", "센터장", "소장", "회장", "부회장", "사무국장", "총무", "이사", "상무", "전무", "사장",
-    "없음", "해당없음", "미정", "미상", "모름", "공석", "상인회", "상인회장",
-})
+NOT_NAMES = frozenset(
+    {
+        "대표",
+        "대표자",
+        "대표이사",
+        "담당",
+        "담당자",
+        "과장",
+        "대리",
+        "주임",
+        "사원",
+        "팀장",
+        "부장",
+        "차장",
+        "실장",
+        "국장",
+        "본부장",
+        "센터장",
+        "소장",
+        "회장",
+        "부회장",
+        "사무국장",
+        "총무",
+        "이사",
+        "상무",
+        "전무",
+        "사장",
+        "없음",
+        "해당없음",
+        "미정",
+        "미상",
+        "모름",
+        "공석",
+        "상인회",
+        "상인회장",
+    }
+)
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str      # rrn, email, phone, brn, name
-    start: int     # in the text as given
+    kind: str  # rrn, email, phone, brn, name
+    start: int  # in the text as given
     end: int
 
 
@@ -90,10 +127,10 @@ def name_variants(cell: str) -> set[str]:
     """The strings of one name cell that count as a person's name (whole cell, and its words)."""
     text = clean_text(cell)
     out: set[str] = set()
-    for person in _PEOPLE_SPLIT.split(text):          # '박 민준, 최서연' → two people
+    for person in _PEOPLE_SPLIT.split(text):  # '박 민준, 최서연' → two people
         words = [_HONORIFIC.sub("", w) for w in _SPLIT.split(person)]
         kept = [w for w in words if w and w not in NOT_NAMES]
-        out |= set(kept) | {" ".join(kept)}            # '김 철수 과장' → 김 철수 (also 김철수), 철수
+        out |= set(kept) | {" ".join(kept)}  # '김 철수 과장' → 김 철수 (also 김철수), 철수
     if text not in NOT_NAMES:
         out.add(text)
     return {n for n in out if 2 <= len(n) <= MAX_NAME}
@@ -123,8 +160,9 @@ def names_regex(names: Iterable[str]) -> re.Pattern[str] | None:
             node[""] = {}
     if not trie:
         return None
-    return re.compile("(?:" + "|".join(re.escape(ch) + _after(child) for ch, child in sorted(trie.items())) + ")",
-                      re.IGNORECASE)
+    return re.compile(
+        "(?:" + "|".join(re.escape(ch) + _after(child) for ch, child in sorted(trie.items())) + ")", re.IGNORECASE
+    )
 
 
 def _rrn_ok(m: re.Match[str]) -> bool:
@@ -133,7 +171,7 @@ def _rrn_ok(m: re.Match[str]) -> bool:
 
 
 def _brn_ok(m: re.Match[str]) -> bool:
-    if m.group(5):                                   # ten digits in a row: only with a valid check digit
+    if m.group(5):  # ten digits in a row: only with a valid check digit
         return bool(stdnum_brn.is_valid(m.group(5)))
     return True
 
@@ -153,14 +191,15 @@ class Detector:
         spans: list[tuple[int, int, str]] = []
         taken = [False] * len(norm)
 
-        def claim(kind: str, pattern: re.Pattern[str] | None,
-                  ok: Callable[[re.Match[str]], bool] | None = None) -> None:
+        def claim(
+            kind: str, pattern: re.Pattern[str] | None, ok: Callable[[re.Match[str]], bool] | None = None
+        ) -> None:
             if pattern is None:
                 return
             for m in pattern.finditer(norm):
                 s, e = m.span()
                 if m.group() in EXAMPLES and _EXAMPLE.search(norm, 0, s):
-                    continue                      # '(예: 010-1234-5678)': a message's own example, not data
+                    continue  # '(예: 010-1234-5678)': a message's own example, not data
                 if e > s and (ok is None or ok(m)) and not any(taken[s:e]):
                     spans.append((s, e, kind))
                     taken[s:e] = [True] * (e - s)
@@ -178,7 +217,7 @@ class Detector:
             return text, Counter()
         parts, last = [], 0
         for f in found:
-            parts += [text[last:f.start], MASK]
+            parts += [text[last : f.start], MASK]
             last = f.end
         parts.append(text[last:])
         return "".join(parts), Counter(f.kind for f in found)
@@ -200,7 +239,12 @@ AS_PARTY = frozenset({"representative"})
 #: the organisation itself: contact patterns masked, but a person's name in it is the organisation's name
 NAMES_KEPT = frozenset({"representative", "org_name", "address", "org_type"})
 #: the application cells whose words reach the market (agreement, market notice)
-MARKET_BOUND = {"org_name": "기관명", "address": "주소", "special_program": "특화프로그램", "other_cooperation": "기타협력"}
+MARKET_BOUND = {
+    "org_name": "기관명",
+    "address": "주소",
+    "special_program": "특화프로그램",
+    "other_cooperation": "기타협력",
+}
 
 
 class _Cells(Protocol):
@@ -256,6 +300,22 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["MARKET_BOUND", "MASK", "NOT_NAMES", "PATTERNS", "PEOPLE", "VALUE_KEYS", "Detector", "Finding",
-           "RedactingFilter", "consent_detector", "cut", "for_market", "kinds_text", "name_variants", "names_regex",
-           "normalise", "redact"]
+__all__ = [
+    "MARKET_BOUND",
+    "MASK",
+    "NOT_NAMES",
+    "PATTERNS",
+    "PEOPLE",
+    "VALUE_KEYS",
+    "Detector",
+    "Finding",
+    "RedactingFilter",
+    "consent_detector",
+    "cut",
+    "for_market",
+    "kinds_text",
+    "name_variants",
+    "names_regex",
+    "normalise",
+    "redact",
+]

@@ -10,8 +10,8 @@ from typing import Any
 class Severity(StrEnum):
     """How bad an :class:`Issue` is; the value is what 검증결과 and the report show."""
 
-    ERROR = "오류"      # the row is not used until a person fixes it
-    WARNING = "경고"    # the row is used; a person should look
+    ERROR = "오류"  # the row is not used until a person fixes it
+    WARNING = "경고"  # the row is used; a person should look
 
 
 ERROR = Severity.ERROR
@@ -45,7 +45,7 @@ class StepReport:
     message: str = ""
     failed: bool = False
     skipped: bool = False
-    exit_code: int = 0          # of a failed step: 2 when the command could not start (see RunResult)
+    exit_code: int = 0  # of a failed step: 2 when the command could not start (see RunResult)
 
     def add(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n

@@ -16,17 +16,46 @@ from typing import Any
 from automation.errors import SchemaError
 from automation.resources import data_dir
 
-TYPES = frozenset({
-    "id", "text", "longtext", "date", "datetime", "enum", "yn", "phone", "email", "brn",
-    "krw", "krw_thousand", "int", "float", "market_name", "sigun", "url",
-})
+TYPES = frozenset(
+    {
+        "id",
+        "text",
+        "longtext",
+        "date",
+        "datetime",
+        "enum",
+        "yn",
+        "phone",
+        "email",
+        "brn",
+        "krw",
+        "krw_thousand",
+        "int",
+        "float",
+        "market_name",
+        "sigun",
+        "url",
+    }
+)
 OWNERS = frozenset({"staff", "job", "market"})
 WORKBOOKS = ("master", "outcomes", "dashboard")
 DASHBOARD_TABS = ("요약", "시군별", "기관유형별", "협력분야별", "월별성과", "우수사례후보")
-_COLUMN_KEYS = frozenset({
-    "key", "header", "type", "required", "enum", "owner", "aliases", "width", "source",
-    "dropdown_source", "description", "optional",
-})
+_COLUMN_KEYS = frozenset(
+    {
+        "key",
+        "header",
+        "type",
+        "required",
+        "enum",
+        "owner",
+        "aliases",
+        "width",
+        "source",
+        "dropdown_source",
+        "description",
+        "optional",
+    }
+)
 _TAB_KEYS = frozenset({"tab", "workbook", "id_column", "description", "columns", "hidden"})
 
 
@@ -152,10 +181,18 @@ def _column(path: Path, raw: Any) -> Column:
         tab, header = src.split(".")
         dropdown = (tab, header)
     return Column(
-        key=raw["key"], header=raw["header"], type=ctype, owner=owner,
-        required=raw.get("required", False), enum=enum, aliases=_str_list(path, raw, "aliases"),
-        width=width, source=raw.get("source"), dropdown_source=dropdown,
-        description=str(raw.get("description", "")), optional=bool(raw.get("optional", False)),
+        key=raw["key"],
+        header=raw["header"],
+        type=ctype,
+        owner=owner,
+        required=raw.get("required", False),
+        enum=enum,
+        aliases=_str_list(path, raw, "aliases"),
+        width=width,
+        source=raw.get("source"),
+        dropdown_source=dropdown,
+        description=str(raw.get("description", "")),
+        optional=bool(raw.get("optional", False)),
     )
 
 
@@ -190,8 +227,13 @@ def load_schema_file(path: Path) -> TabSchema:
     if raw["id_column"] not in seen_keys:
         raise _fail(path, f"id_column '{raw['id_column']}'이(가) 열 목록에 없습니다")
     return TabSchema(
-        name=raw["tab"], workbook=raw["workbook"], id_column=raw["id_column"], columns=columns,
-        description=str(raw.get("description", "")), path=path, hidden=bool(raw.get("hidden", False)),
+        name=raw["tab"],
+        workbook=raw["workbook"],
+        id_column=raw["id_column"],
+        columns=columns,
+        description=str(raw.get("description", "")),
+        path=path,
+        hidden=bool(raw.get("hidden", False)),
         role=path.stem,
     )
 
@@ -266,15 +308,16 @@ def load_schemas(directory: Path | None = None) -> SchemaSet:
     missing = [f"{r}.toml" for r in ROLE_ORDER if r not in roles]
     if missing:
         raise SchemaError(
-            f"스키마 파일 {', '.join(missing)}이(가) {directory}에 없습니다. "
-            "저장소의 sheet_schemas/에서 복사해 두세요."
+            f"스키마 파일 {', '.join(missing)}이(가) {directory}에 없습니다. 저장소의 sheet_schemas/에서 복사해 두세요."
         )
     for tab in tabs.values():
         for col in tab.columns:
             if col.dropdown_source:
                 src_tab, src_header = col.dropdown_source
                 if src_tab not in tabs or src_header not in tabs[src_tab].headers:
-                    raise _fail(tab.path or directory, f"열 '{col.key}'의 dropdown_source '{src_tab}.{src_header}'가 없습니다")
+                    raise _fail(
+                        tab.path or directory, f"열 '{col.key}'의 dropdown_source '{src_tab}.{src_header}'가 없습니다"
+                    )
     ordered = {roles[r]: tabs[roles[r]] for r in ROLE_ORDER}
     ordered.update({k: v for k, v in tabs.items() if k not in ordered})
     return SchemaSet(ordered)

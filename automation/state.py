@@ -25,11 +25,11 @@ from automation.sheets.base import Backend, resolve_titles
 from automation.sheets.table import Table, read_tables, resolve_header
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 
-ID_MARK = "ID"              # item "A-2026" → the highest number ever given
-DOCUMENT = "협약서"         # item 매칭ID → {"hash", "docx", "pdf", "rendered_at"}
-SIGNED = "협약체결일"       # item 매칭ID → the day the job first saw the pair 협약체결
-PROTECTION = "성과탭보호"   # item tab title → key of the editors last set
-OFFER = "제안"             # item 매칭ID → the 시장코드 the job last suggested on that row
+ID_MARK = "ID"  # item "A-2026" → the highest number ever given
+DOCUMENT = "협약서"  # item 매칭ID → {"hash", "docx", "pdf", "rendered_at"}
+SIGNED = "협약체결일"  # item 매칭ID → the day the job first saw the pair 협약체결
+PROTECTION = "성과탭보호"  # item tab title → key of the editors last set
+OFFER = "제안"  # item 매칭ID → the 시장코드 the job last suggested on that row
 LEGACY_FILES = {"ids.json": ID_MARK, "documents.json": DOCUMENT, "outcomes.json": SIGNED}
 
 
@@ -45,12 +45,13 @@ class WorkState:
     values: dict[tuple[str, str], str] = field(default_factory=dict)
     changed: dict[tuple[str, str], str] = field(default_factory=dict)
     notes: list[Issue] = field(default_factory=list)
-    present: set[str] = field(default_factory=set)          # keys that have a row in the tab
+    present: set[str] = field(default_factory=set)  # keys that have a row in the tab
     pending_renames: list[Path] = field(default_factory=list)  # legacy files to retire once written
 
     @classmethod
-    def load(cls, backend: Backend, schemas: SchemaSet, legacy: Path | None = None, *,
-             create: bool = True) -> WorkState:
+    def load(
+        cls, backend: Backend, schemas: SchemaSet, legacy: Path | None = None, *, create: bool = True
+    ) -> WorkState:
         """Read the state tab (made first if missing, unless ``create`` is False — a dry run — when a
         missing tab reads as empty); take in an older workspace's files once."""
         schema = schemas[TABS.job_state]
@@ -131,8 +132,15 @@ class WorkState:
         return result.issues
 
 
-def read_with_state(backend: Backend, schemas: SchemaSet, tabs: list[TabSchema], *, dry_run: bool,
-                    legacy: Path | None = None, also: tuple[str, ...] = ()) -> tuple[dict[str, Table], WorkState]:
+def read_with_state(
+    backend: Backend,
+    schemas: SchemaSet,
+    tabs: list[TabSchema],
+    *,
+    dry_run: bool,
+    legacy: Path | None = None,
+    also: tuple[str, ...] = (),
+) -> tuple[dict[str, Table], WorkState]:
     """The step's tabs and the job state (and ``also``: other job tabs, e.g. ``_발송기록``) in one read.
     The job tabs are made first when missing — except in a dry run, where a missing one reads empty."""
     jobs = [schemas[TABS.job_state], *(schemas[a] for a in also)]
@@ -140,8 +148,11 @@ def read_with_state(backend: Backend, schemas: SchemaSet, tabs: list[TabSchema],
         ensure_job_tabs(backend, jobs)
     present = [j for j in jobs if resolve_titles([j.name], backend.list_tabs(), backend.location)[j.name] is not None]
     tables = read_tables(backend, [*tabs, *present])
-    state = (WorkState.from_table(backend, tables[TABS.job_state], legacy) if TABS.job_state in tables
-             else WorkState.load(backend, schemas, legacy, create=False))
+    state = (
+        WorkState.from_table(backend, tables[TABS.job_state], legacy)
+        if TABS.job_state in tables
+        else WorkState.load(backend, schemas, legacy, create=False)
+    )
     return tables, state
 
 
@@ -156,9 +167,17 @@ def take_in_legacy(state: WorkState, folder: Path) -> None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            state.notes.append(Issue(code="legacy_state_unreadable", row=None, column=None, value=str(path),
-                                     message=f"이전 상태 파일 {path}을(를) 읽을 수 없어 옮기지 않았습니다 ({exc}). 확인하세요.", severity=WARNING,
-                                     tab=TABS.job_state))
+            state.notes.append(
+                Issue(
+                    code="legacy_state_unreadable",
+                    row=None,
+                    column=None,
+                    value=str(path),
+                    message=f"이전 상태 파일 {path}을(를) 읽을 수 없어 옮기지 않았습니다 ({exc}). 확인하세요.",
+                    severity=WARNING,
+                    tab=TABS.job_state,
+                )
+            )
             continue
         if name == "ids.json":
             for item, number in dict(data.get("high_water", {})).items():
@@ -171,9 +190,16 @@ def take_in_legacy(state: WorkState, folder: Path) -> None:
                 state.set(SIGNED, str(item), str(day))
             for item, key in dict(data.get("protection", {})).items():
                 state.set(PROTECTION, str(item), str(key))
-        state.notes.append(Issue(code="legacy_state_moved", row=None, column=None, value=str(path),
-                                 message=f"이전 상태 파일 {path.name}을(를) 워크북의 {TABS.job_state} 탭으로 옮겼습니다 (파일은 {path.name}.migrated).",
-                                 severity=WARNING, tab=TABS.job_state))
+        state.notes.append(
+            Issue(
+                code="legacy_state_moved",
+                row=None,
+                column=None,
+                value=str(path),
+                message=f"이전 상태 파일 {path.name}을(를) 워크북의 {TABS.job_state} 탭으로 옮겼습니다 (파일은 {path.name}.migrated).",
+                severity=WARNING,
+                tab=TABS.job_state,
+            )
+        )
         if path.name == name:
             state.pending_renames.append(path)
-

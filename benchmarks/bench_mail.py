@@ -54,16 +54,41 @@ def pdf_like(folder: Path, kb: int) -> Path:
     return path
 
 
-def run(transport: Transport, journal: MailJournal | None, attachment: Path, count: int,
-        after_each: Callable[[], None] = lambda: None) -> tuple[float, list[str]]:
+def run(
+    transport: Transport,
+    journal: MailJournal | None,
+    attachment: Path,
+    count: int,
+    after_each: Callable[[], None] = lambda: None,
+) -> tuple[float, list[str]]:
     statuses: list[str] = []
     started = time.perf_counter()
     for n in range(count):
         message_id = new_message_id(SENDER)
-        msg = build_message(sender=SENDER, to=f"org{n:04d}@org.example.kr", cc=["staff@example.go.kr"], subject=SUBJECT,
-                            text=TEXT, html=HTML, message_id=message_id, date=dt.datetime.now(), attachment=attachment)
-        entry = journal.begin(f"M-{n:04d}", "org", "notice", recipient=f"org{n:04d}@org.example.kr",
-                              cc=["staff@example.go.kr"], subject=SUBJECT, message_id=message_id) if journal else None
+        msg = build_message(
+            sender=SENDER,
+            to=f"org{n:04d}@org.example.kr",
+            cc=["staff@example.go.kr"],
+            subject=SUBJECT,
+            text=TEXT,
+            html=HTML,
+            message_id=message_id,
+            date=dt.datetime.now(),
+            attachment=attachment,
+        )
+        entry = (
+            journal.begin(
+                f"M-{n:04d}",
+                "org",
+                "notice",
+                recipient=f"org{n:04d}@org.example.kr",
+                cc=["staff@example.go.kr"],
+                subject=SUBJECT,
+                message_id=message_id,
+            )
+            if journal
+            else None
+        )
         result = transport.send(msg)
         if journal is not None and entry is not None:
             journal.finish(entry, result)
@@ -82,17 +107,26 @@ def _serve(conn: Connection, tls: TlsMode, cert: TestCert) -> None:
         conn.send((len(server.messages), server.connections))
 
 
-def smtp_case(tls: TlsMode, reuse: bool, cert: TestCert, journal: MailJournal, attachment: Path,
-              count: int) -> tuple[float, str]:
+def smtp_case(
+    tls: TlsMode, reuse: bool, cert: TestCert, journal: MailJournal, attachment: Path, count: int
+) -> tuple[float, str]:
     ours, theirs = multiprocessing.Pipe()
     child = multiprocessing.Process(target=_serve, args=(theirs, tls, cert))
     child.start()
     try:
-        cfg = MailConfig(transport="smtp", sender=SENDER, host=HOST, port=ours.recv(), starttls=tls == "starttls",
-                         cafile=cert.cert_path, timeout=10.0)
+        cfg = MailConfig(
+            transport="smtp",
+            sender=SENDER,
+            host=HOST,
+            port=ours.recv(),
+            starttls=tls == "starttls",
+            cafile=cert.cert_path,
+            timeout=10.0,
+        )
         transport = SmtpTransport(cfg)
-        elapsed, statuses = run(transport, journal, attachment, count,
-                                after_each=(lambda: None) if reuse else transport.close)
+        elapsed, statuses = run(
+            transport, journal, attachment, count, after_each=(lambda: None) if reuse else transport.close
+        )
         ours.send("stop")
         stored, connections = ours.recv()
     finally:
@@ -103,21 +137,36 @@ def smtp_case(tls: TlsMode, reuse: bool, cert: TestCert, journal: MailJournal, a
 def parts(attachment: Path, folder: Path, count: int) -> list[tuple[str, float]]:
     """Where the time goes, per message: building, flattening, the two journal commits."""
     started = time.perf_counter()
-    messages = [build_message(sender=SENDER, to="a@b.kr", cc=[], subject=SUBJECT, text=TEXT, html=HTML,
-                              message_id=new_message_id(SENDER), date=dt.datetime.now(), attachment=attachment)
-                for _ in range(count)]
+    messages = [
+        build_message(
+            sender=SENDER,
+            to="a@b.kr",
+            cc=[],
+            subject=SUBJECT,
+            text=TEXT,
+            html=HTML,
+            message_id=new_message_id(SENDER),
+            date=dt.datetime.now(),
+            attachment=attachment,
+        )
+        for _ in range(count)
+    ]
     built = time.perf_counter()
     for msg in messages:
         flatten(msg)
     flat = time.perf_counter()
     with MailJournal(folder / "parts.sqlite3") as journal:
         for n in range(count):
-            entry = journal.begin(f"M-{n:04d}", "org", "notice", recipient="a@b.kr", cc=[], subject=SUBJECT,
-                                  message_id=f"<{n}@x>")
+            entry = journal.begin(
+                f"M-{n:04d}", "org", "notice", recipient="a@b.kr", cc=[], subject=SUBJECT, message_id=f"<{n}@x>"
+            )
             journal.finish(entry, SendResult("sent"))
     done = time.perf_counter()
-    return [("build_message", built - started), ("flatten (also done by send)", flat - built),
-            ("journal begin + finish", done - flat)]
+    return [
+        ("build_message", built - started),
+        ("flatten (also done by send)", flat - built),
+        ("journal begin + finish", done - flat),
+    ]
 
 
 def main() -> None:
@@ -132,8 +181,21 @@ def main() -> None:
         folder = Path(tmp)
         attachment = pdf_like(folder, args.attachment_kb)
         cert = TestCert.create(folder / "cert")
-        size = len(flatten(build_message(sender=SENDER, to="a@b.kr", cc=[], subject=SUBJECT, text=TEXT, html=HTML,
-                                         message_id="<x@y>", date=dt.datetime.now(), attachment=attachment)))
+        size = len(
+            flatten(
+                build_message(
+                    sender=SENDER,
+                    to="a@b.kr",
+                    cc=[],
+                    subject=SUBJECT,
+                    text=TEXT,
+                    html=HTML,
+                    message_id="<x@y>",
+                    date=dt.datetime.now(),
+                    attachment=attachment,
+                )
+            )
+        )
         counter = iter(range(10**6))
 
         def fresh() -> tuple[MailJournal, Path]:
@@ -155,21 +217,28 @@ def main() -> None:
         rows.append(("outbox, no journal", *best(lambda: outbox(False))))
         rows.append(("outbox + journal", *best(lambda: outbox(True))))
         cases: tuple[tuple[str, TlsMode, bool], ...] = (
-            ("SMTP plain, one connection", "none", True), ("SMTP STARTTLS, one connection", "starttls", True),
+            ("SMTP plain, one connection", "none", True),
+            ("SMTP STARTTLS, one connection", "starttls", True),
             ("SMTP plain, new connection each", "none", False),
-            ("SMTP STARTTLS, new connection each", "starttls", False))
+            ("SMTP STARTTLS, new connection each", "starttls", False),
+        )
         for label, tls, reuse in cases:
+
             def case(tls: TlsMode = tls, reuse: bool = reuse) -> tuple[float, str]:
                 journal, _ = fresh()
                 with journal:
                     return smtp_case(tls, reuse, cert, journal, attachment, n)
 
             rows.append((f"{label} + journal", *best(case)))
-    print(f"{n} messages of {size / 1024:.0f} KB on the wire ({args.attachment_kb} KB attachment), best of "
-          f"{args.repeat}; journal: SQLite synchronous=FULL, 2 commits per message; server: aiosmtpd on 127.0.0.1 "
-          "in its own process\n")
-    print(f"| {'case (each row: build + send, journal where said)':<50} | {'seconds':>7} | {'msg/s':>7} | {'ms/msg':>6} "
-          "| check |")
+    print(
+        f"{n} messages of {size / 1024:.0f} KB on the wire ({args.attachment_kb} KB attachment), best of "
+        f"{args.repeat}; journal: SQLite synchronous=FULL, 2 commits per message; server: aiosmtpd on 127.0.0.1 "
+        "in its own process\n"
+    )
+    print(
+        f"| {'case (each row: build + send, journal where said)':<50} | {'seconds':>7} | {'msg/s':>7} | {'ms/msg':>6} "
+        "| check |"
+    )
     print(f"| {'-' * 50} | {'-' * 6}: | {'-' * 6}: | {'-' * 5}: | --- |")
     for case_name, seconds, check in rows:
         print(f"| {case_name:<50} | {seconds:>7.2f} | {n / seconds:>7.1f} | {1000 * seconds / n:>6.1f} | {check} |")

@@ -38,8 +38,14 @@ from automation.matching.ties import serial_dictatorship
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL_CSV = ROOT.parent / "shared" / "data" / "std_traditional_markets_national_20241104.csv"
-FIELDS = (("matched_pct", "matched %"), ("first_pct", "1st %"), ("second_pct", "2nd %"),
-          ("city_pct", "city-only in city %"), ("unmatched_pct", "unmatched %"), ("mean_km", "mean km"))
+FIELDS = (
+    ("matched_pct", "matched %"),
+    ("first_pct", "1st %"),
+    ("second_pct", "2nd %"),
+    ("city_pct", "city-only in city %"),
+    ("unmatched_pct", "unmatched %"),
+    ("mean_km", "mean km"),
+)
 
 
 def _mean(ms: list[Metrics], name: str) -> float:
@@ -77,10 +83,19 @@ def real_gyeonggi_instance(n_orgs: int, seed: int) -> Instance | None:
         return None
     rng = random.Random(seed)
     rows = market_rows(read_market_csv(NATIONAL_CSV), "경기도")
-    markets = tuple(Market(r["market_code"], r["market_name"], r["sigun"], float(r["latitude"]),
-                           float(r["longitude"]), 1, True,
-                           frozenset({"large"}) if int(r["store_count"] or 0) >= 150 else frozenset())
-                    for r in rows)
+    markets = tuple(
+        Market(
+            r["market_code"],
+            r["market_name"],
+            r["sigun"],
+            float(r["latitude"]),
+            float(r["longitude"]),
+            1,
+            True,
+            frozenset({"large"}) if int(r["store_count"] or 0) >= 150 else frozenset(),
+        )
+        for r in rows
+    )
     by_sigun: dict[str, list[Market]] = {}
     for m in markets:
         by_sigun.setdefault(m.sigun or "", []).append(m)
@@ -94,9 +109,18 @@ def real_gyeonggi_instance(n_orgs: int, seed: int) -> Instance | None:
         picks = rng.choices(pool, weights=weights, k=2)
         city_only = rng.random() < 0.2
         choices = () if city_only else tuple(dict.fromkeys(m.code for m in picks))
-        apps.append(Applicant(f"A{i:05d}", (f"2024-05-{1 + i % 28:02d}", f"A{i:05d}"), choices, home,
-                              lat + rng.gauss(0, 0.03), lon + rng.gauss(0, 0.03), home,
-                              frozenset({"large_group"}) if rng.random() < 0.3 else frozenset()))
+        apps.append(
+            Applicant(
+                f"A{i:05d}",
+                (f"2024-05-{1 + i % 28:02d}", f"A{i:05d}"),
+                choices,
+                home,
+                lat + rng.gauss(0, 0.03),
+                lon + rng.gauss(0, 0.03),
+                home,
+                frozenset({"large_group"}) if rng.random() < 0.3 else frozenset(),
+            )
+        )
     return Instance(tuple(apps), markets, NEIGHBOURS)
 
 
@@ -116,8 +140,9 @@ def real_gyeonggi_table(seeds: int) -> None:
             opt = solve(inst.applicants, inst.markets, neighbours=inst.neighbours)
             ms.append(1000 * (time.perf_counter() - t0))
             rows["solve"].append(metrics(opt, inst.applicants, inst.markets))
-            rows["fcfs"].append(metrics(fcfs(inst.applicants, inst.markets, neighbours=inst.neighbours),
-                                        inst.applicants, inst.markets))
+            rows["fcfs"].append(
+                metrics(fcfs(inst.applicants, inst.markets, neighbours=inst.neighbours), inst.applicants, inst.markets)
+            )
         for method, got in rows.items():
             cells = " | ".join(f"{_mean(got, name):.1f}" for name, _ in FIELDS)
             timing = f"{statistics.fmean(ms):.0f}" if method == "solve" else ""
@@ -129,6 +154,7 @@ def _market_points() -> list[tuple[float, float, str]] | None:
     if not NATIONAL_CSV.is_file():
         return None
     from automation.domain.markets_csv import read_market_csv
+
     points = []
     for row in read_market_csv(NATIONAL_CSV):
         try:
@@ -157,23 +183,29 @@ def national_run(n_orgs: int, seed: int, repeats: int) -> None:
     points = _market_points()
     inst = national(n_orgs, seed=seed, points=points)
     where = f"{len(points)} real market points" if points else "generated clusters"
-    print(f"## {len(inst.markets)} markets ({where}) × {len(inst.applicants)} organisations, "
-          f"capacity 1..15 (total {sum(m.capacity for m in inst.markets)})\n")
+    print(
+        f"## {len(inst.markets)} markets ({where}) × {len(inst.applicants)} organisations, "
+        f"capacity 1..15 (total {sum(m.capacity for m in inst.markets)})\n"
+    )
     runs = [_stages(inst) for _ in range(repeats)]
     best = [min(r[0][k] for r in runs) for k in range(5)]
     _, result, solves, arcs = runs[0]
     print(f"- allowed pairs: {arcs:,} (mean {arcs / len(inst.applicants):.0f} per organisation)")
-    print(f"- seconds (best of {repeats}): allowed set {best[0]:.2f}, optimum L1..L5 {best[1]:.2f}, "
-          f"tie rule {best[2]:.2f}, reasons {best[3]:.2f}; total {best[4]:.2f} "
-          f"(all runs: {', '.join(f'{r[0][4]:.2f}' for r in runs)})")
+    print(
+        f"- seconds (best of {repeats}): allowed set {best[0]:.2f}, optimum L1..L5 {best[1]:.2f}, "
+        f"tie rule {best[2]:.2f}, reasons {best[3]:.2f}; total {best[4]:.2f} "
+        f"(all runs: {', '.join(f'{r[0][4]:.2f}' for r in runs)})"
+    )
     for line in solves[:3]:
         print(f"  - {line}")
     tracemalloc.start()
     _stages(inst)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"- peak memory: {peak / 2**20:.0f} MiB allocated during the solve (tracemalloc, numpy "
-          f"included); process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"- peak memory: {peak / 2**20:.0f} MiB allocated during the solve (tracemalloc, numpy "
+        f"included); process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
     t5 = time.perf_counter()
     base = fcfs(inst.applicants, inst.markets, neighbours=inst.neighbours)
     print(f"- fcfs: {time.perf_counter() - t5:.2f} s\n")

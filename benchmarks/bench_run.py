@@ -143,8 +143,13 @@ def timed_run(config: Config, number: int, kinds: Kinds | None, profile: Path | 
     if profiler and profile:
         profiler.dump_stats(profile / f"{config.backend}-run{number}.prof")
     _, t_end, n_end = probe.marks[-1]
-    out: dict[str, Any] = {"backend": config.backend, "run": number, "seconds": round(t_end - start[0], 2),
-                           "requests": n_end - start[1], "steps": {}}
+    out: dict[str, Any] = {
+        "backend": config.backend,
+        "run": number,
+        "seconds": round(t_end - start[0], 2),
+        "requests": n_end - start[1],
+        "steps": {},
+    }
     all_kinds = kinds() if kinds else []
     for (name, t, n), (_, t_next, n_next) in zip(probe.marks, probe.marks[1:], strict=False):
         step: dict[str, Any] = {"seconds": round(t_next - t, 2), "requests": n_next - n}
@@ -154,9 +159,10 @@ def timed_run(config: Config, number: int, kinds: Kinds | None, profile: Path | 
             step["kinds"] = dict(Counter(all_kinds[n:n_next]))
         out["steps"][name] = step
     if kinds:
-        out["request_kinds"] = dict(Counter(all_kinds[start[1]:n_end]))
-    out["reports"] = [{"step": r.step, "result": r.result, "counts": r.counts, "message": r.message}
-                      for r in result.reports]
+        out["request_kinds"] = dict(Counter(all_kinds[start[1] : n_end]))
+    out["reports"] = [
+        {"step": r.step, "result": r.result, "counts": r.counts, "message": r.message} for r in result.reports
+    ]
     out["failed"] = [f"{r.step}: {r.message}" for r in result.reports if r.failed]
     return out
 
@@ -164,16 +170,20 @@ def timed_run(config: Config, number: int, kinds: Kinds | None, profile: Path | 
 def artefacts(config: Config) -> dict[str, int]:
     """What the runs left behind so far (not timed; on Google this reads after the run's count)."""
     docs = config.documents.output
-    return {"docx": len(list(docs.rglob("*.docx"))), "pdf": len(list(docs.rglob("*.pdf"))),
-            "eml": len(list(config.mail.outbox.rglob("*.eml"))),
-            "outcome_tabs": len(open_backend(config, "outcomes").list_tabs()),
-            "dashboard_tabs": len(open_backend(config, "dashboard").list_tabs())}
+    return {
+        "docx": len(list(docs.rglob("*.docx"))),
+        "pdf": len(list(docs.rglob("*.pdf"))),
+        "eml": len(list(config.mail.outbox.rglob("*.eml"))),
+        "outcome_tabs": len(open_backend(config, "outcomes").list_tabs()),
+        "dashboard_tabs": len(open_backend(config, "dashboard").list_tabs()),
+    }
 
 
 def setup(config: Config, markets: list[dict[str, str]], apps: list[dict[str, str]]) -> None:
     jobs.init(config)
-    markets = [m | {"association_email": f"market-{m['market_code'].lower()}@example.org", "capacity": "2"}
-               for m in markets]
+    markets = [
+        m | {"association_email": f"market-{m['market_code'].lower()}@example.org", "capacity": "2"} for m in markets
+    ]
     master, outcomes = open_backend(config, "master"), open_backend(config, "outcomes")
     fill((master, outcomes), markets, apps)
 
@@ -183,8 +193,12 @@ def sign(config: Config, match_ids: list[str]) -> None:
     schemas = default_schemas()
     backend = open_backend(config, "master")
     with transaction(backend):
-        write_rows(backend, schemas["매칭"], [RowUpdate({"status": "협약체결"}, id=m) for m in match_ids],
-                   allow=frozenset({"status"}))
+        write_rows(
+            backend,
+            schemas["매칭"],
+            [RowUpdate({"status": "협약체결"}, id=m) for m in match_ids],
+            allow=frozenset({"status"}),
+        )
 
 
 @contextmanager
@@ -212,8 +226,10 @@ def google_config() -> Iterator[tuple[Config, Kinds | None]]:
         google = f'\n[google]\ncredentials = "credentials.json"\nendpoint = "{server.url}"\ntimeout = 120\n'
         path = Path(tmp) / "onemarket.toml"
         path.write_text(CONFIG.format(backend="google", files=files, google=google), encoding="utf-8")
-        yield load_config(path), lambda: [f"{r.path.split('/')[3].split(':')[0]}:{r.kind}" for r in server.requests()
-                                          if r.kind != "token"]
+        yield (
+            load_config(path),
+            lambda: [f"{r.path.split('/')[3].split(':')[0]}:{r.kind}" for r in server.requests() if r.kind != "token"],
+        )
 
 
 def bench(name: str, args: argparse.Namespace, markets: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -228,8 +244,12 @@ def bench(name: str, args: argparse.Namespace, markets: list[dict[str, str]]) ->
                 confirmed = _confirm_some(config, args.confirm)
                 print(f"# {name}: staff confirmed {len(confirmed)} pairs", file=sys.stderr, flush=True)
             if number == 3 and args.signed:
-                sign(config, confirmed[:args.signed])
-                print(f"# {name}: staff marked {len(confirmed[:args.signed])} pairs 협약체결", file=sys.stderr, flush=True)
+                sign(config, confirmed[: args.signed])
+                print(
+                    f"# {name}: staff marked {len(confirmed[: args.signed])} pairs 협약체결",
+                    file=sys.stderr,
+                    flush=True,
+                )
             m = timed_run(config, number, kinds, args.profile)
             m["artefacts"] = artefacts(config)
             print(f"# {name} run {number}: {m['seconds']} s", file=sys.stderr, flush=True)
@@ -250,10 +270,12 @@ def table(results: list[dict[str, Any]]) -> str:
         lines.append(f"{m['backend']:<7} {m['run']:>3} {m['requests']:>8} {cells}")
     for m in results:
         a = m["artefacts"]
-        lines.append(f"{m['backend']} run {m['run']}: docx {a['docx']}, pdf {a['pdf']}, eml {a['eml']}, "
-                     f"outcome tabs {a['outcome_tabs']}, dashboard tabs {a['dashboard_tabs']}"
-                     + (f"; FAILED {m['failed']}" if m["failed"] else "")
-                     + (f"; kinds {m['request_kinds']}" if "request_kinds" in m else ""))
+        lines.append(
+            f"{m['backend']} run {m['run']}: docx {a['docx']}, pdf {a['pdf']}, eml {a['eml']}, "
+            f"outcome tabs {a['outcome_tabs']}, dashboard tabs {a['dashboard_tabs']}"
+            + (f"; FAILED {m['failed']}" if m["failed"] else "")
+            + (f"; kinds {m['request_kinds']}" if "request_kinds" in m else "")
+        )
     return "\n".join(lines)
 
 
@@ -274,12 +296,27 @@ def main() -> None:
         args.profile.mkdir(parents=True, exist_ok=True)
     soffice = find_soffice()
     pdf = f"PDF via {soffice}" if soffice else "no LibreOffice: .docx only"
-    print(f"# markets: {len(markets)} from {source}; applications: {args.rows}; confirm {args.confirm}; {pdf}",
-          file=sys.stderr, flush=True)
+    print(
+        f"# markets: {len(markets)} from {source}; applications: {args.rows}; confirm {args.confirm}; {pdf}",
+        file=sys.stderr,
+        flush=True,
+    )
     results = [m for name in ("xlsx", "google") if args.backend in (name, "all") for m in bench(name, args, markets)]
     if args.json:
-        print(json.dumps({"markets": len(markets), "rows": args.rows, "confirm": args.confirm, "pdf": bool(soffice),
-                          "steps": [s.name for s in pipeline.STEPS], "runs": results}, ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {
+                    "markets": len(markets),
+                    "rows": args.rows,
+                    "confirm": args.confirm,
+                    "pdf": bool(soffice),
+                    "steps": [s.name for s in pipeline.STEPS],
+                    "runs": results,
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         print(table(results))
     if args.profile:

@@ -56,8 +56,7 @@ def measure(name: str, n: int, backend: Backend, reopen: Callable[[], Backend]) 
     out["read_seconds"] = round(time.perf_counter() - t0, 3)
     out["read_requests"] = backend.requests - start_requests
     rows = tables["참여신청"].data_rows()
-    updates = [RowUpdate({"validation_result": "정상", "validation_message": ""}, id=r["application_id"])
-               for r in rows]
+    updates = [RowUpdate({"validation_result": "정상", "validation_message": ""}, id=r["application_id"]) for r in rows]
     start_requests = backend.requests
     t0 = time.perf_counter()
     result = write_rows(backend, schemas["참여신청"], updates)
@@ -72,15 +71,32 @@ def measure(name: str, n: int, backend: Backend, reopen: Callable[[], Backend]) 
 class _Null(Backend):
     """Stands in for the files a benchmark does not touch."""
 
-    def list_tabs(self): return []  # type: ignore[no-untyped-def]
-    def read(self, titles): return {}  # type: ignore[no-untyped-def]
-    def write(self, updates): pass  # type: ignore[no-untyped-def]
-    def append(self, title, rows): pass  # type: ignore[no-untyped-def]
-    def ensure_tabs(self, titles): return []  # type: ignore[no-untyped-def]
-    def remove_blank_default_tab(self): return False  # type: ignore[no-untyped-def]
-    def style_header(self, title, style): pass  # type: ignore[no-untyped-def]
-    def set_dropdowns(self, title, dropdowns): pass  # type: ignore[no-untyped-def]
-    def protect_columns(self, title, cols, description): pass  # type: ignore[no-untyped-def]
+    def list_tabs(self):
+        return []  # type: ignore[no-untyped-def]
+
+    def read(self, titles):
+        return {}  # type: ignore[no-untyped-def]
+
+    def write(self, updates):
+        pass  # type: ignore[no-untyped-def]
+
+    def append(self, title, rows):
+        pass  # type: ignore[no-untyped-def]
+
+    def ensure_tabs(self, titles):
+        return []  # type: ignore[no-untyped-def]
+
+    def remove_blank_default_tab(self):
+        return False  # type: ignore[no-untyped-def]
+
+    def style_header(self, title, style):
+        pass  # type: ignore[no-untyped-def]
+
+    def set_dropdowns(self, title, dropdowns):
+        pass  # type: ignore[no-untyped-def]
+
+    def protect_columns(self, title, cols, description):
+        pass  # type: ignore[no-untyped-def]
 
 
 def bench_xlsx(n: int) -> dict[str, object]:
@@ -88,8 +104,7 @@ def bench_xlsx(n: int) -> dict[str, object]:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "master.xlsx"
-        return measure("xlsx (requests = saves)", n, XlsxBackend(path, create=True),
-                       lambda: XlsxBackend(path))
+        return measure("xlsx (requests = saves)", n, XlsxBackend(path, create=True), lambda: XlsxBackend(path))
 
 
 def bench_google(n: int) -> dict[str, object]:
@@ -107,8 +122,12 @@ def bench_google(n: int) -> dict[str, object]:
         creds.write_text(json.dumps(service_account_json(key, server.token_uri)), encoding="utf-8")
         server.create_spreadsheet("bench")
         cfg = GoogleConfig(credentials=creds, endpoint=server.url)
-        out = measure("google (loopback)", n, GoogleBackend.from_config(cfg, "bench"),
-                      lambda: GoogleBackend.from_config(cfg, "bench"))
+        out = measure(
+            "google (loopback)",
+            n,
+            GoogleBackend.from_config(cfg, "bench"),
+            lambda: GoogleBackend.from_config(cfg, "bench"),
+        )
         out["request_kinds"] = [r.kind for r in server.requests() if r.kind != "token"][-6:]
         return out
 

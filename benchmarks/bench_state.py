@@ -91,8 +91,11 @@ def bench(name: str, rows: int, confirm: int, markets: list[dict[str, str]], bat
                 ours.send("count")
                 m["stored_mails"] = ours.recv() - before
                 m["artefacts"] = artefacts(config)
-                print(f"# {name} run {number}: {m['seconds']} s, {m['requests']} requests, "
-                      f"{m['stored_mails']} mails", file=sys.stderr, flush=True)
+                print(
+                    f"# {name} run {number}: {m['seconds']} s, {m['requests']} requests, {m['stored_mails']} mails",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 results.append(m)
     finally:
         bench_run.CONFIG = original
@@ -102,14 +105,18 @@ def bench(name: str, rows: int, confirm: int, markets: list[dict[str, str]], bat
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    lines = [f"{'backend':<7} {'run':>3} {'seconds':>8} {'requests':>8} {'notify s':>9} {'notify req':>10} "
-             f"{'mails':>6} {'req/50 mails':>12}  failed"]
+    lines = [
+        f"{'backend':<7} {'run':>3} {'seconds':>8} {'requests':>8} {'notify s':>9} {'notify req':>10} "
+        f"{'mails':>6} {'req/50 mails':>12}  failed"
+    ]
     for m in results:
         step = m["steps"].get(NOTIFY, {})
         mails, req = m["stored_mails"], step.get("requests", 0)
         per50 = f"{req * 50 / mails:.1f}" if mails else "-"
-        lines.append(f"{m['backend']:<7} {m['run']:>3} {m['seconds']:>8} {m['requests']:>8} "
-                     f"{step.get('seconds', ''):>9} {req:>10} {mails:>6} {per50:>12}  {m['failed'] or ''}")
+        lines.append(
+            f"{m['backend']:<7} {m['run']:>3} {m['seconds']:>8} {m['requests']:>8} "
+            f"{step.get('seconds', ''):>9} {req:>10} {mails:>6} {per50:>12}  {m['failed'] or ''}"
+        )
     for m in results:
         if "request_kinds" in m and m["run"] == 2:
             lines.append(f"{m['backend']} run 2 {NOTIFY} kinds: {m['steps'].get(NOTIFY, {}).get('kinds')}")
@@ -125,11 +132,18 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     markets, source = load_markets()
-    print(f"# markets: {len(markets)} from {source}; applications {args.rows}; confirm {args.confirm}",
-          file=sys.stderr, flush=True)
+    print(
+        f"# markets: {len(markets)} from {source}; applications {args.rows}; confirm {args.confirm}",
+        file=sys.stderr,
+        flush=True,
+    )
     started = time.perf_counter()
-    results = [m for name in ("google", "xlsx") if args.backend in (name, "all")
-               for m in bench(name, args.rows, args.confirm, markets, args.batch)]
+    results = [
+        m
+        for name in ("google", "xlsx")
+        if args.backend in (name, "all")
+        for m in bench(name, args.rows, args.confirm, markets, args.batch)
+    ]
     if args.json:
         print(json.dumps({"rows": args.rows, "confirm": args.confirm, "runs": results}, ensure_ascii=False, indent=1))
     else:

@@ -58,8 +58,13 @@ FAULTS: tuple[Callable[[dict[str, str]], dict[str, str]], ...] = (
     lambda r: {"org_name": ""},
     lambda r: {"wish_market_1": "서울 광장시장", "wish_region": ""},
     lambda r: {"received_on": "2024-02-30"},
-    lambda r: {"market_day": "N", "purchase": "N", "onnuri_thousand_won": "", "special_program": "",
-               "other_cooperation": ""},
+    lambda r: {
+        "market_day": "N",
+        "purchase": "N",
+        "onnuri_thousand_won": "",
+        "special_program": "",
+        "other_cooperation": "",
+    },
 )
 
 
@@ -84,8 +89,12 @@ def _variant(rng: random.Random, name: str, sigun: str) -> str:
 def applications(n: int, markets: list[dict[str, str]]) -> list[dict[str, str]]:
     rng = random.Random(7)
     bad = set(BAD_ROWS.values())
-    pool = [r for seed in range(1, 11) for r in sample_applications(seed)
-            if r["org_name"] and not any((k, r[k]) in bad for k, _ in bad)]
+    pool = [
+        r
+        for seed in range(1, 11)
+        for r in sample_applications(seed)
+        if r["org_name"] and not any((k, r[k]) in bad for k, _ in bad)
+    ]
     names = [m["market_name"] for m in markets]
     by_sigun: dict[str, list[str]] = defaultdict(list)
     for m in markets:
@@ -122,8 +131,14 @@ def fill(files: Files, markets: list[dict[str, str]], apps: list[dict[str, str]]
     outcomes.commit()
 
 
-def run(label: str, n: int, number: int, open_files: Callable[[], Files], state_dir: Path,
-        kinds: Callable[[], list[str]] | None = None) -> dict[str, object]:
+def run(
+    label: str,
+    n: int,
+    number: int,
+    open_files: Callable[[], Files],
+    state_dir: Path,
+    kinds: Callable[[], list[str]] | None = None,
+) -> dict[str, object]:
     t0 = time.perf_counter()
     master, outcomes = open_files()
     opened = time.perf_counter() - t0
@@ -138,11 +153,17 @@ def run(label: str, n: int, number: int, open_files: Callable[[], Files], state_
     t2 = time.perf_counter()
     counts = {s.tab: {"정상": s.ok, "경고": s.warnings, "오류": s.errors} for s in result.summaries}
     out: dict[str, object] = {
-        "backend": label, "rows": n, "run": number, "open_seconds": round(opened, 3),
-        "seconds": round(t2 - t0, 3), "validate_seconds": round(t1 - t0, 3),
+        "backend": label,
+        "rows": n,
+        "run": number,
+        "open_seconds": round(opened, 3),
+        "seconds": round(t2 - t0, 3),
+        "validate_seconds": round(t1 - t0, 3),
         "requests": master.requests + outcomes.requests - before,
-        "rows_per_second": round(n / (t2 - t0)), "ids_assigned": result.ids_assigned,
-        "write_issues": len(result.write_issues), "counts": counts,
+        "rows_per_second": round(n / (t2 - t0)),
+        "ids_assigned": result.ids_assigned,
+        "write_issues": len(result.write_issues),
+        "counts": counts,
     }
     if label == "xlsx":
         out["save_seconds"] = round(t2 - t1, 3)
@@ -176,17 +197,21 @@ def google_files() -> Iterator[tuple[Callable[[bool], Files], Callable[[], list[
         for name in ("master", "outcomes"):
             server.create_spreadsheet(name)
         cfg = GoogleConfig(credentials=creds, endpoint=server.url)
-        yield ((lambda _: (GoogleBackend.from_config(cfg, "master"), GoogleBackend.from_config(cfg, "outcomes"))),
-               lambda: [r.kind for r in server.requests() if r.kind != "token"])
+        yield (
+            (lambda _: (GoogleBackend.from_config(cfg, "master"), GoogleBackend.from_config(cfg, "outcomes"))),
+            lambda: [r.kind for r in server.requests() if r.kind != "token"],
+        )
 
 
 def summary(m: dict[str, object]) -> str:
     apps = m["counts"]["참여신청"]  # type: ignore[index]
     save = f" + save {m['save_seconds']} s" if "save_seconds" in m else ""
     unit = "saves" if m["backend"] == "xlsx" else "API requests"
-    return (f"{m['backend']:<6} run {m['run']}: {m['seconds']} s (validate {m['validate_seconds']} s{save}), "
-            f"{m['requests']} {unit}, {m['rows_per_second']} rows/s, 신청ID {m['ids_assigned']}개 부여 — "
-            f"참여신청 정상 {apps['정상']} / 경고 {apps['경고']} / 오류 {apps['오류']}")
+    return (
+        f"{m['backend']:<6} run {m['run']}: {m['seconds']} s (validate {m['validate_seconds']} s{save}), "
+        f"{m['requests']} {unit}, {m['rows_per_second']} rows/s, 신청ID {m['ids_assigned']}개 부여 — "
+        f"참여신청 정상 {apps['정상']} / 경고 {apps['경고']} / 오류 {apps['오류']}"
+    )
 
 
 def main() -> None:

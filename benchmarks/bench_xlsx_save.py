@@ -39,9 +39,13 @@ def make(path: Path, rows: int) -> None:
     b.remove_blank_default_tab()
     cells = [CellWrite(1, c, h) for c, h in enumerate(schema.headers, start=1)]
     for r in range(2, rows + 2):
-        cells += [CellWrite(r, 3, f"기관{r}"), CellWrite(r, 10, f"010-{r % 10000:04d}-1234"),
-                  CellWrite(r, 11, f"user{r}@example.org"), CellWrite(r, 23, "정상"),
-                  CellWrite(r, 24, "희망시장1: '장현시장'을 남양주시 '장현전통시장'으로 읽었습니다.")]
+        cells += [
+            CellWrite(r, 3, f"기관{r}"),
+            CellWrite(r, 10, f"010-{r % 10000:04d}-1234"),
+            CellWrite(r, 11, f"user{r}@example.org"),
+            CellWrite(r, 23, "정상"),
+            CellWrite(r, 24, "희망시장1: '장현시장'을 남양주시 '장현전통시장'으로 읽었습니다."),
+        ]
     b.write({"참여신청": cells})
     b.commit()
 
@@ -74,9 +78,15 @@ def measure(rows: int, repeat: int) -> dict[str, float]:
         report = atomic_file._hash_then_replace(path, ours, atomic_file.sha256_file(path), None)
         fallback.append(report.window)
     size = path.stat().st_size
-    return {"rows": rows, "bytes": size, "build_s": statistics.median(build), "commit_s": statistics.median(commit),
-            "swap_back_s": statistics.median(swap_back), "fallback_window_s": statistics.median(fallback),
-            "fallback_window_max_s": max(fallback)}
+    return {
+        "rows": rows,
+        "bytes": size,
+        "build_s": statistics.median(build),
+        "commit_s": statistics.median(commit),
+        "swap_back_s": statistics.median(swap_back),
+        "fallback_window_s": statistics.median(fallback),
+        "fallback_window_max_s": max(fallback),
+    }
 
 
 def main() -> None:
@@ -84,12 +94,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[80, 2000, 10000])
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    print("rows    file KB  build (openpyxl)  commit (all)  window: swap  conflict swap-back  no-swap window (median/max)")
+    print(
+        "rows    file KB  build (openpyxl)  commit (all)  window: swap  conflict swap-back  no-swap window (median/max)"
+    )
     for rows in args.rows:
         m = measure(rows, args.repeat)
-        print(f"{m['rows']:>6} {m['bytes'] / 1024:>9.0f}  {m['build_s']:>14.3f} s  {m['commit_s']:>10.3f} s"
-              f"  {0:>10} s  {m['swap_back_s'] * 1e6:>14.0f} µs  {m['fallback_window_s'] * 1e6:>10.0f} / "
-              f"{m['fallback_window_max_s'] * 1e6:.0f} µs")
+        print(
+            f"{m['rows']:>6} {m['bytes'] / 1024:>9.0f}  {m['build_s']:>14.3f} s  {m['commit_s']:>10.3f} s"
+            f"  {0:>10} s  {m['swap_back_s'] * 1e6:>14.0f} µs  {m['fallback_window_s'] * 1e6:>10.0f} / "
+            f"{m['fallback_window_max_s'] * 1e6:.0f} µs"
+        )
 
 
 if __name__ == "__main__":

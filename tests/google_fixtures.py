@@ -23,8 +23,11 @@ from automation.config import Config, GoogleConfig, load_config
 from automation.sheets.google import GoogleBackend
 
 SERVICE_EMAIL = "onemarket-bot@test-project.iam.gserviceaccount.com"
-KEYS = {"master": "1MasterTestKey_abcdefghij", "outcomes": "1OutcomesTestKey_abcdefgh",
-        "dashboard": "1DashboardTestKey_abcdefg"}
+KEYS = {
+    "master": "1MasterTestKey_abcdefghij",
+    "outcomes": "1OutcomesTestKey_abcdefgh",
+    "dashboard": "1DashboardTestKey_abcdefg",
+}
 
 
 class FakeClock:
@@ -54,15 +57,19 @@ def gsheets(google_sa_key: rsa.RSAPrivateKey) -> Iterator[SheetsServer]:
         yield server
 
 
-def service_account_json(key: rsa.RSAPrivateKey, token_uri: str,
-                         email: str = SERVICE_EMAIL) -> dict[str, Any]:
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
+def service_account_json(key: rsa.RSAPrivateKey, token_uri: str, email: str = SERVICE_EMAIL) -> dict[str, Any]:
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     return {
-        "type": "service_account", "project_id": "test-project",
-        "private_key_id": "0123456789abcdef0123456789abcdef01234567", "private_key": pem,
-        "client_email": email, "client_id": "100000000000000000001",
-        "auth_uri": "https://accounts.google.com/o/oauth2/auth", "token_uri": token_uri,
+        "type": "service_account",
+        "project_id": "test-project",
+        "private_key_id": "0123456789abcdef0123456789abcdef01234567",
+        "private_key": pem,
+        "client_email": email,
+        "client_id": "100000000000000000001",
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": token_uri,
         "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
         "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/onemarket-bot",
         "universe_domain": "googleapis.com",
@@ -70,20 +77,19 @@ def service_account_json(key: rsa.RSAPrivateKey, token_uri: str,
 
 
 @pytest.fixture
-def google_credentials(tmp_path: Path, gsheets: SheetsServer,
-                       google_sa_key: rsa.RSAPrivateKey) -> Path:
+def google_credentials(tmp_path: Path, gsheets: SheetsServer, google_sa_key: rsa.RSAPrivateKey) -> Path:
     """A service-account JSON file in tmp_path whose token_uri is the loopback /token."""
     path = tmp_path / "credentials.json"
-    path.write_text(json.dumps(service_account_json(google_sa_key, gsheets.token_uri)),
-                    encoding="utf-8")
+    path.write_text(json.dumps(service_account_json(google_sa_key, gsheets.token_uri)), encoding="utf-8")
     return path
 
 
 @pytest.fixture
 def google_config(gsheets: SheetsServer, google_credentials: Path) -> GoogleConfig:
     """Short timeout and a small retry budget so fault tests stay fast."""
-    return GoogleConfig(credentials=google_credentials, endpoint=gsheets.url, timeout=0.5,
-                        max_attempts=4, deadline=10.0)
+    return GoogleConfig(
+        credentials=google_credentials, endpoint=gsheets.url, timeout=0.5, max_attempts=4, deadline=10.0
+    )
 
 
 @pytest.fixture
@@ -95,29 +101,31 @@ MakeBackend = Callable[..., GoogleBackend]
 
 
 @pytest.fixture
-def make_google_backend(gsheets: SheetsServer, google_config: GoogleConfig,
-                        fake_clock: FakeClock) -> MakeBackend:
+def make_google_backend(gsheets: SheetsServer, google_config: GoogleConfig, fake_clock: FakeClock) -> MakeBackend:
     """``make(tabs, key=..., shared=True, create=True, **GoogleConfig overrides)``.
 
     Creates the spreadsheet on the server (unless ``create`` is False) and returns a backend
     built by ``GoogleBackend.from_config`` whose sleeps go to ``fake_clock``.
     """
 
-    def make(tabs: Mapping[str, Sequence[Sequence[str]]] | None = None, *,
-             key: str = KEYS["master"], shared: bool = True, create: bool = True,
-             **overrides: Any) -> GoogleBackend:
+    def make(
+        tabs: Mapping[str, Sequence[Sequence[str]]] | None = None,
+        *,
+        key: str = KEYS["master"],
+        shared: bool = True,
+        create: bool = True,
+        **overrides: Any,
+    ) -> GoogleBackend:
         if create:
             gsheets.create_spreadsheet(key, tabs, shared=shared)
         cfg = dataclasses.replace(google_config, **overrides)
-        return GoogleBackend.from_config(cfg, key, sleep=fake_clock.sleep,
-                                         clock=fake_clock.monotonic)
+        return GoogleBackend.from_config(cfg, key, sleep=fake_clock.sleep, clock=fake_clock.monotonic)
 
     return make
 
 
 @pytest.fixture
-def google_onemarket_config(tmp_path: Path, gsheets: SheetsServer,
-                            google_credentials: Path) -> Config:
+def google_onemarket_config(tmp_path: Path, gsheets: SheetsServer, google_credentials: Path) -> Config:
     """onemarket.toml with backend "google": three empty spreadsheets (keys in ``KEYS``)."""
     for key in KEYS.values():
         gsheets.create_spreadsheet(key)

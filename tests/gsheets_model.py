@@ -24,17 +24,23 @@ class ApiError(Exception):
     """An error answer in Google's JSON format."""
 
     STATUS: ClassVar[dict[int, str]] = {
-        400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
-        404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNAVAILABLE",
-        503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+        400: "INVALID_ARGUMENT",
+        401: "UNAUTHENTICATED",
+        403: "PERMISSION_DENIED",
+        404: "NOT_FOUND",
+        429: "RESOURCE_EXHAUSTED",
+        500: "INTERNAL",
+        502: "UNAVAILABLE",
+        503: "UNAVAILABLE",
+        504: "DEADLINE_EXCEEDED",
+    }
 
     def __init__(self, code: int, message: str) -> None:
         super().__init__(message)
         self.code, self.message = code, message
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message,
-                          "status": self.STATUS.get(self.code, "UNKNOWN")}}
+        return {"error": {"code": self.code, "message": self.message, "status": self.STATUS.get(self.code, "UNKNOWN")}}
 
 
 @dataclass
@@ -76,8 +82,13 @@ class Tab:
         grid: dict[str, Any] = {"rowCount": self.row_count, "columnCount": self.col_count}
         if self.frozen_rows:
             grid["frozenRowCount"] = self.frozen_rows
-        props = {"sheetId": self.sheet_id, "title": self.title, "index": index,
-                 "sheetType": "GRID", "gridProperties": grid}
+        props = {
+            "sheetId": self.sheet_id,
+            "title": self.title,
+            "index": index,
+            "sheetType": "GRID",
+            "gridProperties": grid,
+        }
         if self.hidden:
             props["hidden"] = True
         return props
@@ -105,12 +116,20 @@ class Book:
 
     def add(self, title: str, rows: list[list[str]] | None = None) -> Tab:
         if any(t.title.lower() == title.lower() for t in self.tabs):
-            raise ApiError(400, f'Invalid requests[0].addSheet: A sheet with the name "{title}" '
-                                "already exists. Please enter another name.")
+            raise ApiError(
+                400,
+                f'Invalid requests[0].addSheet: A sheet with the name "{title}" '
+                "already exists. Please enter another name.",
+            )
         self.next_id += 1
         data = [list(r) for r in rows or []]
-        tab = Tab(0 if not self.tabs else self.next_id * 7919 % 2_000_000_000, title, data,
-                  row_count=max(1000, len(data)), col_count=max(26, *map(len, data), 0))
+        tab = Tab(
+            0 if not self.tabs else self.next_id * 7919 % 2_000_000_000,
+            title,
+            data,
+            row_count=max(1000, len(data)),
+            col_count=max(26, *map(len, data), 0),
+        )
         self.tabs.append(tab)
         return tab
 
@@ -125,9 +144,12 @@ class Book:
             if t.charts:
                 sheet["charts"] = [dict(c) for c in t.charts]
             sheets.append(sheet)
-        return {"spreadsheetId": self.key, "properties": {"title": self.title, "locale": "ko_KR"},
-                "sheets": sheets,
-                "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.key}/edit"}
+        return {
+            "spreadsheetId": self.key,
+            "properties": {"title": self.title, "locale": "ko_KR"},
+            "sheets": sheets,
+            "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.key}/edit",
+        }
 
 
 def trim(rows: list[list[str]]) -> list[list[str]]:
@@ -178,12 +200,12 @@ def parse_range(book: Book, text: str) -> Span:
             j = text.find("'", i)
             if j < 0:
                 raise bad
-            if text[j + 1:j + 2] == "'":
+            if text[j + 1 : j + 2] == "'":
                 parts.append(text[i:j] + "'")
                 i = j + 2
                 continue
             parts.append(text[i:j])
-            rest = text[j + 1:]
+            rest = text[j + 1 :]
             break
         title = "".join(parts)
         if rest and not rest.startswith("!"):
@@ -208,12 +230,17 @@ def parse_range(book: Book, text: str) -> Span:
     (c_a, r_a), (c_b, r_b) = (m.groups() for m in (matches[0], matches[-1]))  # type: ignore[union-attr]
     if not (c_a or r_a):
         raise bad
-    return Span(tab, int(r_a) - 1 if r_a else 0, int(r_b) if r_b else None,
-                _col(c_a) - 1 if c_a else 0, _col(c_b) if c_b else None)
+    return Span(
+        tab,
+        int(r_a) - 1 if r_a else 0,
+        int(r_b) if r_b else None,
+        _col(c_a) - 1 if c_a else 0,
+        _col(c_b) if c_b else None,
+    )
 
 
 def _col(letters: str) -> int:
-    return sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(letters.upper())))
+    return sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(letters.upper())))
 
 
 def check_grid(span: Span, rows: int, cols: int) -> None:
@@ -221,14 +248,17 @@ def check_grid(span: Span, rows: int, cols: int) -> None:
     tab = span.tab
     if rows > tab.row_count or cols > tab.col_count:
         cell = f"{letter(max(cols, 1) - 1)}{max(rows, 1)}"
-        raise ApiError(400, f"Range ({quote(tab.title)}!{cell}) exceeds grid limits. Max rows: "
-                            f"{tab.row_count}, max columns: {tab.col_count}")
+        raise ApiError(
+            400,
+            f"Range ({quote(tab.title)}!{cell}) exceeds grid limits. Max rows: "
+            f"{tab.row_count}, max columns: {tab.col_count}",
+        )
 
 
 def read(span: Span) -> list[list[str]]:
     check_grid(span, span.r1 or 0, span.c1 or 0)
-    rows = span.tab.rows[span.r0:span.r1]
-    return trim([list(r[span.c0:span.c1]) for r in rows])
+    rows = span.tab.rows[span.r0 : span.r1]
+    return trim([list(r[span.c0 : span.c1]) for r in rows])
 
 
 def cell_text(value: Any, option: str) -> str | None:
@@ -255,13 +285,17 @@ def write(span: Span, values: list[list[Any]], option: str, insert_rows: bool = 
         span.tab.row_count = max(span.tab.row_count, span.r0 + len(values))
     check_grid(span, span.r0 + len(values), span.c0 + max(map(len, values), default=0))
     if span.r1 is not None and span.r0 + len(values) > span.r1:
-        raise ApiError(400, f"Requested writing within range [{span.a1()}], but tried writing "
-                            f"to row [{span.r0 + len(values)}]")
+        raise ApiError(
+            400, f"Requested writing within range [{span.a1()}], but tried writing to row [{span.r0 + len(values)}]"
+        )
     count = 0
     for i, row in enumerate(values):
         if span.c1 is not None and span.c0 + len(row) > span.c1:
-            raise ApiError(400, f"Requested writing within range [{span.a1()}], but tried "
-                                f"writing to column [{letter(span.c0 + len(row) - 1)}]")
+            raise ApiError(
+                400,
+                f"Requested writing within range [{span.a1()}], but tried "
+                f"writing to column [{letter(span.c0 + len(row) - 1)}]",
+            )
         for j, value in enumerate(row):
             text = cell_text(value, option)
             if text is None:

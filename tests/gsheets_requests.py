@@ -17,19 +17,20 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def _range_key(rng: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(rng.get(k) for k in ("startRowIndex", "endRowIndex", "startColumnIndex",
-                                      "endColumnIndex"))
+    return tuple(rng.get(k) for k in ("startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex"))
 
 
 def apply_request(book: Book, i: int, request: dict[str, Any]) -> dict[str, Any]:
     """One entry of ``spreadsheets:batchUpdate``; returns its reply."""
     if len(request) != 1:
         raise ApiError(400, f"Invalid requests[{i}]: exactly one kind of request expected")
-    (kind, body), = request.items()
+    ((kind, body),) = request.items()
     if kind == "addSheet":
         props = body.get("properties", {})
         if "sheetId" in props and any(t.sheet_id == props["sheetId"] for t in book.tabs):
-            raise ApiError(400, f"Invalid requests[{i}].addSheet: A sheet with the id {props['sheetId']} already exists.")
+            raise ApiError(
+                400, f"Invalid requests[{i}].addSheet: A sheet with the id {props['sheetId']} already exists."
+            )
         tab = book.add(props.get("title") or f"Sheet{len(book.tabs) + 1}")
         if "sheetId" in props:
             tab.sheet_id = int(props["sheetId"])
@@ -44,8 +45,7 @@ def apply_request(book: Book, i: int, request: dict[str, Any]) -> dict[str, Any]
     if kind == "deleteSheet":
         tab = book.by_id(body.get("sheetId"))
         if len(book.tabs) == 1:
-            raise ApiError(400, f"Invalid requests[{i}].deleteSheet: You can't remove all the "
-                                "sheets in a document.")
+            raise ApiError(400, f"Invalid requests[{i}].deleteSheet: You can't remove all the sheets in a document.")
         book.tabs.remove(tab)
     elif kind == "updateSheetProperties":
         props = body.get("properties", {})
@@ -60,10 +60,10 @@ def apply_request(book: Book, i: int, request: dict[str, Any]) -> dict[str, Any]
         grid = props.get("gridProperties", {})
         if "rowCount" in fields and "rowCount" in grid:
             tab.row_count = int(grid["rowCount"])
-            del tab.rows[tab.row_count:]
+            del tab.rows[tab.row_count :]
         if "columnCount" in fields and "columnCount" in grid:
             tab.col_count = int(grid["columnCount"])
-            tab.rows = [r[:tab.col_count] for r in tab.rows]
+            tab.rows = [r[: tab.col_count] for r in tab.rows]
     elif kind == "appendDimension":
         tab = book.by_id(body.get("sheetId"))
         if body.get("dimension") == "ROWS":
@@ -91,8 +91,7 @@ def apply_request(book: Book, i: int, request: dict[str, Any]) -> dict[str, Any]
         if condition["type"] == "ONE_OF_RANGE":
             source = condition.get("values", [{}])[0].get("userEnteredValue", "")
             if not source.startswith("="):
-                raise ApiError(400, f"Invalid requests[{i}].setDataValidation: Invalid "
-                                    "ConditionValue.userEnteredValue")
+                raise ApiError(400, f"Invalid requests[{i}].setDataValidation: Invalid ConditionValue.userEnteredValue")
             parse_range(book, source[1:])
         tab.validations[_range_key(rng)] = body
     elif kind == "addProtectedRange":
@@ -112,8 +111,7 @@ def apply_request(book: Book, i: int, request: dict[str, Any]) -> dict[str, Any]
             if len(kept) != len(tab.protected):
                 tab.protected = kept
                 return {}
-        raise ApiError(400, f"Invalid requests[{i}].deleteProtectedRange: No protected range "
-                            f"with id: {pid}")
+        raise ApiError(400, f"Invalid requests[{i}].deleteProtectedRange: No protected range with id: {pid}")
     elif kind == "updateCells":
         update_cells(book, i, body)
     elif kind == "appendCells":
@@ -131,8 +129,9 @@ def apply_request(book: Book, i: int, request: dict[str, Any]) -> dict[str, Any]
     elif kind == "mergeCells":
         book.by_id(body["range"].get("sheetId")).merges.append(dict(body["range"]))
     else:
-        raise ApiError(400, f'Invalid JSON payload received. Unknown name "{kind}" at '
-                            f"'requests[{i}]': Cannot find field.")
+        raise ApiError(
+            400, f"Invalid JSON payload received. Unknown name \"{kind}\" at 'requests[{i}]': Cannot find field."
+        )
     return {}
 
 
@@ -146,7 +145,7 @@ def _store(tab: Tab, pos: tuple[int, int], value: dict[str, Any] | None) -> None
         return
     if len(value) != 1:
         raise ApiError(400, "Invalid value at 'userEnteredValue': exactly one kind of value expected")
-    (kind, raw), = value.items()
+    ((kind, raw),) = value.items()
     if kind == "stringValue":
         text = str(raw)
     elif kind == "numberValue":
@@ -159,15 +158,19 @@ def _store(tab: Tab, pos: tuple[int, int], value: dict[str, Any] | None) -> None
         tab.formulas[pos] = str(raw)
         text = f"#FORMULA({raw})"
     else:
-        raise ApiError(400, f'Invalid JSON payload received. Unknown name "{kind}" at \'userEnteredValue\'')
+        raise ApiError(400, f"Invalid JSON payload received. Unknown name \"{kind}\" at 'userEnteredValue'")
     tab.typed[pos] = {kind: raw}
     tab.set(*pos, text)
 
 
 def _bounds(tab: Tab, rng: dict[str, Any]) -> tuple[int, int, int, int]:
     """0-based, end-exclusive (rows, cols) of a GridRange; missing ends mean the whole grid."""
-    return (int(rng.get("startRowIndex", 0)), int(rng.get("endRowIndex", tab.row_count)),
-            int(rng.get("startColumnIndex", 0)), int(rng.get("endColumnIndex", tab.col_count)))
+    return (
+        int(rng.get("startRowIndex", 0)),
+        int(rng.get("endRowIndex", tab.row_count)),
+        int(rng.get("startColumnIndex", 0)),
+        int(rng.get("endColumnIndex", tab.col_count)),
+    )
 
 
 def _within(inner: dict[str, Any], outer: tuple[int, int, int, int], tab: Tab) -> bool:
@@ -196,15 +199,19 @@ def update_cells(book: Book, i: int, body: dict[str, Any]) -> None:
         if "userEnteredFormat" in fields:
             tab.formats = [f for f in tab.formats if not _within(f["range"], box, tab)]
         if "note" in fields:
-            tab.notes = {k: v for k, v in tab.notes.items()
-                         if not (box[0] <= k[0] < box[1] and box[2] <= k[1] < box[3])}
+            tab.notes = {
+                k: v for k, v in tab.notes.items() if not (box[0] <= k[0] < box[1] and box[2] <= k[1] < box[3])
+            }
         return
     last_row = r0 + len(rows)
     last_col = c0 + max((len(r.get("values", [])) for r in rows), default=0)
     if last_row > tab.row_count or last_col > tab.col_count:
-        raise ApiError(400, f"Invalid requests[{i}].updateCells: Range ({quote(tab.title)}!"
-                            f"{letter(max(last_col, 1) - 1)}{last_row}) exceeds grid limits. Max rows: "
-                            f"{tab.row_count}, max columns: {tab.col_count}")
+        raise ApiError(
+            400,
+            f"Invalid requests[{i}].updateCells: Range ({quote(tab.title)}!"
+            f"{letter(max(last_col, 1) - 1)}{last_row}) exceeds grid limits. Max rows: "
+            f"{tab.row_count}, max columns: {tab.col_count}",
+        )
     for dr, row in enumerate(rows):
         for dc, cell in enumerate(row.get("values", [])):
             pos = (r0 + dr, c0 + dc)
@@ -242,8 +249,11 @@ def add_chart(book: Book, i: int, chart: dict[str, Any]) -> dict[str, Any]:
     if row >= tab.row_count or col >= tab.col_count:
         raise ApiError(400, f"Invalid requests[{i}].addChart: anchor cell ({row}, {col}) is outside the grid")
     book.next_id += 1
-    stored = {"chartId": book.next_id * 104729 % 2_000_000_000, "spec": chart["spec"],
-              "position": chart.get("position", {})}
+    stored = {
+        "chartId": book.next_id * 104729 % 2_000_000_000,
+        "spec": chart["spec"],
+        "position": chart.get("position", {}),
+    }
     tab.charts.append(stored)
     return dict(stored)
 
@@ -259,8 +269,11 @@ def append_cells(book: Book, i: int, body: dict[str, Any]) -> None:
     start = tab.last_row()
     width = max((len(r.get("values", [])) for r in rows), default=0)
     if width > tab.col_count:
-        raise ApiError(400, f"Invalid requests[{i}].appendCells: Range ({quote(tab.title)}!"
-                            f"{letter(width - 1)}{start + 1}) exceeds grid limits. Max columns: {tab.col_count}")
+        raise ApiError(
+            400,
+            f"Invalid requests[{i}].appendCells: Range ({quote(tab.title)}!"
+            f"{letter(width - 1)}{start + 1}) exceeds grid limits. Max columns: {tab.col_count}",
+        )
     tab.row_count = max(tab.row_count, start + len(rows))
     for dr, row in enumerate(rows):
         for dc, cell in enumerate(row.get("values", [])):
@@ -284,10 +297,19 @@ def spreadsheet_with_grid(book: Book, ranges: list[str], grid: bool) -> dict[str
         tab = book.by_id(sid)
         blocks = []
         for span in wanted[sid]:
-            rows = tab.rows[span.r0:span.r1]
-            blocks.append({"startRow": span.r0, "startColumn": span.c0, "rowData": [
-                {"values": [({"formattedValue": v} if v != "" else {}) for v in r[span.c0:span.c1]]} if r else {}
-                for r in rows]})
+            rows = tab.rows[span.r0 : span.r1]
+            blocks.append(
+                {
+                    "startRow": span.r0,
+                    "startColumn": span.c0,
+                    "rowData": [
+                        {"values": [({"formattedValue": v} if v != "" else {}) for v in r[span.c0 : span.c1]]}
+                        if r
+                        else {}
+                        for r in rows
+                    ],
+                }
+            )
         sheet["data"] = blocks
     return meta
 
@@ -304,8 +326,9 @@ def copy_paste(book: Book, i: int, body: dict[str, Any]) -> None:
     d0, e0 = int(dst.get("startRowIndex", 0)), int(dst.get("startColumnIndex", 0))
     if d0 + (r1 - r0) > b.row_count or e0 + (c1 - c0) > b.col_count:
         raise ApiError(400, f"Invalid requests[{i}].copyPaste: destination exceeds grid limits")
-    block = [[(a.rows[r][c] if r < len(a.rows) and c < len(a.rows[r]) else "") for c in range(c0, c1)]
-             for r in range(r0, r1)]
+    block = [
+        [(a.rows[r][c] if r < len(a.rows) and c < len(a.rows[r]) else "") for c in range(c0, c1)] for r in range(r0, r1)
+    ]
     for dr, row in enumerate(block):
         for dc, value in enumerate(row):
             b.set(d0 + dr, e0 + dc, value)

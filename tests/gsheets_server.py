@@ -44,10 +44,12 @@ from people import Edit, Journal, allowed, apply_tab, resolve
 
 GOOGLE_TOKEN_AUD = "https://oauth2.googleapis.com/token"  # google-auth always sends this aud
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-HTML_502 = ("<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Error 502 (Server Error)!!1"
-            "</title><p><b>502.</b> <ins>That's an error.</ins><p>The server encountered a "
-            "temporary error and could not complete your request.<p>Please try again in 30 "
-            "seconds. <ins>That's all we know.</ins></html>")
+HTML_502 = (
+    "<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Error 502 (Server Error)!!1"
+    "</title><p><b>502.</b> <ins>That's an error.</ins><p>The server encountered a "
+    "temporary error and could not complete your request.<p>Please try again in 30 "
+    "seconds. <ins>That's all we know.</ins></html>"
+)
 
 
 @dataclass
@@ -72,17 +74,21 @@ class Fault:
 
     @classmethod
     def rate_limited(cls, retry_after: float | None = None, kind: str | None = None) -> Fault:
-        return cls(429, "Quota exceeded for quota metric 'Write requests' and limit 'Write "
-                        "requests per minute per user'", kind=kind,
-                   retry_after=None if retry_after is None else str(retry_after))
+        return cls(
+            429,
+            "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute per user'",
+            kind=kind,
+            retry_after=None if retry_after is None else str(retry_after),
+        )
 
     @classmethod
     def bad_gateway_html(cls, kind: str | None = None) -> Fault:
         return cls(502, html=True, kind=kind)
 
     @classmethod
-    def stalled(cls, seconds: float, kind: str | None = None,
-                then: Callable[[SheetsServer], None] | None = None) -> Fault:
+    def stalled(
+        cls, seconds: float, kind: str | None = None, then: Callable[[SheetsServer], None] | None = None
+    ) -> Fault:
         return cls(None, stall=seconds, kind=kind, then=then)
 
 
@@ -134,8 +140,7 @@ def _b64(text: str) -> bytes:
 class SheetsServer:
     """Use as a context manager; ``url`` is the endpoint, ``token_uri`` the token endpoint."""
 
-    def __init__(self, public_key: rsa.RSAPublicKey | None = None,
-                 client_email: str | None = None) -> None:
+    def __init__(self, public_key: rsa.RSAPublicKey | None = None, client_email: str | None = None) -> None:
         self.public_key, self.client_email = public_key, client_email
         self.books: dict[str, Book] = {}
         self.log: list[Logged] = []
@@ -164,8 +169,7 @@ class SheetsServer:
                 pass
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,),
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
 
     # -- lifecycle and helpers for tests --------------------------------------------------
 
@@ -186,8 +190,14 @@ class SheetsServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def create_spreadsheet(self, key: str, tabs: Mapping[str, Sequence[Sequence[str]]] | None
-                           = None, *, shared: bool = True, title: str = "onemarket") -> Book:
+    def create_spreadsheet(
+        self,
+        key: str,
+        tabs: Mapping[str, Sequence[Sequence[str]]] | None = None,
+        *,
+        shared: bool = True,
+        title: str = "onemarket",
+    ) -> Book:
         book = Book(key, title, shared=shared)
         for name, rows in (tabs or {"Sheet1": []}).items():
             book.add(name, [list(r) for r in rows])
@@ -220,7 +230,7 @@ class SheetsServer:
         with self._lock:
             tab = self.tab(key, title)
             if resolve(tab.rows, edit) is None:
-                return False           # the row it is about is gone: nothing to do
+                return False  # the row it is about is gone: nothing to do
             ok = allowed(tab, edit) and apply_tab(tab, edit)
             (self.people.applied if ok else self.people.refused).append((title, edit))
             return ok
@@ -270,8 +280,7 @@ class SheetsServer:
             status, payload = exc.code, json.dumps(exc.body()).encode()
         except (ValueError, KeyError, TypeError) as exc:
             status = 400
-            payload = json.dumps(ApiError(400, f"Invalid JSON payload received. {exc}").body()
-                                 ).encode()
+            payload = json.dumps(ApiError(400, f"Invalid JSON payload received. {exc}").body()).encode()
         entry.status = status
         try:
             h.send_response(status)
@@ -291,8 +300,7 @@ class SheetsServer:
                     return name
         return "unknown"
 
-    def _scripted(self, kind: str, headers: dict[str, str]
-                  ) -> tuple[int, bytes, dict[str, str]] | None:
+    def _scripted(self, kind: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]] | None:
         """Run a pending hook and consume a fault for this request, if any."""
         wanted = (kind,) if kind == "token" else (None, kind)
         with self._lock:
@@ -320,20 +328,29 @@ class SheetsServer:
             return fault.status, HTML_502.encode(), out
         return fault.status, json.dumps(ApiError(fault.status, fault.message).body()).encode(), out
 
-    def _sheets(self, h: BaseHTTPRequestHandler, kind: str, path: str,
-                query: dict[str, list[str]], body: Any, headers: dict[str, str]
-                ) -> tuple[int, bytes, dict[str, str]]:
+    def _sheets(
+        self,
+        h: BaseHTTPRequestHandler,
+        kind: str,
+        path: str,
+        query: dict[str, list[str]],
+        body: Any,
+        headers: dict[str, str],
+    ) -> tuple[int, bytes, dict[str, str]]:
         scripted = self._scripted(kind, headers)
         if scripted is not None:
             return scripted
         auth = h.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or auth[7:] not in self._tokens:
-            raise ApiError(401, "Request had invalid authentication credentials. Expected OAuth "
-                                "2 access token, login cookie or other valid authentication "
-                                "credential.")
+            raise ApiError(
+                401,
+                "Request had invalid authentication credentials. Expected OAuth "
+                "2 access token, login cookie or other valid authentication "
+                "credential.",
+            )
         if kind == "unknown":
             raise ApiError(404, "Method not found.")
-        key = path[len("/v4/spreadsheets/"):].split("/")[0].split(":")[0]
+        key = path[len("/v4/spreadsheets/") :].split("/")[0].split(":")[0]
         with self._lock:
             book = self.books.get(key)
             if book is None:
@@ -343,8 +360,9 @@ class SheetsServer:
             answer = self._dispatch(book, kind, path, query, body or {})
         return 200, json.dumps(answer, ensure_ascii=False).encode(), headers
 
-    def _dispatch(self, book: Book, kind: str, path: str, query: dict[str, list[str]],
-                  body: dict[str, Any]) -> dict[str, Any]:
+    def _dispatch(
+        self, book: Book, kind: str, path: str, query: dict[str, list[str]], body: dict[str, Any]
+    ) -> dict[str, Any]:
         if kind == "spreadsheets.get":
             return book.metadata()
         if kind == "values.batchGet":
@@ -352,20 +370,26 @@ class SheetsServer:
             if query.get("majorDimension", ["ROWS"]) != ["ROWS"]:
                 raise ApiError(400, "only ROWS is implemented here")
             spans = [parse_range(book, r) for r in ranges]
-            return {"spreadsheetId": book.key, "valueRanges": [
-                {"range": s.a1(), "majorDimension": "ROWS", **({"values": v} if (v := read(s))
-                                                             else {})} for s in spans]}
+            return {
+                "spreadsheetId": book.key,
+                "valueRanges": [
+                    {"range": s.a1(), "majorDimension": "ROWS", **({"values": v} if (v := read(s)) else {})}
+                    for s in spans
+                ],
+            }
         if kind == "values.batchUpdate":
             option = body.get("valueInputOption")
             if option not in ("RAW", "USER_ENTERED"):
                 raise ApiError(400, "'valueInputOption' is required but not specified")
             data = body.get("data", [])
             spans = [parse_range(book, d["range"]) for d in data]
-            cells = sum(write(s, d.get("values", []), option) for s, d in zip(spans, data,
-                                                                             strict=True))
-            return {"spreadsheetId": book.key, "totalUpdatedCells": cells,
-                    "totalUpdatedSheets": len({s.tab.title for s in spans}),
-                    "responses": [{"updatedRange": s.a1()} for s in spans]}
+            cells = sum(write(s, d.get("values", []), option) for s, d in zip(spans, data, strict=True))
+            return {
+                "spreadsheetId": book.key,
+                "totalUpdatedCells": cells,
+                "totalUpdatedSheets": len({s.tab.title for s in spans}),
+                "responses": [{"updatedRange": s.a1()} for s in spans],
+            }
         if kind == "values.append":
             option = (query.get("valueInputOption") or [""])[0]
             if option not in ("RAW", "USER_ENTERED"):
@@ -376,19 +400,31 @@ class SheetsServer:
             insert = (query.get("insertDataOption") or ["OVERWRITE"])[0] == "INSERT_ROWS"
             cells = write(Span(span.tab, last, None, span.c0, None), values, option, insert)
             width = max((len(r) for r in values), default=1)
-            updated = (f"{quote(span.tab.title)}!{letter(span.c0)}{last + 1}:"
-                       f"{letter(span.c0 + width - 1)}{last + len(values)}")
-            return {"spreadsheetId": book.key, "tableRange": span.a1(),
-                    "updates": {"spreadsheetId": book.key, "updatedRange": updated,
-                                "updatedRows": len(values), "updatedCells": cells}}
+            updated = (
+                f"{quote(span.tab.title)}!{letter(span.c0)}{last + 1}:{letter(span.c0 + width - 1)}{last + len(values)}"
+            )
+            return {
+                "spreadsheetId": book.key,
+                "tableRange": span.a1(),
+                "updates": {
+                    "spreadsheetId": book.key,
+                    "updatedRange": updated,
+                    "updatedRows": len(values),
+                    "updatedCells": cells,
+                },
+            }
         # spreadsheets.batchUpdate is atomic: on any error, the snapshot comes back (only the tabs
         # the batch names are copied — a full copy of a 10,000-row book per batch would dominate the
         # benchmarks' time, which is about the product, not this server)
         touched, objects = _named_ids(body.get("requests", []))
         order, next_id = list(book.tabs), book.next_id
-        saved = {id(t): copy.deepcopy(t) for t in book.tabs if t.sheet_id in touched
-                 or any(p.get("protectedRangeId") in objects for p in t.protected)
-                 or any(c.get("chartId") in objects for c in t.charts)}
+        saved = {
+            id(t): copy.deepcopy(t)
+            for t in book.tabs
+            if t.sheet_id in touched
+            or any(p.get("protectedRangeId") in objects for p in t.protected)
+            or any(c.get("chartId") in objects for c in t.charts)
+        }
         try:
             replies = [apply_request(book, i, r) for i, r in enumerate(body.get("requests", []))]
         except Exception:
@@ -398,7 +434,8 @@ class SheetsServer:
         answer: dict[str, Any] = {"spreadsheetId": book.key, "replies": replies}
         if body.get("includeSpreadsheetInResponse"):
             answer["updatedSpreadsheet"] = spreadsheet_with_grid(
-                book, body.get("responseRanges") or [], bool(body.get("responseIncludeGridData")))
+                book, body.get("responseRanges") or [], bool(body.get("responseIncludeGridData"))
+            )
         return answer
 
     # -- OAuth ------------------------------------------------------------------------------
@@ -412,8 +449,7 @@ class SheetsServer:
             head, claims_b64, sig = form["assertion"][0].split(".")
             claims = json.loads(_b64(claims_b64))
             if self.public_key is not None:
-                self.public_key.verify(_b64(sig), f"{head}.{claims_b64}".encode(),
-                                       padding.PKCS1v15(), hashes.SHA256())
+                self.public_key.verify(_b64(sig), f"{head}.{claims_b64}".encode(), padding.PKCS1v15(), hashes.SHA256())
         except (ValueError, InvalidSignature):
             return invalid
         with self._lock:
@@ -423,8 +459,11 @@ class SheetsServer:
             if self.client_email and claims.get("iss") != self.client_email:
                 return 400, {"error": "invalid_grant", "error_description": "Invalid issuer"}
             if claims.get("aud") not in (GOOGLE_TOKEN_AUD, self.token_uri) or claims.get("exp", 0) < time.time():
-                return 400, {"error": "invalid_grant", "error_description": "Invalid JWT: "
-                             "Token must be a short-lived token and in a reasonable timeframe."}
+                return 400, {
+                    "error": "invalid_grant",
+                    "error_description": "Invalid JWT: "
+                    "Token must be a short-lived token and in a reasonable timeframe.",
+                }
             token = f"ya29.test-{len(self._tokens) + 1}"
             self._tokens.add(token)
         return 200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"}

@@ -24,11 +24,11 @@ EDITOR = "staff@agency.go.kr"
 class Edit:
     """One edit. Rows are sheet row numbers (1 = header; edits keep off it); ``col`` is 1-based."""
 
-    kind: str                      # "insert" | "delete" | "sort" | "type"
+    kind: str  # "insert" | "delete" | "sort" | "type"
     row: int = 2
     col: int = 1
     value: str = ""
-    values: tuple[str, ...] = ()   # an inserted row's cells
+    values: tuple[str, ...] = ()  # an inserted row's cells
     reverse: bool = False
     who: str = OWNER
     #: when set, the edit is about the row whose ``key_col`` holds this text (a person deletes "the
@@ -44,8 +44,11 @@ def resolve(rows: Sequence[Sequence[str]], edit: Edit) -> Edit | None:
     """The edit with ``row`` set from ``target`` (None when no single row holds it now)."""
     if not edit.target:
         return edit
-    found = [n for n, r in enumerate(rows, start=1) if n >= 2 and len(r) >= edit.key_col
-             and r[edit.key_col - 1] == edit.target]
+    found = [
+        n
+        for n, r in enumerate(rows, start=1)
+        if n >= 2 and len(r) >= edit.key_col and r[edit.key_col - 1] == edit.target
+    ]
     if len(found) != 1:
         return None
     return dataclasses.replace(edit, row=found[0], target="")
@@ -69,7 +72,7 @@ def apply_rows(rows: list[list[str]], edit: Edit) -> bool:
         return True
     if edit.kind == "sort":
         body = rows[1:]
-        body.sort(key=lambda r: (r[edit.col - 1] if len(r) >= edit.col else ""), reverse=edit.reverse)
+        body.sort(key=lambda r: r[edit.col - 1] if len(r) >= edit.col else "", reverse=edit.reverse)
         rows[1:] = body
         return True
     if edit.kind == "type":
@@ -92,6 +95,7 @@ class Journal:
 
 
 # -- on the loopback server --------------------------------------------------------------------
+
 
 def _covers(rng: dict[str, Any], row0: int | None, col0: int | None) -> bool:
     """Does a GridRange cover 0-based (row0, col0)? None = any row / any column."""
@@ -152,8 +156,11 @@ def apply_tab(tab: Any, edit: Edit) -> bool:
         tab.row_count = max(tab.row_count + delta, len(rows))
         return True
     if edit.kind == "sort":
-        order = sorted(range(1, len(rows)), key=lambda i: (rows[i][edit.col - 1] if len(rows[i]) >= edit.col else ""),
-                       reverse=edit.reverse)
+        order = sorted(
+            range(1, len(rows)),
+            key=lambda i: rows[i][edit.col - 1] if len(rows[i]) >= edit.col else "",
+            reverse=edit.reverse,
+        )
         new_pos = {old: new for new, old in enumerate(order, start=1)}
         rows[1:] = [rows[i] for i in order]
         for name in ("typed", "formulas", "notes"):

@@ -65,22 +65,41 @@ class TestCert:
         now = dt.datetime.now(dt.UTC)
         cert = (
             x509.CertificateBuilder()
-            .subject_name(name).issuer_name(name).public_key(key.public_key())
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=2))
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=2))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=True, key_cert_sign=True,
-                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address(HOST))]), critical=False)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=True,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(
+                x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]),
+                critical=False,
+            )
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .sign(key, hashes.SHA256())
         )
         cert_path, key_path = folder / "smtp-test-cert.pem", folder / "smtp-test-key.pem"
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         return cls(cert_path, key_path)
 
     def server_context(self) -> ssl.SSLContext:
@@ -116,16 +135,18 @@ class _Handler:
     connections: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
-                          mail_options: list[str]) -> str:
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]
+    ) -> str:
         if self.mail_reply:
             return self.mail_reply
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         if address.lower() in self.refuse_rcpt:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         if address.lower() in self.tempfail_rcpt:
@@ -197,18 +218,32 @@ def free_port() -> int:
 class SmtpServer:
     """A running aiosmtpd server (a context manager). ``messages`` lists what it stored."""
 
-    def __init__(self, *, tls: TlsMode = "none", cert: TestCert | None = None,
-                 auth: tuple[str, str] | None = None, refuse_rcpt: Collection[str] = (),
-                 tempfail_rcpt: Collection[str] = (), mail_reply: str | None = None,
-                 data_reply: str | None = None, greeting_421: bool = False,
-                 drop_after_data: bool = False, hang_after_data: float = 0.0,
-                 idle_timeout: float = 300.0) -> None:
+    def __init__(
+        self,
+        *,
+        tls: TlsMode = "none",
+        cert: TestCert | None = None,
+        auth: tuple[str, str] | None = None,
+        refuse_rcpt: Collection[str] = (),
+        tempfail_rcpt: Collection[str] = (),
+        mail_reply: str | None = None,
+        data_reply: str | None = None,
+        greeting_421: bool = False,
+        drop_after_data: bool = False,
+        hang_after_data: float = 0.0,
+        idle_timeout: float = 300.0,
+    ) -> None:
         if tls != "none" and cert is None:
             raise ValueError("a TLS mode needs cert=TestCert")
         self.tls, self.cert, self.auth = tls, cert, auth
-        self.handler = _Handler(frozenset(a.lower() for a in refuse_rcpt),
-                                frozenset(a.lower() for a in tempfail_rcpt),
-                                mail_reply, data_reply, drop_after_data, hang_after_data)
+        self.handler = _Handler(
+            frozenset(a.lower() for a in refuse_rcpt),
+            frozenset(a.lower() for a in tempfail_rcpt),
+            mail_reply,
+            data_reply,
+            drop_after_data,
+            hang_after_data,
+        )
         self.greeting_421, self.idle_timeout = greeting_421, idle_timeout
         self.port = 0
         self.auth_attempts: list[tuple[str, bool]] = []
@@ -225,17 +260,24 @@ class SmtpServer:
         with self.handler.lock:
             return max(0, self.handler.connections - 1)
 
-    def _authenticate(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
-                      auth_data: Any) -> AuthResult:
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         assert self.auth is not None
-        ok = (isinstance(auth_data, LoginPassword)
-              and (auth_data.login.decode(), auth_data.password.decode()) == self.auth)
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and (auth_data.login.decode(), auth_data.password.decode()) == self.auth
+        )
         self.auth_attempts.append((mechanism, ok))
         return AuthResult(success=ok, handled=False)
 
     def _kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"hostname": HOST, "server_hostname": "smtp.test", "ready_timeout": 5.0,
-                                  "timeout": self.idle_timeout}
+        kwargs: dict[str, Any] = {
+            "hostname": HOST,
+            "server_hostname": "smtp.test",
+            "ready_timeout": 5.0,
+            "timeout": self.idle_timeout,
+        }
         if self.tls == "implicit":
             assert self.cert is not None
             kwargs["ssl_context"] = self.cert.server_context()
@@ -243,8 +285,7 @@ class SmtpServer:
             assert self.cert is not None
             kwargs.update(tls_context=self.cert.server_context(), require_starttls=True)
         if self.auth is not None:
-            kwargs.update(authenticator=self._authenticate, auth_required=True,
-                          auth_require_tls=self.tls != "none")
+            kwargs.update(authenticator=self._authenticate, auth_required=True, auth_require_tls=self.tls != "none")
         return kwargs
 
     def start(self) -> SmtpServer:

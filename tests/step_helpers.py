@@ -21,15 +21,28 @@ BASE = '[workbook]\nbackend = "xlsx"\n'
 
 
 def smtp_section(port: int, **extra: object) -> str:
-    values: dict[str, object] = {"transport": "smtp", "host": "127.0.0.1", "port": port, "starttls": False,
-                                 "sender": "onemarket@gg.example.go.kr", "cc": ["staff@gg.example.go.kr"], **extra}
+    values: dict[str, object] = {
+        "transport": "smtp",
+        "host": "127.0.0.1",
+        "port": port,
+        "starttls": False,
+        "sender": "onemarket@gg.example.go.kr",
+        "cc": ["staff@gg.example.go.kr"],
+        **extra,
+    }
     lines = ["[mail]"] + [f"{key} = {json.dumps(value)}" for key, value in values.items()]
     return "\n".join(lines) + "\n"
 
 
-def workbook(folder: Path, *, apps: Sequence[Mapping[str, str]] = (APP,),
-             markets: Sequence[Mapping[str, str]] = (MARKET,), matches: Sequence[Mapping[str, str]] = (MATCH,),
-             mail: str = "", documents: str = 'pdf = "never"\n') -> Config:
+def workbook(
+    folder: Path,
+    *,
+    apps: Sequence[Mapping[str, str]] = (APP,),
+    markets: Sequence[Mapping[str, str]] = (MARKET,),
+    matches: Sequence[Mapping[str, str]] = (MATCH,),
+    mail: str = "",
+    documents: str = 'pdf = "never"\n',
+) -> Config:
     path = write_config(folder, BASE + mail + "[documents]\n" + documents)
     config = load_config(path)
     jobs.init(config)

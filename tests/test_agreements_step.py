@@ -101,7 +101,7 @@ def test_market_deleted_after_matching_is_listed_and_gets_nothing(tmp_path):
     result = run_step(config, "agreements")
     report = _report(result)
     assert [i.code for i in report.issues] == ["market_missing"]
-    assert result.data_errors            # listed for review: exit code 1
+    assert result.data_errors  # listed for review: exit code 1
     assert not (tmp_path / "agreements").exists() or not any((tmp_path / "agreements").iterdir())
     assert match_rows(config)[0]["협약서"] == ""
 
@@ -124,7 +124,8 @@ def test_missing_address_waits_for_staff(tmp_path):
     report = _report(run_step(config, "agreements"))
     assert report.counts["만듦"] == 0
     assert [i.message for i in report.issues] == [
-        "M-2026-0001: 참여신청.주소 칸이 비어 협약서를 만들지 않았습니다. 채우면 다음 실행에서 만듭니다."]
+        "M-2026-0001: 참여신청.주소 칸이 비어 협약서를 만들지 않았습니다. 채우면 다음 실행에서 만듭니다."
+    ]
 
 
 def test_a_template_with_an_unknown_field_stops_before_anything(tmp_path):
@@ -149,7 +150,7 @@ def test_a_template_with_an_unknown_field_stops_before_anything(tmp_path):
 def test_manifest_records_the_inputs(tmp_path):
     config = workbook(tmp_path)
     run_step(config, "agreements")
-    state = job_state(config)   # in the workbook, not on this computer
+    state = job_state(config)  # in the workbook, not on this computer
     assert [k for k in state if k[0] == "협약서"] == [("협약서", "M-2026-0001")]
     entry = json.loads(state[("협약서", "M-2026-0001")])
     assert entry["docx"] == f"{STEM}.docx" and entry["pdf"] == ""
@@ -161,15 +162,19 @@ def test_pdf_when_libreoffice_is_there(tmp_path):
 
     if find_soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
-    config = workbook(tmp_path, apps=[APP, {**APP, "application_id": "A-2026-0002", "org_name": "경기상회"}],
-                      markets=[MARKET],
-                      matches=[MATCH, {**MATCH, "match_id": "M-2026-0002", "application_id": "A-2026-0002",
-                                       "org_name": "경기상회"}],
-                      documents='pdf = "always"\n')
+    config = workbook(
+        tmp_path,
+        apps=[APP, {**APP, "application_id": "A-2026-0002", "org_name": "경기상회"}],
+        markets=[MARKET],
+        matches=[MATCH, {**MATCH, "match_id": "M-2026-0002", "application_id": "A-2026-0002", "org_name": "경기상회"}],
+        documents='pdf = "always"\n',
+    )
     report = _report(run_step(config, "agreements"))
     assert report.counts["PDF"] == 2
     assert sorted(r["협약서"] for r in match_rows(config)) == [
-        f"agreements/{STEM}.pdf", "agreements/M-2026-0002_경기상회_못골시장.pdf"]
+        f"agreements/{STEM}.pdf",
+        "agreements/M-2026-0002_경기상회_못골시장.pdf",
+    ]
 
 
 @pytest.mark.parametrize(("mode", "failed"), [("auto", False), ("always", True)])
@@ -178,7 +183,9 @@ def test_libreoffice_not_found(tmp_path, mode, failed):
     result = run_step(config, "agreements")
     report = _report(result)
     assert report.failed is failed
-    where = "[documents] soffice에 적은 '/nonexistent/soffice'에 LibreOffice(soffice)가 없습니다. 경로를 고치거나 지우세요."
+    where = (
+        "[documents] soffice에 적은 '/nonexistent/soffice'에 LibreOffice(soffice)가 없습니다. 경로를 고치거나 지우세요."
+    )
     if failed:
         assert report.message == f"PDF를 만들 수 없습니다: {where}"
         assert match_rows(config)[0]["협약서"] == ""

@@ -16,25 +16,37 @@ from tests.conftest import write_config
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "ONEMARKET_CONFIG"}
-    return subprocess.run([sys.executable, "-m", "automation", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "automation", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 CONFIG_CASES = [
     ("no-config", None, 2, "오류: 현재 폴더에 onemarket.toml이(가) 없습니다."),
-    ("bad-backend", '[workbook]\nbackend = "excel"\n', 2,
-     "오류: onemarket.toml: [workbook] backend는 \"xlsx\" 또는 \"google\"이어야 합니다 (현재: 'excel')."),
-    ("typo-key", '[workbook]\nbakend = "xlsx"\n', 2,
-     "오류: onemarket.toml: [workbook]에 알 수 없는 키 'bakend'가 있습니다. 'backend'을(를) 뜻했나요?"),
-    ("secret-in-toml", '[mail]\npassword = "x"\n', 2,
-     "오류: onemarket.toml: 비밀값 'password'은(는) TOML에 적지 마세요. 비밀번호는 password_env가 가리키는 환경 변수로"),
+    (
+        "bad-backend",
+        '[workbook]\nbackend = "excel"\n',
+        2,
+        '오류: onemarket.toml: [workbook] backend는 "xlsx" 또는 "google"이어야 합니다 (현재: \'excel\').',
+    ),
+    (
+        "typo-key",
+        '[workbook]\nbakend = "xlsx"\n',
+        2,
+        "오류: onemarket.toml: [workbook]에 알 수 없는 키 'bakend'가 있습니다. 'backend'을(를) 뜻했나요?",
+    ),
+    (
+        "secret-in-toml",
+        '[mail]\npassword = "x"\n',
+        2,
+        "오류: onemarket.toml: 비밀값 'password'은(는) TOML에 적지 마세요. 비밀번호는 password_env가 가리키는 환경 변수로",
+    ),
     ("toml-syntax", "[workbook\n", 2, "오류: 설정 파일 onemarket.toml의 TOML 문법이 잘못되었습니다"),
     ("not-initialised", '[workbook]\nbackend = "xlsx"\n', 2, "파일이 없습니다:"),
 ]
 
 
-@pytest.mark.parametrize(("body", "code", "message"), [c[1:] for c in CONFIG_CASES],
-                         ids=[c[0] for c in CONFIG_CASES])
+@pytest.mark.parametrize(("body", "code", "message"), [c[1:] for c in CONFIG_CASES], ids=[c[0] for c in CONFIG_CASES])
 def test_configuration_errors_exit_2_with_a_korean_message(tmp_path, body, code, message):
     if body is not None:
         write_config(tmp_path, body)
@@ -60,7 +72,7 @@ def test_init_then_run_json(tmp_path):
 
 
 COMMANDS = ["validate", "match", "agreements", "notify", "outcomes", "summary", "run"]
-READS_APPLICATIONS = ["validate", "match", "agreements", "notify", "run"]   # outcomes, summary need no 연락처
+READS_APPLICATIONS = ["validate", "match", "agreements", "notify", "run"]  # outcomes, summary need no 연락처
 
 
 def _broken_header(tmp_path):
@@ -93,7 +105,7 @@ def test_a_skipped_step_names_the_failed_one_in_korean(tmp_path):
 def test_a_missing_workbook_exits_2_from_every_command(tmp_path, command):
     write_config(tmp_path, '[workbook]\nbackend = "xlsx"\nmaster = "nowhere/master.xlsx"\n')
     proc = cli(command, cwd=tmp_path)
-    expected = 0 if command == "init" else 2       # init makes the files
+    expected = 0 if command == "init" else 2  # init makes the files
     assert proc.returncode == expected, (proc.stdout, proc.stderr)
 
 
@@ -172,8 +184,9 @@ def test_step_commands_json_and_exit_code(tmp_path, command):
     result = cli("--config", str(config.path), command, "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert [s["step"] for s in data["steps"]] == [{"agreements": "협약서", "notify": "안내메일", "outcomes": "성과준비",
-                                                   "summary": "요약"}[command]]
+    assert [s["step"] for s in data["steps"]] == [
+        {"agreements": "협약서", "notify": "안내메일", "outcomes": "성과준비", "summary": "요약"}[command]
+    ]
     assert data["failed"] is False
 
 
@@ -181,30 +194,53 @@ def test_run_every_with_a_bad_interval_is_a_usage_error(tmp_path):
     write_config(tmp_path)
     result = cli("run", "--every", "15분", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.strip() == "오류: --every 값 '15분'을(를) 알 수 없습니다. 예: 15m (15분), 30s (30초), 1h (1시간)."
+    assert (
+        result.stderr.strip() == "오류: --every 값 '15분'을(를) 알 수 없습니다. 예: 15m (15분), 30s (30초), 1h (1시간)."
+    )
 
 
-@pytest.mark.parametrize("mail, expected", [
-    pytest.param('cc = ["a@x.go.kr, b@y.go.kr"]', "[mail] cc의 1번째 값에 주소가 여러 개 있습니다", id="two-in-one-entry"),
-    pytest.param('cc = ["staff@x.go.kr", "staff2"]', "[mail] cc의 2번째 값이 이메일 주소가 아닙니다", id="not-an-address"),
-    pytest.param('sender = "onemarket"', "[mail] sender가 이메일 주소가 아닙니다", id="sender"),
-])
+@pytest.mark.parametrize(
+    "mail, expected",
+    [
+        pytest.param(
+            'cc = ["a@x.go.kr, b@y.go.kr"]', "[mail] cc의 1번째 값에 주소가 여러 개 있습니다", id="two-in-one-entry"
+        ),
+        pytest.param(
+            'cc = ["staff@x.go.kr", "staff2"]', "[mail] cc의 2번째 값이 이메일 주소가 아닙니다", id="not-an-address"
+        ),
+        pytest.param('sender = "onemarket"', "[mail] sender가 이메일 주소가 아닙니다", id="sender"),
+    ],
+)
 def test_mail_addresses_in_the_config_are_checked_before_anything_runs(tmp_path, mail, expected):
     (tmp_path / "onemarket.toml").write_text(f'[workbook]\nbackend = "xlsx"\n[mail]\n{mail}\n', encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "automation", "run"], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "automation", "run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 2 and expected in proc.stderr, proc.stderr
     assert not (tmp_path / "data").exists()
 
 
-@pytest.mark.parametrize("args, expected", [
-    pytest.param(["run", "--config", "x.toml"], "오류: 모르는 옵션입니다: --config. 이 옵션은 명령 앞에 씁니다 (예: onemarket --config … run).",
-                 id="global-option-after-the-command"),
-    pytest.param(["run", "--jsn"], "오류: 모르는 옵션입니다: --jsn. 혹시 --json?", id="typo"),
-    pytest.param(["nope"], "오류: 모르는 명령입니다: 'nope'. 명령 목록은 'onemarket --help'로 보세요.", id="no-such-command"),
-    pytest.param(["match", "--round", "0"], "오류: 값이 잘못되었습니다", id="bad-value"),
-    pytest.param(["import-markets"], "오류: 필요한 값이 빠졌습니다", id="missing-argument"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        pytest.param(
+            ["run", "--config", "x.toml"],
+            "오류: 모르는 옵션입니다: --config. 이 옵션은 명령 앞에 씁니다 (예: onemarket --config … run).",
+            id="global-option-after-the-command",
+        ),
+        pytest.param(["run", "--jsn"], "오류: 모르는 옵션입니다: --jsn. 혹시 --json?", id="typo"),
+        pytest.param(
+            ["nope"], "오류: 모르는 명령입니다: 'nope'. 명령 목록은 'onemarket --help'로 보세요.", id="no-such-command"
+        ),
+        pytest.param(["match", "--round", "0"], "오류: 값이 잘못되었습니다", id="bad-value"),
+        pytest.param(["import-markets"], "오류: 필요한 값이 빠졌습니다", id="missing-argument"),
+    ],
+)
 def test_usage_errors_are_korean_with_the_hint_and_exit_2(tmp_path, args, expected):
     proc = cli(*args, cwd=tmp_path)
     assert proc.returncode == 2 and expected in proc.stderr, proc.stderr

@@ -102,8 +102,17 @@ def test_another_program_saving_during_the_jobs_save_never_loses_its_save(tmp_pa
 
 def _match_twice(tmp_path: Path, env_extra: dict[str, str] | None = None) -> list[subprocess.CompletedProcess[str]]:
     env = {k: v for k, v in os.environ.items() if k != "ONEMARKET_CONFIG"} | (env_extra or {})
-    procs = [subprocess.Popen([sys.executable, "-m", "automation", "match"], cwd=tmp_path, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "automation", "match"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     out = []
     for p in procs:
         stdout, stderr = p.communicate(timeout=300)
@@ -127,7 +136,7 @@ def test_two_match_commands_started_together_on_xlsx(tmp_path):
     subprocess.run([sys.executable, "-m", "automation", "validate"], cwd=tmp_path, capture_output=True, check=False)
     results = _match_twice(tmp_path)
     codes = sorted(r.returncode for r in results)
-    assert codes in ([0, 0], [0, 1]), [r.stderr for r in results]   # the second waits its turn or stops at the lock
+    assert codes in ([0, 0], [0, 1]), [r.stderr for r in results]  # the second waits its turn or stops at the lock
     for r in results:
         if r.returncode == 1:
             assert "다른 onemarket 작업이 같은 파일에 쓰는 중이라 'match'을(를) 건너뜁니다" in r.stderr

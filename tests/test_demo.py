@@ -28,8 +28,9 @@ def test_demo_twice(tmp_path):
     second = make_demo(folder)
     assert (second.markets_added, second.applications_added) == (0, 0)
     schemas = default_schemas()
-    tables = read_tables(open_backend(load_config(folder / "onemarket.toml"), "master"),
-                         [schemas["참여신청"], schemas["작업기록"]])
+    tables = read_tables(
+        open_backend(load_config(folder / "onemarket.toml"), "master"), [schemas["참여신청"], schemas["작업기록"]]
+    )
     assert len(tables["참여신청"].data_rows()) == first.applications_added
     assert tables["참여신청"].data_rows()[0]["org_name"] == "직원이 고친 기관명"
     # one row per step per run: the first demo runs twice (before and after staff confirm 5 pairs)
@@ -40,5 +41,5 @@ def test_demo_twice(tmp_path):
     notify = next(r for r in first.run.reports if r.step == "안내메일")
     # one notice to each side of the 5 confirmed pairs, but two sample markets have no 상인회이메일
     assert (notify.counts["발송"], notify.counts["메일없음"], notify.counts["보류"]) == (8, 2, 0)
-    assert len(list((folder / "outbox").glob("*.eml"))) == 8   # the second demo sent nothing again
+    assert len(list((folder / "outbox").glob("*.eml"))) == 8  # the second demo sent nothing again
     assert "예시 데이터가 이미 있어 그대로 두었습니다" in second.text()

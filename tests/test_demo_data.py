@@ -32,14 +32,23 @@ def brn_valid(text: str) -> bool:
     return (10 - total % 10) % 10 == digits[9]
 
 
-@pytest.mark.parametrize(("brn", "ok"), [("116-82-00276", True), ("116-82-00277", False),
-                                         ("124-81-00998", True), ("124-81-00999", False),
-                                         ("1168200276", True), ("116-82-0027", False)])
+@pytest.mark.parametrize(
+    ("brn", "ok"),
+    [
+        ("116-82-00276", True),
+        ("116-82-00277", False),
+        ("124-81-00998", True),
+        ("124-81-00999", False),
+        ("1168200276", True),
+        ("116-82-0027", False),
+    ],
+)
 def test_brn_reference(brn: str, ok: bool) -> None:
     assert brn_valid(brn) is ok
 
 
 # --- markets -----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def markets() -> list[dict[str, str]]:
@@ -84,6 +93,7 @@ def test_market_staff_columns(markets: list[dict[str, str]]) -> None:
 
 # --- applications ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def apps() -> list[dict[str, str]]:
     return sample_applications()
@@ -96,8 +106,7 @@ def is_bad(row: dict[str, str]) -> bool:
 def test_application_shape(apps: list[dict[str, str]]) -> None:
     assert 75 <= len(apps) <= 85
     assert all(set(a) == APPLICATION_KEYS for a in apps)
-    assert all(a["application_id"] == a["validation_result"] == a["validation_message"] == ""
-               for a in apps)
+    assert all(a["application_id"] == a["validation_result"] == a["validation_message"] == "" for a in apps)
     days = [a["received_on"] for a in apps]
     assert days == sorted(days)
     for d in days:
@@ -159,16 +168,14 @@ def test_wishes(apps: list[dict[str, str]]) -> None:
 
     def known(wish: str) -> bool:
         w = wish.replace(" ", "")
-        return any(w in {n, n.replace("전통", "")} or (w.endswith(n) and w[:-len(n)] in short_sigun)
-                   for n in names)
+        return any(w in {n, n.replace("전통", "")} or (w.endswith(n) and w[: -len(n)] in short_sigun) for n in names)
 
     wishes = [a[k] for a in apps for k in ("wish_market_1", "wish_market_2") if a[k]]
     assert all(known(w) for w in wishes), [w for w in wishes if not known(w)]
     assert any(w not in names for w in wishes)  # some typed loosely: '못골 시장'
     region_only = [a for a in apps if a["wish_region"] and not a["wish_market_1"]]
     assert len(region_only) >= 5
-    assert all(a["wish_region"].rstrip("시군") in short_sigun | {s.rstrip("시군") for s in SIGUN}
-               for a in region_only)
+    assert all(a["wish_region"].rstrip("시군") in short_sigun | {s.rstrip("시군") for s in SIGUN} for a in region_only)
     assert all(a["wish_market_1"] or a["wish_region"] for a in apps)
 
 

@@ -19,14 +19,20 @@ STEMS = [
     pytest.param(ID, "주식회사 한빛테크", "못골시장", "M-2026-0007_주식회사 한빛테크_못골시장", id="plain"),
     pytest.param(ID, "주식회사\n한빛테크", "못골\t시장", "M-2026-0007_주식회사 한빛테크_못골 시장", id="newline-tab"),
     pytest.param(ID, "  한빛   테크  ", "\r\n못골시장\r\n", "M-2026-0007_한빛 테크_못골시장", id="spaces-collapsed"),
-    pytest.param(ID, unicodedata.normalize("NFD", "한빛테크"), unicodedata.normalize("NFD", "못골시장"),
-                 "M-2026-0007_한빛테크_못골시장", id="nfd-hangul"),
+    pytest.param(
+        ID,
+        unicodedata.normalize("NFD", "한빛테크"),
+        unicodedata.normalize("NFD", "못골시장"),
+        "M-2026-0007_한빛테크_못골시장",
+        id="nfd-hangul",
+    ),
     pytest.param(ID, "한빛\u202etxt.exe", "못골\u2066시장\u2069\u200e", "M-2026-0007_한빛txt.exe_못골시장", id="bidi"),
     pytest.param(ID, "한\u200b빛\ufeff테크\u200d", "못골\u00ad시장", "M-2026-0007_한빛테크_못골시장", id="zero-width"),
     pytest.param(ID, "../../x", "..", "M-2026-0007_.._.._x", id="dot-dot"),
-    pytest.param(ID, "service_account.json", "못골시장", "M-2026-0007_service_account.json_못골시장",
-                 id="looks-like-a-file"),
-    pytest.param(ID, "A/B\\C", "x:y*z?\"<>|", "M-2026-0007_A_B_C_x_y_z", id="slashes-and-reserved-chars"),
+    pytest.param(
+        ID, "service_account.json", "못골시장", "M-2026-0007_service_account.json_못골시장", id="looks-like-a-file"
+    ),
+    pytest.param(ID, "A/B\\C", 'x:y*z?"<>|', "M-2026-0007_A_B_C_x_y_z", id="slashes-and-reserved-chars"),
     pytest.param(ID, "한빛 / 테크", "__못골__시장__", "M-2026-0007_한빛_테크_못골_시장", id="underscores-collapsed"),
     pytest.param(ID, "한빛🍎테크", "못골시장🏪", "M-2026-0007_한빛테크_못골시장", id="emoji-dropped"),
     pytest.param(ID, "👨‍👩‍👧 가족기업", "🇰🇷시장", "M-2026-0007_가족기업_시장", id="emoji-sequences-dropped"),
@@ -57,13 +63,16 @@ def test_stem_cut_on_a_character_boundary(max_bytes: int) -> None:
     stem = document_stem(ID, "가나다라마바사아자차카타파하" * 3, "시장", max_bytes=max_bytes)
     assert len(stem.encode("utf-8")) <= max_bytes
     assert stem.startswith(ID)
-    stem.encode("utf-8").decode("utf-8")   # whole characters only
+    stem.encode("utf-8").decode("utf-8")  # whole characters only
 
 
 def test_empty_id_is_refused() -> None:
     with pytest.raises(DocumentError) as caught:
         document_stem(" \u200b ", "한빛", "못골")
-    assert caught.value.message == "매칭ID가 비어 있어 협약서 파일 이름을 만들 수 없습니다. 매칭 탭의 매칭ID 칸을 확인하세요."
+    assert (
+        caught.value.message
+        == "매칭ID가 비어 있어 협약서 파일 이름을 만들 수 없습니다. 매칭 탭의 매칭ID 칸을 확인하세요."
+    )
 
 
 @pytest.mark.parametrize("stem_case", [row.values for row in STEMS], ids=[row.id for row in STEMS])
@@ -79,8 +88,11 @@ def test_path_inside_resolves_a_plain_name(tmp_path: Path) -> None:
     assert path_inside(tmp_path, "M-1_한빛_못골.docx") == tmp_path.resolve() / "M-1_한빛_못골.docx"
 
 
-@pytest.mark.parametrize("name", ["../x.docx", "../../etc/passwd", "sub/../../x.docx", "/etc/passwd", "..", ".", ""],
-                         ids=["parent", "grandparent", "down-and-up", "absolute", "dot-dot", "dot", "empty"])
+@pytest.mark.parametrize(
+    "name",
+    ["../x.docx", "../../etc/passwd", "sub/../../x.docx", "/etc/passwd", "..", ".", ""],
+    ids=["parent", "grandparent", "down-and-up", "absolute", "dot-dot", "dot", "empty"],
+)
 def test_path_inside_refuses_to_leave(tmp_path: Path, name: str) -> None:
     folder = tmp_path / "agreements"
     folder.mkdir()

@@ -30,10 +30,13 @@ from automation.documents.pdf import convert_to_pdf, find_soffice, is_docx
 from automation.errors import DocumentError
 
 SOFFICE = find_soffice()
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: "
-                                   "apt install libreoffice-writer-nogui fonts-nanum")
-needs_poppler = pytest.mark.skipif(shutil.which("pdffonts") is None or shutil.which("pdftoppm") is None,
-                                   reason="poppler-utils (pdffonts, pdftoppm) is not installed: apt install poppler-utils")
+needs_soffice = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice (soffice) is not installed: apt install libreoffice-writer-nogui fonts-nanum"
+)
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdffonts") is None or shutil.which("pdftoppm") is None,
+    reason="poppler-utils (pdffonts, pdftoppm) is not installed: apt install poppler-utils",
+)
 posix_only = pytest.mark.skipif(os.name == "nt", reason="uses /bin/sh scripts as a stand-in soffice")
 NAME = "M-2026-0007_주식회사 한빛테크_못골시장"
 
@@ -67,8 +70,8 @@ def _png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, header = 8, b"", b""
     while pos < len(data):
-        (length,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
-        chunk = data[pos + 8:pos + 8 + length]
+        (length,), kind = struct.unpack(">I", data[pos : pos + 4]), data[pos + 4 : pos + 8]
+        chunk = data[pos + 8 : pos + 8 + length]
         header = chunk if kind == b"IHDR" else header
         idat += chunk if kind == b"IDAT" else b""
         pos += 12 + length
@@ -77,7 +80,7 @@ def _png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
     channels = {0: 1, 2: 3, 4: 2, 6: 4}[color]
     raw, stride, rows, previous = zlib.decompress(idat), width * channels, [], bytearray(width * channels)
     for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             left = line[i - channels] if i >= channels else 0
             up, corner = previous[i], previous[i - channels] if i >= channels else 0
@@ -93,10 +96,11 @@ def _png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
                 line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 0xFF
         rows.append(bytes(line))
         previous = line
-    return width, height, [bytes(row[::channels]) for row in rows]   # first channel is enough for black text
+    return width, height, [bytes(row[::channels]) for row in rows]  # first channel is enough for black text
 
 
 # --- the real converter ---------------------------------------------------------------------------
+
 
 @needs_soffice
 @needs_poppler
@@ -109,12 +113,14 @@ def test_sample_pdf_embeds_a_korean_font_and_shows_the_title(tmp_path: Path) -> 
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     embedded = [line.split()[0] for line in fonts.splitlines()[2:] if re.search(r"\byes\s+yes\s+yes\b", line)]
     assert any(re.search(r"\+(Nanum|Malgun)", name) for name in embedded), fonts
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                    str(tmp_path / "page1")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(tmp_path / "page1")],
+        check=True,
+    )
     width, height, rows = _png_pixels(tmp_path / "page1.png")
-    assert (width, height) == (414, 585)   # A4 at 50 dpi
+    assert (width, height) == (414, 585)  # A4 at 50 dpi
     dark_top = sum(1 for row in rows[: height // 3] for value in row if value < 128)
-    dark_title_band = sum(1 for row in rows[int(height * 0.07):int(height * 0.13)] for value in row if value < 128)
+    dark_title_band = sum(1 for row in rows[int(height * 0.07) : int(height * 0.13)] for value in row if value < 128)
     assert dark_top > 2000 and dark_title_band > 300
 
 
@@ -124,7 +130,7 @@ def test_one_process_per_batch(tmp_path: Path) -> None:
     soffice, log = _counting_soffice(tmp_path)
     docs = _docs(tmp_path / "docx", 3)
     (tmp_path / "pdf").mkdir()
-    (tmp_path / "pdf" / f"{docs[0].stem}.pdf").write_bytes(b"old")   # replaced
+    (tmp_path / "pdf" / f"{docs[0].stem}.pdf").write_bytes(b"old")  # replaced
     result = convert_to_pdf(docs, tmp_path / "pdf", soffice)
     assert {d: p.name if p else None for d, p in result.items()} == {d: d.stem + ".pdf" for d in docs}
     assert all(p is not None and p.read_bytes()[:5] == b"%PDF-" for p in result.values())
@@ -143,7 +149,7 @@ def test_batches_run_side_by_side_each_process_with_its_own_profile(tmp_path: Pa
     profiles = [re.search(r"-env:UserInstallation=(\S+)", line).group(1) for line in starts]  # type: ignore[union-attr]
     assert len(starts) == 2 and len(set(profiles)) == 2
     assert sorted(line.count(".docx") for line in starts) == [1, 2]
-    assert not any(Path(p.removeprefix("file://")).exists() for p in profiles)   # thrown away afterwards
+    assert not any(Path(p.removeprefix("file://")).exists() for p in profiles)  # thrown away afterwards
 
 
 def _truncated(path: Path) -> None:
@@ -165,6 +171,7 @@ def _document_part(replacement: bytes) -> Callable[[Path], None]:
         with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(path, "w") as zout:
             for item in zin.infolist():
                 zout.writestr(item, replacement if item.filename == "word/document.xml" else zin.read(item))
+
     return spoil
 
 
@@ -174,7 +181,7 @@ def _missing(path: Path) -> None:
 
 SPOILED: dict[str, Callable[[Path], None]] = {
     "truncated": _truncated,
-    "random-bytes": _random_bytes,       # LibreOffice would "convert" this as plain text
+    "random-bytes": _random_bytes,  # LibreOffice would "convert" this as plain text
     "plain-text": _plain_text,
     "broken-xml": _document_part(b"<w:document"),
     "empty-document-part": _document_part(b""),
@@ -218,13 +225,16 @@ def test_two_runs_at_once_do_not_collide(tmp_path: Path) -> None:
 
 # --- a converter that is missing, fails or hangs --------------------------------------------------
 
+
 def test_same_pdf_name_twice_is_refused(tmp_path: Path) -> None:
     docs = [_docs(tmp_path / "a", 1)[0], _docs(tmp_path / "b", 1)[0]]
     with pytest.raises(DocumentError) as caught:
         convert_to_pdf(docs, tmp_path / "pdf", tmp_path / "soffice")
     name = docs[0].name
-    assert caught.value.message == (f"PDF 이름이 겹칩니다: {name}와(과) {name}이(가) 같은 {docs[0].stem}.pdf가 됩니다. "
-                                    "협약서 파일 이름을 서로 다르게 하세요.")
+    assert caught.value.message == (
+        f"PDF 이름이 겹칩니다: {name}와(과) {name}이(가) 같은 {docs[0].stem}.pdf가 됩니다. "
+        "협약서 파일 이름을 서로 다르게 하세요."
+    )
 
 
 def test_missing_soffice(tmp_path: Path) -> None:
@@ -232,8 +242,10 @@ def test_missing_soffice(tmp_path: Path) -> None:
     missing = tmp_path / "없는" / "soffice"
     with pytest.raises(DocumentError) as caught:
         convert_to_pdf(docs, tmp_path / "pdf", missing)
-    assert caught.value.message == (f"LibreOffice(soffice)를 실행할 수 없습니다: {missing} (No such file or directory). "
-                                    "LibreOffice를 설치하거나 [documents] soffice에 올바른 경로를 적으세요.")
+    assert caught.value.message == (
+        f"LibreOffice(soffice)를 실행할 수 없습니다: {missing} (No such file or directory). "
+        "LibreOffice를 설치하거나 [documents] soffice에 올바른 경로를 적으세요."
+    )
     assert list((tmp_path / "pdf").iterdir()) == []
 
 
@@ -242,9 +254,11 @@ def test_failing_soffice(tmp_path: Path) -> None:
     soffice = _script(tmp_path / "soffice", 'echo "soffice.bin: error while loading shared libraries" >&2\nexit 77\n')
     with pytest.raises(DocumentError) as caught:
         convert_to_pdf(_docs(tmp_path / "docx", 2), tmp_path / "pdf", soffice)
-    assert caught.value.message == ("LibreOffice(soffice)가 변환에 실패했습니다(종료 코드 77: soffice.bin: error while "
-                                    "loading shared libraries). LibreOffice를 다시 설치하거나 [documents] soffice 경로를 "
-                                    "확인하세요.")
+    assert caught.value.message == (
+        "LibreOffice(soffice)가 변환에 실패했습니다(종료 코드 77: soffice.bin: error while "
+        "loading shared libraries). LibreOffice를 다시 설치하거나 [documents] soffice 경로를 "
+        "확인하세요."
+    )
 
 
 @posix_only
@@ -269,8 +283,10 @@ def test_hanging_soffice_is_stopped(tmp_path: Path) -> None:
     with pytest.raises(DocumentError) as caught:
         convert_to_pdf(_docs(tmp_path / "docx", 1), tmp_path / "pdf", soffice, timeout=1.5)
     assert time.monotonic() - started < 15
-    assert caught.value.message == ("LibreOffice가 1.5초 안에 PDF 변환을 끝내지 못해 멈췄습니다. 열려 있는 LibreOffice "
-                                    "창을 모두 닫고 다시 실행하거나, [documents] pdf = \"never\"로 .docx만 만드세요.")
+    assert caught.value.message == (
+        "LibreOffice가 1.5초 안에 PDF 변환을 끝내지 못해 멈췄습니다. 열려 있는 LibreOffice "
+        '창을 모두 닫고 다시 실행하거나, [documents] pdf = "never"로 .docx만 만드세요.'
+    )
     child = int((tmp_path / "child.pid").read_text(encoding="utf-8"))
     deadline = time.monotonic() + 5
     while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
@@ -291,6 +307,7 @@ def test_nothing_to_convert(tmp_path: Path) -> None:
 
 # --- finding soffice ------------------------------------------------------------------------------
 
+
 @posix_only
 def test_configured_path_first(tmp_path: Path) -> None:
     mine = _script(tmp_path / "my soffice", "exit 0\n")
@@ -303,7 +320,7 @@ def test_found_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: st
     _script(tmp_path / name, "exit 0\n")
     monkeypatch.setenv("PATH", str(tmp_path))
     assert find_soffice() == tmp_path / name
-    assert find_soffice(str(tmp_path / "없는 경로")) == tmp_path / name    # a wrong setting falls back to the search
+    assert find_soffice(str(tmp_path / "없는 경로")) == tmp_path / name  # a wrong setting falls back to the search
 
 
 @posix_only
@@ -358,8 +375,10 @@ def test_a_killed_parent_leaves_no_soffice_and_no_copies_after_the_next_sweep(tm
         render_docx(template, sample(), path)
         files.append(str(path))
     out = tmp_path / "agreements"
-    code = ("import sys; from pathlib import Path; from automation.documents.pdf import convert_to_pdf; "
-            f"convert_to_pdf([Path(p) for p in {files!r}], Path({str(out)!r}), Path({str(SOFFICE)!r}))")
+    code = (
+        "import sys; from pathlib import Path; from automation.documents.pdf import convert_to_pdf; "
+        f"convert_to_pdf([Path(p) for p in {files!r}], Path({str(out)!r}), Path({str(SOFFICE)!r}))"
+    )
     parent = subprocess.Popen([sys.executable, "-c", code])
     group = 0
     deadline = time.monotonic() + 60

@@ -30,8 +30,16 @@ def test_sigun_facts() -> None:
     assert sum(s.endswith("시") for s in SIGUN) == 28
     assert sorted(s for s in SIGUN if s.endswith("군")) == ["가평군", "양평군", "연천군"]
     with_gu = {s: len(g) for s, g in GU.items() if g}
-    assert with_gu == {"수원시": 4, "성남시": 3, "안양시": 2, "부천시": 3, "안산시": 2, "고양시": 3,
-                       "용인시": 3, "화성시": 4}
+    assert with_gu == {
+        "수원시": 4,
+        "성남시": 3,
+        "안양시": 2,
+        "부천시": 3,
+        "안산시": 2,
+        "고양시": 3,
+        "용인시": 3,
+        "화성시": 4,
+    }
     assert GU["화성시"] == ("만세구", "효행구", "병점구", "동탄구")
     assert GU["부천시"] == ("원미구", "소사구", "오정구")
     all_gu = [g for gus in GU.values() for g in gus]
@@ -39,16 +47,37 @@ def test_sigun_facts() -> None:
     assert set(CENTROIDS) == set(SIGUN)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("수원", "수원시"), ("수원시", "수원시"), ("가평", "가평군"), ("경기 수원", "수원시"),
-    ("경기도 수원시", "수원시"), ("경기수원", "수원시"), (" 양평군 ", "양평군"),
-    ("고양특례시", "고양시"),
-    ("남양 주", "남양주시"), ("분당구", "성남시"), ("분당", "성남시"), ("동탄", "화성시"),
-    ("일산", "고양시"), ("여주군", "여주시"), ("광주", "광주시"), ("광주시", "광주시"),
-    ("\u3000수원\u3000", "수원시"), ("수원시 영통구", "수원시"), ("서울", None),
-    ("서울특별시", None),
-    ("광주광역시", None), ("강남구", None), ("경기", None), ("", None), ("시장", None),
-], ids=str)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("수원", "수원시"),
+        ("수원시", "수원시"),
+        ("가평", "가평군"),
+        ("경기 수원", "수원시"),
+        ("경기도 수원시", "수원시"),
+        ("경기수원", "수원시"),
+        (" 양평군 ", "양평군"),
+        ("고양특례시", "고양시"),
+        ("남양 주", "남양주시"),
+        ("분당구", "성남시"),
+        ("분당", "성남시"),
+        ("동탄", "화성시"),
+        ("일산", "고양시"),
+        ("여주군", "여주시"),
+        ("광주", "광주시"),
+        ("광주시", "광주시"),
+        ("\u3000수원\u3000", "수원시"),
+        ("수원시 영통구", "수원시"),
+        ("서울", None),
+        ("서울특별시", None),
+        ("광주광역시", None),
+        ("강남구", None),
+        ("경기", None),
+        ("", None),
+        ("시장", None),
+    ],
+    ids=str,
+)
 def test_normalize_sigun(text: str, expected: str | None) -> None:
     assert normalize_sigun(text) == expected
 
@@ -62,13 +91,23 @@ def test_normalize_sigun_every_form() -> None:
 
 def test_normalize_sigun_nfd_input() -> None:
     import unicodedata
+
     assert normalize_sigun(unicodedata.normalize("NFD", "의정부시")) == "의정부시"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("경기", GG), ("경기도", GG), ("서울", "서울특별시"), ("강원도", "강원특별자치도"),
-    ("전라북도", "전북특별자치도"), ("세종", "세종특별자치시"), ("수원시", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("경기", GG),
+        ("경기도", GG),
+        ("서울", "서울특별시"),
+        ("강원도", "강원특별자치도"),
+        ("전라북도", "전북특별자치도"),
+        ("세종", "세종특별자치시"),
+        ("수원시", None),
+        ("", None),
+    ],
+)
 def test_normalize_sido(text: str, expected: str | None) -> None:
     assert normalize_sido(text) == expected
 
@@ -148,8 +187,7 @@ ADDRESSES: list[tuple[str, tuple[str | None, str | None, str | None]]] = [
 ]
 
 
-@pytest.mark.parametrize(("address", "expected"), ADDRESSES,
-                         ids=[a or "<blank>" for a, _ in ADDRESSES])
+@pytest.mark.parametrize(("address", "expected"), ADDRESSES, ids=[a or "<blank>" for a, _ in ADDRESSES])
 def test_parse_address(address: str, expected: tuple[str | None, str | None, str | None]) -> None:
     assert parse_address(address) == AddressParts(*expected)
 
@@ -187,8 +225,11 @@ def _reference_centroids() -> dict[str, tuple[float, float]]:
     if not CENTROIDS_CSV.is_file():
         pytest.skip(f"reference data not present: {CENTROIDS_CSV}")
     with CENTROIDS_CSV.open(encoding="utf-8") as f:
-        return {r["sigun"]: (float(r["centroid_lat"]), float(r["centroid_lon"]))
-                for r in csv.DictReader(f) if r["level"] == "sigun"}
+        return {
+            r["sigun"]: (float(r["centroid_lat"]), float(r["centroid_lon"]))
+            for r in csv.DictReader(f)
+            if r["level"] == "sigun"
+        }
 
 
 def test_reference_file_lists_the_same_sigun() -> None:

@@ -24,6 +24,7 @@ Ring = list[Point]
 
 # --- adjacency facts -------------------------------------------------------------------------
 
+
 def test_neighbours_cover_every_sigun() -> None:
     assert set(NEIGHBOURS) == set(SIGUN)
     for sigun, near in NEIGHBOURS.items():
@@ -60,6 +61,7 @@ def test_neighbour_spot_checks() -> None:
 
 # --- the polygons ----------------------------------------------------------------------------
 
+
 def _polygons() -> tuple[dict[str, list[Ring]], dict[tuple[str, str], list[list[Ring]]]]:
     """Rings per 시군 (구 merged) and per (시군, 구) as polygons (outer ring first)."""
     if not POLYGONS.is_file():
@@ -86,7 +88,9 @@ def _segment_index(rings: list[Ring]) -> dict[tuple[int, int], list[tuple[Point,
     for ring in rings:
         for a, b in pairwise(ring):
             for i in range(math.floor((min(a[0], b[0]) - TOL) / CELL), math.floor((max(a[0], b[0]) + TOL) / CELL) + 1):
-                for j in range(math.floor((min(a[1], b[1]) - TOL) / CELL), math.floor((max(a[1], b[1]) + TOL) / CELL) + 1):
+                for j in range(
+                    math.floor((min(a[1], b[1]) - TOL) / CELL), math.floor((max(a[1], b[1]) + TOL) / CELL) + 1
+                ):
                     index[i, j].append((a, b))
     return index
 
@@ -129,13 +133,18 @@ def test_neighbours_match_polygons() -> None:
 def test_non_neighbours_are_apart_in_the_polygons() -> None:
     """오산–용인 (dropped from the hand table) are well apart, not a simplification artefact."""
     by_sigun, _ = _polygons()
-    gap = min(_distance(p, a, b)
-              for ring in by_sigun["오산시"] for p in ring
-              for other in by_sigun["용인시"] for a, b in pairwise(other))
+    gap = min(
+        _distance(p, a, b)
+        for ring in by_sigun["오산시"]
+        for p in ring
+        for other in by_sigun["용인시"]
+        for a, b in pairwise(other)
+    )
     assert gap * 111 > 1.0  # km, roughly
 
 
 # --- 구 centres ------------------------------------------------------------------------------
+
 
 def test_gu_centroids_cover_every_gu() -> None:
     assert set(GU_CENTROIDS) == {(s, g) for s, gus in GU.items() for g in gus}
@@ -172,8 +181,9 @@ def _reference_gu() -> dict[tuple[str, str], list[tuple[float, float]]]:
         for row in csv.DictReader(f):
             if row["level"] != "gu":
                 continue
-            points = [(float(row[f"{k}_lat"]), float(row[f"{k}_lon"]))
-                      for k in ("centroid", "mdis_point") if row[f"{k}_lat"]]
+            points = [
+                (float(row[f"{k}_lat"]), float(row[f"{k}_lon"])) for k in ("centroid", "mdis_point") if row[f"{k}_lat"]
+            ]
             refs[row["sigun"], row["gu"]] = points
     return refs
 
@@ -265,8 +275,9 @@ def test_locate(address: str, sigun: str, gu: str | None) -> None:
         assert loc == Location(*GU_CENTROIDS[sigun, gu], sigun, gu, "gu")
 
 
-@pytest.mark.parametrize("address", ["", "주소 없음", "서울특별시 중구 세종대로 110",
-                                     "광주광역시 서구 내방로 111", "강원도 춘천시 중앙로 1"])
+@pytest.mark.parametrize(
+    "address", ["", "주소 없음", "서울특별시 중구 세종대로 110", "광주광역시 서구 내방로 111", "강원도 춘천시 중앙로 1"]
+)
 def test_locate_nothing(address: str) -> None:
     assert locate(address) == Location(None, None, None, None, None)
 
@@ -296,16 +307,19 @@ def test_locate_prefers_the_geocoder() -> None:
 
 def test_locate_geocoder_outside_gyeonggi() -> None:
     address = "서울특별시 중구 세종대로 110"
-    assert locate(address, FakeGeocoder({address: (37.5663, 126.9779)})) == \
-        Location(37.5663, 126.9779, None, None, "address")
+    assert locate(address, FakeGeocoder({address: (37.5663, 126.9779)})) == Location(
+        37.5663, 126.9779, None, None, "address"
+    )
 
 
-@pytest.mark.parametrize("answer", [None, (float("nan"), 127.0), (137.0, 127.0), ("37.1", "127.0"),
-                                    (37.1,), [37.1, 127.0]], ids=repr)
+@pytest.mark.parametrize(
+    "answer", [None, (float("nan"), 127.0), (137.0, 127.0), ("37.1", "127.0"), (37.1,), [37.1, 127.0]], ids=repr
+)
 def test_locate_falls_back_when_geocoder_has_no_answer(answer: object) -> None:
     address = "성남시 분당구 판교역로 235"
-    assert locate(address, FakeGeocoder({address: answer})) == \
-        Location(*GU_CENTROIDS["성남시", "분당구"], "성남시", "분당구", "gu")
+    assert locate(address, FakeGeocoder({address: answer})) == Location(
+        *GU_CENTROIDS["성남시", "분당구"], "성남시", "분당구", "gu"
+    )
 
 
 def test_locate_blank_not_sent_to_geocoder() -> None:

@@ -26,11 +26,19 @@ from automation.sheets.google import GoogleBackend, load_credentials
 
 KEY = "1MasterTestKey_abcdefghij"
 EMAIL = "onemarket-bot@test-project.iam.gserviceaccount.com"
-SHEETS_KINDS = ("spreadsheets.get", "values.batchGet", "values.batchUpdate", "values.append",
-                "spreadsheets.batchUpdate")
-MASTER = {"참여신청": [["신청ID", "기관명", "연락처"], ["A-1", "수원상사", "010-1234-5678"]],
-          "시장": [["시장코드", "시장명"], ["M1", "못골시장"]],
-          "매칭": [["매칭ID", "상태"]], "작업기록": []}
+SHEETS_KINDS = (
+    "spreadsheets.get",
+    "values.batchGet",
+    "values.batchUpdate",
+    "values.append",
+    "spreadsheets.batchUpdate",
+)
+MASTER = {
+    "참여신청": [["신청ID", "기관명", "연락처"], ["A-1", "수원상사", "010-1234-5678"]],
+    "시장": [["시장코드", "시장명"], ["M1", "못골시장"]],
+    "매칭": [["매칭ID", "상태"]],
+    "작업기록": [],
+}
 
 
 def options(server: SheetsServer, kind: str) -> list[str]:
@@ -45,6 +53,7 @@ def options(server: SheetsServer, kind: str) -> list[str]:
 
 # -- round trip -------------------------------------------------------------------------------
 
+
 def test_round_trip_through_real_token_exchange(make_google_backend, gsheets):
     b = make_google_backend(MASTER)
     assert b.list_tabs() == ["참여신청", "시장", "매칭", "작업기록"]
@@ -53,8 +62,7 @@ def test_round_trip_through_real_token_exchange(make_google_backend, gsheets):
     assert tabs["매칭"].header == ["매칭ID", "상태"]
     b.write({"매칭": [CellWrite(2, 1, "M-1"), CellWrite(2, 2, "제안")]})
     b.append("매칭", [["M-2", "확정"], ["M-3"]])
-    assert gsheets.values(KEY, "매칭") == [["매칭ID", "상태"], ["M-1", "제안"], ["M-2", "확정"],
-                                           ["M-3"]]
+    assert gsheets.values(KEY, "매칭") == [["매칭ID", "상태"], ["M-1", "제안"], ["M-2", "확정"], ["M-3"]]
     assert b.read(["매칭"])["매칭"].values == gsheets.values(KEY, "매칭")
     # one token for the whole session, from the loopback token_uri, spreadsheets scope only
     assert b.token_requests == 1 and gsheets.count("token") == 1
@@ -64,10 +72,21 @@ def test_round_trip_through_real_token_exchange(make_google_backend, gsheets):
     assert b.requests == gsheets.count()  # every Sheets attempt counted, tokens excluded
 
 
-TEXTS = [("phone-leading-zero", "01012345678"), ("thousands", "1,000"), ("formula", "=1+1"),
-         ("importxml", '=IMPORTXML("http://evil","//a")'), ("apostrophe", "'quoted"),
-         ("exponent", "1e5"), ("bool", "TRUE"), ("date", "2024-05-02"), ("zero-padded", "0012"),
-         ("spaces", "  가 나  "), ("nan", "nan"), ("newline", "줄1\n줄2"), ("brn", "116-82-00276")]
+TEXTS = [
+    ("phone-leading-zero", "01012345678"),
+    ("thousands", "1,000"),
+    ("formula", "=1+1"),
+    ("importxml", '=IMPORTXML("http://evil","//a")'),
+    ("apostrophe", "'quoted"),
+    ("exponent", "1e5"),
+    ("bool", "TRUE"),
+    ("date", "2024-05-02"),
+    ("zero-padded", "0012"),
+    ("spaces", "  가 나  "),
+    ("nan", "nan"),
+    ("newline", "줄1\n줄2"),
+    ("brn", "116-82-00276"),
+]
 
 
 @pytest.mark.parametrize("text", [t for _, t in TEXTS], ids=[i for i, _ in TEXTS])
@@ -83,8 +102,13 @@ def test_text_is_never_numericised_or_evaluated(make_google_backend, gsheets, te
     assert not gsheets.tab(KEY, "탭").formulas
 
 
-TITLES = [("korean", "참여신청"), ("apostrophe", "It's 탭"), ("space-bang", "A! B"),
-          ("looks-like-a1", "A1"), ("double-apostrophe", "''")]
+TITLES = [
+    ("korean", "참여신청"),
+    ("apostrophe", "It's 탭"),
+    ("space-bang", "A! B"),
+    ("looks-like-a1", "A1"),
+    ("double-apostrophe", "''"),
+]
 
 
 @pytest.mark.parametrize("title", [t for _, t in TITLES], ids=[i for i, _ in TITLES])
@@ -107,13 +131,12 @@ def test_values_come_back_as_str_and_trimmed(make_google_backend):
 def test_merged_rows_come_from_cached_metadata(make_google_backend, gsheets):
     b = make_google_backend({"탭": [["h"], ["1"], ["2"], ["3"]]})
     gsheets.tab(KEY, "탭").merges.append(
-        {"sheetId": 0, "startRowIndex": 1, "endRowIndex": 3, "startColumnIndex": 0,
-         "endColumnIndex": 2})
+        {"sheetId": 0, "startRowIndex": 1, "endRowIndex": 3, "startColumnIndex": 0, "endColumnIndex": 2}
+    )
     assert b.read(["탭"])["탭"].merged_rows == frozenset({2, 3})
     b.read(["탭"])
     assert gsheets.count("spreadsheets.get") == 1
-    assert gsheets.requests("spreadsheets.get")[0].query["fields"] == [
-        "sheets(properties,merges,protectedRanges)"]
+    assert gsheets.requests("spreadsheets.get")[0].query["fields"] == ["sheets(properties,merges,protectedRanges)"]
 
 
 def test_staff_edit_between_requests_is_seen_by_next_read(make_google_backend, gsheets):
@@ -124,6 +147,7 @@ def test_staff_edit_between_requests_is_seen_by_next_read(make_google_backend, g
 
 
 # -- request budget ---------------------------------------------------------------------------
+
 
 def test_read_of_four_tabs_is_one_batch_get(make_google_backend, gsheets):
     b = make_google_backend(MASTER)
@@ -165,7 +189,9 @@ def test_grid_grows_before_writing_outside_it(make_google_backend, gsheets):
     assert gsheets.values(KEY, "탭")[1499][29] == "far"
     grow = gsheets.requests("spreadsheets.batchUpdate")
     assert len(grow) == 1 and [next(iter(r)) for r in grow[0].body["requests"]] == [
-        "appendDimension", "appendDimension"]
+        "appendDimension",
+        "appendDimension",
+    ]
     assert gsheets.count("spreadsheets.get") == 2  # looked again before growing
     b.append("탭", [["x"] * 40])  # rows grow by themselves, columns do not
     assert tab.col_count == 40 and gsheets.values(KEY, "탭")[-1] == ["x"] * 40
@@ -199,16 +225,13 @@ RECOVERED = [
 ]
 
 
-@pytest.mark.parametrize(("faults", "attempts"), [c[1:] for c in RECOVERED],
-                         ids=[c[0] for c in RECOVERED])
+@pytest.mark.parametrize(("faults", "attempts"), [c[1:] for c in RECOVERED], ids=[c[0] for c in RECOVERED])
 @pytest.mark.parametrize("op", ["read", "write"])
-def test_transient_faults_are_retried(make_google_backend, gsheets, fake_clock, op, faults,
-                                      attempts):
+def test_transient_faults_are_retried(make_google_backend, gsheets, fake_clock, op, faults, attempts):
     b = make_google_backend({"탭": [["h"], ["1"]]})
     b.list_tabs()
     kind = "values.batchGet" if op == "read" else "values.batchUpdate"
-    gsheets.script(*[Fault(f.status, f.message, f.html, f.retry_after, f.stall, kind)
-                     for f in faults])
+    gsheets.script(*[Fault(f.status, f.message, f.html, f.retry_after, f.stall, kind) for f in faults])
     if op == "read":
         assert b.read(["탭"])["탭"].values == [["h"], ["1"]]
     else:
@@ -220,10 +243,12 @@ def test_transient_faults_are_retried(make_google_backend, gsheets, fake_clock, 
         assert fake_clock.sleeps[0] >= 3
 
 
-@pytest.mark.parametrize("fault", [Fault.rate_limited(), Fault(503), Fault.bad_gateway_html(),
-                                   Fault.stalled(1.0)], ids=["429", "503", "502-html", "stall"])
-def test_persistent_faults_give_up_bounded_with_nothing_written(make_google_backend, gsheets,
-                                                                 fault):
+@pytest.mark.parametrize(
+    "fault",
+    [Fault.rate_limited(), Fault(503), Fault.bad_gateway_html(), Fault.stalled(1.0)],
+    ids=["429", "503", "502-html", "stall"],
+)
+def test_persistent_faults_give_up_bounded_with_nothing_written(make_google_backend, gsheets, fault):
     b = make_google_backend({"탭": [["h"], ["1"]]}, timeout=0.3)
     b.list_tabs()
     gsheets.script(*[fault] * 10)
@@ -282,6 +307,7 @@ def test_expired_access_token_is_refreshed(make_google_backend, gsheets):
 
 # -- access, keys and credentials -------------------------------------------------------------
 
+
 def test_not_shared_names_the_service_account(make_google_backend):
     b = make_google_backend({"탭": [["h"]]}, shared=False)
     with pytest.raises(GoogleAccessError) as info:
@@ -306,31 +332,39 @@ def test_revoked_key_says_make_a_new_key(make_google_backend, gsheets):
     assert gsheets.count() == 0 and b.token_requests == 1
 
 
-def test_wrong_private_key_is_rejected_by_token_endpoint(make_google_backend, gsheets,
-                                                          google_credentials):
+def test_wrong_private_key_is_rejected_by_token_endpoint(make_google_backend, gsheets, google_credentials):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     other = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     info = json.loads(google_credentials.read_text())
     info["private_key"] = other.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()).decode()
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     google_credentials.write_text(json.dumps(info))
     with pytest.raises(GoogleAuthError, match="Invalid JWT Signature"):
         make_google_backend({"탭": []}).list_tabs()
 
 
-BAD_FILES = [("not-json", "{not json", "JSON이 아닙니다"),
-             ("oauth-client", '{"installed": {"client_id": "x"}}', "서비스 계정 키가 아닙니다"),
-             ("broken-key", json.dumps({"type": "service_account", "client_email": EMAIL,
-                                        "token_uri": "http://x/token",
-                                        "private_key": "-----BEGIN PRIVATE KEY-----\nAA\n"}),
-              "손상되었거나")]
+BAD_FILES = [
+    ("not-json", "{not json", "JSON이 아닙니다"),
+    ("oauth-client", '{"installed": {"client_id": "x"}}', "서비스 계정 키가 아닙니다"),
+    (
+        "broken-key",
+        json.dumps(
+            {
+                "type": "service_account",
+                "client_email": EMAIL,
+                "token_uri": "http://x/token",
+                "private_key": "-----BEGIN PRIVATE KEY-----\nAA\n",
+            }
+        ),
+        "손상되었거나",
+    ),
+]
 
 
-@pytest.mark.parametrize(("text", "message"), [c[1:] for c in BAD_FILES],
-                         ids=[c[0] for c in BAD_FILES])
+@pytest.mark.parametrize(("text", "message"), [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES])
 def test_bad_credentials_file(tmp_path, text, message):
     path = tmp_path / "credentials.json"
     path.write_text(text, encoding="utf-8")
@@ -354,6 +388,7 @@ def test_endpoint_trailing_slash(gsheets, google_credentials):
 
 # -- structure and formatting -----------------------------------------------------------------
 
+
 def test_ensure_tabs_and_remove_blank_default(make_google_backend, gsheets):
     b = make_google_backend({"Sheet1": []})
     assert b.remove_blank_default_tab() is False  # the only tab stays
@@ -373,22 +408,27 @@ def test_default_tab_with_values_is_kept(make_google_backend):
 def test_style_dropdowns_and_protection_are_one_request_each(make_google_backend, gsheets):
     b = make_google_backend({"시장": [["코드", "시장명"]], "매칭": [["ID", "상태", "시장"]]})
     b.style_header("매칭", HeaderStyle(job_cols=(1,), widths={1: 10, 2: 20}, notes={1: "자동"}))
-    b.set_dropdowns("매칭", [Dropdown(2, values=("제안", "확정"), prompt="상태를 고르세요"),
-                            Dropdown(3, source=("시장", 2), strict=False)])
+    b.set_dropdowns(
+        "매칭",
+        [Dropdown(2, values=("제안", "확정"), prompt="상태를 고르세요"), Dropdown(3, source=("시장", 2), strict=False)],
+    )
     b.protect_columns("매칭", [1], "작업 열")
     b.protect_columns("매칭", [1, 3], "작업 열")
     assert gsheets.count("spreadsheets.batchUpdate") == 4
     tab = gsheets.tab(KEY, "매칭")
     assert tab.frozen_rows == 1 and tab.widths == {0: 80, 1: 150} and tab.notes == {(0, 0): "자동"}
     rules = {k[2]: v["rule"] for k, v in tab.validations.items()}
-    assert rules[1]["condition"] == {"type": "ONE_OF_LIST", "values": [
-        {"userEnteredValue": "제안"}, {"userEnteredValue": "확정"}]}
+    assert rules[1]["condition"] == {
+        "type": "ONE_OF_LIST",
+        "values": [{"userEnteredValue": "제안"}, {"userEnteredValue": "확정"}],
+    }
     assert rules[1]["strict"] is True and rules[1]["showCustomUi"] is True
     assert rules[2]["condition"]["values"] == [{"userEnteredValue": "='시장'!B2:B"}]
     assert rules[2]["strict"] is False
-    assert [(p["range"]["startColumnIndex"], p["description"], p["editors"]["users"])
-            for p in tab.protected] == [(0, "onemarket: 작업 열", [EMAIL]),
-                                        (2, "onemarket: 작업 열", [EMAIL])]
+    assert [(p["range"]["startColumnIndex"], p["description"], p["editors"]["users"]) for p in tab.protected] == [
+        (0, "onemarket: 작업 열", [EMAIL]),
+        (2, "onemarket: 작업 열", [EMAIL]),
+    ]
     assert all(p["warningOnly"] is False for p in tab.protected)
 
 
@@ -403,11 +443,11 @@ def test_protection_removed_by_a_person_is_replaced_cleanly(make_google_backend,
     b = make_google_backend({"매칭": [["ID", "상태"]]})
     b.protect_columns("매칭", [1], "작업 열")
     gsheets.tab(KEY, "매칭").protected.clear()
-    gsheets.tab(KEY, "매칭").protected.append({"protectedRangeId": 7, "description": "직원 것",
-                                               "range": {"sheetId": 0}})
+    gsheets.tab(KEY, "매칭").protected.append(
+        {"protectedRangeId": 7, "description": "직원 것", "range": {"sheetId": 0}}
+    )
     b.protect_columns("매칭", [1], "작업 열")
-    assert [p["description"] for p in gsheets.tab(KEY, "매칭").protected] == [
-        "직원 것", "onemarket: 작업 열"]
+    assert [p["description"] for p in gsheets.tab(KEY, "매칭").protected] == ["직원 것", "onemarket: 작업 열"]
 
 
 def test_failed_batch_update_changes_nothing(make_google_backend, gsheets):

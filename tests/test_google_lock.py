@@ -57,27 +57,29 @@ def test_second_desk_is_refused_with_the_holder_named(google_onemarket_config):
     with pytest.raises(RunLockedError) as info:
         second.acquire(wait=10)
     message = info.value.message
-    assert message.startswith("다른 onemarket 작업이 같은 스프레드시트에 쓰는 중이라 'notify'을(를) 건너뜁니다 — run, 컴퓨터 ")
+    assert message.startswith(
+        "다른 onemarket 작업이 같은 스프레드시트에 쓰는 중이라 'notify'을(를) 건너뜁니다 — run, 컴퓨터 "
+    )
     assert f"실행 {first.run_id}" in message and "부터, 만료 " in message and "--wait" in message
-    assert clock.now >= 1_800_000_010     # it waited --wait seconds first
+    assert clock.now >= 1_800_000_010  # it waited --wait seconds first
     first.release()
-    second.acquire()                      # free now
+    second.acquire()  # free now
     second.release()
 
 
 def test_a_crashed_holders_lock_expires_and_is_broken_once(google_onemarket_config):
     clock = Clock()
     crashed = _lock(google_onemarket_config, "run", clock, ttl=60)
-    crashed.acquire()                     # ... and never releases (killed)
+    crashed.acquire()  # ... and never releases (killed)
     a, b = _lock(google_onemarket_config, "run", clock), _lock(google_onemarket_config, "run", clock)
     with pytest.raises(RunLockedError):
         a.acquire()
     clock.now += 61
-    a.acquire()                           # expired: broken, taken
+    a.acquire()  # expired: broken, taken
     with pytest.raises(RunLockedError):
-        b.acquire()                       # the breaker holds it now, not expired
-    assert not crashed.renew() and crashed.lost   # the old holder learns its lock was taken over
-    crashed.release()                     # and does not remove the new holder's lock
+        b.acquire()  # the breaker holds it now, not expired
+    assert not crashed.renew() and crashed.lost  # the old holder learns its lock was taken over
+    crashed.release()  # and does not remove the new holder's lock
     _sid, who = b.holder()
     assert who is not None and who.run_id == a.run_id
     a.release()
@@ -91,7 +93,7 @@ def test_two_desks_breaking_the_same_stale_lock_cannot_both_win(google_onemarket
     a, b = _lock(google_onemarket_config, "run", clock), _lock(google_onemarket_config, "run", clock)
     sid, _ = a.holder()
     assert a._try(sid) is True
-    assert b._try(sid) is False           # its delete names a tab that is gone: the batch fails whole
+    assert b._try(sid) is False  # its delete names a tab that is gone: the batch fails whole
     a.release()
 
 
@@ -105,7 +107,7 @@ def test_renewal_moves_the_expiry(google_onemarket_config, gsheets):
     after = gsheets.values(KEYS["master"], LOCK_TAB)[1][6]
     assert round(float(after) - float(before), 3) == 50
     other = _lock(google_onemarket_config, "run", clock)
-    clock.now += 20                       # past the first expiry, within the renewed one
+    clock.now += 20  # past the first expiry, within the renewed one
     with pytest.raises(RunLockedError):
         other.acquire()
     lock.release()
@@ -143,8 +145,7 @@ def test_a_stalled_holder_renews_in_the_background(gsheets, google_onemarket_con
         assert float(gsheets.values(KEYS["master"], LOCK_TAB)[1][6]) > float(first)
 
 
-def test_two_desks_with_their_own_folders_share_the_spreadsheet_lock(gsheets, google_onemarket_config,
-                                                                     tmp_path: Path):
+def test_two_desks_with_their_own_folders_share_the_spreadsheet_lock(gsheets, google_onemarket_config, tmp_path: Path):
     """Two members of staff, each with their own folder (own .onemarket/), one spreadsheet: the
     second `onemarket run` exits 1 naming the holder (the first holds it here by hand)."""
     desk2 = tmp_path / "desk2"
@@ -154,8 +155,14 @@ def test_two_desks_with_their_own_folders_share_the_spreadsheet_lock(gsheets, go
     holder = _lock(google_onemarket_config, "notify")
     holder.acquire()
     try:
-        done = subprocess.run([sys.executable, "-m", "automation", "run"], cwd=desk2, capture_output=True,
-                              text=True, timeout=120, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "automation", "run"],
+            cwd=desk2,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     finally:
         holder.release()
     assert done.returncode == 1, done.stderr

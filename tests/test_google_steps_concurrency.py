@@ -84,7 +84,7 @@ def test_a_refused_close_leaves_no_half_step_and_the_next_run_completes_it(gshee
     result = run(config, steps=[STEP_BY_NAME["match"]])
     assert result.reports[0].failed
     assert "Google 응답 없음" in result.reports[0].message
-    assert gsheets.values(MASTER, "매칭") == before          # nothing of the step landed
+    assert gsheets.values(MASTER, "매칭") == before  # nothing of the step landed
     assert not [p for p in gsheets.tab(MASTER, "매칭").protected if "window" in p.get("description", "")]
     again = run(config, steps=[STEP_BY_NAME["match"]])
     assert not again.failed
@@ -93,17 +93,23 @@ def test_a_refused_close_leaves_no_half_step_and_the_next_run_completes_it(gshee
 
 
 def test_import_markets_while_a_row_is_inserted_above_keeps_every_address_on_its_market(
-        gsheets, google_onemarket_config, tmp_path):
+    gsheets, google_onemarket_config, tmp_path
+):
     """Measured before: a market's 도로명주소 got another market's address."""
     config = google_onemarket_config
     jobs.init(config)
     path = tmp_path / "markets.csv"
     header = ["시장명", "시장유형", "소재지도로명주소", "소재지지번주소", "위도", "경도", "점포수", "개설년도"]
-    rows = [[f"시장{i}", "상설장", f"경기도 수원시 팔달구 시장로 {i}", "", "37.2", "127.0", "10", "1990"] for i in range(1, 9)]
+    rows = [
+        [f"시장{i}", "상설장", f"경기도 수원시 팔달구 시장로 {i}", "", "37.2", "127.0", "10", "1990"]
+        for i in range(1, 9)
+    ]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([header, *rows])
     assert import_markets(config, path).added == 8
-    rows = [[f"시장{i}", "상설장", f"경기도 수원시 팔달구 새길 {i}", "", "37.2", "127.0", "10", "1990"] for i in range(1, 9)]
+    rows = [
+        [f"시장{i}", "상설장", f"경기도 수원시 팔달구 새길 {i}", "", "37.2", "127.0", "10", "1990"] for i in range(1, 9)
+    ]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([header, *rows])
     blank = [""] * len(SCHEMAS["시장"].columns)

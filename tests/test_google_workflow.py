@@ -27,7 +27,7 @@ def test_init_on_empty_google_spreadsheets_yields_exactly_the_design(gsheets, go
     for tab in ("참여신청", "시장"):
         assert gsheets.values(KEYS["master"], tab)[0] == DESIGN_HEADERS[tab]
     assert gsheets.values(KEYS["master"], "매칭")[0] == [*DESIGN_HEADERS["매칭"][:-1], "메일요청", "처리일시"]
-    for job_tab in ("_작업상태", "_발송기록"):   # hidden, and only the service account may edit
+    for job_tab in ("_작업상태", "_발송기록"):  # hidden, and only the service account may edit
         tab = master.tab(job_tab)
         assert tab.hidden
         assert [p["editors"]["users"] for p in tab.protected] == [[SERVICE_EMAIL]]
@@ -41,7 +41,8 @@ def test_init_on_empty_google_spreadsheets_yields_exactly_the_design(gsheets, go
     assert all(p["description"].startswith("onemarket:") for p in apps.protected)
     rules = [v["rule"]["condition"] for v in apps.validations.values()]
     assert {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": "='시장'!B2:B"}]} in [
-        {k: c[k] for k in ("type", "values")} for c in rules]
+        {k: c[k] for k in ("type", "values")} for c in rules
+    ]
     # every write was RAW
     assert all(r.query.get("valueInputOption", ["RAW"]) == ["RAW"] for r in gsheets.requests("values.batchUpdate"))
 
@@ -75,8 +76,16 @@ def test_import_markets_on_google_twice(gsheets, google_onemarket_config, nation
 
 
 def _applications(n: int) -> list[dict[str, str]]:
-    return [{"application_id": f"A-2024-{i:05d}", "org_name": f"기관{i}", "org_type": "중소기업",
-             "phone": "01012345678", "onnuri_thousand_won": "1,000"} for i in range(1, n + 1)]
+    return [
+        {
+            "application_id": f"A-2024-{i:05d}",
+            "org_name": f"기관{i}",
+            "org_type": "중소기업",
+            "phone": "01012345678",
+            "onnuri_thousand_won": "1,000",
+        }
+        for i in range(1, n + 1)
+    ]
 
 
 @pytest.mark.parametrize("n", [10, 10_000], ids=["10-rows", "10000-rows"])
@@ -158,9 +167,14 @@ def test_agreements_and_notices_on_google(gsheets, google_onemarket_config, smtp
     from automation.demo.make import _confirm_some
 
     path = google_onemarket_config.path
-    path.write_text(path.read_text(encoding="utf-8") + (
-        f'\n[mail]\ntransport = "smtp"\nhost = "127.0.0.1"\nport = {smtp_server.port}\nstarttls = false\n'
-        '[documents]\npdf = "never"\n'), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + (
+            f'\n[mail]\ntransport = "smtp"\nhost = "127.0.0.1"\nport = {smtp_server.port}\nstarttls = false\n'
+            '[documents]\npdf = "never"\n'
+        ),
+        encoding="utf-8",
+    )
     config = load_config(path)
     jobs.init(config)
     schemas = default_schemas()
@@ -179,13 +193,15 @@ def test_agreements_and_notices_on_google(gsheets, google_onemarket_config, smtp
         assert row[col["협약서"]].startswith("agreements/" + row[col["매칭ID"]] + "_")
         assert row[col["기관안내"]].startswith("발송완료 ")
     assert len(smtp_server.messages) == 2 * len(confirmed) - sum(
-        1 for r in done.values() if r[col["시장안내"]] == "메일없음")
+        1 for r in done.values() if r[col["시장안내"]] == "메일없음"
+    )
     start = gsheets.count()
     assert not run(config).failed
     kinds = [r.kind for r in gsheets.requests() if r.kind != "token"][start:]
     assert "values.batchUpdate" not in kinds
     assert len(smtp_server.messages) == 2 * len(confirmed) - sum(
-        1 for r in done.values() if r[col["시장안내"]] == "메일없음")
+        1 for r in done.values() if r[col["시장안내"]] == "메일없음"
+    )
     # the same run prepared each confirmed pair's market tab and rebuilt the dashboard with charts
     outcome_tabs = [t.title for t in gsheets.books[KEYS["outcomes"]].tabs if t.title.startswith("성과_")]
     assert len(outcome_tabs) == len(confirmed)

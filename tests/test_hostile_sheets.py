@@ -53,6 +53,7 @@ def column(ws, header: str) -> int:
 
 # -- merged cells ---------------------------------------------------------------------------------
 
+
 def test_merged_job_cells_are_reported_on_their_rows_and_the_rest_is_written(tmp_path):
     """Measured before: two merged 검증결과 cells crashed every run (AttributeError: 'MergedCell')."""
     config = fresh(tmp_path)
@@ -68,11 +69,12 @@ def test_merged_job_cells_are_reported_on_their_rows_and_the_rest_is_written(tmp
     assert "3행의 '검증결과' 칸이 병합되어 있어 쓰지 않았습니다. 병합을 풀면 다음 실행에서 씁니다." in proc.stdout
     ws = openpyxl.load_workbook(path)["참여신청"]
     results = {r: ws.cell(r, column(ws, "검증결과")).value for r in (2, 5, 6)}
-    assert all(results.values()), results          # the other rows got their results
+    assert all(results.values()), results  # the other rows got their results
     assert str(ws.merged_cells) == f"{col}3:{col}4"  # the person's merge is kept
 
 
 # -- a stray value far away -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("cell", ["A1048576", "XFD1", "XFD7"])
 def test_a_stray_value_at_the_edge_costs_one_cell_not_a_million(tmp_path, cell):
@@ -90,11 +92,12 @@ def test_a_stray_value_at_the_edge_costs_one_cell_not_a_million(tmp_path, cell):
     tracemalloc.stop()
     assert len(raw.rows) <= 8
     assert peak < 100 * 2**20, f"{peak / 2**20:.0f} MB"
-    assert seconds < 30        # generous: the bug took minutes
+    assert seconds < 30  # generous: the bug took minutes
     assert run(config, dry_run=True, steps=[STEP_BY_NAME["validate"]]).reports[0].failed is False
 
 
 # -- things staff set that a save must keep ---------------------------------------------------------
+
 
 def test_hidden_rows_filters_and_frozen_panes_survive_a_run_and_init(tmp_path):
     config = fresh(tmp_path)
@@ -110,7 +113,7 @@ def test_hidden_rows_filters_and_frozen_panes_survive_a_run_and_init(tmp_path):
     ws = openpyxl.load_workbook(path)["참여신청"]
     assert ws.row_dimensions[3].hidden is True
     assert ws.auto_filter.ref == "A1:F7"
-    assert ws.freeze_panes == "D2"       # measured before: init reset it to A2
+    assert ws.freeze_panes == "D2"  # measured before: init reset it to A2
 
 
 def test_init_keeps_a_freeze_staff_chose_on_google(gsheets, google_onemarket_config):
@@ -145,7 +148,7 @@ def test_a_look_alike_tab_is_the_same_tab_and_init_puts_its_name_back(tmp_path, 
     wb.save(path)
     before = openpyxl.load_workbook(path)["매칭"]
     statuses = [r[8] for r in before.iter_rows(min_row=2, values_only=True)]
-    assert not run(config).failed              # found as the same tab
+    assert not run(config).failed  # found as the same tab
     result = jobs.init(config)
     assert result[0].tabs_renamed == {title: "참여신청"} and result[0].tabs_created == []
     wb = openpyxl.load_workbook(path)
@@ -177,6 +180,7 @@ def test_a_look_alike_tab_on_google_is_found(gsheets, google_onemarket_config):
 
 
 # -- damaged files --------------------------------------------------------------------------------
+
 
 def _damage(path: Path, how: str) -> None:
     data = path.read_bytes()
@@ -214,6 +218,7 @@ def test_a_damaged_workbook_is_named_with_the_fix_and_nothing_is_written(tmp_pat
 
 # -- a folder that cannot be written ----------------------------------------------------------------
 
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A real, tiny file system (tmpfs) mounted in tmp_path; skipped where mounting is not allowed."""
@@ -231,8 +236,10 @@ def small_disk(tmp_path):
 
 
 def _workbook_in(folder: Path, tmp_path: Path):
-    body = (f'[workbook]\nbackend = "xlsx"\nmaster = "{folder}/master.xlsx"\noutcomes = "{folder}/outcomes.xlsx"\n'
-            f'dashboard = "{folder}/dashboard.xlsx"\n[run]\nlock = "{tmp_path}/run.lock"\n')
+    body = (
+        f'[workbook]\nbackend = "xlsx"\nmaster = "{folder}/master.xlsx"\noutcomes = "{folder}/outcomes.xlsx"\n'
+        f'dashboard = "{folder}/dashboard.xlsx"\n[run]\nlock = "{tmp_path}/run.lock"\n'
+    )
     config = load_config(write_config(tmp_path / "cfg", body))
     jobs.init(config)
     return config
@@ -263,7 +270,7 @@ def test_a_full_disk_is_named_and_leaves_no_half_file(tmp_path, small_disk):
     path = Path(config.workbooks["master"])
     before = path.read_bytes()
     backend = open_backend(config, "master")
-    big = [{"org_name": f"기관{i}", "other_cooperation": os.urandom(600).hex()} for i in range(400)]   # incompressible
+    big = [{"org_name": f"기관{i}", "other_cooperation": os.urandom(600).hex()} for i in range(400)]  # incompressible
     append_rows(backend, SCHEMAS["참여신청"], big)
     with pytest.raises(WorkbookError) as info:
         backend.commit()
@@ -295,7 +302,7 @@ def test_a_job_killed_while_saving_leaves_no_copy_of_the_workbook_behind(tmp_pat
         time.sleep(0.4 + 0.05 * trial)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        XlsxBackend(path)          # the next run opens the file: leftovers of a dead run are swept
+        XlsxBackend(path)  # the next run opens the file: leftovers of a dead run are swept
         leftovers = [p.name for p in path.parent.iterdir() if p.name.startswith(".master.xlsx.")]
         assert leftovers == [], leftovers
-        openpyxl.load_workbook(path)   # and the file itself is whole
+        openpyxl.load_workbook(path)  # and the file itself is whole

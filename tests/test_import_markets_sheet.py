@@ -16,17 +16,46 @@ from automation.sheets import open_backend
 from automation.sheets.table import read_tables
 from tests.conftest import NATIONAL_CSV
 
-SIGUN = {"가평군", "고양시", "과천시", "광명시", "광주시", "구리시", "군포시", "김포시", "남양주시", "동두천시",
-         "부천시", "성남시", "수원시", "시흥시", "안산시", "안성시", "안양시", "양주시", "양평군", "여주시",
-         "연천군", "오산시", "용인시", "의왕시", "의정부시", "이천시", "파주시", "평택시", "포천시", "하남시", "화성시"}
+SIGUN = {
+    "가평군",
+    "고양시",
+    "과천시",
+    "광명시",
+    "광주시",
+    "구리시",
+    "군포시",
+    "김포시",
+    "남양주시",
+    "동두천시",
+    "부천시",
+    "성남시",
+    "수원시",
+    "시흥시",
+    "안산시",
+    "안성시",
+    "안양시",
+    "양주시",
+    "양평군",
+    "여주시",
+    "연천군",
+    "오산시",
+    "용인시",
+    "의왕시",
+    "의정부시",
+    "이천시",
+    "파주시",
+    "평택시",
+    "포천시",
+    "하남시",
+    "화성시",
+}
 
 
 def markets(config):
     return read_tables(open_backend(config, "master"), [default_schemas()["시장"]])["시장"].data_rows()
 
 
-def test_real_national_file_gives_150_gyeonggi_markets_and_a_second_import_changes_nothing(
-        xlsx_config, national_csv):
+def test_real_national_file_gives_150_gyeonggi_markets_and_a_second_import_changes_nothing(xlsx_config, national_csv):
     jobs.init(xlsx_config)
     first = import_markets(xlsx_config, national_csv)
     assert (first.read, first.added, first.updated) == (150, 150, 0)
@@ -51,7 +80,16 @@ def small_csv(path, rows, encoding="utf-8"):
 
 
 ROWS = [
-    ["못골시장", "상설장", "경기도 수원시 팔달구 수원천로 1", "경기도 수원시 팔달구 지동 1", "37.28", "127.02", "100", "1980"],
+    [
+        "못골시장",
+        "상설장",
+        "경기도 수원시 팔달구 수원천로 1",
+        "경기도 수원시 팔달구 지동 1",
+        "37.28",
+        "127.02",
+        "100",
+        "1980",
+    ],
     ["모란시장", "5일장", "경기도 성남시 중원구 둔촌대로 68", "", "37.43", "127.13", "200", "1990"],
     ["남대문시장", "상설장", "서울특별시 중구 남대문시장4길 21", "", "37.55", "126.97", "1000", "1960"],
 ]
@@ -79,8 +117,10 @@ def test_staff_columns_survive_a_reimport_with_changed_data(xlsx_config, tmp_pat
     rows = {r["market_name"]: r for r in markets(xlsx_config)}
     assert rows["못골시장"]["store_count"] == "120"
     for name in ("못골시장", "모란시장"):
-        assert (rows[name]["association_contact"], rows[name]["capacity"], rows[name]["participating"]) \
-            in {("담당2", "2", "N"), ("담당3", "2", "N")}
+        assert (rows[name]["association_contact"], rows[name]["capacity"], rows[name]["participating"]) in {
+            ("담당2", "2", "N"),
+            ("담당3", "2", "N"),
+        }
     assert "현장 방문 완료" in rows["못골시장"].cells or "현장 방문 완료" in rows["모란시장"].cells
 
 
@@ -95,8 +135,9 @@ def test_no_market_of_that_sido(xlsx_config, tmp_path):
     jobs.init(xlsx_config)
     with pytest.raises(InputFileError) as info:
         import_markets(xlsx_config, small_csv(tmp_path / "m.csv", ROWS), sido="제주특별자치도")
-    assert info.value.message == ("m.csv에 '제주특별자치도' 시장이 하나도 없습니다. "
-                                  "--sido 값(예: 경기도)과 파일을 확인하세요.")
+    assert info.value.message == (
+        "m.csv에 '제주특별자치도' 시장이 하나도 없습니다. --sido 값(예: 경기도)과 파일을 확인하세요."
+    )
 
 
 def test_another_market_dataset_is_refused_with_the_expected_file_named(xlsx_config):
@@ -107,4 +148,5 @@ def test_another_market_dataset_is_refused_with_the_expected_file_named(xlsx_con
     with pytest.raises(InputFileError) as info:
         import_markets(xlsx_config, semas)
     assert info.value.message.startswith(
-        "semas_traditional_market_status_20240719.csv에 '위도' 열이 없습니다. 공공데이터포털의 「전국전통시장표준데이터」 CSV")
+        "semas_traditional_market_status_20240719.csv에 '위도' 열이 없습니다. 공공데이터포털의 「전국전통시장표준데이터」 CSV"
+    )

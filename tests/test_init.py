@@ -74,7 +74,9 @@ def test_duplicate_header_stops_before_any_write(xlsx_config):
     files = {role: Path(p).read_bytes() for role, p in xlsx_config.workbooks.items()}
     with pytest.raises(HeaderError) as info:
         jobs.init(xlsx_config)
-    assert info.value.message.startswith("'매칭' 탭의 머리글을 자동으로 고칠 수 없습니다: '상태' 머리글이 2번 있습니다 (I열, T열)")
+    assert info.value.message.startswith(
+        "'매칭' 탭의 머리글을 자동으로 고칠 수 없습니다: '상태' 머리글이 2번 있습니다 (I열, T열)"
+    )
     assert {role: Path(p).read_bytes() for role, p in xlsx_config.workbooks.items()} == files
 
 

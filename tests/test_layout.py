@@ -10,13 +10,19 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "automation"
 FEATURES = ("setup", "validation", "match", "agreements", "notify", "outcomes", "summary", "demo")
-FRONTS = ("cli", "__main__", "demo")       # what people run: may reach the runner and the features
-RUNNER = "pipeline"                        # calls the features' steps; nothing below calls it
+FRONTS = ("cli", "__main__", "demo")  # what people run: may reach the runner and the features
+RUNNER = "pipeline"  # calls the features' steps; nothing below calls it
 #: each third-party library with I/O or a heavy engine has one home (a module or a folder)
 HOMES = {
-    "gspread": ("sheets/",), "google": ("sheets/",), "openpyxl": ("sheets/",), "click": ("cli.py",),
-    "smtplib": ("mail/transport.py",), "yagmail": ("mail/transport.py",), "docxtpl": ("documents/docx.py",),
-    "scipy": ("matching/",), "pandas": ("summary/",),
+    "gspread": ("sheets/",),
+    "google": ("sheets/",),
+    "openpyxl": ("sheets/",),
+    "click": ("cli.py",),
+    "smtplib": ("mail/transport.py",),
+    "yagmail": ("mail/transport.py",),
+    "docxtpl": ("documents/docx.py",),
+    "scipy": ("matching/",),
+    "pandas": ("summary/",),
 }
 
 
@@ -65,9 +71,12 @@ def test_a_feature_imports_no_other_feature_and_the_core_imports_no_feature(rel:
 
 @pytest.mark.parametrize("library", list(HOMES))
 def test_each_library_stays_in_its_home(library: str) -> None:
-    outside = [rel for rel, path in MODULES.items()
-               if any(m == library or m.startswith(library + ".") for m in _imports(path))
-               and not rel.startswith(HOMES[library])]
+    outside = [
+        rel
+        for rel, path in MODULES.items()
+        if any(m == library or m.startswith(library + ".") for m in _imports(path))
+        and not rel.startswith(HOMES[library])
+    ]
     assert not outside, f"{library} imported outside {HOMES[library]}: {outside}"
 
 

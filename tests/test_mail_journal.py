@@ -24,7 +24,11 @@ from tests.conftest import write_config
 SCHEMAS = default_schemas()
 T0 = dt.datetime(2026, 11, 29, 10, 31, 5, tzinfo=SEOUL)
 KEY = ("M-2026-001", "org", "notice")
-SEND: dict[str, Any] = {"recipient": "hong@org.example.kr", "cc": ["staff@example.go.kr"], "subject": "[1社1市場] 협약 안내"}
+SEND: dict[str, Any] = {
+    "recipient": "hong@org.example.kr",
+    "cc": ["staff@example.go.kr"],
+    "subject": "[1社1市場] 협약 안내",
+}
 
 
 class Clock:
@@ -59,10 +63,14 @@ def test_the_journal_is_a_hidden_tab_and_every_transition_is_in_it(master: Memor
     journal = MailJournal(master, SCHEMAS, clock=Clock())
     assert "_발송기록" in master.tabs and "_발송기록" in master.hidden
     entry = begin(journal)
-    assert reopened(master).get(*KEY).state == State.SENDING      # written before the caller may send
+    assert reopened(master).get(*KEY).state == State.SENDING  # written before the caller may send
     journal.finish(entry, SendResult("sent"))
     again = reopened(master).get(*KEY)
-    assert again is not None and (again.state, again.message_id, again.attempts) == (State.SENT, "<m1@example.go.kr>", 1)
+    assert again is not None and (again.state, again.message_id, again.attempts) == (
+        State.SENT,
+        "<m1@example.go.kr>",
+        1,
+    )
 
 
 def test_a_batch_is_one_write_before_and_one_after(master: MemoryBackend) -> None:
@@ -78,44 +86,74 @@ def test_a_batch_is_one_write_before_and_one_after(master: MemoryBackend) -> Non
 
 
 def test_a_crash_after_sending_is_recorded_becomes_review_never_a_resend(master: MemoryBackend) -> None:
-    begin(MailJournal(master, SCHEMAS, clock=Clock()))          # the process dies here
+    begin(MailJournal(master, SCHEMAS, clock=Clock()))  # the process dies here
     nxt = reopened(master)
     stale = nxt.recover_stale()
     assert [(e.key, e.state, e.reason) for e in stale] == [(KEY, State.REVIEW, STALE_REASON)]
     assert not nxt.may_send(nxt.get(*KEY))
-    assert reopened(master).get(*KEY).state == State.REVIEW    # type: ignore[union-attr]
+    assert reopened(master).get(*KEY).state == State.REVIEW  # type: ignore[union-attr]
 
 
 def _entry(state: State, attempts: int) -> Entry:
     return Entry("M", "org", "notice", "a@b.kr", (), "s", "<x@y>", state, "", attempts, "t", "t")
 
 
-@pytest.mark.parametrize(("entry", "max_attempts", "allowed"), [
-    pytest.param(None, 3, True, id="no-row"),
-    pytest.param(_entry(State.PLANNED, 0), 3, True, id="planned"),
-    pytest.param(_entry(State.FAILED_TRANSIENT, 1), 3, True, id="transient-1-of-3"),
-    pytest.param(_entry(State.FAILED_TRANSIENT, 3), 3, False, id="transient-3-of-3"),
-    pytest.param(_entry(State.FAILED_TRANSIENT, 3), 5, True, id="transient-3-of-5"),
-    pytest.param(_entry(State.SENDING, 1), 3, False, id="sending"),
-    pytest.param(_entry(State.SENT, 1), 3, False, id="sent"),
-    pytest.param(_entry(State.FAILED, 1), 3, False, id="failed"),
-    pytest.param(_entry(State.REVIEW, 1), 3, False, id="review"),
-])
+@pytest.mark.parametrize(
+    ("entry", "max_attempts", "allowed"),
+    [
+        pytest.param(None, 3, True, id="no-row"),
+        pytest.param(_entry(State.PLANNED, 0), 3, True, id="planned"),
+        pytest.param(_entry(State.FAILED_TRANSIENT, 1), 3, True, id="transient-1-of-3"),
+        pytest.param(_entry(State.FAILED_TRANSIENT, 3), 3, False, id="transient-3-of-3"),
+        pytest.param(_entry(State.FAILED_TRANSIENT, 3), 5, True, id="transient-3-of-5"),
+        pytest.param(_entry(State.SENDING, 1), 3, False, id="sending"),
+        pytest.param(_entry(State.SENT, 1), 3, False, id="sent"),
+        pytest.param(_entry(State.FAILED, 1), 3, False, id="failed"),
+        pytest.param(_entry(State.REVIEW, 1), 3, False, id="review"),
+    ],
+)
 def test_may_send(journal: MailJournal, entry: Entry | None, max_attempts: int, allowed: bool) -> None:
     assert journal.may_send(entry, max_attempts) is allowed
 
 
-@pytest.mark.parametrize(("result", "attempt", "state", "reason", "sheet"), [
-    pytest.param(SendResult("sent"), 1, State.SENT, "", "발송완료 2026-11-29 10:33", id="sent"),
-    pytest.param(SendResult("transient", "450 4.2.1 수신함 일시 사용 불가"), 1, State.FAILED_TRANSIENT,
-                 "450 4.2.1 수신함 일시 사용 불가", "재시도 예정", id="transient"),
-    pytest.param(SendResult("transient", "메일 서버 연결 거부"), 3, State.FAILED, "3회 시도 실패: 메일 서버 연결 거부",
-                 "발송실패: 3회 시도 실패: 메일 서버 연결 거부", id="transient-last-attempt"),
-    pytest.param(SendResult("permanent", "550 5.1.1 수신자 없음 — 이메일 주소 확인"), 1, State.FAILED,
-                 "550 5.1.1 수신자 없음 — 이메일 주소 확인", "발송실패: 550 5.1.1 수신자 없음 — 이메일 주소 확인", id="permanent"),
-    pytest.param(SendResult("uncertain", "본문 전송 후 메일 서버 연결 끊김 — 수신 여부 확인 필요"), 1, State.REVIEW,
-                 "본문 전송 후 메일 서버 연결 끊김 — 수신 여부 확인 필요", "확인필요", id="uncertain"),
-])
+@pytest.mark.parametrize(
+    ("result", "attempt", "state", "reason", "sheet"),
+    [
+        pytest.param(SendResult("sent"), 1, State.SENT, "", "발송완료 2026-11-29 10:33", id="sent"),
+        pytest.param(
+            SendResult("transient", "450 4.2.1 수신함 일시 사용 불가"),
+            1,
+            State.FAILED_TRANSIENT,
+            "450 4.2.1 수신함 일시 사용 불가",
+            "재시도 예정",
+            id="transient",
+        ),
+        pytest.param(
+            SendResult("transient", "메일 서버 연결 거부"),
+            3,
+            State.FAILED,
+            "3회 시도 실패: 메일 서버 연결 거부",
+            "발송실패: 3회 시도 실패: 메일 서버 연결 거부",
+            id="transient-last-attempt",
+        ),
+        pytest.param(
+            SendResult("permanent", "550 5.1.1 수신자 없음 — 이메일 주소 확인"),
+            1,
+            State.FAILED,
+            "550 5.1.1 수신자 없음 — 이메일 주소 확인",
+            "발송실패: 550 5.1.1 수신자 없음 — 이메일 주소 확인",
+            id="permanent",
+        ),
+        pytest.param(
+            SendResult("uncertain", "본문 전송 후 메일 서버 연결 끊김 — 수신 여부 확인 필요"),
+            1,
+            State.REVIEW,
+            "본문 전송 후 메일 서버 연결 끊김 — 수신 여부 확인 필요",
+            "확인필요",
+            id="uncertain",
+        ),
+    ],
+)
 def test_finish(journal: MailJournal, result: SendResult, attempt: int, state: State, reason: str, sheet: str) -> None:
     for n in range(1, attempt + 1):
         entry = begin(journal, message_id=f"<m{n}@example.go.kr>")
@@ -137,22 +175,24 @@ def test_begin_refuses_a_row_that_may_not_be_sent(journal: MailJournal) -> None:
     journal.finish(begin(journal), SendResult("sent"))
     with pytest.raises(MailError) as err:
         begin(journal, message_id="<again@example.go.kr>")
-    assert err.value.message == ("이미 처리된 메일이라 다시 보내지 않습니다: M-2026-001/org/notice (상태 sent). "
-                                 "다시 보내야 한다면 매칭 탭의 메일요청에 '재발송'을 고르세요.")
+    assert err.value.message == (
+        "이미 처리된 메일이라 다시 보내지 않습니다: M-2026-001/org/notice (상태 sent). "
+        "다시 보내야 한다면 매칭 탭의 메일요청에 '재발송'을 고르세요."
+    )
 
 
 def test_staff_confirm_or_ask_for_exactly_one_more_send(master: MemoryBackend) -> None:
     journal = MailJournal(master, SCHEMAS, clock=Clock())
     journal.finish(begin(journal), SendResult("uncertain", "끊김"))
-    assert journal.confirm(*KEY).state == State.SENT                  # type: ignore[union-attr]
+    assert journal.confirm(*KEY).state == State.SENT  # type: ignore[union-attr]
     journal.flush()
     assert reopened(master).get(*KEY).reason == "직원이 수신을 확인함"  # type: ignore[union-attr]
     j2 = reopened(master)
-    assert j2.reopen(*KEY).state == State.PLANNED                     # type: ignore[union-attr]
+    assert j2.reopen(*KEY).state == State.PLANNED  # type: ignore[union-attr]
     resent = j2.finish(j2.begin(*KEY, message_id="<m2@x>", **SEND), SendResult("sent"))
     assert (resent.message_id, resent.attempts) == ("<m2@x>", 1)
     j2.flush()
-    assert not reopened(master).may_send(reopened(master).get(*KEY))   # and only once
+    assert not reopened(master).may_send(reopened(master).get(*KEY))  # and only once
 
 
 def test_unknown_role_is_a_programming_error(journal: MailJournal) -> None:
@@ -170,7 +210,7 @@ def test_on_xlsx_sending_is_saved_to_the_file_before_the_call(tmp_path: Path) ->
     jobs.init(config)
     journal = MailJournal(open_backend(config, "master"), SCHEMAS, clock=Clock())
     begin(journal)
-    ws = openpyxl.load_workbook(config.workbooks["master"])["_발송기록"]   # what another process would read
+    ws = openpyxl.load_workbook(config.workbooks["master"])["_발송기록"]  # what another process would read
     rows = [[c for c in r] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert rows[0][0] == "M-2026-001|org|notice" and "sending" in rows[0]
 
@@ -178,10 +218,15 @@ def test_on_xlsx_sending_is_saved_to_the_file_before_the_call(tmp_path: Path) ->
 def _legacy(path: Path, state: str = "sent") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE mail (match_id TEXT, role TEXT, template TEXT, recipient TEXT, cc TEXT, subject TEXT, "
-               "message_id TEXT, state TEXT, reason TEXT, attempts INTEGER, created_at TEXT, updated_at TEXT)")
-    db.execute("INSERT INTO mail VALUES ('M-1', 'org', 'notice', 'a@x.kr', '', 's', '<old@x>', ?, '', 1, "
-               "'2026-11-01T10:00:00+09:00', '2026-11-01T10:00:00+09:00')", (state,))
+    db.execute(
+        "CREATE TABLE mail (match_id TEXT, role TEXT, template TEXT, recipient TEXT, cc TEXT, subject TEXT, "
+        "message_id TEXT, state TEXT, reason TEXT, attempts INTEGER, created_at TEXT, updated_at TEXT)"
+    )
+    db.execute(
+        "INSERT INTO mail VALUES ('M-1', 'org', 'notice', 'a@x.kr', '', 's', '<old@x>', ?, '', 1, "
+        "'2026-11-01T10:00:00+09:00', '2026-11-01T10:00:00+09:00')",
+        (state,),
+    )
     db.commit()
     db.close()
 
@@ -194,7 +239,7 @@ def test_an_older_workspace_journal_is_taken_in_once_without_resending(master: M
     assert entry is not None and entry.state == State.SENT and not journal.may_send(entry)
     journal.flush()
     assert not path.exists() and path.with_name("mail.sqlite3.migrated").exists()
-    assert reopened(master).get("M-1", "org", "notice").message_id == "<old@x>"   # type: ignore[union-attr]
+    assert reopened(master).get("M-1", "org", "notice").message_id == "<old@x>"  # type: ignore[union-attr]
 
 
 def test_a_damaged_older_journal_stops_instead_of_being_ignored(master: MemoryBackend, tmp_path: Path) -> None:

@@ -25,9 +25,11 @@ NATIONAL = DATA / "std_traditional_markets_national_20241104.csv"
 GYEONGGI = DATA / "std_traditional_markets_gyeonggi_20241104.csv"
 KEYS = schema_import_keys()
 
-HEADER = ("시장명,시장유형,소재지도로명주소,소재지지번주소,시장개설주기,위도,경도,점포수,취급품목,"
-          "사용가능상품권,홈페이지주소,공중화장실보유여부,주차장보유여부,개설연도,전화번호,데이터기준일자,"
-          "제공기관코드,제공기관명")
+HEADER = (
+    "시장명,시장유형,소재지도로명주소,소재지지번주소,시장개설주기,위도,경도,점포수,취급품목,"
+    "사용가능상품권,홈페이지주소,공중화장실보유여부,주차장보유여부,개설연도,전화번호,데이터기준일자,"
+    "제공기관코드,제공기관명"
+)
 ROWS = [
     "못골종합시장,상설장,경기도 수원시 팔달구 수원천로254,경기도 수원시 팔달구 지동 415,매일,"
     "37.27618303,127.0200138,86,농산물+음식점,,,Y,Y,1980,,2024-11-04,B553077,소상공인시장진흥공단",
@@ -47,8 +49,7 @@ def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "marke
     return path
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949"],
-                         ids=["utf8", "utf8-bom", "cp949"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949"], ids=["utf8", "utf8-bom", "cp949"])
 def test_read_encodings(tmp_path: Path, encoding: str) -> None:
     records = read_market_csv(write(tmp_path, SAMPLE, encoding))
     assert len(records) == 4
@@ -92,14 +93,18 @@ def test_one_address_column_is_enough(tmp_path: Path) -> None:
     assert len(market_rows(records)) == 3  # by the lot address
 
 
-@pytest.mark.parametrize(("content", "pattern"), [
-    (b"", "비어 있습니다"),
-    (b"\xef\xbb\xbf  \n\n", "비어 있습니다"),
-    (HEADER.encode("utf-8") + b"\n", "머리글만 있고"),
-    (b"PK\x03\x04\x14\x00\x06\x00rest-of-an-xlsx", "엑셀 파일입니다"),
-    (bytes(range(256)) * 4, "CSV 텍스트 파일"),
-    ("이것은 메모입니다\n둘째 줄".encode(), "'시장명' 열이 없습니다"),
-], ids=["empty", "bom-and-blank", "header-only", "xlsx", "binary", "not-a-market-csv"])
+@pytest.mark.parametrize(
+    ("content", "pattern"),
+    [
+        (b"", "비어 있습니다"),
+        (b"\xef\xbb\xbf  \n\n", "비어 있습니다"),
+        (HEADER.encode("utf-8") + b"\n", "머리글만 있고"),
+        (b"PK\x03\x04\x14\x00\x06\x00rest-of-an-xlsx", "엑셀 파일입니다"),
+        (bytes(range(256)) * 4, "CSV 텍스트 파일"),
+        ("이것은 메모입니다\n둘째 줄".encode(), "'시장명' 열이 없습니다"),
+    ],
+    ids=["empty", "bom-and-blank", "header-only", "xlsx", "binary", "not-a-market-csv"],
+)
 def test_unusable_files(tmp_path: Path, content: bytes, pattern: str) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes(content)
@@ -118,12 +123,19 @@ def test_market_rows_sample(tmp_path: Path) -> None:
     first = rows[0]
     assert set(first) == KEYS
     assert first == {
-        "market_code": derive_market_code("못골종합시장", "수원시"), "market_name": "못골종합시장",
-        "market_type": "상설장", "sigun": "수원시", "gu": "팔달구",
+        "market_code": derive_market_code("못골종합시장", "수원시"),
+        "market_name": "못골종합시장",
+        "market_type": "상설장",
+        "sigun": "수원시",
+        "gu": "팔달구",
         "road_address": "경기도 수원시 팔달구 수원천로254",
         "lot_address": "경기도 수원시 팔달구 지동 415",
-        "latitude": "37.27618303", "longitude": "127.0200138", "store_count": "86",
-        "items": "농산물+음식점", "vouchers": "", "parking": "Y",
+        "latitude": "37.27618303",
+        "longitude": "127.0200138",
+        "store_count": "86",
+        "items": "농산물+음식점",
+        "vouchers": "",
+        "parking": "Y",
     }
     assert rows[2]["sigun"] == "가평군" and rows[2]["road_address"] == ""
     assert market_rows(read_market_csv(write(tmp_path, SAMPLE)), sido="경기") == rows
@@ -133,8 +145,10 @@ def test_market_rows_sample(tmp_path: Path) -> None:
 
 def test_market_code_column_is_used(tmp_path: Path) -> None:
     text = SAMPLE.replace("제공기관명", "제공기관명,시장코드", 1)
-    text = "\n".join(line + (",a31370001" if i == 1 else ",") if i else line
-                     for i, line in enumerate(text.splitlines())) + "\n"
+    text = (
+        "\n".join(line + (",a31370001" if i == 1 else ",") if i else line for i, line in enumerate(text.splitlines()))
+        + "\n"
+    )
     rows = market_rows(read_market_csv(write(tmp_path, text)))
     assert rows[0]["market_code"] == "a31370001"
     assert rows[1]["market_code"] == derive_market_code("모란종합시장", "성남시")
@@ -156,6 +170,7 @@ def test_twins_in_one_sigun_get_distinct_codes() -> None:
 
 
 # --- the real national file (present in this workplace only) -------------------------------
+
 
 @pytest.fixture(scope="module")
 def national() -> list[dict[str, str]]:
@@ -188,8 +203,7 @@ def test_sigun_matches_gyeonggi_subset(gg_rows: list[dict[str, str]]) -> None:
     if not GYEONGGI.is_file():
         pytest.skip(f"reference data not present: {GYEONGGI}")
     with GYEONGGI.open(encoding="utf-8") as f:
-        expected = {(r["시장명"], r["소재지도로명주소"], r["소재지지번주소"]): r
-                    for r in csv.DictReader(f)}
+        expected = {(r["시장명"], r["소재지도로명주소"], r["소재지지번주소"]): r for r in csv.DictReader(f)}
     assert len(expected) == 150
     for row in gg_rows:
         ref = expected[(row["market_name"], row["road_address"], row["lot_address"])]
@@ -201,14 +215,38 @@ def test_sigun_matches_gyeonggi_subset(gg_rows: list[dict[str, str]]) -> None:
 def test_other_sido(national: list[dict[str, str]]) -> None:
     seoul = market_rows(national, sido="서울")
     assert len(seoul) == 189
-    seoul_gu = {"종로구", "중구", "용산구", "성동구", "광진구", "동대문구", "중랑구", "성북구",
-                "강북구", "도봉구", "노원구", "은평구", "서대문구", "마포구", "양천구", "강서구",
-                "구로구", "금천구", "영등포구", "동작구", "관악구", "서초구", "강남구", "송파구",
-                "강동구"}
+    seoul_gu = {
+        "종로구",
+        "중구",
+        "용산구",
+        "성동구",
+        "광진구",
+        "동대문구",
+        "중랑구",
+        "성북구",
+        "강북구",
+        "도봉구",
+        "노원구",
+        "은평구",
+        "서대문구",
+        "마포구",
+        "양천구",
+        "강서구",
+        "구로구",
+        "금천구",
+        "영등포구",
+        "동작구",
+        "관악구",
+        "서초구",
+        "강남구",
+        "송파구",
+        "강동구",
+    }
     assert {r["sigun"] for r in seoul} <= seoul_gu
 
 
 # --- plan_upsert -------------------------------------------------------------------------------
+
 
 def test_import_keys_from_schema() -> None:
     assert {"market_code", "market_name", "sigun", "gu", "latitude", "store_count"} <= KEYS
@@ -226,10 +264,20 @@ def test_second_import_changes_nothing(gg_rows: list[dict[str, str]]) -> None:
 
 def staffed(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     """Existing sheet rows: the import's rows plus staff columns and one extra column."""
-    return [{**r, "association_contact": "홍길동", "association_phone": "031-000-1234",
-             "association_email": "a@example.org", "capacity": "2", "participating": "Y",
-             "idle_space": "2층", "culture_space": "", "메모": f"직원 메모 {i}"}
-            for i, r in enumerate(rows)]
+    return [
+        {
+            **r,
+            "association_contact": "홍길동",
+            "association_phone": "031-000-1234",
+            "association_email": "a@example.org",
+            "capacity": "2",
+            "participating": "Y",
+            "idle_space": "2층",
+            "culture_space": "",
+            "메모": f"직원 메모 {i}",
+        }
+        for i, r in enumerate(rows)
+    ]
 
 
 def test_changed_store_count_is_one_update(gg_rows: list[dict[str, str]]) -> None:
@@ -240,45 +288,62 @@ def test_changed_store_count_is_one_update(gg_rows: list[dict[str, str]]) -> Non
     assert not plan.added and plan.unchanged == 149
     assert len(plan.updated) == 1
     update = plan.updated[0]
-    assert (update.index, update.market_code, update.changes) == (
-        7, gg_rows[7]["market_code"], {"store_count": "999"})
+    assert (update.index, update.market_code, update.changes) == (7, gg_rows[7]["market_code"], {"store_count": "999"})
 
 
 def test_staff_keys_never_touched(gg_rows: list[dict[str, str]]) -> None:
     existing = staffed(gg_rows)
-    incoming = [{**r, "items": "바뀐 품목", "association_contact": "덮어쓰기",
-                 "capacity": "9", "메모": "x"} for r in gg_rows]
+    incoming = [
+        {**r, "items": "바뀐 품목", "association_contact": "덮어쓰기", "capacity": "9", "메모": "x"} for r in gg_rows
+    ]
     plan = plan_upsert(existing, incoming, KEYS)
     assert len(plan.updated) == 150
     assert all(set(u.changes) == {"items"} for u in plan.updated)
     plan_new = plan_upsert([], incoming, KEYS)
-    assert all(r["association_contact"] == "" and r["capacity"] == "" and "메모" not in r
-               for r in plan_new.added)
+    assert all(r["association_contact"] == "" and r["capacity"] == "" and "메모" not in r for r in plan_new.added)
 
 
 def test_matching_by_name_and_address_keeps_existing_code() -> None:
-    incoming = [{"market_code": "M00000001", "market_name": "못골종합시장", "sigun": "수원시",
-                 "road_address": "경기도 수원시 팔달구 수원천로254", "store_count": "90"}]
-    existing = [{"market_code": "S-17", "market_name": "못골 종합시장", "sigun": "수원시",
-                 "road_address": "수원시 팔달구  수원천로254", "store_count": "86"}]
+    incoming = [
+        {
+            "market_code": "M00000001",
+            "market_name": "못골종합시장",
+            "sigun": "수원시",
+            "road_address": "경기도 수원시 팔달구 수원천로254",
+            "store_count": "90",
+        }
+    ]
+    existing = [
+        {
+            "market_code": "S-17",
+            "market_name": "못골 종합시장",
+            "sigun": "수원시",
+            "road_address": "수원시 팔달구  수원천로254",
+            "store_count": "86",
+        }
+    ]
     plan = plan_upsert(existing, incoming, KEYS)
     assert [(u.index, u.market_code, u.changes) for u in plan.updated] == [
-        (0, "S-17", {"market_name": "못골종합시장",  # the official spelling wins
-                     "road_address": "경기도 수원시 팔달구 수원천로254", "store_count": "90"})]
+        (
+            0,
+            "S-17",
+            {
+                "market_name": "못골종합시장",  # the official spelling wins
+                "road_address": "경기도 수원시 팔달구 수원천로254",
+                "store_count": "90",
+            },
+        )
+    ]
 
 
 def test_matching_by_lot_address_and_by_sigun() -> None:
     incoming = [
-        {"market_code": "M1", "market_name": "가시장", "sigun": "수원시",
-         "lot_address": "수원시 지동 1"},
-        {"market_code": "M2", "market_name": "나시장", "sigun": "성남시",
-         "road_address": "새 주소 1"},
+        {"market_code": "M1", "market_name": "가시장", "sigun": "수원시", "lot_address": "수원시 지동 1"},
+        {"market_code": "M2", "market_name": "나시장", "sigun": "성남시", "road_address": "새 주소 1"},
     ]
     existing = [
-        {"market_code": "", "market_name": "가시장", "sigun": "수원시",
-         "lot_address": "경기도 수원시 지동 1"},
-        {"market_code": "", "market_name": "나시장", "sigun": "성남시",
-         "road_address": "옛 주소"},
+        {"market_code": "", "market_name": "가시장", "sigun": "수원시", "lot_address": "경기도 수원시 지동 1"},
+        {"market_code": "", "market_name": "나시장", "sigun": "성남시", "road_address": "옛 주소"},
     ]
     plan = plan_upsert(existing, incoming, KEYS)
     assert not plan.added
@@ -289,10 +354,18 @@ def test_matching_by_lot_address_and_by_sigun() -> None:
 
 
 def test_ambiguous_name_in_sigun_is_not_guessed() -> None:
-    existing = [{"market_code": "", "market_name": "중앙시장", "sigun": "안양시"},
-                {"market_code": "", "market_name": "중앙시장", "sigun": "안양시"}]
-    incoming = [{"market_code": "M9", "market_name": "중앙시장", "sigun": "안양시",
-                 "road_address": "경기도 안양시 만안구 냉천로 196"}]
+    existing = [
+        {"market_code": "", "market_name": "중앙시장", "sigun": "안양시"},
+        {"market_code": "", "market_name": "중앙시장", "sigun": "안양시"},
+    ]
+    incoming = [
+        {
+            "market_code": "M9",
+            "market_name": "중앙시장",
+            "sigun": "안양시",
+            "road_address": "경기도 안양시 만안구 냉천로 196",
+        }
+    ]
     plan = plan_upsert(existing, incoming, KEYS)
     assert len(plan.added) == 1 and plan.not_in_source == 2
 
@@ -314,9 +387,7 @@ def test_blank_import_value_does_not_clear() -> None:
 
 
 def test_duplicate_code_in_import_is_reported() -> None:
-    incoming = [{"market_code": "M1", "market_name": "가시장"},
-                {"market_code": "M1", "market_name": "나시장"}]
+    incoming = [{"market_code": "M1", "market_name": "가시장"}, {"market_code": "M1", "market_name": "나시장"}]
     plan = plan_upsert([], incoming, KEYS)
     assert len(plan.added) == 1
-    assert plan.problems == [
-        "시장코드 'M1'가 가져온 파일에 두 번 나옵니다 (나시장): 두 번째 행은 건너뜁니다."]
+    assert plan.problems == ["시장코드 'M1'가 가져온 파일에 두 번 나옵니다 (나시장): 두 번째 행은 건너뜁니다."]

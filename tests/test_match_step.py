@@ -9,20 +9,55 @@ from automation.sheets import Workbooks
 from tests.validation_helpers import SCHEMAS, app, make_backends, run_validate
 
 MARKETS = [
-    {"market_code": "MK1", "market_name": "못골시장", "sigun": "수원시", "latitude": "37.2797", "longitude": "127.0205",
-     "capacity": "1", "participating": "Y", "vouchers": "온누리상품권"},
-    {"market_code": "MK2", "market_name": "지동시장", "sigun": "수원시", "latitude": "37.2806", "longitude": "127.0219",
-     "capacity": "1", "participating": "Y"},
-    {"market_code": "MK3", "market_name": "모란시장", "sigun": "성남시", "latitude": "37.4321", "longitude": "127.1290",
-     "capacity": "1", "participating": "Y"},
-    {"market_code": "MK4", "market_name": "안양중앙시장", "sigun": "안양시", "latitude": "37.3937", "longitude": "126.9235",
-     "capacity": "1", "participating": "N"},
+    {
+        "market_code": "MK1",
+        "market_name": "못골시장",
+        "sigun": "수원시",
+        "latitude": "37.2797",
+        "longitude": "127.0205",
+        "capacity": "1",
+        "participating": "Y",
+        "vouchers": "온누리상품권",
+    },
+    {
+        "market_code": "MK2",
+        "market_name": "지동시장",
+        "sigun": "수원시",
+        "latitude": "37.2806",
+        "longitude": "127.0219",
+        "capacity": "1",
+        "participating": "Y",
+    },
+    {
+        "market_code": "MK3",
+        "market_name": "모란시장",
+        "sigun": "성남시",
+        "latitude": "37.4321",
+        "longitude": "127.1290",
+        "capacity": "1",
+        "participating": "Y",
+    },
+    {
+        "market_code": "MK4",
+        "market_name": "안양중앙시장",
+        "sigun": "안양시",
+        "latitude": "37.3937",
+        "longitude": "126.9235",
+        "capacity": "1",
+        "participating": "N",
+    },
 ]
 APPS = [
     app(org_name="첫째기관", brn="", received_on="2024-05-01", wish_market_1="못골시장", wish_market_2="지동시장"),
     app(org_name="둘째기관", brn="", received_on="2024-05-02", wish_market_1="못골시장", wish_market_2=""),
-    app(org_name="셋째기관", brn="", received_on="2024-05-03", wish_market_1="", wish_region="성남시",
-        address="경기도 성남시 중원구 둔촌대로 1"),
+    app(
+        org_name="셋째기관",
+        brn="",
+        received_on="2024-05-03",
+        wish_market_1="",
+        wish_region="성남시",
+        address="경기도 성남시 중원구 둔촌대로 1",
+    ),
 ]
 
 
@@ -163,13 +198,13 @@ def test_a_market_staff_typed_into_a_suggestion_is_kept_and_counted(tmp_path):
     first = rows["A-2024-0001"]
     assert (first["시장코드"], first["시장명"], first["상태"]) == ("MK3", "모란시장", "제안")
     assert first["추천사유"] == "직원이 고른 시장입니다 (작업의 추천이 아님). 작업은 이 행의 시장을 바꾸지 않습니다."
-    assert rows["A-2024-0003"]["시장코드"] != "MK3"      # capacity 1 taken by staff's choice
+    assert rows["A-2024-0003"]["시장코드"] != "MK3"  # capacity 1 taken by staff's choice
     assert outcome.counts["staff"] == 1 and "직원이 고른 시장 1" in outcome.summary_lines()[0]
     moved = [i for i in outcome.issues if i.code == "offer_changed"]
     mid3 = rows["A-2024-0003"]["매칭ID"]
     assert [i.value for i in moved] == [mid3]
     assert moved[0].message.startswith(f"{mid3}: 제안이 바뀌었습니다 — 모란시장(MK3) → ")
-    again = run_match(backends, tmp_path)       # and it stays staff's, run after run
+    again = run_match(backends, tmp_path)  # and it stays staff's, run after run
     assert {r["신청ID"]: r["시장코드"] for r in matches(backends)}["A-2024-0001"] == "MK3"
     assert not [i for i in again.issues if i.code == "offer_changed"]
 
@@ -204,12 +239,12 @@ def test_a_withdrawn_suggestion_is_listed_with_its_old_market(tmp_path):
     backends = prepared(tmp_path)
     run_match(backends, tmp_path)
     rows = {r["신청ID"]: r for r in matches(backends)}
-    _set(backends, "A-2024-0002", 상태="확정")                    # 못골 confirmed for 둘째
+    _set(backends, "A-2024-0002", 상태="확정")  # 못골 confirmed for 둘째
     tab = backends["master"].tabs["시장"]
     header = tab[0]
     for r in tab[1:]:
         if r[header.index("시장코드")] == "MK2":
-            r[header.index("참여여부")] = "N"                      # 지동 leaves the programme
+            r[header.index("참여여부")] = "N"  # 지동 leaves the programme
     outcome = run_match(backends, tmp_path)
     moved = {i.value: i.message for i in outcome.issues if i.code == "offer_changed"}
     mid1 = rows["A-2024-0001"]["매칭ID"]

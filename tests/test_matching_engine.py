@@ -31,33 +31,53 @@ def mk(code: str, sigun: str | None, at: tuple[float, float] | None, cap: int = 
     return Market(code, f"{code}시장", sigun, lat, lon, cap, **kw)  # type: ignore[arg-type]
 
 
-def ap(app_id: str, choices: tuple[str, ...] = (), wish: str | None = None,
-       at: tuple[float, float] | None = HANAM, day: int = 1, **kw: object) -> Applicant:
+def ap(
+    app_id: str,
+    choices: tuple[str, ...] = (),
+    wish: str | None = None,
+    at: tuple[float, float] | None = HANAM,
+    day: int = 1,
+    **kw: object,
+) -> Applicant:
     lat, lon = at if at else (None, None)
-    return Applicant(app_id, (f"2024-01-{day:02d}", app_id), choices, wish, lat, lon, "하남시" if at else None,
-                     **kw)  # type: ignore[arg-type]
+    return Applicant(app_id, (f"2024-01-{day:02d}", app_id), choices, wish, lat, lon, "하남시" if at else None, **kw)  # type: ignore[arg-type]
 
 
 def placed(result: object) -> dict[str, str]:
     return {a.app_id: a.market_code for a in result.assignments}  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("app", "market", "allowed"), [
-    (ap("a", ("F",)), mk("F", "가평군", GAPYEONG), True),
-    (ap("a", ("X", "F")), mk("F", "가평군", GAPYEONG), True),
-    (ap("a", ("X", "Y", "F")), mk("F", "가평군", GAPYEONG), False),
-    (ap("a", wish="가평군"), mk("F", "가평군", GAPYEONG), True),
-    (ap("a", wish="하남시"), mk("G", "구리시", GURI), True),
-    (ap("a", wish="하남시", at=None), mk("G", "구리시", GURI), False),
-    (ap("a", wish="하남시", at=None), mk("H", "하남시", HANAM), True),
-    (ap("a", wish="하남시", at=(37.9, 127.9)), mk("G", "구리시", GURI), False),
-    (ap("a"), mk("N", "하남시", NEAR_HANAM), True),
-    (ap("a", at=None), mk("N", "하남시", NEAR_HANAM), False),
-    (ap("a"), mk("N", "하남시", None), False),
-    (ap("a"), mk("G", "구리시", GURI), False),
-], ids=["1st-far", "2nd-far", "3rd-ignored", "wished-city-far", "neighbour-within-40",
-        "neighbour-no-point", "wished-city-no-point", "neighbour-beyond-40", "within-10km",
-        "no-point-no-near", "market-no-point", "just-over-10km"])
+@pytest.mark.parametrize(
+    ("app", "market", "allowed"),
+    [
+        (ap("a", ("F",)), mk("F", "가평군", GAPYEONG), True),
+        (ap("a", ("X", "F")), mk("F", "가평군", GAPYEONG), True),
+        (ap("a", ("X", "Y", "F")), mk("F", "가평군", GAPYEONG), False),
+        (ap("a", wish="가평군"), mk("F", "가평군", GAPYEONG), True),
+        (ap("a", wish="하남시"), mk("G", "구리시", GURI), True),
+        (ap("a", wish="하남시", at=None), mk("G", "구리시", GURI), False),
+        (ap("a", wish="하남시", at=None), mk("H", "하남시", HANAM), True),
+        (ap("a", wish="하남시", at=(37.9, 127.9)), mk("G", "구리시", GURI), False),
+        (ap("a"), mk("N", "하남시", NEAR_HANAM), True),
+        (ap("a", at=None), mk("N", "하남시", NEAR_HANAM), False),
+        (ap("a"), mk("N", "하남시", None), False),
+        (ap("a"), mk("G", "구리시", GURI), False),
+    ],
+    ids=[
+        "1st-far",
+        "2nd-far",
+        "3rd-ignored",
+        "wished-city-far",
+        "neighbour-within-40",
+        "neighbour-no-point",
+        "wished-city-no-point",
+        "neighbour-beyond-40",
+        "within-10km",
+        "no-point-no-near",
+        "market-no-point",
+        "just-over-10km",
+    ],
+)
 def test_allowed_set(app: Applicant, market: Market, allowed: bool) -> None:
     result = solve([app], [market], neighbours=NB)
     assert (placed(result) == {"a": market.code}) is allowed
@@ -110,10 +130,17 @@ def test_city_only_in_city_beats_score() -> None:
 
 
 def test_reasons_korean() -> None:
-    apps = [ap("a", ("M",), day=2, traits=frozenset({"onnuri", "mural"})),
-            ap("b", ("M",), day=1), ap("c", wish="하남시", day=3), ap("d", at=None, day=4)]
-    markets = [mk("M", "하남시", HANAM, traits=frozenset({"onnuri", "idle_space"})),
-               mk("N", "하남시", NEAR_HANAM, had_partner=True), mk("P", "하남시", HANAM, had_partner=True)]
+    apps = [
+        ap("a", ("M",), day=2, traits=frozenset({"onnuri", "mural"})),
+        ap("b", ("M",), day=1),
+        ap("c", wish="하남시", day=3),
+        ap("d", at=None, day=4),
+    ]
+    markets = [
+        mk("M", "하남시", HANAM, traits=frozenset({"onnuri", "idle_space"})),
+        mk("N", "하남시", NEAR_HANAM, had_partner=True),
+        mk("P", "하남시", HANAM, had_partner=True),
+    ]
     result = solve(apps, markets, neighbours=NB)
     by = {a.app_id: a for a in result.assignments}
     assert by["a"].reasons[:3] == ("1지망 시장 · 0.0km", "온누리상품권 가맹", "유휴공간 보유(벽화)")

@@ -18,8 +18,13 @@ from automation.geo import haversine_km
 from automation.matching import Applicant, Exclusion, Lock, Market, MatchResult, Objective
 
 Levels = tuple[int, int, int, int, int]
-TRAIT_PAIRS = (("onnuri", "onnuri"), ("mural", "idle_space"), ("sns", "culture_room"),
-               ("online", "online_ready"), ("large_group", "large"))
+TRAIT_PAIRS = (
+    ("onnuri", "onnuri"),
+    ("mural", "idle_space"),
+    ("sns", "culture_room"),
+    ("online", "online_ready"),
+    ("large_group", "large"),
+)
 
 
 def km(a: Applicant, m: Market) -> float | None:
@@ -55,8 +60,14 @@ def levels(a: Applicant, m: Market) -> Levels:
 class Instance:
     """A small instance in plain Python form: who may go where, with how much room."""
 
-    def __init__(self, apps: Sequence[Applicant], markets: Sequence[Market], locks: Iterable[Lock] = (),
-                 exclusions: Iterable[Exclusion] = (), neighbours: Mapping[str, frozenset[str]] | None = None):
+    def __init__(
+        self,
+        apps: Sequence[Applicant],
+        markets: Sequence[Market],
+        locks: Iterable[Lock] = (),
+        exclusions: Iterable[Exclusion] = (),
+        neighbours: Mapping[str, frozenset[str]] | None = None,
+    ):
         self.apps = sorted(apps, key=lambda a: (a.order, a.id))
         self.markets = sorted(markets, key=lambda m: m.code)
         self.by_code = {m.code: m for m in self.markets}
@@ -69,12 +80,20 @@ class Instance:
         self.room = {c: max(0, r) for c, r in self.room.items()}
         self.excluded = {(e.app_id, e.market_code) for e in exclusions}
         self.free = [a for a in self.apps if a.id not in self.locks]
-        self.allowed = {a.id: [m.code for m in self.markets
-                               if m.participating and (a.id, m.code) not in self.excluded
-                               and self.room[m.code] > 0 and geo_allowed(a, m, self.neighbours)]
-                        for a in self.free}
-        self.locked_levels = [levels(a, self.by_code[self.locks[a.id]]) for a in self.apps
-                              if a.id in self.locks and a.id in known]
+        self.allowed = {
+            a.id: [
+                m.code
+                for m in self.markets
+                if m.participating
+                and (a.id, m.code) not in self.excluded
+                and self.room[m.code] > 0
+                and geo_allowed(a, m, self.neighbours)
+            ]
+            for a in self.free
+        }
+        self.locked_levels = [
+            levels(a, self.by_code[self.locks[a.id]]) for a in self.apps if a.id in self.locks and a.id in known
+        ]
 
     def objective(self, assignment: Mapping[str, str]) -> Levels:
         total = [sum(col) for col in zip(*self.locked_levels, strict=True)] if self.locked_levels else [0] * 5
@@ -111,8 +130,13 @@ def brute_force(inst: Instance, force: tuple[str, str] | None = None) -> tuple[L
     ``force=(app, market)``: that applicant is locked to that market first (explain's re-solve).
     """
     if force is not None:
-        inst = Instance(inst.apps, inst.markets, [*(Lock(a, c) for a, c in inst.locks.items()), Lock(*force)],
-                        [Exclusion(a, c) for a, c in inst.excluded], inst.neighbours)
+        inst = Instance(
+            inst.apps,
+            inst.markets,
+            [*(Lock(a, c) for a, c in inst.locks.items()), Lock(*force)],
+            [Exclusion(a, c) for a, c in inst.excluded],
+            inst.neighbours,
+        )
     every = list(inst.feasible())
     best = max(inst.objective(x) for x in every)
     optimal = [x for x in every if inst.objective(x) == best]
@@ -162,8 +186,9 @@ def networkx_objective(inst: Instance) -> Levels:
     for code, room in inst.room.items():
         g.add_edge(("m", code), "t", capacity=room, weight=0)
     flow = nx.min_cost_flow(g)
-    assignment = {a.id: code for a in inst.free for code in inst.allowed[a.id]
-                  if flow[("a", a.id)].get(("m", code), 0) > 0}
+    assignment = {
+        a.id: code for a in inst.free for code in inst.allowed[a.id] if flow[("a", a.id)].get(("m", code), 0) > 0
+    }
     return inst.objective(assignment)
 
 

@@ -28,16 +28,16 @@ class Case:
     exclusions: list[Exclusion]
 
     def solve(self, **kw: object) -> object:
-        return solve(self.apps, self.markets, locks=self.locks, exclusions=self.exclusions,
-                     neighbours=NEIGHBOURS, **kw)  # type: ignore[arg-type]
+        return solve(self.apps, self.markets, locks=self.locks, exclusions=self.exclusions, neighbours=NEIGHBOURS, **kw)  # type: ignore[arg-type]
 
     def oracle(self) -> Instance:
         return Instance(self.apps, self.markets, self.locks, self.exclusions, NEIGHBOURS)
 
 
 # points on a coarse grid in a ~0.5° box: many exact distance ties (as with area centres)
-coords = st.tuples(st.sampled_from([37.0, 37.05, 37.1, 37.2, 37.35, 37.5]),
-                   st.sampled_from([127.0, 127.05, 127.1, 127.25, 127.5]))
+coords = st.tuples(
+    st.sampled_from([37.0, 37.05, 37.1, 37.2, 37.35, 37.5]), st.sampled_from([127.0, 127.05, 127.1, 127.25, 127.5])
+)
 
 
 def traits(names: tuple[str, ...]) -> st.SearchStrategy[frozenset[str]]:
@@ -51,10 +51,18 @@ def cases(draw: st.DrawFn, max_apps: int = 7, max_markets: int = 4, locks: bool 
     markets = []
     for k in range(nm):
         at = draw(st.one_of(st.none(), coords)) if draw(st.integers(0, 9)) == 0 else draw(coords)
-        markets.append(Market(f"M{k}", f"m{k}", draw(st.sampled_from(SIGUN)), *(at or (None, None)),
-                              capacity=draw(st.integers(0, 3)), participating=draw(st.integers(0, 7)) > 0,
-                              traits=draw(traits(MARKET_TRAITS)),
-                              had_partner=draw(st.booleans())))
+        markets.append(
+            Market(
+                f"M{k}",
+                f"m{k}",
+                draw(st.sampled_from(SIGUN)),
+                *(at or (None, None)),
+                capacity=draw(st.integers(0, 3)),
+                participating=draw(st.integers(0, 7)) > 0,
+                traits=draw(traits(MARKET_TRAITS)),
+                had_partner=draw(st.booleans()),
+            )
+        )
     codes = [m.code for m in markets] + ["ZZ"]
     apps = []
     for k in range(draw(st.integers(0, max_apps))):
@@ -62,16 +70,31 @@ def cases(draw: st.DrawFn, max_apps: int = 7, max_markets: int = 4, locks: bool 
         choices = tuple(draw(st.lists(st.sampled_from(codes), min_size=1, max_size=3))) if kind <= 1 else ()
         wish = draw(st.sampled_from(SIGUN)) if kind in (1, 2) else None
         at = None if draw(st.integers(0, 7)) == 0 else draw(coords)
-        apps.append(Applicant(f"a{k}", (f"2024-01-{draw(st.integers(1, 3)):02d}", f"a{k}"), choices, wish,
-                              *(at or (None, None)), None, draw(traits(APP_TRAITS))))
+        apps.append(
+            Applicant(
+                f"a{k}",
+                (f"2024-01-{draw(st.integers(1, 3)):02d}", f"a{k}"),
+                choices,
+                wish,
+                *(at or (None, None)),
+                None,
+                draw(traits(APP_TRAITS)),
+            )
+        )
     lock_list: list[Lock] = []
     if locks and apps:
         for a in draw(st.lists(st.sampled_from(apps), max_size=2, unique_by=lambda a: a.id)):
             lock_list.append(Lock(a.id, draw(st.sampled_from(markets)).code))
         if draw(st.booleans()):
             lock_list.append(Lock("someone-else", draw(st.sampled_from(markets)).code))
-    exclusions = [Exclusion(draw(st.sampled_from(apps)).id, draw(st.sampled_from(codes)))
-                  for _ in range(draw(st.integers(0, 3)))] if apps else []
+    exclusions = (
+        [
+            Exclusion(draw(st.sampled_from(apps)).id, draw(st.sampled_from(codes)))
+            for _ in range(draw(st.integers(0, 3)))
+        ]
+        if apps
+        else []
+    )
     return Case(apps, markets, lock_list, exclusions)
 
 
@@ -115,8 +138,7 @@ def test_shuffled_input_gives_identical_output(case: Case, rnd: random.Random) -
 @given(cases(max_apps=10, max_markets=5))
 def test_fcfs_never_beats_the_optimum_on_l1_l2(case: Case) -> None:
     opt = case.solve().objective  # type: ignore[attr-defined]
-    base = fcfs(case.apps, case.markets, locks=case.locks, exclusions=case.exclusions,
-                neighbours=NEIGHBOURS).objective
+    base = fcfs(case.apps, case.markets, locks=case.locks, exclusions=case.exclusions, neighbours=NEIGHBOURS).objective
     assert (base.matched, base.first) <= (opt.matched, opt.first)
     assert base.matched <= opt.matched
     assert as_levels(base) <= as_levels(opt)
@@ -140,12 +162,15 @@ def test_rounds_keep_locks_and_exclusions(case: Case, data: st.DataObject) -> No
     refused = data.draw(st.lists(st.sampled_from(made), unique_by=lambda a: a.app_id)) if made else []
     locks = [Lock(a.app_id, a.market_code) for a in signed]
     locked_ids = {lk.app_id for lk in locks}
-    exclusions = [*case.exclusions, *(Exclusion(a.app_id, a.market_code) for a in refused
-                                      if a.app_id not in locked_ids)]
-    newcomers = [Applicant(f"n{k}", ("2024-02-01", f"n{k}"), (case.markets[0].code,), None, 37.0, 127.0)
-                 for k in range(data.draw(st.integers(0, 3)))]
-    round2 = solve(case.apps + newcomers, case.markets, locks=locks, exclusions=exclusions,
-                   neighbours=NEIGHBOURS)
+    exclusions = [
+        *case.exclusions,
+        *(Exclusion(a.app_id, a.market_code) for a in refused if a.app_id not in locked_ids),
+    ]
+    newcomers = [
+        Applicant(f"n{k}", ("2024-02-01", f"n{k}"), (case.markets[0].code,), None, 37.0, 127.0)
+        for k in range(data.draw(st.integers(0, 3)))
+    ]
+    round2 = solve(case.apps + newcomers, case.markets, locks=locks, exclusions=exclusions, neighbours=NEIGHBOURS)
     got = {a.app_id: (a.market_code, a.rank) for a in round2.assignments}
     for lk in locks:
         assert got[lk.app_id] == (lk.market_code, "locked")
@@ -158,6 +183,7 @@ def test_rounds_keep_locks_and_exclusions(case: Case, data: st.DataObject) -> No
 @pytest.mark.parametrize("seed", range(3), ids=lambda s: f"seed-{s}")
 def test_medium_instances_against_second_solver(seed: int) -> None:
     from automation.matching.synthetic import gyeonggi
+
     inst = gyeonggi(60, capacity=1 + seed % 2, n_markets=30, seed=seed)
     result = solve(inst.applicants, inst.markets, neighbours=inst.neighbours)
     oracle = Instance(inst.applicants, inst.markets, neighbours=inst.neighbours)

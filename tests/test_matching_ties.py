@@ -39,8 +39,14 @@ def test_explain_counterfactual_matches_brute_force(case: Case) -> None:
     result = case.solve()
     inst = case.oracle()
     base, _ = brute_force(inst)
-    for e in explain(result, case.apps, case.markets, locks=case.locks,  # type: ignore[arg-type]
-                     exclusions=case.exclusions, neighbours=NEIGHBOURS):
+    for e in explain(
+        result,
+        case.apps,
+        case.markets,
+        locks=case.locks,  # type: ignore[arg-type]
+        exclusions=case.exclusions,
+        neighbours=NEIGHBOURS,
+    ):
         assert e.first_choice != _placed(result).get(e.app_id)
         assert "다른 기관" not in e.applicant or e.holders
         assert all(h not in e.applicant for h in e.holders)  # the applicant text names nobody
@@ -95,8 +101,10 @@ def _two(early_first: bool) -> tuple[list[Applicant], list[Market]]:
     """Two organisations at the same point want the same market; the other is as good for both."""
     at = (37.5, 127.0)
     markets = [Market("M1", "가", "A", *at), Market("M2", "나", "A", *at)]
-    apps = [Applicant("b", ("2024-01-02" if early_first else "2024-01-01", "b"), ("M1",), None, *at),
-            Applicant("a", ("2024-01-01" if early_first else "2024-01-02", "a"), ("M1",), None, *at)]
+    apps = [
+        Applicant("b", ("2024-01-02" if early_first else "2024-01-01", "b"), ("M1",), None, *at),
+        Applicant("a", ("2024-01-01" if early_first else "2024-01-02", "a"), ("M1",), None, *at),
+    ]
     return apps, markets
 
 
@@ -117,14 +125,24 @@ def test_exact_tie_goes_to_the_earlier_application(early_first: bool) -> None:
 def test_post_pass_changes_the_solver_answer_here() -> None:
     """A case (found by random search) where the solver's optimal answer is not the published
     one: the post-pass moves three organisations, and brute force agrees with the result."""
-    m = [Market("M0", "m0", "A", 37.05, 127.0, 2), Market("M1", "m1", "A", 37.0, 127.0, 1),
-         Market("M2", "m2", "A", 37.0, 127.0, 2)]
-    apps = [Applicant("a0", ("2", "a0"), (), None, 37.05, 127.0), Applicant("a1", ("3", "a1"), ("M1",), None, 37.0, 127.05),
-            Applicant("a2", ("1", "a2"), ("M1",), None, 37.05, 127.0), Applicant("a3", ("3", "a3"), (), "A", 37.05, 127.0)]
+    m = [
+        Market("M0", "m0", "A", 37.05, 127.0, 2),
+        Market("M1", "m1", "A", 37.0, 127.0, 1),
+        Market("M2", "m2", "A", 37.0, 127.0, 2),
+    ]
+    apps = [
+        Applicant("a0", ("2", "a0"), (), None, 37.05, 127.0),
+        Applicant("a1", ("3", "a1"), ("M1",), None, 37.0, 127.05),
+        Applicant("a2", ("1", "a2"), ("M1",), None, 37.05, 127.0),
+        Applicant("a3", ("3", "a3"), (), "A", 37.05, 127.0),
+    ]
     problem = build(apps, m, neighbours={})
     face = optimise(problem)
-    raw = {problem.apps[i].id: problem.markets[int(problem.arc_mkt[k])].code
-           for i, k in enumerate(face.asg.tolist()) if k >= 0}
+    raw = {
+        problem.apps[i].id: problem.markets[int(problem.arc_mkt[k])].code
+        for i, k in enumerate(face.asg.tolist())
+        if k >= 0
+    }
     final = _placed(solve(apps, m))
     assert raw != final
     assert final == brute_force(Instance(apps, m))[1]

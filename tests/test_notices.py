@@ -37,8 +37,11 @@ def test_every_template_field_is_supplied(role, kind):
 @pytest.mark.parametrize("role", ROLES)
 def test_contexts_supply_exactly_the_declared_fields(role):
     pair = one_pair()
-    context = (org_context(pair, "a.pdf", "staff@example.go.kr")[0] if role == "org"
-               else market_context(pair, "a.pdf", "staff@example.go.kr", WHERE)[0])
+    context = (
+        org_context(pair, "a.pdf", "staff@example.go.kr")[0]
+        if role == "org"
+        else market_context(pair, "a.pdf", "staff@example.go.kr", WHERE)[0]
+    )
     assert set(context) == MAIL_FIELDS[role]
 
 
@@ -52,7 +55,9 @@ def _render(role, **app_changes):
     if role == "org":
         context, _ = org_context(pair, "M-2026-0001_주식회사 한빛테크_못골시장.pdf", "onemarket@example.go.kr")
     else:
-        context, _ = market_context(pair, "M-2026-0001_주식회사 한빛테크_못골시장.pdf", "onemarket@example.go.kr", WHERE)
+        context, _ = market_context(
+            pair, "M-2026-0001_주식회사 한빛테크_못골시장.pdf", "onemarket@example.go.kr", WHERE
+        )
     return render_notice(role, context)
 
 
@@ -61,7 +66,7 @@ def test_html_is_escaped(name):
     rendered = _render("org", org_name=name)
     assert "<script>" not in rendered.html and "<link" not in rendered.html
     assert "&lt;" in rendered.html
-    assert name in rendered.text          # plain text keeps what was typed
+    assert name in rendered.text  # plain text keeps what was typed
 
 
 def test_jinja_braces_in_a_cell_stay_literal():
@@ -108,11 +113,18 @@ def test_every_cell_the_documents_and_notices_read_is_a_schema_column():
     from automation.schema import default_schemas
 
     schemas = default_schemas()
-    keys = {"app": {c.key for c in schemas["참여신청"].columns}, "market": {c.key for c in schemas["시장"].columns},
-            "match": {c.key for c in schemas["매칭"].columns}}
+    keys = {
+        "app": {c.key for c in schemas["참여신청"].columns},
+        "market": {c.key for c in schemas["시장"].columns},
+        "match": {c.key for c in schemas["매칭"].columns},
+    }
     root = Path(__file__).resolve().parent.parent / "automation"
-    sources = [root / "documents" / "context.py", root / "notify" / "notices.py", root / "notify" / "step.py",
-               root / "domain" / "pairs.py"]
+    sources = [
+        root / "documents" / "context.py",
+        root / "notify" / "notices.py",
+        root / "notify" / "step.py",
+        root / "domain" / "pairs.py",
+    ]
     found = 0
     for source in sources:
         text = source.read_text(encoding="utf-8")

@@ -65,20 +65,23 @@ def test_drop_after_data_is_one_copy_and_needs_review(tmp_path, make_smtp_server
     config = _ready(tmp_path, server.port)
     result, report = _notify(config)
     assert report.counts["확인필요"] == 2
-    assert result.data_errors                                           # 확인필요 is for staff: exit code 1
-    assert len(server.messages) == 2 and len(set(_ids(server))) == 2   # exactly one stored copy each
+    assert result.data_errors  # 확인필요 is for staff: exit code 1
+    assert len(server.messages) == 2 and len(set(_ids(server))) == 2  # exactly one stored copy each
     row = match_rows(config)[0]
     assert (row["기관안내"], row["시장안내"]) == ("확인필요", "확인필요")
     _notify(config)
-    assert len(server.messages) == 2                                    # never retried automatically
+    assert len(server.messages) == 2  # never retried automatically
 
 
 def test_crash_between_acceptance_and_journal_update_is_not_resent(tmp_path, make_smtp_server):
     """A real crash: the job is killed while the server has stored the message but not yet replied."""
     hanging = make_smtp_server(hang_after_data=30)
     config = _ready(tmp_path, hanging.port)
-    proc = subprocess.Popen([sys.executable, "-m", "automation", "--config", str(config.path), "notify"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "automation", "--config", str(config.path), "notify"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not hanging.messages and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -98,13 +101,17 @@ def test_crash_between_acceptance_and_journal_update_is_not_resent(tmp_path, mak
     config = load_config(config.path)
     _, report = _notify(config)
     assert any("지난 실행이 발송 중에 멈춰" in i.message for i in report.issues)
-    assert len(hanging.messages) + len(healthy.messages) == 1          # the interrupted one is not sent again
+    assert len(hanging.messages) + len(healthy.messages) == 1  # the interrupted one is not sent again
     assert report.counts["발송"] == 0
     states = {(e.match_id, e.role): e.state for e in journal_entries(config)}
     assert sorted(states.values()) == [State.REVIEW, State.REVIEW]
     # staff confirm the one that arrived and ask for the other once more: exactly one more message
-    set_match_cell(config, "M-2026-0001", "메일요청", "기관 발송확인" if hanging.messages[0].message["To"].startswith(
-        "lee") else "시장 발송확인")
+    set_match_cell(
+        config,
+        "M-2026-0001",
+        "메일요청",
+        "기관 발송확인" if hanging.messages[0].message["To"].startswith("lee") else "시장 발송확인",
+    )
     _notify(config)
     assert len(healthy.messages) == 0
     other = "시장 재발송" if hanging.messages[0].message["To"].startswith("lee") else "기관 재발송"
@@ -120,12 +127,12 @@ def test_one_recipient_refused(tmp_path, make_smtp_server):
     config = _ready(tmp_path, server.port)
     result, report = _notify(config)
     assert report.counts["발송"] == 1 and report.counts["실패"] == 1
-    assert result.data_errors                                            # exit code 1: staff must look
+    assert result.data_errors  # exit code 1: staff must look
     row = match_rows(config)[0]
     assert row["기관안내"].startswith("발송완료 ")
     assert row["시장안내"].startswith("발송실패: 550")
     _notify(config)
-    assert len(server.messages) == 1                                    # a permanent refusal is not retried
+    assert len(server.messages) == 1  # a permanent refusal is not retried
 
 
 def test_newline_in_org_name_gives_one_clean_header(tmp_path, smtp_server):
@@ -140,8 +147,9 @@ def test_newline_in_org_name_gives_one_clean_header(tmp_path, smtp_server):
 def test_a_cell_equal_to_a_file_path_is_never_attached(tmp_path, smtp_server):
     secret = tmp_path / "service_account.json"
     secret.write_text('{"private_key": "SECRET"}', encoding="utf-8")
-    config = _ready(tmp_path, smtp_server.port, apps=[{**APP, "special_program": str(secret),
-                                                        "org_name": "service_account.json"}])
+    config = _ready(
+        tmp_path, smtp_server.port, apps=[{**APP, "special_program": str(secret), "org_name": "service_account.json"}]
+    )
     _notify(config)
     for stored in smtp_server.messages:
         assert b"SECRET" not in stored.raw
@@ -157,10 +165,13 @@ def test_two_notices_to_the_same_address_get_different_message_ids(tmp_path, smt
     assert len(set(_ids(smtp_server))) == 4
 
 
-@pytest.mark.parametrize(("consent", "labels"), [
-    pytest.param("N", ("동의없음", "보류: 기관 개인정보 동의 없음"), id="no-consent"),
-    pytest.param("", ("동의없음", "보류: 기관 개인정보 동의 없음"), id="blank-consent"),
-])
+@pytest.mark.parametrize(
+    ("consent", "labels"),
+    [
+        pytest.param("N", ("동의없음", "보류: 기관 개인정보 동의 없음"), id="no-consent"),
+        pytest.param("", ("동의없음", "보류: 기관 개인정보 동의 없음"), id="blank-consent"),
+    ],
+)
 def test_no_privacy_consent_no_mail(tmp_path, smtp_server, consent, labels):
     config = _ready(tmp_path, smtp_server.port, apps=[{**APP, "privacy_consent": consent}])
     _notify(config)
@@ -184,7 +195,7 @@ def test_dry_run_previews_and_sends_nothing(tmp_path, smtp_server):
     assert not result.failed
     assert smtp_server.messages == []
     assert len(list((tmp_path / "preview" / "mail").glob("*.eml"))) == 2
-    assert mail_log(config) == {}   # nothing recorded in the workbook (nor on disk)
+    assert mail_log(config) == {}  # nothing recorded in the workbook (nor on disk)
     row = match_rows(config)[0]
     assert (row["기관안내"], row["시장안내"]) == ("", "")
 
@@ -194,7 +205,7 @@ def test_cleared_notice_cells_are_restored_from_the_journal(tmp_path, smtp_serve
     _notify(config)
     sent = match_rows(config)[0]["기관안내"]
     set_match_cell(config, "M-2026-0001", "기관안내", None)
-    set_match_cell(config, "M-2026-0001", "상태", "협약체결")     # no longer 확정: still mirrored
+    set_match_cell(config, "M-2026-0001", "상태", "협약체결")  # no longer 확정: still mirrored
     _, report = _notify(config)
     assert match_rows(config)[0]["기관안내"] == sent
     assert "안내 칸 되살림 1" in report.message
@@ -210,8 +221,9 @@ def test_per_run_cap(tmp_path, smtp_server):
 
 
 def test_stops_after_consecutive_failures(tmp_path, make_smtp_server):
-    server = make_smtp_server(tempfail_rcpt=["lee@hanbit.example.com", "mot-gol@example.org",
-                                             "kim@gyeonggi.example.com"])
+    server = make_smtp_server(
+        tempfail_rcpt=["lee@hanbit.example.com", "mot-gol@example.org", "kim@gyeonggi.example.com"]
+    )
     config = _ready(tmp_path, server.port, apps=[APP, SECOND_APP], matches=[MATCH, SECOND_MATCH], max_failures=2)
     _, report = _notify(config)
     assert "연속 2건 실패로 발송을 멈췄습니다" in report.message
@@ -222,8 +234,14 @@ def test_stops_after_consecutive_failures(tmp_path, make_smtp_server):
 
 def test_starttls_with_a_self_signed_certificate(tmp_path, make_smtp_server, smtp_cert):
     server = make_smtp_server(tls="starttls", auth=("onemarket", "s3cret"))
-    config = _ready(tmp_path, server.port, starttls=True, username="onemarket", cafile=str(smtp_cert.cert_path),
-                    password_env="TEST_SMTP_PASSWORD")
+    config = _ready(
+        tmp_path,
+        server.port,
+        starttls=True,
+        username="onemarket",
+        cafile=str(smtp_cert.cert_path),
+        password_env="TEST_SMTP_PASSWORD",
+    )
     os.environ["TEST_SMTP_PASSWORD"] = "s3cret"
     try:
         result, report = _notify(config)
@@ -243,8 +261,14 @@ def test_no_mail_when_the_agreement_is_missing(tmp_path, smtp_server):
 
 def test_wrong_password_stops_the_step_and_leaves_nothing_in_sending(tmp_path, make_smtp_server, smtp_cert):
     server = make_smtp_server(tls="starttls", auth=("onemarket", "s3cret"))
-    config = _ready(tmp_path, server.port, starttls=True, username="onemarket", cafile=str(smtp_cert.cert_path),
-                    password_env="TEST_SMTP_PASSWORD_WRONG")
+    config = _ready(
+        tmp_path,
+        server.port,
+        starttls=True,
+        username="onemarket",
+        cafile=str(smtp_cert.cert_path),
+        password_env="TEST_SMTP_PASSWORD_WRONG",
+    )
     result, report = _notify(config)
     assert result.failed and report.failed
     assert "password_env" in report.message or "비밀번호" in report.message, report.message
@@ -261,8 +285,9 @@ def test_server_down_fails_the_step_and_the_next_run_sends(tmp_path, make_smtp_s
     result, report = _notify(config)
     assert result.failed and "메일 서버(127.0.0.1:" in report.message, report.message
     server = make_smtp_server()
-    config.path.write_text(config.path.read_text(encoding="utf-8").replace(f"port = {port}", f"port = {server.port}"),
-                           encoding="utf-8")
+    config.path.write_text(
+        config.path.read_text(encoding="utf-8").replace(f"port = {port}", f"port = {server.port}"), encoding="utf-8"
+    )
     from automation.config import load_config
 
     result, report = _notify(load_config(config.path))
@@ -279,7 +304,7 @@ def test_edits_after_the_notice_are_listed_not_resent(tmp_path, smtp_server):
     _notify(config)
     set_match_cell(config, "M-2026-0001", "시장코드", "MK2")
     set_app_cell(config, "기관명", "한빛테크 주식회사")
-    time.sleep(1.1)                     # the journal and the manifest keep seconds
+    time.sleep(1.1)  # the journal and the manifest keep seconds
     run_step(config, "agreements")
     _, report = _notify(config)
     assert {i.code for i in report.issues} >= {"mail_recipient_changed", "agreement_changed_after_mail"}

@@ -18,14 +18,25 @@ from tests.validation_helpers import SCHEMAS
 
 MARKET2 = {**MARKET, "market_code": "MK2", "market_name": "지동시장", "association_email": "jidong@example.org"}
 APP2 = {**APP, "application_id": "A-2026-0002", "org_name": "경기상회", "email": "kim@gyeonggi.example.com"}
-MATCH2 = {**MATCH, "match_id": "M-2026-0002", "application_id": "A-2026-0002", "org_name": "경기상회",
-          "market_code": "MK2", "market_name": "지동시장"}
+MATCH2 = {
+    **MATCH,
+    "match_id": "M-2026-0002",
+    "application_id": "A-2026-0002",
+    "org_name": "경기상회",
+    "market_code": "MK2",
+    "market_name": "지동시장",
+}
 DAY = dt.date(2026, 11, 29)
 
 
 def _two_markets(tmp_path, status="확정", mail=""):
-    return workbook(tmp_path, apps=[APP, APP2], markets=[MARKET, MARKET2],
-                    matches=[{**MATCH, "status": status}, {**MATCH2, "status": status}], mail=mail)
+    return workbook(
+        tmp_path,
+        apps=[APP, APP2],
+        markets=[MARKET, MARKET2],
+        matches=[{**MATCH, "status": status}, {**MATCH2, "status": status}],
+        mail=mail,
+    )
 
 
 def _sheet(config, title):
@@ -49,7 +60,7 @@ def test_each_partnered_market_gets_its_own_tab_with_starter_rows(tmp_path):
     assert [r[1:4] for r in rows] == [["M-2026-0001", "못골시장", "주식회사 한빛테크"]]
     text = " ".join(" ".join(r) for r in _sheet(config, "성과_지동시장"))
     for personal in ("이담당", "010-2345-6789", "lee@hanbit.example.com", "116-82-00276", "김한빛"):
-        assert personal not in text                      # the outcomes file holds no applicant personal data
+        assert personal not in text  # the outcomes file holds no applicant personal data
     again = _run(config, today=DAY)
     assert (again.tabs_created, again.starter_rows) == ([], 0)
 
@@ -61,8 +72,13 @@ def test_no_tab_before_confirmation(tmp_path, status):
 
 
 def test_same_market_name_in_two_cities_gets_distinct_tabs(tmp_path):
-    config = workbook(tmp_path, markets=[{**MARKET, "market_name": "중앙시장", "sigun": "안양시"},
-                                         {**MARKET2, "market_name": "중앙시장", "sigun": "평택시"}])
+    config = workbook(
+        tmp_path,
+        markets=[
+            {**MARKET, "market_name": "중앙시장", "sigun": "안양시"},
+            {**MARKET2, "market_name": "중앙시장", "sigun": "평택시"},
+        ],
+    )
     master = read_tables(Workbooks(config).master, [SCHEMAS["시장"]])["시장"]
     assert market_titles(master) == {"MK1": "성과_중앙시장(안양시)", "MK2": "성과_중앙시장(평택시)"}
 
@@ -70,10 +86,16 @@ def test_same_market_name_in_two_cities_gets_distinct_tabs(tmp_path):
 def test_same_name_in_the_same_city_gets_a_tab_each_told_apart_by_code(tmp_path):
     """Measured before: both markets shared one tab; the first market's pair got no starter row and
     only the second market could edit it, while the step reported success."""
-    twins = [{**MARKET, "market_name": "중앙시장", "sigun": "안양시"},
-             {**MARKET2, "market_name": "중앙시장", "sigun": "안양시"}]
-    config = workbook(tmp_path, apps=[APP, APP2], markets=twins,
-                      matches=[{**MATCH, "market_name": "중앙시장"}, {**MATCH2, "market_name": "중앙시장"}])
+    twins = [
+        {**MARKET, "market_name": "중앙시장", "sigun": "안양시"},
+        {**MARKET2, "market_name": "중앙시장", "sigun": "안양시"},
+    ]
+    config = workbook(
+        tmp_path,
+        apps=[APP, APP2],
+        markets=twins,
+        matches=[{**MATCH, "market_name": "중앙시장"}, {**MATCH2, "market_name": "중앙시장"}],
+    )
     master = read_tables(Workbooks(config).master, [SCHEMAS["시장"]])["시장"]
     assert market_titles(master) == {"MK1": "성과_중앙시장(MK1)", "MK2": "성과_중앙시장(MK2)"}
     result = _run(config, today=DAY)
@@ -82,11 +104,14 @@ def test_same_name_in_the_same_city_gets_a_tab_each_told_apart_by_code(tmp_path)
     assert [r[1] for r in _sheet(config, "성과_중앙시장(MK2)")[1:]] == ["M-2026-0002"]
 
 
-@pytest.mark.parametrize(("name", "sigun", "title"), [
-    ("못골시장", "", "성과_못골시장"),
-    ("수원 팔달문/지동 [연합]*시장", "", "성과_수원 팔달문_지동 _연합__시장"),
-    ("가" * 40, "수원시", "성과_" + "가" * 23 + "(수원시)"),
-])
+@pytest.mark.parametrize(
+    ("name", "sigun", "title"),
+    [
+        ("못골시장", "", "성과_못골시장"),
+        ("수원 팔달문/지동 [연합]*시장", "", "성과_수원 팔달문_지동 _연합__시장"),
+        ("가" * 40, "수원시", "성과_" + "가" * 23 + "(수원시)"),
+    ],
+)
 def test_tab_titles_fit_excel(name, sigun, title):
     assert tab_title(name, sigun) == title and len(title) <= 31
 
@@ -105,19 +130,43 @@ def _type_outcome(config, title, cells):
 def test_a_market_cannot_report_for_someone_elses_match(tmp_path):
     config = _two_markets(tmp_path)
     _run(config, today=DAY)
-    _type_outcome(config, "성과_못골시장", {"매칭ID": "M-2026-0002", "시장명": "못골시장", "기관명": "경기상회", "활동일": "2026-11-20", "활동유형": "물품구매", "구매금액(원)": "300000"})
-    _type_outcome(config, "성과_못골시장", {"매칭ID": "M-2026-0001", "시장명": "못골시장", "기관명": "주식회사 한빛테크", "활동일": "2026-11-21", "활동유형": "전통시장가는날", "참여인원": "25"})
+    _type_outcome(
+        config,
+        "성과_못골시장",
+        {
+            "매칭ID": "M-2026-0002",
+            "시장명": "못골시장",
+            "기관명": "경기상회",
+            "활동일": "2026-11-20",
+            "활동유형": "물품구매",
+            "구매금액(원)": "300000",
+        },
+    )
+    _type_outcome(
+        config,
+        "성과_못골시장",
+        {
+            "매칭ID": "M-2026-0001",
+            "시장명": "못골시장",
+            "기관명": "주식회사 한빛테크",
+            "활동일": "2026-11-21",
+            "활동유형": "전통시장가는날",
+            "참여인원": "25",
+        },
+    )
     result = run_step(config, "validate")
     header, *rows = _sheet(config, "성과_못골시장")
     col = {h: i for i, h in enumerate(header)}
     by_id = {r[col["매칭ID"]]: r for r in rows if r[col["활동일"]]}
     assert by_id["M-2026-0002"][col["검증결과"]] == "오류"
-    assert ("'M-2026-0002'는 이 시장의 매칭ID가 아닙니다. 이 탭에는 이 시장의 협약(M-2026-0001)만 적을 수 있습니다. "
-            "매칭ID를 확인하세요.") in by_id["M-2026-0002"][col["검증메시지"]]
+    assert (
+        "'M-2026-0002'는 이 시장의 매칭ID가 아닙니다. 이 탭에는 이 시장의 협약(M-2026-0001)만 적을 수 있습니다. "
+        "매칭ID를 확인하세요."
+    ) in by_id["M-2026-0002"][col["검증메시지"]]
     assert by_id["M-2026-0001"][col["검증결과"]] == "정상"
     assert by_id["M-2026-0001"][col["성과ID"]].startswith("O-")
     starter = [r for r in rows if not r[col["활동일"]]]
-    assert starter and all(r[col["검증결과"]] == "" for r in starter)   # starter rows are not records yet
+    assert starter and all(r[col["검증결과"]] == "" for r in starter)  # starter rows are not records yet
     assert result.data_errors
     records = collect_outcomes(Workbooks(config).outcomes, SCHEMAS)
     assert sorted((r.match_id, r.usable) for r in records) == [("M-2026-0001", True), ("M-2026-0002", False)]
@@ -125,20 +174,27 @@ def test_a_market_cannot_report_for_someone_elses_match(tmp_path):
 
 def test_reminder_once_per_period(tmp_path, smtp_server):
     config = _two_markets(tmp_path, status="협약체결", mail=smtp_section(smtp_server.port))
-    assert _run(config, today=DAY).reminders == 0                       # first seen signed today
+    assert _run(config, today=DAY).reminders == 0  # first seen signed today
     assert _run(config, today=DAY + dt.timedelta(days=29)).reminders == 0
     first = _run(config, today=DAY + dt.timedelta(days=30))
     assert first.reminders == 2
     assert sorted(s.message["To"] for s in smtp_server.messages) == ["jidong@example.org", "mot-gol@example.org"]
     subject = smtp_server.messages[0].message["Subject"]
     assert subject.startswith("[경기중기청] 1社-1市場 성과 보고 요청 — ")
-    assert _run(config, today=DAY + dt.timedelta(days=45)).reminders == 0   # same period: never twice
+    assert _run(config, today=DAY + dt.timedelta(days=45)).reminders == 0  # same period: never twice
     # 못골 reports something; only 지동 is reminded in the next period
-    _type_outcome(config, "성과_못골시장", {"매칭ID": "M-2026-0001", "시장명": "못골시장", "활동일": "2026-12-20", "활동유형": "물품구매"})
+    _type_outcome(
+        config,
+        "성과_못골시장",
+        {"매칭ID": "M-2026-0001", "시장명": "못골시장", "활동일": "2026-12-20", "활동유형": "물품구매"},
+    )
     second = _run(config, today=DAY + dt.timedelta(days=60))
     assert second.reminders == 1 and smtp_server.messages[-1].message["To"] == "jidong@example.org"
     assert sorted((e.match_id, e.template) for e in journal_entries(config)) == [
-        ("M-2026-0001", "reminder-1"), ("M-2026-0002", "reminder-1"), ("M-2026-0002", "reminder-2")]
+        ("M-2026-0001", "reminder-1"),
+        ("M-2026-0002", "reminder-1"),
+        ("M-2026-0002", "reminder-2"),
+    ]
 
 
 def test_reminder_dry_run_previews_only(tmp_path, smtp_server):
@@ -147,7 +203,7 @@ def test_reminder_dry_run_previews_only(tmp_path, smtp_server):
     result = _run(config, today=DAY + dt.timedelta(days=31), dry_run=True)
     assert result.reminders == 2 and smtp_server.messages == []
     assert len(list((tmp_path / "preview" / "mail").glob("*.eml"))) == 2
-    assert mail_log(config) == {}   # nothing recorded in the workbook (nor on disk)
+    assert mail_log(config) == {}  # nothing recorded in the workbook (nor on disk)
 
 
 def test_market_deleted_after_matching_is_listed(tmp_path):
@@ -167,8 +223,9 @@ def test_google_market_tab_is_protected_for_that_market_only(gsheets, google_one
     from automation.sheets.writes import append_rows
 
     path = google_onemarket_config.path
-    path.write_text(path.read_text(encoding="utf-8") + '\n[outcomes]\neditors = ["staff@gg.example.go.kr"]\n',
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + '\n[outcomes]\neditors = ["staff@gg.example.go.kr"]\n', encoding="utf-8"
+    )
     config = load_config(path)
     jobs.init(config)
     master = open_backend(config, "master")
@@ -198,10 +255,21 @@ def _google_pairs(gsheets, google_onemarket_config, n):
     jobs.init(google_onemarket_config)
     master = open_backend(google_onemarket_config, "master")
     apps = [{**APP, "application_id": f"A-2026-{i:04d}", "org_name": f"기관{i}"} for i in range(1, n + 1)]
-    markets = [{**MARKET, "market_code": f"MK{i}", "market_name": f"시장{i}", "association_email": f"m{i}@example.org"}
-               for i in range(1, n + 1)]
-    matches = [{**MATCH, "match_id": f"M-2026-{i:04d}", "application_id": f"A-2026-{i:04d}", "org_name": f"기관{i}",
-                "market_code": f"MK{i}", "market_name": f"시장{i}"} for i in range(1, n + 1)]
+    markets = [
+        {**MARKET, "market_code": f"MK{i}", "market_name": f"시장{i}", "association_email": f"m{i}@example.org"}
+        for i in range(1, n + 1)
+    ]
+    matches = [
+        {
+            **MATCH,
+            "match_id": f"M-2026-{i:04d}",
+            "application_id": f"A-2026-{i:04d}",
+            "org_name": f"기관{i}",
+            "market_code": f"MK{i}",
+            "market_name": f"시장{i}",
+        }
+        for i in range(1, n + 1)
+    ]
     for tab, rows in (("참여신청", apps), ("시장", markets), ("매칭", matches)):
         append_rows(master, SCHEMAS[tab], rows)
     start = gsheets.count()

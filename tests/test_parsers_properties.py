@@ -42,7 +42,19 @@ from automation.parsers import (
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TODAY = date(2024, 6, 1)
-ORG_TYPES = ("대기업", "중견기업", "중소기업", "유니콘기업", "벤처기업", "스타트업", "대학", "공공기관", "협단체", "군부대", "기타")
+ORG_TYPES = (
+    "대기업",
+    "중견기업",
+    "중소기업",
+    "유니콘기업",
+    "벤처기업",
+    "스타트업",
+    "대학",
+    "공공기관",
+    "협단체",
+    "군부대",
+    "기타",
+)
 
 ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 NOISE = st.sampled_from(["", " ", "\u200b", "\u202e", "\t", "\n", "\r\n", "\u3000", "\ufeff", "　"])
@@ -56,7 +68,9 @@ def near(pattern: str) -> st.SearchStrategy[str]:
 NEAR: dict[str, st.SearchStrategy[str]] = {
     "text": near(r"[가-힣a-zA-Z0-9 ㄱ-ㅎ㈜()\-=+@.]{0,20}") | near(r"[0-9]{6}-?[1-8][0-9]{6}") | st.just("TRUE"),
     "phone": near(r"(\+82 ?|0082|82)?[0０]?[1-9１２３][0-9０-９\-–−. ()\u200b]{6,14}"),
-    "email": near(r"[a-zA-Z0-9._+김]{1,8}[@＠][a-z0-9예시-]{1,8}\.(com|con|net|ent|한국|kr|co\.kr)([,; ][a-z]@x\.com)?"),
+    "email": near(
+        r"[a-zA-Z0-9._+김]{1,8}[@＠][a-z0-9예시-]{1,8}\.(com|con|net|ent|한국|kr|co\.kr)([,; ][a-z]@x\.com)?"
+    ),
     "brn": near(r"[0-9０-９]{3}[- ]?[0-9]{2}[- .]?[0-9]{4,6}"),
     "yn": near(r"(Y|N|y|n|O|X|예|아니오|네|아니요|✓|✔|V|TRUE|FALSE|true|1|0|yes|No|동의|미동의|maybe)"),
     "krw": near(r"[₩￦\\(△-]?[0-9０-９,]{0,9}(\.[0-9]{1,3})?(십|백|천|만|억|조|천만|백만)?[0-9]{0,4}(천|만)?(원)?\)?"),
@@ -157,8 +171,10 @@ def test_formula_and_org_key_never_raise(text: str) -> None:
 
 
 @SETTINGS
-@given(name=st.from_regex(r"[가-힣]{2,6}", fullmatch=True),
-       form=st.sampled_from(["㈜{}", "(주){}", "주식회사 {}", "{} 주식회사", "{}(주)", "( 주 ) {}", "{} Co., Ltd."]))
+@given(
+    name=st.from_regex(r"[가-힣]{2,6}", fullmatch=True),
+    form=st.sampled_from(["㈜{}", "(주){}", "주식회사 {}", "{} 주식회사", "{}(주)", "( 주 ) {}", "{} Co., Ltd."]),
+)
 def test_org_key_legal_forms(name: str, form: str) -> None:
     if any(w in name for w in ("주식회사", "사단법인", "재단법인", "유한회사")):
         return

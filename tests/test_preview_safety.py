@@ -17,25 +17,33 @@ from tests.conftest import write_config
 from tests.step_helpers import BASE, run_step, workbook
 
 
-@pytest.mark.parametrize(("documents", "mail", "overlaps"), [
-    pytest.param('preview = ""\n', "", "협약서 폴더([documents] output)", id="empty-is-the-config-folder"),
-    pytest.param('preview = "."\n', "", "협약서 폴더([documents] output)", id="dot"),
-    pytest.param('preview = "agreements"\n', "", "협약서 폴더([documents] output)", id="equal-to-agreements"),
-    pytest.param('preview = "agreements/preview"\n', "", "협약서 폴더([documents] output)", id="inside-agreements"),
-    pytest.param('output = "out/agreements"\npreview = "out"\n', "", "협약서 폴더([documents] output)",
-                 id="above-agreements"),
-    pytest.param('preview = "preview"\n', '[mail]\noutbox = "preview/mail"\n', "메일 보관 폴더([mail] outbox)",
-                 id="outbox-inside-preview"),
-    pytest.param('preview = ".onemarket"\n', "", "작업 폴더([run] state_dir)", id="state-folder"),
-    pytest.param('preview = ".."\n', "", "협약서 폴더([documents] output)", id="parent-folder"),
-])
+@pytest.mark.parametrize(
+    ("documents", "mail", "overlaps"),
+    [
+        pytest.param('preview = ""\n', "", "협약서 폴더([documents] output)", id="empty-is-the-config-folder"),
+        pytest.param('preview = "."\n', "", "협약서 폴더([documents] output)", id="dot"),
+        pytest.param('preview = "agreements"\n', "", "협약서 폴더([documents] output)", id="equal-to-agreements"),
+        pytest.param('preview = "agreements/preview"\n', "", "협약서 폴더([documents] output)", id="inside-agreements"),
+        pytest.param(
+            'output = "out/agreements"\npreview = "out"\n', "", "협약서 폴더([documents] output)", id="above-agreements"
+        ),
+        pytest.param(
+            'preview = "preview"\n',
+            '[mail]\noutbox = "preview/mail"\n',
+            "메일 보관 폴더([mail] outbox)",
+            id="outbox-inside-preview",
+        ),
+        pytest.param('preview = ".onemarket"\n', "", "작업 폴더([run] state_dir)", id="state-folder"),
+        pytest.param('preview = ".."\n', "", "협약서 폴더([documents] output)", id="parent-folder"),
+    ],
+)
 def test_a_preview_overlapping_a_real_output_is_refused_at_config_load(tmp_path, documents, mail, overlaps):
     path = write_config(tmp_path, BASE + mail + "[documents]\n" + documents)
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert info.value.message.startswith("onemarket.toml: [documents] preview(")
     assert overlaps in info.value.message
-    assert "preview를 따로 된 폴더(기본값 \"preview\")로 바꾸세요." in info.value.message
+    assert 'preview를 따로 된 폴더(기본값 "preview")로 바꾸세요.' in info.value.message
 
 
 def test_a_separate_preview_folder_is_accepted(tmp_path):
@@ -54,11 +62,14 @@ def test_a_folder_without_the_marker_that_holds_other_files_is_never_emptied(tmp
     assert (folder / "agreements" / "서명본.pdf").read_bytes() == b"signed scan"
 
 
-@pytest.mark.parametrize("before", [
-    pytest.param(None, id="new"),
-    pytest.param(["agreements/old.docx", "mail/old.eml"], id="made-by-an-earlier-version"),
-    pytest.param([MARKER, "agreements/old.docx", "notes.txt"], id="marked"),
-])
+@pytest.mark.parametrize(
+    "before",
+    [
+        pytest.param(None, id="new"),
+        pytest.param(["agreements/old.docx", "mail/old.eml"], id="made-by-an-earlier-version"),
+        pytest.param([MARKER, "agreements/old.docx", "notes.txt"], id="marked"),
+    ],
+)
 def test_the_products_own_preview_folder_is_marked_and_emptied(tmp_path, before):
     folder = tmp_path / "preview"
     for name in before or []:

@@ -14,12 +14,12 @@ DETECT = Detector(["홍길동", "김 철수 과장", "이영희님", "박 민준
 FOUND = [  # (text, masked text, kinds found)
     # phones: every dash and minus, full-width, spaces, dots, underscores, brackets, +82
     ("010-9876-5432", M, "phone"),
-    ("010–9876–5432", M, "phone"),                      # en dash
-    ("010—9876—5432", M, "phone"),                      # em dash
-    ("010−1111−2222", M, "phone"),                      # U+2212 minus sign
-    ("010‐1111‐2222", M, "phone"),                      # U+2010 hyphen
-    ("010﹣1111﹣2222", M, "phone"),                      # small hyphen-minus
-    ("０１０－１２３４－５６７８", M, "phone"),          # full-width
+    ("010–9876–5432", M, "phone"),  # en dash
+    ("010—9876—5432", M, "phone"),  # em dash
+    ("010−1111−2222", M, "phone"),  # U+2212 minus sign
+    ("010‐1111‐2222", M, "phone"),  # U+2010 hyphen
+    ("010﹣1111﹣2222", M, "phone"),  # small hyphen-minus
+    ("０１０－１２３４－５６７８", M, "phone"),  # full-width
     ("010 1234 5678", M, "phone"),
     ("010  1234  5678", M, "phone"),
     ("010.1234.5678", M, "phone"),
@@ -28,7 +28,7 @@ FOUND = [  # (text, masked text, kinds found)
     ("01012345678", M, "phone"),
     ("010-123-4567", M, "phone"),
     ("010 - 1234 - 5678", M, "phone"),
-    ("010\u200b-1234-5678", M, "phone"),                # zero-width space
+    ("010\u200b-1234-5678", M, "phone"),  # zero-width space
     ("(010)1234-5678", "(" + M, "phone"),
     ("(02) 123-4567", "(" + M, "phone"),
     ("02-123-4567", M, "phone"),
@@ -64,7 +64,7 @@ FOUND = [  # (text, masked text, kinds found)
     ("116.82.00276", M, "brn"),
     ("116_82_00276", M, "brn"),
     ("１１６－８２－００２７６", M, "brn"),
-    ("1168200276", M, "brn"),                            # ten digits with a valid check digit
+    ("1168200276", M, "brn"),  # ten digits with a valid check digit
     ("사업자번호116-82-00276입니다", f"사업자번호{M}입니다", "brn"),
     # 주민등록번호-like, also half-masked
     ("900101-1234567", M, "rrn"),
@@ -87,13 +87,49 @@ FOUND = [  # (text, masked text, kinds found)
 ]
 
 KEPT = [  # near-misses that must stay exactly as typed
-    "1,200,000원", "₩12,000", "100만원", "1억 2천만원", "12,000천원", "연 3,000,000원 구매",
-    "2024-05-02", "2024.5.2", "2024. 5. 2.", "24.5.2", "2024년 5월 2일", "2024-2025", "09:30-10:30",
-    "MK0012", "M-2026-0001", "A-2026-0012", "41-0012", "300명", "1588-1234", "1,000", "010-1234-567",
-    "2024-05-02 10:30", "참여 120명, 구매 3,000,000원", "과장님과 대표가 없음", "전화 없음", "@시장_공식",
-    "https://example.com/report", "제1234호", "5-2번지", "3.141592", "0.5", "12-34", "1234-5678",
-    "900101", "123-45-678", "2026-12-02T10:30:00+09:00", "김", "철", "홍보", "길동시장",
-    "(예: 010-1234-5678)", "예: kim@example.com", "(예: 116-82-00276)",
+    "1,200,000원",
+    "₩12,000",
+    "100만원",
+    "1억 2천만원",
+    "12,000천원",
+    "연 3,000,000원 구매",
+    "2024-05-02",
+    "2024.5.2",
+    "2024. 5. 2.",
+    "24.5.2",
+    "2024년 5월 2일",
+    "2024-2025",
+    "09:30-10:30",
+    "MK0012",
+    "M-2026-0001",
+    "A-2026-0012",
+    "41-0012",
+    "300명",
+    "1588-1234",
+    "1,000",
+    "010-1234-567",
+    "2024-05-02 10:30",
+    "참여 120명, 구매 3,000,000원",
+    "과장님과 대표가 없음",
+    "전화 없음",
+    "@시장_공식",
+    "https://example.com/report",
+    "제1234호",
+    "5-2번지",
+    "3.141592",
+    "0.5",
+    "12-34",
+    "1234-5678",
+    "900101",
+    "123-45-678",
+    "2026-12-02T10:30:00+09:00",
+    "김",
+    "철",
+    "홍보",
+    "길동시장",
+    "(예: 010-1234-5678)",
+    "예: kim@example.com",
+    "(예: 116-82-00276)",
 ]
 
 
@@ -138,10 +174,13 @@ def test_masking_keeps_what_it_does_not_find(text: str) -> None:
         assert masked.count(M) >= len(found) and not DETECT.find(masked.replace(M, " "))
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param("공백 없이 적으세요 (예: gildong@ex.com)", id="a-corrected-address-is-data"),
-    pytest.param("예: 010-9876-5432", id="not-the-product-example"),
-    pytest.param("116-82-00276", id="the-example-outside-a-message"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("공백 없이 적으세요 (예: gildong@ex.com)", id="a-corrected-address-is-data"),
+        pytest.param("예: 010-9876-5432", id="not-the-product-example"),
+        pytest.param("116-82-00276", id="the-example-outside-a-message"),
+    ],
+)
 def test_only_the_products_own_examples_after_ye_stay(text: str) -> None:
     assert M in DETECT.mask(text)

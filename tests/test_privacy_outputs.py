@@ -37,29 +37,84 @@ FORMULA_MARKS = ["cmd|", "2+3", "HYPERLINK", "@SUM", "＝1+1", "=1+1"]
 SENDER, CC = "onemarket@gg.example.go.kr", "staff@gg.example.go.kr"
 
 APPS = [
-    {**APP, "application_id": "A-2026-0001", "org_name": "주식회사 한빛테크", "representative": "김대표",
-     "contact_name": "홍길동", "third_party_consent": "N", "products": FORMULAS[0],
-     "special_program": HOSTILE_CONTACT, "other_cooperation": HOSTILE_NUMBERS},
-    {**APP, "application_id": "A-2026-0002", "org_name": "경기상회", "representative": "박대표",
-     "contact_name": "이영희", "email": "lee2@gyeonggi.example.com", "phone": "010-3333-4444",
-     "brn": "", "third_party_consent": "N", "products": FORMULAS[3],
-     "special_program": FORMULAS[1] + " 이영희 010 3333 4444", "other_cooperation": FORMULAS[2]},
-    {**APP, "application_id": "A-2026-0003", "org_name": "제51사단", "representative": "정대표",
-     "contact_name": "최담당", "email": "choi@army.example.kr", "phone": "010-5555-6666", "brn": "",
-     "third_party_consent": "Y", "special_program": FORMULAS[4], "other_cooperation": "- 월 1회 장보기"},
+    {
+        **APP,
+        "application_id": "A-2026-0001",
+        "org_name": "주식회사 한빛테크",
+        "representative": "김대표",
+        "contact_name": "홍길동",
+        "third_party_consent": "N",
+        "products": FORMULAS[0],
+        "special_program": HOSTILE_CONTACT,
+        "other_cooperation": HOSTILE_NUMBERS,
+    },
+    {
+        **APP,
+        "application_id": "A-2026-0002",
+        "org_name": "경기상회",
+        "representative": "박대표",
+        "contact_name": "이영희",
+        "email": "lee2@gyeonggi.example.com",
+        "phone": "010-3333-4444",
+        "brn": "",
+        "third_party_consent": "N",
+        "products": FORMULAS[3],
+        "special_program": FORMULAS[1] + " 이영희 010 3333 4444",
+        "other_cooperation": FORMULAS[2],
+    },
+    {
+        **APP,
+        "application_id": "A-2026-0003",
+        "org_name": "제51사단",
+        "representative": "정대표",
+        "contact_name": "최담당",
+        "email": "choi@army.example.kr",
+        "phone": "010-5555-6666",
+        "brn": "",
+        "third_party_consent": "Y",
+        "special_program": FORMULAS[4],
+        "other_cooperation": "- 월 1회 장보기",
+    },
 ]
-MARKETS = [{**MARKET, "market_code": f"MK{i}", "market_name": name, "association_email": f"mk{i}@market.example.org",
-            "items": FORMULAS[i % len(FORMULAS)], "culture_space": FORMULAS[(i + 1) % len(FORMULAS)]}
-           for i, name in enumerate(["못골시장", "지동시장", "모란시장"], start=1)]
-MATCHES = [{**MATCH, "match_id": f"M-2026-000{i}", "application_id": f"A-2026-000{i}",
-            "org_name": a["org_name"] + (" (담당 010-7777-8888)" if i == 1 else ""),
-            "market_code": f"MK{i}", "market_name": MARKETS[i - 1]["market_name"], "status": "확정"}
-           for i, a in enumerate(APPS, start=1)]
-OUTCOMES = [{"match_id": m["match_id"], "market_name": m["market_name"], "org_name": m["org_name"],
-             "activity_date": "2026-11-20", "activity_type": "전통시장가는날",
-             "content": f"{HOSTILE_CONTACT} {HOSTILE_NUMBERS} 김 대표님 방문", "participants": "30",
-             "purchase_won": "300000", "onnuri_won": "0", "evidence_link": "https://blog.example.com/?tel=010-1111-2222",
-             "best_practice": "Y"} for m in MATCHES]
+MARKETS = [
+    {
+        **MARKET,
+        "market_code": f"MK{i}",
+        "market_name": name,
+        "association_email": f"mk{i}@market.example.org",
+        "items": FORMULAS[i % len(FORMULAS)],
+        "culture_space": FORMULAS[(i + 1) % len(FORMULAS)],
+    }
+    for i, name in enumerate(["못골시장", "지동시장", "모란시장"], start=1)
+]
+MATCHES = [
+    {
+        **MATCH,
+        "match_id": f"M-2026-000{i}",
+        "application_id": f"A-2026-000{i}",
+        "org_name": a["org_name"] + (" (담당 010-7777-8888)" if i == 1 else ""),
+        "market_code": f"MK{i}",
+        "market_name": MARKETS[i - 1]["market_name"],
+        "status": "확정",
+    }
+    for i, a in enumerate(APPS, start=1)
+]
+OUTCOMES = [
+    {
+        "match_id": m["match_id"],
+        "market_name": m["market_name"],
+        "org_name": m["org_name"],
+        "activity_date": "2026-11-20",
+        "activity_type": "전통시장가는날",
+        "content": f"{HOSTILE_CONTACT} {HOSTILE_NUMBERS} 김 대표님 방문",
+        "participants": "30",
+        "purchase_won": "300000",
+        "onnuri_won": "0",
+        "evidence_link": "https://blog.example.com/?tel=010-1111-2222",
+        "best_practice": "Y",
+    }
+    for m in MATCHES
+]
 OUTCOMES[1]["content"] = FORMULAS[2]
 OUTCOMES[2]["content"] = "- 월 1회 장보기"
 
@@ -76,8 +131,14 @@ def _fill(config: Config) -> None:
 
 
 def _run_cli(config: Config) -> tuple[dict, str]:
-    proc = subprocess.run([sys.executable, "-m", "automation", "-vv", "run", "--json"], cwd=config.path.parent,
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "automation", "-vv", "run", "--json"],
+        cwd=config.path.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr[-3000:]
     return json.loads(proc.stdout), proc.stderr
 
@@ -85,7 +146,7 @@ def _run_cli(config: Config) -> tuple[dict, str]:
 def _leaks(text: str, detector: Detector, allowed: tuple[str, ...] = ()) -> list[str]:
     for ok in allowed:
         text = text.replace(ok, " ")
-    return [text[max(0, f.start - 15):f.end + 15] for f in detector.find(text)]
+    return [text[max(0, f.start - 15) : f.end + 15] for f in detector.find(text)]
 
 
 def _formulas(text: str) -> list[str]:
@@ -124,8 +185,10 @@ def _workbook_cells(config: Config, role: str, gsheets=None) -> dict[str, list[s
         book = gsheets.books[KEYS[role]]
         return {t.title: [c for r in t.values() for c in r if c] for t in book.tabs}
     wb = openpyxl.load_workbook(config.workbooks[role], read_only=True)
-    out = {ws.title: [str(v) for r in ws.iter_rows(values_only=True) for v in r if v not in (None, "")]
-           for ws in wb.worksheets}
+    out = {
+        ws.title: [str(v) for r in ws.iter_rows(values_only=True) for v in r if v not in (None, "")]
+        for ws in wb.worksheets
+    }
     wb.close()
     return out
 
@@ -175,13 +238,12 @@ def _scan(config: Config, smtp_server, gsheets, tmp_path: Path) -> None:
     issues = [i for r in result["steps"] for i in r["issues"]]
     assert issues and all(i["value"] in (None, "") for i in issues)
     masked = [i for i in issues if i["code"] == "consent_masked"]
-    assert {i["row"] for i in masked} >= {2, 3}            # staff told, on the 매칭 rows of both pairs
+    assert {i["row"] for i in masked} >= {2, 3}  # staff told, on the 매칭 rows of both pairs
 
 
 def _config(folder: Path, body: str, port: int) -> Config:
     path = folder / "onemarket.toml"
-    path.write_text(body + smtp_section(port, sender=SENDER, cc=[CC]) + '[documents]\npdf = "auto"\n',
-                    encoding="utf-8")
+    path.write_text(body + smtp_section(port, sender=SENDER, cc=[CC]) + '[documents]\npdf = "auto"\n', encoding="utf-8")
     return load_config(path)
 
 
@@ -201,13 +263,19 @@ def test_nothing_personal_leaves_on_google(tmp_path, smtp_server, gsheets, googl
 def test_validation_tells_staff_on_the_application_row(tmp_path, smtp_server):
     config = _config(tmp_path, '[workbook]\nbackend = "xlsx"\n', smtp_server.port)
     _fill(config)
-    proc = subprocess.run([sys.executable, "-m", "automation", "validate", "--json"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "automation", "validate", "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     issues = json.loads(proc.stdout)["issues"]
     masked = {(i["row"], i["column"]) for i in issues if i["code"] == "consent_masked"}
     assert {(2, "특화프로그램"), (3, "특화프로그램")} <= masked
     # a 주민등록번호 is an error of its own on the row (delete it), whatever the consent
     assert any(i["row"] == 2 and i["column"] == "기타협력" and i["code"] == "rrn" for i in issues)
-    assert not any(i["row"] == 4 and i["code"] == "consent_masked" for i in issues)   # consent Y
+    assert not any(i["row"] == 4 and i["code"] == "consent_masked" for i in issues)  # consent Y
     formulas = {(i["row"], i["column"]) for i in issues if i["code"] == "formula_like"}
     assert {(2, "제품·서비스"), (3, "특화프로그램"), (3, "기타협력"), (4, "특화프로그램")} <= formulas

@@ -49,7 +49,10 @@ def test_a_failed_step_is_recorded_and_later_independent_steps_still_run(xlsx_co
     result = run(xlsx_config, steps=steps)
     assert result.failed
     assert [(r["step"], r["result"]) for r in runlog(xlsx_config)] == [
-        ("첫째", "실패"), ("둘째", "성공"), ("셋째", "건너뜀")]
+        ("첫째", "실패"),
+        ("둘째", "성공"),
+        ("셋째", "건너뜀"),
+    ]
     assert "예기치 못한 오류(ValueError)" in runlog(xlsx_config)[0]["message"]
 
 
@@ -94,7 +97,8 @@ def test_two_overlapping_runs_the_second_exits_on_the_lock(xlsx_config):
             run(xlsx_config, wait=0.2)
         assert time.monotonic() - started < 5
         assert info.value.message.startswith(
-            "다른 onemarket 작업이 같은 파일에 쓰는 중이라 'run'을(를) 건너뜁니다 — validate, ")
+            "다른 onemarket 작업이 같은 파일에 쓰는 중이라 'run'을(를) 건너뜁니다 — validate, "
+        )
     finally:
         release.set()
         holder.join(10)
@@ -111,4 +115,5 @@ def test_a_renamed_tab_stops_the_step_with_a_configuration_message(xlsx_config):
     result = run(xlsx_config)
     assert result.failed
     assert result.reports[0].message == (
-        "master.xlsx에 '매칭' 탭이 없습니다. 탭 이름을 되돌리거나 'onemarket init'을 실행하세요.")
+        "master.xlsx에 '매칭' 탭이 없습니다. 탭 이름을 되돌리거나 'onemarket init'을 실행하세요."
+    )

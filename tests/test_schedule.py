@@ -16,8 +16,9 @@ from automation.pipeline.schedule import parse_interval, run_every
 from tests.step_helpers import smtp_section, workbook
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("15m", 900), ("30s", 30), ("1h", 3600), ("90", 90), (" 2M ", 120),
-                                               ("0.5s", 0.5)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("15m", 900), ("30s", 30), ("1h", 3600), ("90", 90), (" 2M ", 120), ("0.5s", 0.5)]
+)
 def test_parse_interval(text, seconds):
     assert parse_interval(text) == seconds
 
@@ -43,8 +44,12 @@ def test_run_every_stops_when_asked(tmp_path):
 
 
 def _cli(config_path, *args):
-    return subprocess.Popen([sys.executable, "-m", "automation", "--config", str(config_path), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "automation", "--config", str(config_path), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_every_loop_stops_cleanly_on_sigterm(tmp_path):
@@ -70,14 +75,14 @@ def test_overlapping_runs_never_send_twice(tmp_path, make_smtp_server):
     config = workbook(tmp_path, mail=smtp_section(server.port))
     first = _cli(config.path, "run")
     deadline = time.monotonic() + 120
-    while not server.messages and time.monotonic() < deadline:   # the first run is inside notify now
+    while not server.messages and time.monotonic() < deadline:  # the first run is inside notify now
         time.sleep(0.05)
     second = _cli(config.path, "run")
     _, err2 = second.communicate(timeout=120)
     out1, err1 = first.communicate(timeout=180)
     assert second.returncode == 1 and "다른 onemarket 작업이 같은 파일에 쓰는 중이라 'run'을(를) 건너뜁니다" in err2
     assert first.returncode == 0, out1 + err1
-    assert len(server.messages) == 2                             # org + market, once each
+    assert len(server.messages) == 2  # org + market, once each
     third = _cli(config.path, "run", "--wait", "30")
     third.communicate(timeout=180)
     assert len(server.messages) == 2

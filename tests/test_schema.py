@@ -9,17 +9,88 @@ from automation.schema import ROLE_ORDER, load_schemas, schema_dir
 
 # DESIGN.md §3 (contract): the exact headers of every tab, in order.
 DESIGN_HEADERS = {
-    "참여신청": ["신청ID", "접수일", "기관명", "기관유형", "대표자", "사업자등록번호", "주소", "담당자명",
-              "담당자직위", "연락처", "이메일", "제품·서비스", "전통시장가는날", "물품구매", "온누리상품권(천원)",
-              "특화프로그램", "기타협력", "희망시장1", "희망시장2", "희망지역", "개인정보동의", "제3자제공동의",
-              "검증결과", "검증메시지"],
-    "시장": ["시장코드", "시장명", "시장유형", "시군", "구", "도로명주소", "지번주소", "위도", "경도", "점포수",
-           "취급품목", "사용가능상품권", "주차장", "유휴공간", "문화공간", "상인회담당자", "상인회연락처",
-           "상인회이메일", "수용기관수", "참여여부", "검증결과", "검증메시지"],
-    "매칭": ["매칭ID", "차수", "신청ID", "기관명", "시장코드", "시장명", "점수", "추천사유", "상태", "담당자메모",
-           "협약서", "기관안내", "시장안내", "처리일시"],
-    "성과보고": ["성과ID", "매칭ID", "시장명", "기관명", "활동일", "활동유형", "내용", "참여인원", "구매금액(원)",
-             "온누리상품권(원)", "증빙링크", "우수사례추천", "검증결과", "검증메시지"],
+    "참여신청": [
+        "신청ID",
+        "접수일",
+        "기관명",
+        "기관유형",
+        "대표자",
+        "사업자등록번호",
+        "주소",
+        "담당자명",
+        "담당자직위",
+        "연락처",
+        "이메일",
+        "제품·서비스",
+        "전통시장가는날",
+        "물품구매",
+        "온누리상품권(천원)",
+        "특화프로그램",
+        "기타협력",
+        "희망시장1",
+        "희망시장2",
+        "희망지역",
+        "개인정보동의",
+        "제3자제공동의",
+        "검증결과",
+        "검증메시지",
+    ],
+    "시장": [
+        "시장코드",
+        "시장명",
+        "시장유형",
+        "시군",
+        "구",
+        "도로명주소",
+        "지번주소",
+        "위도",
+        "경도",
+        "점포수",
+        "취급품목",
+        "사용가능상품권",
+        "주차장",
+        "유휴공간",
+        "문화공간",
+        "상인회담당자",
+        "상인회연락처",
+        "상인회이메일",
+        "수용기관수",
+        "참여여부",
+        "검증결과",
+        "검증메시지",
+    ],
+    "매칭": [
+        "매칭ID",
+        "차수",
+        "신청ID",
+        "기관명",
+        "시장코드",
+        "시장명",
+        "점수",
+        "추천사유",
+        "상태",
+        "담당자메모",
+        "협약서",
+        "기관안내",
+        "시장안내",
+        "처리일시",
+    ],
+    "성과보고": [
+        "성과ID",
+        "매칭ID",
+        "시장명",
+        "기관명",
+        "활동일",
+        "활동유형",
+        "내용",
+        "참여인원",
+        "구매금액(원)",
+        "온누리상품권(원)",
+        "증빙링크",
+        "우수사례추천",
+        "검증결과",
+        "검증메시지",
+    ],
 }
 JOB_OWNED = {
     "참여신청": {"신청ID", "검증결과", "검증메시지"},
@@ -46,17 +117,29 @@ def test_job_owned_columns_match_design(schemas, tab):
 
 def test_enums_match_design(schemas):
     assert schemas["참여신청"].column("org_type").enum == (
-        "대기업", "중견기업", "중소기업", "유니콘기업", "벤처기업", "스타트업", "대학", "공공기관", "협단체", "군부대", "기타")
+        "대기업",
+        "중견기업",
+        "중소기업",
+        "유니콘기업",
+        "벤처기업",
+        "스타트업",
+        "대학",
+        "공공기관",
+        "협단체",
+        "군부대",
+        "기타",
+    )
     assert "벽화·환경개선" in schemas["성과보고"].column("activity_type").enum
     assert schemas["매칭"].column("status").enum[:5] == ("제안", "확정", "거절", "협약체결", "종료")
 
 
 def test_every_tab_has_a_file_and_workbook(schemas):
     assert [t.role for t in schemas.tabs.values()][: len(ROLE_ORDER)] == list(ROLE_ORDER)
-    assert list(schemas.tabs)[:5] == ["참여신청", "시장", "매칭", "작업기록", "성과보고"]   # DESIGN.md §3
+    assert list(schemas.tabs)[:5] == ["참여신청", "시장", "매칭", "작업기록", "성과보고"]  # DESIGN.md §3
     assert [t.name for t in schemas.for_workbook("outcomes")] == ["성과보고"]
     assert [t.name for t in schemas.for_workbook("master") if t.hidden] == ["_작업상태", "_발송기록"] or [
-        t.name for t in schemas.for_workbook("master") if t.hidden] == ["_발송기록", "_작업상태"]
+        t.name for t in schemas.for_workbook("master") if t.hidden
+    ] == ["_발송기록", "_작업상태"]
 
 
 def _copy_schemas(tmp_path: Path) -> Path:
@@ -84,8 +167,9 @@ def test_broken_schema_is_a_clear_error(tmp_path, case, needle, message):
     if case == "toml-syntax":
         text = needle + text
     elif case == "unknown-type":
-        text = text.replace('key = "entry_id"\nheader = "기록ID"\ntype = "id"',
-                            'key = "entry_id"\nheader = "기록ID"\ntype = "nonsense"')
+        text = text.replace(
+            'key = "entry_id"\nheader = "기록ID"\ntype = "id"', 'key = "entry_id"\nheader = "기록ID"\ntype = "nonsense"'
+        )
     elif case == "unknown-owner":
         text = text.replace('type = "id"\nowner = "job"', 'type = "id"\nowner = "robot"', 1)
     elif case == "enum-without-values":

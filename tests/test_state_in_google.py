@@ -30,9 +30,14 @@ JOB_TABS = ("_발송기록", "_작업상태")
 
 def _with_smtp(config: Config, port: int) -> Config:
     path = config.path
-    path.write_text(path.read_text(encoding="utf-8") + (
-        f'\n[mail]\ntransport = "smtp"\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
-        '[documents]\npdf = "never"\n'), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + (
+            f'\n[mail]\ntransport = "smtp"\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
+            '[documents]\npdf = "never"\n'
+        ),
+        encoding="utf-8",
+    )
     return load_config(path)
 
 
@@ -52,13 +57,19 @@ def _column(gsheets, title: str, header: str) -> list[str]:
 def _sign(config: Config, match_ids: list[str]) -> None:
     backend = open_backend(config, "master")
     with transaction(backend):
-        write_rows(backend, SCHEMAS["매칭"], [RowUpdate({"status": "협약체결"}, id=m) for m in match_ids],
-                   allow=frozenset({"status"}))
+        write_rows(
+            backend,
+            SCHEMAS["매칭"],
+            [RowUpdate({"status": "협약체결"}, id=m) for m in match_ids],
+            allow=frozenset({"status"}),
+        )
 
 
 def _digest(folder: Path) -> dict[str, tuple[str, int]]:
-    return {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-            for p in sorted(folder.glob("*.docx"))}
+    return {
+        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.glob("*.docx"))
+    }
 
 
 def _recipients(server) -> Counter[str]:
@@ -86,7 +97,7 @@ def test_google_lost_state_never_resends_reuses_or_rerenders(gsheets, google_one
     sent = _recipients(smtp_server)
     assert sent and max(sent.values()) == 1
     _sign(config, confirmed)
-    assert not run(config).failed              # the signed agreements are frozen from here on
+    assert not run(config).failed  # the signed agreements are frozen from here on
     docs = _digest(config.documents.output)
     ids_before = set(_column(gsheets, "참여신청", "신청ID")) | set(_column(gsheets, "매칭", "매칭ID"))
 
@@ -96,18 +107,19 @@ def test_google_lost_state_never_resends_reuses_or_rerenders(gsheets, google_one
     result = run(config)
 
     assert not result.failed, [r.message for r in result.reports]
-    assert _recipients(smtp_server) == sent                          # nothing resent
-    assert _digest(config.documents.output) == docs                  # nothing re-rendered
+    assert _recipients(smtp_server) == sent  # nothing resent
+    assert _digest(config.documents.output) == docs  # nothing re-rendered
     ids_after = [i for i in _column(gsheets, "참여신청", "신청ID") + _column(gsheets, "매칭", "매칭ID") if i]
-    assert len(ids_after) == len(set(ids_after))                     # no ID given twice
-    assert len(set(ids_after) - ids_before) >= 3                     # the newcomers got fresh ones
+    assert len(ids_after) == len(set(ids_after))  # no ID given twice
+    assert len(set(ids_after) - ids_before) >= 3  # the newcomers got fresh ones
     labels = [v for v in _column(gsheets, "매칭", "기관안내") if v]
     assert labels and all(not v.startswith("발송 중") for v in labels)
 
 
 @pytest.mark.parametrize("together", [False, True], ids=["one-after-another", "at-the-same-time"])
-def test_google_two_desks_one_spreadsheet_no_duplicate_mail_or_id(gsheets, google_onemarket_config, smtp_server,
-                                                                  tmp_path, together):
+def test_google_two_desks_one_spreadsheet_no_duplicate_mail_or_id(
+    gsheets, google_onemarket_config, smtp_server, tmp_path, together
+):
     """Two members of staff, each with their own folder and .onemarket/, run `onemarket run` against
     the same spreadsheets: every recipient gets at most one copy and no ID is given twice; a desk that
     finds the other one running exits 1 naming it."""
@@ -123,8 +135,13 @@ def test_google_two_desks_one_spreadsheet_no_duplicate_mail_or_id(gsheets, googl
     desks.append(desk2)
 
     def start(desk: Path) -> subprocess.Popen[str]:
-        return subprocess.Popen([sys.executable, "-m", "automation", "run"], cwd=desk, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.Popen(
+            [sys.executable, "-m", "automation", "run"],
+            cwd=desk,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
 
     outcomes = []
     if together:

@@ -35,18 +35,71 @@ Rows = list[list[Any]]
 # -- the fixed data set and its hand computation ------------------------------------------------
 
 APPS = [
-    app(application_id="A1", org_name="(주)가나다전자", org_type="중소기업", wish_region="수원시", market_day="Y",
-        purchase="N", onnuri_thousand_won="1000", validation_result="정상"),
-    app(application_id="A2", org_name="경기대학교", org_type="대학", wish_region="", address="경기도 성남시 분당구 판교로 1",
-        market_day="Y", purchase="Y", onnuri_thousand_won="0", special_program="요리 교실", validation_result="경고"),
-    app(application_id="A3", org_name="경기도청", org_type="공공기관", wish_region="안양", market_day="N", purchase="Y",
-        onnuri_thousand_won="500", other_cooperation="없음", validation_result="정상"),
-    app(application_id="A4", org_name="서울스타트업", org_type="스타트업", wish_region="", address="서울특별시 강남구 테헤란로 1",
-        market_day="N", purchase="N", onnuri_thousand_won="2,000", other_cooperation="축제 후원", validation_result="오류"),
-    app(application_id="A5", org_name="제51사단", org_type="군부대", wish_region="평택시", market_day="예", purchase="N",
-        onnuri_thousand_won="70만원", validation_result="정상"),
-    app(application_id="A6", org_name="미래상회", org_type="외계기업", wish_region="수원", market_day="N", purchase="N",
-        onnuri_thousand_won="300", validation_result=""),
+    app(
+        application_id="A1",
+        org_name="(주)가나다전자",
+        org_type="중소기업",
+        wish_region="수원시",
+        market_day="Y",
+        purchase="N",
+        onnuri_thousand_won="1000",
+        validation_result="정상",
+    ),
+    app(
+        application_id="A2",
+        org_name="경기대학교",
+        org_type="대학",
+        wish_region="",
+        address="경기도 성남시 분당구 판교로 1",
+        market_day="Y",
+        purchase="Y",
+        onnuri_thousand_won="0",
+        special_program="요리 교실",
+        validation_result="경고",
+    ),
+    app(
+        application_id="A3",
+        org_name="경기도청",
+        org_type="공공기관",
+        wish_region="안양",
+        market_day="N",
+        purchase="Y",
+        onnuri_thousand_won="500",
+        other_cooperation="없음",
+        validation_result="정상",
+    ),
+    app(
+        application_id="A4",
+        org_name="서울스타트업",
+        org_type="스타트업",
+        wish_region="",
+        address="서울특별시 강남구 테헤란로 1",
+        market_day="N",
+        purchase="N",
+        onnuri_thousand_won="2,000",
+        other_cooperation="축제 후원",
+        validation_result="오류",
+    ),
+    app(
+        application_id="A5",
+        org_name="제51사단",
+        org_type="군부대",
+        wish_region="평택시",
+        market_day="예",
+        purchase="N",
+        onnuri_thousand_won="70만원",
+        validation_result="정상",
+    ),
+    app(
+        application_id="A6",
+        org_name="미래상회",
+        org_type="외계기업",
+        wish_region="수원",
+        market_day="N",
+        purchase="N",
+        onnuri_thousand_won="300",
+        validation_result="",
+    ),
 ]
 
 
@@ -54,30 +107,96 @@ def _match(mid: str, rnd: str, app_id: str, code: str, status: str) -> dict[str,
     return {"match_id": mid, "round": rnd, "application_id": app_id, "market_code": code, "status": status}
 
 
-MATCHES = [_match("M-1", "1", "A1", "M0000001", "협약체결"), _match("M-2", "1", "A2", "M0000003", "확정"),
-           _match("M-3", "1", "A3", "M0000004", "거절"), _match("M-4", "2", "A3", "M0000004", "제안"),
-           _match("M-5", "2", "A5", "M0000005", "종료"), _match("M-6", "2", "A6", "M0000002", "제안")]
+MATCHES = [
+    _match("M-1", "1", "A1", "M0000001", "협약체결"),
+    _match("M-2", "1", "A2", "M0000003", "확정"),
+    _match("M-3", "1", "A3", "M0000004", "거절"),
+    _match("M-4", "2", "A3", "M0000004", "제안"),
+    _match("M-5", "2", "A5", "M0000005", "종료"),
+    _match("M-6", "2", "A6", "M0000002", "제안"),
+]
 
 
-def _outcome(mid: str, market: str, org: str, day: str, kind: str, content: str, people: str, purchase: str,
-             onnuri: str, link: str, best: str, status: str) -> dict[str, str]:
-    return {"match_id": mid, "market_name": market, "org_name": org, "activity_date": day, "activity_type": kind,
-            "content": content, "participants": people, "purchase_won": purchase, "onnuri_won": onnuri,
-            "evidence_link": link, "best_practice": best, "validation_result": status}
+def _outcome(
+    mid: str,
+    market: str,
+    org: str,
+    day: str,
+    kind: str,
+    content: str,
+    people: str,
+    purchase: str,
+    onnuri: str,
+    link: str,
+    best: str,
+    status: str,
+) -> dict[str, str]:
+    return {
+        "match_id": mid,
+        "market_name": market,
+        "org_name": org,
+        "activity_date": day,
+        "activity_type": kind,
+        "content": content,
+        "participants": people,
+        "purchase_won": purchase,
+        "onnuri_won": onnuri,
+        "evidence_link": link,
+        "best_practice": best,
+        "validation_result": status,
+    }
 
 
 STAFF_OUTCOMES = [
-    _outcome("M-1", "못골시장", "(주)가나다전자", "2024-05-10", "전통시장가는날", "임직원 30명 장보기", "30", "600,000",
-             "300000", "https://blog.example.com/1", "Y", "정상"),
-    _outcome("M-1", "못골시장", "(주)가나다전자", "2024-07-02", "물품구매", "명절 선물 구매", "", "1,000,000", "0", "", "N",
-             "경고"),
+    _outcome(
+        "M-1",
+        "못골시장",
+        "(주)가나다전자",
+        "2024-05-10",
+        "전통시장가는날",
+        "임직원 30명 장보기",
+        "30",
+        "600,000",
+        "300000",
+        "https://blog.example.com/1",
+        "Y",
+        "정상",
+    ),
+    _outcome(
+        "M-1",
+        "못골시장",
+        "(주)가나다전자",
+        "2024-07-02",
+        "물품구매",
+        "명절 선물 구매",
+        "",
+        "1,000,000",
+        "0",
+        "",
+        "N",
+        "경고",
+    ),
     _outcome("M-5", "중앙시장", "제51사단", "", "기타", "장병 방문", "5", "100000", "0", "", "N", "정상"),
     _outcome("M-2", "모란시장", "경기대학교", "2024-06-01", "물품구매", "오류 행", "3", "999", "0", "", "Y", "오류"),
     {"match_id": "M-4", "market_name": "중앙시장", "org_name": "경기도청"},  # a starter row: no activity
 ]
 MARKET_TAB = "성과_모란시장"
-MARKET_OUTCOMES = [_outcome("M-2", "모란시장", "경기대학교", "2024-05-20", "온누리상품권구매", "=1+1 온누리 구매", "10",
-                            "0", "50만원", "", "Y", "")]
+MARKET_OUTCOMES = [
+    _outcome(
+        "M-2",
+        "모란시장",
+        "경기대학교",
+        "2024-05-20",
+        "온누리상품권구매",
+        "=1+1 온누리 구매",
+        "10",
+        "0",
+        "50만원",
+        "",
+        "Y",
+        "",
+    )
+]
 
 EXPECTED_SUMMARY: Rows = [
     ["항목", "전체", "1차", "2차", "설명"],
@@ -90,47 +209,103 @@ EXPECTED_SUMMARY: Rows = [
     [],
     ["기준: 2024-05-20 09:30 (자동 생성 — 고치지 마세요)"],
 ]
-SIGUN_NONZERO = {"수원시": [2, 1, 1000, 2, 300000], "성남시": [1, 1, 0, 1, 500000], "안양시": [1, 0, 0, 0, 0],
-                 "평택시": [1, 1, 700, 1, 0], "기타/미상": [1, 0, 0, 0, 0]}
+SIGUN_NONZERO = {
+    "수원시": [2, 1, 1000, 2, 300000],
+    "성남시": [1, 1, 0, 1, 500000],
+    "안양시": [1, 0, 0, 0, 0],
+    "평택시": [1, 1, 700, 1, 0],
+    "기타/미상": [1, 0, 0, 0, 0],
+}
 EXPECTED_SIGUN: Rows = (
     [["시군", "신청", "확정 짝", "온누리 약정(천원)", "활동 수", "온누리 구매(원)"]]
     + [[s, *SIGUN_NONZERO.get(s, [0, 0, 0, 0, 0])] for s in [*SIGUN, "기타/미상"]]
-    + [["합계", 6, 3, 1700, 4, 800000]])
+    + [["합계", 6, 3, 1700, 4, 800000]]
+)
 EXPECTED_ORG_TYPES: Rows = [
     ["기관유형", "신청", "확정", "협약체결", "온누리 약정(천원)"],
-    ["대기업", 0, 0, 0, 0], ["중견기업", 0, 0, 0, 0], ["중소기업", 1, 1, 1, 1000], ["유니콘기업", 0, 0, 0, 0],
-    ["벤처기업", 0, 0, 0, 0], ["스타트업", 1, 0, 0, 0], ["대학", 1, 1, 0, 0], ["공공기관", 1, 0, 0, 0],
-    ["협단체", 0, 0, 0, 0], ["군부대", 1, 1, 1, 700], ["기타", 0, 0, 0, 0], ["미상", 1, 0, 0, 0],
+    ["대기업", 0, 0, 0, 0],
+    ["중견기업", 0, 0, 0, 0],
+    ["중소기업", 1, 1, 1, 1000],
+    ["유니콘기업", 0, 0, 0, 0],
+    ["벤처기업", 0, 0, 0, 0],
+    ["스타트업", 1, 0, 0, 0],
+    ["대학", 1, 1, 0, 0],
+    ["공공기관", 1, 0, 0, 0],
+    ["협단체", 0, 0, 0, 0],
+    ["군부대", 1, 1, 1, 700],
+    ["기타", 0, 0, 0, 0],
+    ["미상", 1, 0, 0, 0],
     ["합계", 6, 3, 2, 1700],
 ]
 EXPECTED_FIELDS: Rows = [
     ["협력분야", "신청 수", "확정 수", "온누리 약정(천원)"],
-    ["전통시장가는날", 3, 3, ""], ["물품구매", 2, 1, ""], ["온누리상품권", 5, 2, 1700], ["특화프로그램", 1, 1, ""],
+    ["전통시장가는날", 3, 3, ""],
+    ["물품구매", 2, 1, ""],
+    ["온누리상품권", 5, 2, 1700],
+    ["특화프로그램", 1, 1, ""],
     ["기타협력", 1, 0, ""],
 ]
 EXPECTED_MONTHLY: Rows = [
     ["월", "활동 수", "참여인원", "구매금액(원)", "온누리상품권(원)"],
-    ["2024-05", 2, 40, 600000, 800000], ["2024-06", 0, 0, 0, 0], ["2024-07", 1, 0, 1000000, 0],
-    ["활동일 없음", 1, 5, 100000, 0], ["합계", 4, 45, 1700000, 800000],
+    ["2024-05", 2, 40, 600000, 800000],
+    ["2024-06", 0, 0, 0, 0],
+    ["2024-07", 1, 0, 1000000, 0],
+    ["활동일 없음", 1, 5, 100000, 0],
+    ["합계", 4, 45, 1700000, 800000],
 ]
 EXPECTED_BEST: Rows = [
-    ["매칭ID", "시장명", "기관명", "활동일", "활동유형", "내용", "참여인원", "구매금액(원)", "온누리상품권(원)", "증빙링크"],
-    ["M-1", "못골시장", "(주)가나다전자", "2024-05-10", "전통시장가는날", "임직원 30명 장보기", 30, 600000, 300000,
-     "https://blog.example.com/1"],
+    [
+        "매칭ID",
+        "시장명",
+        "기관명",
+        "활동일",
+        "활동유형",
+        "내용",
+        "참여인원",
+        "구매금액(원)",
+        "온누리상품권(원)",
+        "증빙링크",
+    ],
+    [
+        "M-1",
+        "못골시장",
+        "(주)가나다전자",
+        "2024-05-10",
+        "전통시장가는날",
+        "임직원 30명 장보기",
+        30,
+        600000,
+        300000,
+        "https://blog.example.com/1",
+    ],
     ["M-2", "모란시장", "경기대학교", "2024-05-20", "온누리상품권구매", "(수식처럼 보여 뺐습니다)", 10, 0, 500000, ""],
 ]
-EXPECTED = {"요약": EXPECTED_SUMMARY, "시군별": EXPECTED_SIGUN, "기관유형별": EXPECTED_ORG_TYPES,
-            "협력분야별": EXPECTED_FIELDS, "월별성과": EXPECTED_MONTHLY, "우수사례후보": EXPECTED_BEST}
-MESSAGE = ("대시보드 탭을 다시 만들었습니다 — 요약 9행, 시군별 34행, 기관유형별 14행, 협력분야별 6행, 월별성과 6행, "
-           "우수사례후보 3행; 차트 3개 (기준 2024-05-20 09:30)\n"
-           "접수 6, 검증 통과 4, 매칭 제안 2, 확정 3, 협약체결 2, 성과보고 3; 성과 행 4, 우수사례후보 2")
+EXPECTED = {
+    "요약": EXPECTED_SUMMARY,
+    "시군별": EXPECTED_SIGUN,
+    "기관유형별": EXPECTED_ORG_TYPES,
+    "협력분야별": EXPECTED_FIELDS,
+    "월별성과": EXPECTED_MONTHLY,
+    "우수사례후보": EXPECTED_BEST,
+}
+MESSAGE = (
+    "대시보드 탭을 다시 만들었습니다 — 요약 9행, 시군별 34행, 기관유형별 14행, 협력분야별 6행, 월별성과 6행, "
+    "우수사례후보 3행; 차트 3개 (기준 2024-05-20 09:30)\n"
+    "접수 6, 검증 통과 4, 매칭 제안 2, 확정 3, 협약체결 2, 성과보고 3; 성과 행 4, 우수사례후보 2"
+)
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
-def fill(config: Config, apps: Sequence[Mapping[str, str]], markets: Sequence[Mapping[str, str]],
-         matches: Sequence[Mapping[str, str]], staff: Sequence[Mapping[str, str]],
-         market_tabs: Mapping[str, Sequence[Mapping[str, str]]]) -> None:
+
+def fill(
+    config: Config,
+    apps: Sequence[Mapping[str, str]],
+    markets: Sequence[Mapping[str, str]],
+    matches: Sequence[Mapping[str, str]],
+    staff: Sequence[Mapping[str, str]],
+    market_tabs: Mapping[str, Sequence[Mapping[str, str]]],
+) -> None:
     """init the three files, then append rows the way the jobs do (by header, as text)."""
     jobs.init(config)
     with Workbooks(config) as books:
@@ -177,6 +352,7 @@ def fixed(config: Config) -> None:
 
 # -- aggregates vs the hand computation -----------------------------------------------------------
 
+
 def test_dashboard_equals_the_hand_computation_on_xlsx(xlsx_config):
     fixed(xlsx_config)
     outcome = run_summary(xlsx_config)
@@ -194,7 +370,8 @@ def test_dashboard_equals_the_hand_computation_on_google(gsheets, google_onemark
     book = gsheets.books[KEYS["dashboard"]]
     assert [t.title for t in book.tabs] == list(DASHBOARD_TABS)
     assert {t: gsheets.values(KEYS["dashboard"], t) for t in DASHBOARD_TABS} == {
-        t: as_text(rows) for t, rows in EXPECTED.items()}
+        t: as_text(rows) for t, rows in EXPECTED.items()
+    }
     best = book.tab("우수사례후보")
     assert best.typed[(2, 5)] == {"stringValue": "(수식처럼 보여 뺐습니다)"} and not best.formulas
     assert best.typed[(1, 6)] == {"numberValue": 30}
@@ -205,12 +382,19 @@ def test_rounds_and_blank_tables_with_nothing_to_count():
     backends["dashboard"] = MemoryBackend({})
     summary(Workbooks.of(backends), SCHEMAS, today=AT)
     typed = backends["dashboard"].typed
-    assert typed["요약"][:2] == [["항목", "전체", "설명"],
-                                ["접수", 1, "참여신청 탭의 빈칸 아닌 행 (차수는 그 신청의 매칭 행 차수)"]]
-    assert typed["월별성과"] == [["월", "활동 수", "참여인원", "구매금액(원)", "온누리상품권(원)"], ["합계", 0, 0, 0, 0]]
+    assert typed["요약"][:2] == [
+        ["항목", "전체", "설명"],
+        ["접수", 1, "참여신청 탭의 빈칸 아닌 행 (차수는 그 신청의 매칭 행 차수)"],
+    ]
+    assert typed["월별성과"] == [
+        ["월", "활동 수", "참여인원", "구매금액(원)", "온누리상품권(원)"],
+        ["합계", 0, 0, 0, 0],
+    ]
     assert typed["우수사례후보"][1:] == [["우수사례추천이 Y인 성과 행이 아직 없습니다."]]
     assert [c.title for cs in backends["dashboard"].charts.values() for c in cs] == [
-        "시군별 확정 짝", "협력분야별 신청·확정"]  # no monthly chart over no months
+        "시군별 확정 짝",
+        "협력분야별 신청·확정",
+    ]  # no monthly chart over no months
 
 
 def test_an_empty_master_still_gives_every_tab():
@@ -225,15 +409,44 @@ def test_an_empty_master_still_gives_every_tab():
 
 def _random_set(seed: int) -> dict[str, MemoryBackend]:
     rnd = random.Random(seed)
-    apps = [app(application_id=f"A{i}", org_type=rnd.choice(["대기업", "대학", "군부대", "?", ""]),
-                wish_region=rnd.choice(["수원", "성남시", "", "서울"]), onnuri_thousand_won=rnd.choice(["", "0", "300", "1,000"]),
-                market_day=rnd.choice("YN"), validation_result=rnd.choice(["정상", "경고", "오류", ""])) for i in range(60)]
-    matches = [_match(f"M-{i}", rnd.choice(["1", "2", "3", ""]), f"A{rnd.randrange(70)}",
-                      rnd.choice(["M0000001", "M0000003", "M9"]), rnd.choice(["제안", "확정", "협약체결", "종료", "거절", "미배정"]))
-               for i in range(50)]
-    outcomes = [_outcome(f"M-{rnd.randrange(60)}", "모란시장", "기관", rnd.choice(["", "2024-03-05", "2024-09-30"]), "기타",
-                         "내용", str(rnd.randrange(20)), str(rnd.randrange(10**6)), str(rnd.randrange(10**5)), "",
-                         rnd.choice("YN"), rnd.choice(["정상", "오류"])) for _ in range(40)]
+    apps = [
+        app(
+            application_id=f"A{i}",
+            org_type=rnd.choice(["대기업", "대학", "군부대", "?", ""]),
+            wish_region=rnd.choice(["수원", "성남시", "", "서울"]),
+            onnuri_thousand_won=rnd.choice(["", "0", "300", "1,000"]),
+            market_day=rnd.choice("YN"),
+            validation_result=rnd.choice(["정상", "경고", "오류", ""]),
+        )
+        for i in range(60)
+    ]
+    matches = [
+        _match(
+            f"M-{i}",
+            rnd.choice(["1", "2", "3", ""]),
+            f"A{rnd.randrange(70)}",
+            rnd.choice(["M0000001", "M0000003", "M9"]),
+            rnd.choice(["제안", "확정", "협약체결", "종료", "거절", "미배정"]),
+        )
+        for i in range(50)
+    ]
+    outcomes = [
+        _outcome(
+            f"M-{rnd.randrange(60)}",
+            "모란시장",
+            "기관",
+            rnd.choice(["", "2024-03-05", "2024-09-30"]),
+            "기타",
+            "내용",
+            str(rnd.randrange(20)),
+            str(rnd.randrange(10**6)),
+            str(rnd.randrange(10**5)),
+            "",
+            rnd.choice("YN"),
+            rnd.choice(["정상", "오류"]),
+        )
+        for _ in range(40)
+    ]
     backends = make_backends(apps, MARKETS, matches, outcomes)
     backends["dashboard"] = MemoryBackend({})
     return backends
@@ -244,17 +457,23 @@ def test_tabs_agree_with_each_other(seed):
     backends = _random_set(seed)
     outcome = summary(Workbooks.of(backends), SCHEMAS, today=AT)
     t = backends["dashboard"].typed
-    totals, sigun, types, fields, monthly = (outcome.totals, t["시군별"][-1], t["기관유형별"][-1], t["협력분야별"],
-                                             t["월별성과"][-1])
+    totals, sigun, types, fields, monthly = (
+        outcome.totals,
+        t["시군별"][-1],
+        t["기관유형별"][-1],
+        t["협력분야별"],
+        t["월별성과"][-1],
+    )
     assert sigun[1] == types[1] == totals["접수"] == 60
     assert sigun[2] == types[2] == totals["확정"] and types[3] == totals["협약체결"]
-    assert sigun[3] == types[4] == fields[3][3]                      # 온누리 약정, three ways
-    assert sigun[4] == monthly[1] == outcome.outcome_rows            # every usable activity, once
+    assert sigun[3] == types[4] == fields[3][3]  # 온누리 약정, three ways
+    assert sigun[4] == monthly[1] == outcome.outcome_rows  # every usable activity, once
     for row in t["요약"][1:7]:
-        assert sum(row[2:-1]) <= row[1]                              # rounds never exceed 전체
+        assert sum(row[2:-1]) <= row[1]  # rounds never exceed 전체
 
 
 # -- dry run ------------------------------------------------------------------------------------
+
 
 def test_dry_run_writes_nothing(xlsx_config):
     fixed(xlsx_config)
@@ -263,7 +482,8 @@ def test_dry_run_writes_nothing(xlsx_config):
     outcome = run_summary(xlsx_config, dry_run=True)
     assert path.read_bytes() == before
     assert outcome.step_report().message == MESSAGE.replace(
-        "대시보드 탭을 다시 만들었습니다 — ", "미리보기: 대시보드에 아무것도 쓰지 않았습니다. 실행하면 다시 만들 탭 — ")
+        "대시보드 탭을 다시 만들었습니다 — ", "미리보기: 대시보드에 아무것도 쓰지 않았습니다. 실행하면 다시 만들 탭 — "
+    )
 
 
 def test_dry_run_creates_no_tab_and_says_which_it_would():
@@ -272,12 +492,17 @@ def test_dry_run_creates_no_tab_and_says_which_it_would():
     outcome = summary(Workbooks.of(backends), SCHEMAS, dry_run=True, today=AT)
     assert backends["dashboard"].tabs == {} and backends["dashboard"].requests == 0
     assert outcome.step_report().message.splitlines()[-1] == (
-        "새로 만들 탭: 요약, 시군별, 기관유형별, 협력분야별, 월별성과, 우수사례후보")
+        "새로 만들 탭: 요약, 시군별, 기관유형별, 협력분야별, 월별성과, 우수사례후보"
+    )
 
 
 # -- charts ---------------------------------------------------------------------------------------
 
-CHART_TABS = {"시군별": "시군별 확정 짝", "협력분야별": "협력분야별 신청·확정", "월별성과": "월별 구매금액·온누리상품권"}
+CHART_TABS = {
+    "시군별": "시군별 확정 짝",
+    "협력분야별": "협력분야별 신청·확정",
+    "월별성과": "월별 구매금액·온누리상품권",
+}
 
 
 def test_xlsx_charts_exist_and_a_second_run_replaces_them(xlsx_config):
@@ -312,23 +537,69 @@ def test_google_charts_exist_and_a_second_run_replaces_them(gsheets, google_onem
 
 NAMES = ("김철수", "이영희", "박상인", "Park Jisoo", "최민준")
 PII_APPS = [
-    app(application_id="P1", org_name="김철수베이커리", representative="김철수", contact_name="이영희 과장",
-        phone="010-2345-6789", email="younghee.lee@bakery.example.com", brn="116-82-00276", org_type="중소기업",
-        onnuri_thousand_won="500", validation_result="정상"),
-    app(application_id="P2", org_name="글로벌랩", representative="Park Jisoo", contact_name="최민준님",
-        phone="031-123-4567", email="mj.choi@lab.example.org", brn="220-81-62517", validation_result="정상"),
+    app(
+        application_id="P1",
+        org_name="김철수베이커리",
+        representative="김철수",
+        contact_name="이영희 과장",
+        phone="010-2345-6789",
+        email="younghee.lee@bakery.example.com",
+        brn="116-82-00276",
+        org_type="중소기업",
+        onnuri_thousand_won="500",
+        validation_result="정상",
+    ),
+    app(
+        application_id="P2",
+        org_name="글로벌랩",
+        representative="Park Jisoo",
+        contact_name="최민준님",
+        phone="031-123-4567",
+        email="mj.choi@lab.example.org",
+        brn="220-81-62517",
+        validation_result="정상",
+    ),
 ]
-PII_MARKETS = [{**MARKETS[0], "association_contact": "박상인", "association_phone": "031-255-0000",
-                "association_email": "mot-gol@example.org"}]
+PII_MARKETS = [
+    {
+        **MARKETS[0],
+        "association_contact": "박상인",
+        "association_phone": "031-255-0000",
+        "association_email": "mot-gol@example.org",
+    }
+]
 PII_MATCHES = [_match("M-1", "1", "P1", "M0000001", "확정"), _match("M-2", "1", "P2", "M0000001", "협약체결")]
 LONG = "시장 골목 환경 개선과 공동 마케팅을 함께 진행했습니다. " * 10
 PII_OUTCOMES = [
-    _outcome("M-1", "못골시장", "김철수베이커리", "2024-05-10", "전통시장가는날",
-             "김 철수 대표님과 이영희님이 방문. 문의 010-9876-5432 / younghee.lee@bakery.example.com, 사업자 "
-             "116-82-00276, 주민번호 900101-1234567, 상인회 박상인(031-255-0000), +82 10 2345 6789",
-             "12", "250,000", "0", "https://example.com/r?tel=01098765432&mail=kim@bakery.example.com", "Y", "정상"),
-    _outcome("M-2", "못골시장", "글로벌랩", "2024-06-03", "SNS홍보", "PARK JISOO 님과 최민준 씨 참석. " + LONG,
-             "4", "0", "100,000", "https://blog.example.com/2206081234 (최민준 블로그)", "Y", "경고"),
+    _outcome(
+        "M-1",
+        "못골시장",
+        "김철수베이커리",
+        "2024-05-10",
+        "전통시장가는날",
+        "김 철수 대표님과 이영희님이 방문. 문의 010-9876-5432 / younghee.lee@bakery.example.com, 사업자 "
+        "116-82-00276, 주민번호 900101-1234567, 상인회 박상인(031-255-0000), +82 10 2345 6789",
+        "12",
+        "250,000",
+        "0",
+        "https://example.com/r?tel=01098765432&mail=kim@bakery.example.com",
+        "Y",
+        "정상",
+    ),
+    _outcome(
+        "M-2",
+        "못골시장",
+        "글로벌랩",
+        "2024-06-03",
+        "SNS홍보",
+        "PARK JISOO 님과 최민준 씨 참석. " + LONG,
+        "4",
+        "0",
+        "100,000",
+        "https://blog.example.com/2206081234 (최민준 블로그)",
+        "Y",
+        "경고",
+    ),
 ]
 PATTERNS = {
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
@@ -360,10 +631,15 @@ def test_no_personal_data_in_the_xlsx_dashboard(xlsx_config):
     assert leaks(cells) == []
     assert leaks({"report": [[json.dumps(outcome.as_dict(), ensure_ascii=False), outcome.step_report().message]]}) == []
     best = cells["우수사례후보"]
-    assert best[1][1:6] == ["못골시장", "[개인정보 가림]베이커리", "2024-05-10", "전통시장가는날",
-                            "[개인정보 가림] 대표님과 [개인정보 가림]님이 방문. 문의 [개인정보 가림] / [개인정보 가림], "
-                            "사업자 [개인정보 가림], 주민번호 [개인정보 가림], 상인회 [개인정보 가림]([개인정보 가림]), "
-                            "[개인정보 가림]"]
+    assert best[1][1:6] == [
+        "못골시장",
+        "[개인정보 가림]베이커리",
+        "2024-05-10",
+        "전통시장가는날",
+        "[개인정보 가림] 대표님과 [개인정보 가림]님이 방문. 문의 [개인정보 가림] / [개인정보 가림], "
+        "사업자 [개인정보 가림], 주민번호 [개인정보 가림], 상인회 [개인정보 가림]([개인정보 가림]), "
+        "[개인정보 가림]",
+    ]
     assert best[1][9] == "https://example.com/r?tel=[개인정보 가림]&mail=[개인정보 가림]"
     assert len(best[2][5]) == 200 and best[2][5].startswith("[개인정보 가림] 님과 [개인정보 가림] 씨 참석.")
     assert best[2][5].endswith("…")
@@ -377,43 +653,61 @@ def test_no_personal_data_in_the_google_dashboard(gsheets, google_onemarket_conf
 
 
 def test_the_scan_itself_finds_planted_personal_data():
-    planted = {"요약": [["김 철수"], ["a.b@c.example.com"], ["02-123-4567"], ["1168200276"], ["900101 1234567"],
-                      ["park jisoo"]]}
+    planted = {
+        "요약": [
+            ["김 철수"],
+            ["a.b@c.example.com"],
+            ["02-123-4567"],
+            ["1168200276"],
+            ["900101 1234567"],
+            ["park jisoo"],
+        ]
+    }
     assert len(leaks(planted)) == 6
 
 
 # -- the scrubber ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    pytest.param("담당 kim.cs@example.co.kr", "담당 [개인정보 가림]", id="email"),
-    pytest.param("010-1234-5678로 연락", "[개인정보 가림]로 연락", id="mobile-dashes"),
-    pytest.param("010 1234 5678", "[개인정보 가림]", id="mobile-spaces"),
-    pytest.param("01012345678", "[개인정보 가림]", id="mobile-digits"),
-    pytest.param("(031) 255-0000", "([개인정보 가림]", id="landline-brackets"),
-    pytest.param("+82-10-1234-5678", "[개인정보 가림]", id="international"),
-    pytest.param("116-82-00276 사업자", "[개인정보 가림] 사업자", id="brn"),
-    pytest.param("번호 1168200276", "번호 [개인정보 가림]", id="brn-digits"),
-    pytest.param("900101-1234567", "[개인정보 가림]", id="rrn"),
-    pytest.param("김철수 대표", "[개인정보 가림] 대표", id="name"),
-    pytest.param("김 철 수님", "[개인정보 가림]님", id="name-spaced"),
-    pytest.param("참여 1,200명, 구매 3,000,000원, 2024-05-10", "참여 1,200명, 구매 3,000,000원, 2024-05-10",
-                 id="numbers-and-dates-kept"),
-    pytest.param("과장님과 대표가 없음", "과장님과 대표가 없음", id="titles-are-not-names"),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        pytest.param("담당 kim.cs@example.co.kr", "담당 [개인정보 가림]", id="email"),
+        pytest.param("010-1234-5678로 연락", "[개인정보 가림]로 연락", id="mobile-dashes"),
+        pytest.param("010 1234 5678", "[개인정보 가림]", id="mobile-spaces"),
+        pytest.param("01012345678", "[개인정보 가림]", id="mobile-digits"),
+        pytest.param("(031) 255-0000", "([개인정보 가림]", id="landline-brackets"),
+        pytest.param("+82-10-1234-5678", "[개인정보 가림]", id="international"),
+        pytest.param("116-82-00276 사업자", "[개인정보 가림] 사업자", id="brn"),
+        pytest.param("번호 1168200276", "번호 [개인정보 가림]", id="brn-digits"),
+        pytest.param("900101-1234567", "[개인정보 가림]", id="rrn"),
+        pytest.param("김철수 대표", "[개인정보 가림] 대표", id="name"),
+        pytest.param("김 철 수님", "[개인정보 가림]님", id="name-spaced"),
+        pytest.param(
+            "참여 1,200명, 구매 3,000,000원, 2024-05-10",
+            "참여 1,200명, 구매 3,000,000원, 2024-05-10",
+            id="numbers-and-dates-kept",
+        ),
+        pytest.param("과장님과 대표가 없음", "과장님과 대표가 없음", id="titles-are-not-names"),
+    ],
+)
 def test_scrubber(text, expected):
     from automation.privacy import Detector
 
     assert Detector(["김철수", "이영희 과장", "없음"])(text) == expected
 
 
-@pytest.mark.parametrize("cell, names", [
-    pytest.param("이영희 과장", {"이영희", "이영희 과장"}, id="name-and-title"),
-    pytest.param("최민준님", {"최민준", "최민준님"}, id="honorific"),
-    pytest.param("김철수, 박영희", {"김철수", "박영희", "김철수, 박영희"}, id="two-names"),
-    pytest.param("없음", set(), id="placeholder"),
-    pytest.param("김", set(), id="too-short"),
-    pytest.param("메모 " * 30, {"메모"}, id="a-note-is-not-a-name"),
-])
+@pytest.mark.parametrize(
+    "cell, names",
+    [
+        pytest.param("이영희 과장", {"이영희", "이영희 과장"}, id="name-and-title"),
+        pytest.param("최민준님", {"최민준", "최민준님"}, id="honorific"),
+        pytest.param("김철수, 박영희", {"김철수", "박영희", "김철수, 박영희"}, id="two-names"),
+        pytest.param("없음", set(), id="placeholder"),
+        pytest.param("김", set(), id="too-short"),
+        pytest.param("메모 " * 30, {"메모"}, id="a-note-is-not-a-name"),
+    ],
+)
 def test_name_variants(cell, names):
     from automation.privacy import name_variants
 

@@ -20,8 +20,15 @@ HEADER = ["직원메모A", *SCHEMA.headers]  # a staff column before the job's c
 
 
 def row(match_id: str, org: str) -> list[str]:
-    values = {"match_id": match_id, "round": "1", "application_id": f"A-{match_id}", "org_name": org,
-              "market_code": "M1", "market_name": "못골시장", "status": "제안"}
+    values = {
+        "match_id": match_id,
+        "round": "1",
+        "application_id": f"A-{match_id}",
+        "org_name": org,
+        "market_code": "M1",
+        "market_name": "못골시장",
+        "status": "제안",
+    }
     return [f"memo {org}", *[values.get(c.key, "") for c in SCHEMA.columns]]
 
 
@@ -39,10 +46,17 @@ def backend_factory(request, tmp_path):
         b.ensure_tabs(["매칭"])
         b.remove_blank_default_tab()
         from automation.sheets.base import CellWrite
-        b.write({"매칭": [CellWrite(r, c, v) for r, vals in enumerate([HEADER, *rows], 1)
-                         for c, v in enumerate(vals, 1) if v]})
+
+        b.write(
+            {
+                "매칭": [
+                    CellWrite(r, c, v) for r, vals in enumerate([HEADER, *rows], 1) for c, v in enumerate(vals, 1) if v
+                ]
+            }
+        )
         b.commit()
         return XlsxBackend(path)
+
     return make
 
 
@@ -60,8 +74,9 @@ def staff_cells(backend) -> dict[str, tuple[str, ...]]:
 def test_write_by_id_lands_on_the_right_rows(backend_factory):
     backend = backend_factory(make_rows(5))
     before = staff_cells(backend)
-    result = write_rows(backend, SCHEMA, [RowUpdate({"reason": "1지망"}, id="M-0003"),
-                                          RowUpdate({"reason": "2지망"}, id="M-0001")])
+    result = write_rows(
+        backend, SCHEMA, [RowUpdate({"reason": "1지망"}, id="M-0003"), RowUpdate({"reason": "2지망"}, id="M-0001")]
+    )
     assert result.issues == []
     assert result.written_cells == 2
     assert reasons(backend) == {"M-0001": "2지망", "M-0002": "", "M-0003": "1지망", "M-0004": "", "M-0005": ""}
@@ -77,8 +92,10 @@ def test_row_inserted_in_the_instant_between_locate_and_write_is_repaired():
     before = staff_cells(MemoryBackend({"매칭": [HEADER, row("M-0099", "새로 끼운 행"), *make_rows(3)]}))
     result = write_rows(backend, SCHEMA, [RowUpdate({"reason": "x"}, id="M-0002")])
     assert [i.code for i in result.issues] == ["write_repaired"]
-    assert result.issues[0].message == ("M-0002 3행: 쓰는 순간 행이 옮겨져(소유자의 편집) 다른 행에 잘못 쓴 값을 되돌리고 "
-                                        "제 행에 다시 썼습니다. 확인하세요.")
+    assert result.issues[0].message == (
+        "M-0002 3행: 쓰는 순간 행이 옮겨져(소유자의 편집) 다른 행에 잘못 쓴 값을 되돌리고 "
+        "제 행에 다시 썼습니다. 확인하세요."
+    )
     assert reasons(backend) == {"M-0099": "", "M-0001": "", "M-0002": "x", "M-0003": ""}
     assert staff_cells(backend) == before
 
@@ -96,14 +113,21 @@ def test_deleted_row_and_copied_row_are_reported_not_guessed(backend_factory):
     rows = make_rows(3)
     rows.append(row("M-0002", "복사된 행"))
     backend = backend_factory(rows)
-    result = write_rows(backend, SCHEMA, [RowUpdate({"reason": "a"}, id="M-0002"),
-                                          RowUpdate({"reason": "b"}, id="M-0404"),
-                                          RowUpdate({"reason": "c"}, id="M-0003")])
+    result = write_rows(
+        backend,
+        SCHEMA,
+        [
+            RowUpdate({"reason": "a"}, id="M-0002"),
+            RowUpdate({"reason": "b"}, id="M-0404"),
+            RowUpdate({"reason": "c"}, id="M-0003"),
+        ],
+    )
     codes = sorted(i.code for i in result.issues)
     assert codes == ["duplicate_id", "row_gone"]
     dup = next(i for i in result.issues if i.code == "duplicate_id")
-    assert dup.message == ("매칭ID 'M-0002'이(가) 여러 행(3, 5행)에 있어 어느 행에도 쓰지 않았습니다. "
-                           "복사된 행의 ID를 지우세요.")
+    assert dup.message == (
+        "매칭ID 'M-0002'이(가) 여러 행(3, 5행)에 있어 어느 행에도 쓰지 않았습니다. 복사된 행의 ID를 지우세요."
+    )
     assert reasons(backend)["M-0003"] == "c"
 
 
@@ -120,8 +144,10 @@ def test_fingerprint_addressing_for_rows_without_id():
         r[1] = ""  # no 매칭ID yet
     backend = MemoryBackend({"매칭": [HEADER, *rows]})
     table = read_tables(backend, [SCHEMA])["매칭"]
-    updates = [RowUpdate({"match_id": f"M-{r.number:04d}"}, row=r.number, fingerprint=table.fingerprint(r))
-               for r in table.data_rows()]
+    updates = [
+        RowUpdate({"match_id": f"M-{r.number:04d}"}, row=r.number, fingerprint=table.fingerprint(r))
+        for r in table.data_rows()
+    ]
     backend.tabs["매칭"].insert(1, ["", ""])  # a person inserts a blank row at the top meanwhile
     # the job re-reads before writing: rows are found again by fingerprint
     result = write_rows(backend, SCHEMA, updates)
@@ -132,8 +158,8 @@ def test_fingerprint_addressing_for_rows_without_id():
 
 def test_formula_like_text_is_written_as_text(tmp_path, backend_factory):
     backend = backend_factory(make_rows(1))
-    write_rows(backend, SCHEMA, [RowUpdate({"reason": "=IMPORTXML(\"http://x\")"}, id="M-0001")])
-    assert reasons(backend)["M-0001"] == "=IMPORTXML(\"http://x\")"
+    write_rows(backend, SCHEMA, [RowUpdate({"reason": '=IMPORTXML("http://x")'}, id="M-0001")])
+    assert reasons(backend)["M-0001"] == '=IMPORTXML("http://x")'
 
 
 edits = st.lists(st.sampled_from(["shuffle", "insert", "delete", "blank"]), max_size=4)
@@ -182,10 +208,16 @@ def test_expect_is_a_compare_and_set_a_person_who_changed_the_row_wins():
     backend = MemoryBackend({"매칭": [HEADER, *make_rows(2)]})
     status_col = HEADER.index("상태")
     backend.tabs["매칭"][1][status_col] = "확정"  # staff confirmed it after the job read "제안"
-    result = write_rows(backend, SCHEMA, [
-        RowUpdate({"reason": "새 사유"}, id="M-0001", expect={"status": "제안"}),
-        RowUpdate({"reason": "둘째"}, id="M-0002", expect={"status": "제안"}),
-    ])
+    result = write_rows(
+        backend,
+        SCHEMA,
+        [
+            RowUpdate({"reason": "새 사유"}, id="M-0001", expect={"status": "제안"}),
+            RowUpdate({"reason": "둘째"}, id="M-0002", expect={"status": "제안"}),
+        ],
+    )
     assert [i.code for i in result.issues] == ["row_changed"]
-    assert result.issues[0].message == "2행의 '상태'이(가) 작업 중에 바뀌어 쓰지 않았습니다 (사람이 고친 값을 우선합니다)."
+    assert (
+        result.issues[0].message == "2행의 '상태'이(가) 작업 중에 바뀌어 쓰지 않았습니다 (사람이 고친 값을 우선합니다)."
+    )
     assert reasons(backend) == {"M-0001": "", "M-0002": "둘째"}

@@ -36,8 +36,14 @@ def seed(config) -> None:
         append_rows(backend, SCHEMAS["참여신청"], [{}, {}])  # blank rows
         append_rows(backend, SCHEMAS["참여신청"], apps[40:])
         width = len(tables["참여신청"].header.schema.headers)
-        backend.write({"참여신청": [CellWrite(1, width + 2, "직원 메모"),
-                                    *[CellWrite(r, width + 2, f"메모 {r}") for r in range(2, 90, 7)]]})
+        backend.write(
+            {
+                "참여신청": [
+                    CellWrite(1, width + 2, "직원 메모"),
+                    *[CellWrite(r, width + 2, f"메모 {r}") for r in range(2, 90, 7)],
+                ]
+            }
+        )
 
 
 def snapshot(config) -> dict[str, list[list[str]]]:

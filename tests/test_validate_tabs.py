@@ -32,8 +32,8 @@ def test_a_deleted_newest_row_never_frees_its_number(tmp_path):
     run_validate(backends, tmp_path)
     assert ids(backends) == ["A-2024-0001", "A-2024-0003"]
     state = backends["master"].tabs["_작업상태"]
-    assert [r[:4] for r in state[1:]] == [["ID|A-2024", "ID", "A-2024", "3"]]   # kept in the workbook
-    assert not (tmp_path / "ids.json").exists()                                  # not on this computer
+    assert [r[:4] for r in state[1:]] == [["ID|A-2024", "ID", "A-2024", "3"]]  # kept in the workbook
+    assert not (tmp_path / "ids.json").exists()  # not on this computer
 
 
 def test_copied_row_with_the_same_id_is_flagged_on_both_rows_not_renumbered(tmp_path):
@@ -47,7 +47,8 @@ def test_copied_row_with_the_same_id_is_flagged_on_both_rows_not_renumbered(tmp_
         cells = app_cells(backends, row)
         assert cells["검증결과"] == "오류"
         assert cells["검증메시지"].startswith(
-            f"신청ID: 중복 ID: 'A-2024-0001'이 {other}행에도 있습니다. 복사한 행이면 이 행의 신청ID를 비우세요")
+            f"신청ID: 중복 ID: 'A-2024-0001'이 {other}행에도 있습니다. 복사한 행이면 이 행의 신청ID를 비우세요"
+        )
     assert result.ids_assigned == 0
 
 
@@ -65,7 +66,7 @@ def test_an_older_workspace_ids_file_is_taken_into_the_workbook_once(tmp_path):
     (tmp_path / "ids.json").write_text('{"high_water": {"A-2024": 41}}', encoding="utf-8")
     backends = make_backends([app()])
     result = run_validate(backends, tmp_path)
-    assert ids(backends) == ["A-2024-0042"]          # never a number given before the upgrade
+    assert ids(backends) == ["A-2024-0042"]  # never a number given before the upgrade
     assert (tmp_path / "ids.json.migrated").exists() and not (tmp_path / "ids.json").exists()
     assert any(i.code == "legacy_state_moved" for i in result.write_issues)
     state = {r[0]: r[3] for r in backends["master"].tabs["_작업상태"][1:]}
@@ -80,18 +81,33 @@ def test_a_broken_older_ids_file_is_named_and_left_alone(tmp_path):
     assert (tmp_path / "ids.json").exists()
 
 
-MATCH = {"match_id": "M-2024-0001", "round": "1", "application_id": "A-2024-0001", "org_name": "(주)가나다전자",
-         "market_code": "M0000001", "market_name": "못골시장", "status": "제안"}
+MATCH = {
+    "match_id": "M-2024-0001",
+    "round": "1",
+    "application_id": "A-2024-0001",
+    "org_name": "(주)가나다전자",
+    "market_code": "M0000001",
+    "market_name": "못골시장",
+    "status": "제안",
+}
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({}, None),
-    ({"application_id": "A-2024-0999"},
-     "신청ID: 'A-2024-0999'는 '참여신청' 탭에 없습니다. 값을 확인하세요 (삭제된 행이면 담당자에게 알리세요)."),
-    ({"market_code": "M9999999"},
-     "시장코드: 'M9999999'는 '시장' 탭에 없습니다. 값을 확인하세요 (삭제된 행이면 담당자에게 알리세요)."),
-    ({"status": "확정됨"}, None),
-], ids=["good", "unknown-application", "unknown-market", "bad-status"])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({}, None),
+        (
+            {"application_id": "A-2024-0999"},
+            "신청ID: 'A-2024-0999'는 '참여신청' 탭에 없습니다. 값을 확인하세요 (삭제된 행이면 담당자에게 알리세요).",
+        ),
+        (
+            {"market_code": "M9999999"},
+            "시장코드: 'M9999999'는 '시장' 탭에 없습니다. 값을 확인하세요 (삭제된 행이면 담당자에게 알리세요).",
+        ),
+        ({"status": "확정됨"}, None),
+    ],
+    ids=["good", "unknown-application", "unknown-market", "bad-status"],
+)
 def test_match_rows_reference_existing_rows(tmp_path, changes, message):
     backends = make_backends([app()], matches=[{**MATCH, **changes}])
     run_validate(backends, tmp_path)  # gives A-2024-0001 to the application
@@ -104,29 +120,62 @@ def test_match_rows_reference_existing_rows(tmp_path, changes, message):
     else:
         assert issues and issues[0].column == "상태"
     # 매칭 has no 검증 columns: nothing is written into it
-    assert backends["master"].tabs["매칭"][1] == [{**MATCH, **changes}.get(c, "") for c in
-                                                  ("match_id", "round", "application_id", "org_name", "market_code",
-                                                   "market_name", "score", "reason", "status", "staff_memo",
-                                                   "agreement", "org_notice", "market_notice", "mail_request",
-                                                   "processed_at")]
+    assert backends["master"].tabs["매칭"][1] == [
+        {**MATCH, **changes}.get(c, "")
+        for c in (
+            "match_id",
+            "round",
+            "application_id",
+            "org_name",
+            "market_code",
+            "market_name",
+            "score",
+            "reason",
+            "status",
+            "staff_memo",
+            "agreement",
+            "org_notice",
+            "market_notice",
+            "mail_request",
+            "processed_at",
+        )
+    ]
 
 
 def test_outcome_rows_reference_an_existing_match_and_get_an_id(tmp_path):
-    outcome = {"match_id": "M-2024-0001", "activity_date": "2024-06-01", "activity_type": "물품구매",
-               "participants": "30명", "purchase_won": "120만원", "best_practice": "Y"}
-    backends = make_backends([app()], matches=[MATCH],
-                             outcomes=[outcome, {**outcome, "match_id": "M-2024-0404", "activity_type": "기타"}])
+    outcome = {
+        "match_id": "M-2024-0001",
+        "activity_date": "2024-06-01",
+        "activity_type": "물품구매",
+        "participants": "30명",
+        "purchase_won": "120만원",
+        "best_practice": "Y",
+    }
+    backends = make_backends(
+        [app()], matches=[MATCH], outcomes=[outcome, {**outcome, "match_id": "M-2024-0404", "activity_type": "기타"}]
+    )
     run_validate(backends, tmp_path)
     rows = backends["outcomes"].tabs["성과보고"]
     assert [r[0] for r in rows[1:]] == ["O-2024-0001", "O-2024-0002"]
     assert rows[1][-2:] == ["정상", ""]
     assert rows[2][-2] == "오류"
-    assert rows[2][-1] == "매칭ID: 'M-2024-0404'는 '매칭' 탭에 없습니다. 값을 확인하세요 (삭제된 행이면 담당자에게 알리세요)."
+    assert (
+        rows[2][-1]
+        == "매칭ID: 'M-2024-0404'는 '매칭' 탭에 없습니다. 값을 확인하세요 (삭제된 행이면 담당자에게 알리세요)."
+    )
 
 
 def test_market_rows_are_checked_too(tmp_path):
-    markets = [*MARKETS, {"market_code": "M0000001", "market_name": "복사된시장", "sigun": "수원",
-                          "association_email": "a@x.com; b@y.com", "capacity": "-1"}]
+    markets = [
+        *MARKETS,
+        {
+            "market_code": "M0000001",
+            "market_name": "복사된시장",
+            "sigun": "수원",
+            "association_email": "a@x.com; b@y.com",
+            "capacity": "-1",
+        },
+    ]
     backends = make_backends([app()], markets=markets)
     run_validate(backends, tmp_path)
     tab = backends["master"].tabs["시장"]
@@ -145,8 +194,12 @@ def test_a_partnered_market_without_an_address_is_a_warning_on_its_row(tmp_path)
     from tests.pair_helpers import APP, MARKET, MATCH
     from tests.step_helpers import run_step, workbook
 
-    config = workbook(tmp_path, apps=[APP], markets=[{**MARKET, "road_address": "", "lot_address": ""}],
-                      matches=[{**MATCH, "status": "확정"}])
+    config = workbook(
+        tmp_path,
+        apps=[APP],
+        markets=[{**MARKET, "road_address": "", "lot_address": ""}],
+        matches=[{**MATCH, "status": "확정"}],
+    )
     run_step(config, "validate")
     ws = openpyxl.load_workbook(config.workbooks["master"])["시장"]
     header = [c.value for c in ws[1]]

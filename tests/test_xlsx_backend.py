@@ -47,10 +47,10 @@ def test_round_trip_keeps_text_and_never_writes_formulas(tmp_path):
     path = make_file(tmp_path / "a.xlsx", [["A", "B"]])
     b = XlsxBackend(path)
     with transaction(b):
-        b.write({"탭": [CellWrite(2, 1, "=IMPORTXML(\"http://evil\")"), CellWrite(2, 2, "01012345678")]})
+        b.write({"탭": [CellWrite(2, 1, '=IMPORTXML("http://evil")'), CellWrite(2, 2, "01012345678")]})
     ws = openpyxl.load_workbook(path)["탭"]
     assert ws["A2"].data_type == "s"
-    assert ws["A2"].value == "=IMPORTXML(\"http://evil\")"
+    assert ws["A2"].value == '=IMPORTXML("http://evil")'
     assert ws["B2"].value == "01012345678"
 
 
@@ -117,10 +117,14 @@ def test_merged_cells_are_reported_by_row(tmp_path):
     assert XlsxBackend(path).read(["탭"])["탭"].merged_rows == {3, 4}
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("a.xls", b"", ".xlsx 파일만 쓸 수 있습니다"),
-    ("a.xlsx", b"not a zip", "a.xlsx을(를) .xlsx로 읽을 수 없습니다"),
-], ids=["wrong-extension", "corrupt"])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("a.xls", b"", ".xlsx 파일만 쓸 수 있습니다"),
+        ("a.xlsx", b"not a zip", "a.xlsx을(를) .xlsx로 읽을 수 없습니다"),
+    ],
+    ids=["wrong-extension", "corrupt"],
+)
 def test_unusable_files_are_clear_errors(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)

@@ -36,7 +36,7 @@ from automation.state import read_with_state
 
 log = logging.getLogger("onemarket.agreements")
 STATUSES = LOCKED
-SUPERSEDED = "지난판"   # older renderings of a pair are moved here, never deleted
+SUPERSEDED = "지난판"  # older renderings of a pair are moved here, never deleted
 WRITES = frozenset({"agreement", "processed_at"})
 
 
@@ -54,8 +54,10 @@ class AgreementsOutcome:
 
     def summary(self) -> str:
         head = f"협약서 {'미리보기 ' if self.dry_run else ''}{len(self.rendered)}건 만듦 (PDF {self.pdfs})"
-        lines = [f"{head}, 그대로 {self.unchanged}, 협약체결로 고정 {self.frozen}, 협약서 칸 기록 {self.cells}"
-                 f" — 폴더: {self.folder}"]
+        lines = [
+            f"{head}, 그대로 {self.unchanged}, 협약체결로 고정 {self.frozen}, 협약서 칸 기록 {self.cells}"
+            f" — 폴더: {self.folder}"
+        ]
         if self.pdf_note:
             lines.append(self.pdf_note)
         held = sum(1 for i in self.issues if i.severity == ERROR)
@@ -69,9 +71,17 @@ class AgreementsOutcome:
         return report
 
     def as_dict(self) -> dict[str, Any]:
-        return {"dry_run": self.dry_run, "folder": str(self.folder), "rendered": self.rendered, "pdfs": self.pdfs,
-                "unchanged": self.unchanged, "frozen": self.frozen, "cells": self.cells, "pdf_note": self.pdf_note,
-                "issues": [i.as_dict() for i in self.issues]}
+        return {
+            "dry_run": self.dry_run,
+            "folder": str(self.folder),
+            "rendered": self.rendered,
+            "pdfs": self.pdfs,
+            "unchanged": self.unchanged,
+            "frozen": self.frozen,
+            "cells": self.cells,
+            "pdf_note": self.pdf_note,
+            "issues": [i.as_dict() for i in self.issues],
+        }
 
 
 @dataclass
@@ -85,16 +95,20 @@ class _Job:
 def _template(config: Config) -> Path:
     template = config.documents.template or default_template()
     if not template.is_file():
-        raise TemplateError(f"협약서 양식 {template}이(가) 없습니다. [documents] template 경로를 고치거나 지우세요 "
-                            "(지우면 기본 양식을 씁니다).")
+        raise TemplateError(
+            f"협약서 양식 {template}이(가) 없습니다. [documents] template 경로를 고치거나 지우세요 "
+            "(지우면 기본 양식을 씁니다)."
+        )
     return template
 
 
 def _check_fields(template: Path, sample: dict[str, object]) -> None:
     unknown = sorted(template_variables(template) - set(sample))
     if unknown:
-        raise TemplateError(f"협약서 양식 {template.name}에 작업이 채울 수 없는 필드가 있습니다: {', '.join(unknown)}. "
-                            f"쓸 수 있는 필드: {', '.join(sorted(sample))}. 양식의 {{{{ }}}} 안 이름을 고치세요.")
+        raise TemplateError(
+            f"협약서 양식 {template.name}에 작업이 채울 수 없는 필드가 있습니다: {', '.join(unknown)}. "
+            f"쓸 수 있는 필드: {', '.join(sorted(sample))}. 양식의 {{{{ }}}} 안 이름을 고치세요."
+        )
 
 
 def _soffice(config: Config, outcome: AgreementsOutcome) -> Path | None:
@@ -105,9 +119,12 @@ def _soffice(config: Config, outcome: AgreementsOutcome) -> Path | None:
     usable = not configured or Path(configured).expanduser().is_file() or shutil.which(configured) is not None
     found = find_soffice(configured) if usable else None
     if found is None:
-        where = (f"[documents] soffice에 적은 '{configured}'에 LibreOffice(soffice)가 없습니다. 경로를 고치거나 지우세요"
-                 if configured else "LibreOffice(soffice)를 찾을 수 없습니다. LibreOffice를 설치하거나 [documents] soffice에 "
-                 "경로를 적으세요 (Debian/Ubuntu: apt install libreoffice-writer-nogui fonts-nanum)")
+        where = (
+            f"[documents] soffice에 적은 '{configured}'에 LibreOffice(soffice)가 없습니다. 경로를 고치거나 지우세요"
+            if configured
+            else "LibreOffice(soffice)를 찾을 수 없습니다. LibreOffice를 설치하거나 [documents] soffice에 "
+            "경로를 적으세요 (Debian/Ubuntu: apt install libreoffice-writer-nogui fonts-nanum)"
+        )
         if mode == "always":
             raise DocumentError(f"PDF를 만들 수 없습니다: {where}.")
         outcome.pdf_note = f"PDF 없이 .docx만 만들었습니다: {where}."
@@ -121,8 +138,9 @@ def _relative(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _plan(pairs: list[Pair], config: Config, template: Path, manifest: Manifest, pdf: bool,
-          outcome: AgreementsOutcome) -> list[_Job]:
+def _plan(
+    pairs: list[Pair], config: Config, template: Path, manifest: Manifest, pdf: bool, outcome: AgreementsOutcome
+) -> list[_Job]:
     jobs: list[_Job] = []
     folder = config.documents.output
     for pair in pairs:
@@ -132,9 +150,15 @@ def _plan(pairs: list[Pair], config: Config, template: Path, manifest: Manifest,
             continue
         missing = missing_required(pair)
         if missing:
-            outcome.issues.append(pair_issue(pair, "agreement_missing_field", column=missing[0].split(".")[1],
-                                       message=f"{pair.match_id}: {', '.join(missing)} 칸이 비어 협약서를 만들지 않았습니다. "
-                                       "채우면 다음 실행에서 만듭니다."))
+            outcome.issues.append(
+                pair_issue(
+                    pair,
+                    "agreement_missing_field",
+                    column=missing[0].split(".")[1],
+                    message=f"{pair.match_id}: {', '.join(missing)} 칸이 비어 협약서를 만들지 않았습니다. "
+                    "채우면 다음 실행에서 만듭니다.",
+                )
+            )
             continue
         context, notes = agreement_context(pair, period_months=config.documents.period_months)
         outcome.issues.extend(notes)
@@ -159,8 +183,9 @@ def _retire(entry: Entry | None, keep: set[str], folder: Path) -> None:
         os.replace(path, target)
 
 
-def _render(jobs: list[_Job], folder: Path, template: Path, soffice: Path | None, manifest: Manifest,
-            outcome: AgreementsOutcome) -> None:
+def _render(
+    jobs: list[_Job], folder: Path, template: Path, soffice: Path | None, manifest: Manifest, outcome: AgreementsOutcome
+) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     done: list[tuple[_Job, Path]] = []
     for job in jobs:
@@ -181,14 +206,19 @@ def _render(jobs: list[_Job], folder: Path, template: Path, soffice: Path | None
     for job, docx in done:
         pdf = pdfs.get(docx)
         if soffice is not None and pdf is None:
-            outcome.issues.append(pair_issue(job.pair, "agreement_pdf_failed", column="협약서",
-                                       message=f"{job.pair.match_id}: PDF 변환에 실패해 .docx만 있습니다. 다음 실행에서 다시 변환합니다."))
+            outcome.issues.append(
+                pair_issue(
+                    job.pair,
+                    "agreement_pdf_failed",
+                    column="협약서",
+                    message=f"{job.pair.match_id}: PDF 변환에 실패해 .docx만 있습니다. 다음 실행에서 다시 변환합니다.",
+                )
+            )
         outcome.rendered.append(job.pair.match_id)
         outcome.pdfs += pdf is not None
         if outcome.dry_run:
             continue
-        entry = Entry(job.hash if pdf is not None or soffice is None else "", docx.name,
-                      pdf.name if pdf else "", stamp)
+        entry = Entry(job.hash if pdf is not None or soffice is None else "", docx.name, pdf.name if pdf else "", stamp)
         _retire(manifest.get(job.pair.match_id), {docx.name, entry.pdf}, folder)
         manifest.put(job.pair.match_id, entry)
 
@@ -201,16 +231,25 @@ def _cell_updates(pairs: list[Pair], manifest: Manifest, config: Config, stamp: 
             continue
         shown = _relative(entry.main_file(config.documents.output), config.base_dir)
         if pair.match["agreement"].strip() != shown:
-            updates.append(RowUpdate({"agreement": shown, "processed_at": stamp}, id=pair.match_id,
-                                     expect={"status": pair.match["status"]}))
+            updates.append(
+                RowUpdate(
+                    {"agreement": shown, "processed_at": stamp},
+                    id=pair.match_id,
+                    expect={"status": pair.match["status"]},
+                )
+            )
     return updates
 
 
-def agreements(books: Workbooks, schemas: SchemaSet, config: Config, *,
-               dry_run: bool = False) -> AgreementsOutcome:
+def agreements(books: Workbooks, schemas: SchemaSet, config: Config, *, dry_run: bool = False) -> AgreementsOutcome:
     master = books.master
-    tables, state = read_with_state(master, schemas, [schemas.applications, schemas.markets, schemas.matches],
-                                    dry_run=dry_run, legacy=config.state_dir)
+    tables, state = read_with_state(
+        master,
+        schemas,
+        [schemas.applications, schemas.markets, schemas.matches],
+        dry_run=dry_run,
+        legacy=config.state_dir,
+    )
     found = collect_pairs(tables[TABS.matches], tables[TABS.applications], tables[TABS.markets], STATUSES)
     folder = (config.documents.preview / "agreements") if dry_run else config.documents.output
     outcome = AgreementsOutcome(dry_run=dry_run, folder=folder, issues=list(found.issues))
@@ -221,14 +260,14 @@ def agreements(books: Workbooks, schemas: SchemaSet, config: Config, *,
     soffice = _soffice(config, outcome)
     jobs = _plan(found.pairs, config, template, manifest, soffice is not None, outcome)
     for leftovers in (config.documents.output, config.documents.preview / "agreements"):
-        sweep_leftovers(leftovers)    # a killed earlier run's LibreOffice and copies of agreements
+        sweep_leftovers(leftovers)  # a killed earlier run's LibreOffice and copies of agreements
     if dry_run:
         folder = preview_folder(config.documents.preview, "agreements")
     try:
         _render(jobs, folder, template, soffice, manifest, outcome)
     finally:
         if not dry_run and jobs:
-            outcome.issues.extend(state.flush())   # files that exist are recorded even if a later part failed
+            outcome.issues.extend(state.flush())  # files that exist are recorded even if a later part failed
     if dry_run:
         return outcome
     updates = _cell_updates(found.pairs, manifest, config, now().strftime("%Y-%m-%d %H:%M"))
@@ -236,4 +275,3 @@ def agreements(books: Workbooks, schemas: SchemaSet, config: Config, *,
     outcome.cells = written.written_rows
     outcome.issues.extend(written.issues)
     return outcome
-

@@ -70,16 +70,50 @@ _MARKETS: tuple[tuple[str, str, str, str, float, float, int, str, str], ...] = (
     ("가평잣고을시장", "가평군", "", "가평읍 장터2길 12", 37.830, 127.515, 119, "F", "Y"),
     ("양평물맑은시장", "양평군", "", "양평읍 양평장터길 15", 37.491, 127.493, 206, "F", "Y"),
 )
-_ITEMS = ("농산물+수산물+음식점", "농산물+가공식품+의류", "의류+신발+가정용품",
-          "수산물+축산물+음식점", "농산물+축산물+가공식품+음식점")
-_CAPACITY = {"못골시장": "2", "모란시장": "2", "통복시장": "2", "용인중앙시장": "3",
-             "안산시민시장": "2"}
+_ITEMS = (
+    "농산물+수산물+음식점",
+    "농산물+가공식품+의류",
+    "의류+신발+가정용품",
+    "수산물+축산물+음식점",
+    "농산물+축산물+가공식품+음식점",
+)
+_CAPACITY = {"못골시장": "2", "모란시장": "2", "통복시장": "2", "용인중앙시장": "3", "안산시민시장": "2"}
 _NOT_PARTICIPATING = "동두천큰시장"  # 참여여부 N: the demo shows that matching skips it
 _SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
-_GIVEN = ("민준", "서연", "도윤", "지우", "하준", "서윤", "시우", "지민", "주원", "하은",
-          "예준", "수아", "지호", "준서", "채원", "현우", "다은", "건우", "우진", "예린",
-          "선우", "연우", "정훈", "미경", "영수", "은정", "성호", "혜진", "동현", "수빈",
-          "재원", "경희")
+_GIVEN = (
+    "민준",
+    "서연",
+    "도윤",
+    "지우",
+    "하준",
+    "서윤",
+    "시우",
+    "지민",
+    "주원",
+    "하은",
+    "예준",
+    "수아",
+    "지호",
+    "준서",
+    "채원",
+    "현우",
+    "다은",
+    "건우",
+    "우진",
+    "예린",
+    "선우",
+    "연우",
+    "정훈",
+    "미경",
+    "영수",
+    "은정",
+    "성호",
+    "혜진",
+    "동현",
+    "수빈",
+    "재원",
+    "경희",
+)
 
 
 def sample_markets() -> list[dict[str, str]]:
@@ -88,38 +122,80 @@ def sample_markets() -> list[dict[str, str]]:
     for i, (name, sigun, gu, road, lat, lon, stores, kind, parking) in enumerate(_MARKETS):
         contact = i % 3 != 2  # two markets in three have a 상인회 contact on file
         person = _SURNAMES[(i * 7) % len(_SURNAMES)] + _GIVEN[(i * 5) % len(_GIVEN)]
-        rows.append({
-            "market_code": derive_market_code(name, sigun),
-            "market_name": name,
-            "market_type": "상설장" if kind == "S" else "상설장+5일장",
-            "sigun": sigun,
-            "gu": gu,
-            "road_address": " ".join(p for p in ("경기도", sigun, gu, road) if p),
-            "lot_address": "",
-            "latitude": f"{lat:.3f}",
-            "longitude": f"{lon:.3f}",
-            "store_count": str(stores),
-            "items": _ITEMS[i % len(_ITEMS)],
-            "vouchers": "온누리상품권" if i % 4 else "온누리상품권+지역화폐",
-            "parking": parking,
-            "idle_space": "상인회 사무실 2층 회의실" if i % 5 == 0 else "",
-            "culture_space": "고객쉼터 야외무대" if i % 6 == 1 else "",
-            "association_contact": person if contact else "",
-            "association_phone": f"031-{500 + i * 7 % 400}-{1000 + i * 113 % 9000:04d}" if contact else "",
-            "association_email": f"market{i + 1:02d}@example.org" if contact else "",
-            "capacity": _CAPACITY.get(name, "1"),
-            "participating": "N" if name == _NOT_PARTICIPATING else "Y",
-            "validation_result": "",
-            "validation_message": "",
-        })
+        rows.append(
+            {
+                "market_code": derive_market_code(name, sigun),
+                "market_name": name,
+                "market_type": "상설장" if kind == "S" else "상설장+5일장",
+                "sigun": sigun,
+                "gu": gu,
+                "road_address": " ".join(p for p in ("경기도", sigun, gu, road) if p),
+                "lot_address": "",
+                "latitude": f"{lat:.3f}",
+                "longitude": f"{lon:.3f}",
+                "store_count": str(stores),
+                "items": _ITEMS[i % len(_ITEMS)],
+                "vouchers": "온누리상품권" if i % 4 else "온누리상품권+지역화폐",
+                "parking": parking,
+                "idle_space": "상인회 사무실 2층 회의실" if i % 5 == 0 else "",
+                "culture_space": "고객쉼터 야외무대" if i % 6 == 1 else "",
+                "association_contact": person if contact else "",
+                "association_phone": f"031-{500 + i * 7 % 400}-{1000 + i * 113 % 9000:04d}" if contact else "",
+                "association_email": f"market{i + 1:02d}@example.org" if contact else "",
+                "capacity": _CAPACITY.get(name, "1"),
+                "participating": "N" if name == _NOT_PARTICIPATING else "Y",
+                "validation_result": "",
+                "validation_message": "",
+            }
+        )
     return rows
 
 
-ORG_TYPES = ("대기업", "중견기업", "중소기업", "유니콘기업", "벤처기업", "스타트업", "대학",
-             "공공기관", "협단체", "군부대", "기타")
-_PREFIXES = ("가온", "나래", "다온", "라온", "마루", "바른", "아라", "자람", "하람", "한빛",
-             "누리", "새솔", "보람", "미르", "슬기", "해솔", "늘품", "도담", "별하", "윤슬",
-             "여울", "다솜", "라움", "벼리", "초롱", "하늬", "온새", "푸름", "은결", "산들")
+ORG_TYPES = (
+    "대기업",
+    "중견기업",
+    "중소기업",
+    "유니콘기업",
+    "벤처기업",
+    "스타트업",
+    "대학",
+    "공공기관",
+    "협단체",
+    "군부대",
+    "기타",
+)
+_PREFIXES = (
+    "가온",
+    "나래",
+    "다온",
+    "라온",
+    "마루",
+    "바른",
+    "아라",
+    "자람",
+    "하람",
+    "한빛",
+    "누리",
+    "새솔",
+    "보람",
+    "미르",
+    "슬기",
+    "해솔",
+    "늘품",
+    "도담",
+    "별하",
+    "윤슬",
+    "여울",
+    "다솜",
+    "라움",
+    "벼리",
+    "초롱",
+    "하늬",
+    "온새",
+    "푸름",
+    "은결",
+    "산들",
+)
 _SUFFIXES = {
     "대기업": ("전자", "화학", "중공업", "건설", "물산", "에너지"),
     "중견기업": ("정밀", "식품", "제약", "모터스", "소재", "물류"),
@@ -135,59 +211,80 @@ _PRODUCTS = {
     "유니콘기업": ("간편결제", "모빌리티 플랫폼", "온라인 쇼핑몰"),
     "벤처기업": ("진단키트", "서비스 로봇", "IoT 센서"),
     "스타트업": ("로컬 배달 앱", "모바일 장보기", "리퍼브 가구"),
-    "대학": ("교육·연구",), "공공기관": ("공공서비스",), "협단체": ("회원사 지원",),
-    "군부대": ("국방",), "기타": ("지역 돌봄", "사회서비스"),
+    "대학": ("교육·연구",),
+    "공공기관": ("공공서비스",),
+    "협단체": ("회원사 지원",),
+    "군부대": ("국방",),
+    "기타": ("지역 돌봄", "사회서비스"),
 }
 _TITLES = ("사원", "주임", "대리", "과장", "차장", "팀장", "부장", "매니저")
-_PROGRAMS = ("임직원 재능기부 SNS 마케팅 교육", "벽화 그리기", "전기·소방 안전점검 봉사",
-             "온라인몰 입점 컨설팅", "상인 대상 세무·회계 교육", "시장 홍보 영상 제작",
-             "명절 장보기 행사", "청년 상인 멘토링", "시장 환경 정화 활동",
-             "외국어 안내판 제작", "")
-_OTHER = ("사내 식당 식자재 구매", "임직원 복지포인트를 온누리상품권으로 지급",
-          "시장 행사 경품 후원", "", "", "")
+_PROGRAMS = (
+    "임직원 재능기부 SNS 마케팅 교육",
+    "벽화 그리기",
+    "전기·소방 안전점검 봉사",
+    "온라인몰 입점 컨설팅",
+    "상인 대상 세무·회계 교육",
+    "시장 홍보 영상 제작",
+    "명절 장보기 행사",
+    "청년 상인 멘토링",
+    "시장 환경 정화 활동",
+    "외국어 안내판 제작",
+    "",
+)
+_OTHER = ("사내 식당 식자재 구매", "임직원 복지포인트를 온누리상품권으로 지급", "시장 행사 경품 후원", "", "", "")
 # 시군 → (구, road — with 읍/면 where needed, 법정동 for the 지번 style); street numbers invented
 _ROADS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "수원시": (("영통구", "광교중앙로", "하동"), ("팔달구", "효원로", "인계동"),
-             ("장안구", "경수대로", "파장동"), ("권선구", "권선로", "권선동")),
-    "성남시": (("분당구", "판교역로", "삼평동"), ("중원구", "둔촌대로", "성남동"),
-             ("수정구", "수정로", "태평동")),
+    "수원시": (
+        ("영통구", "광교중앙로", "하동"),
+        ("팔달구", "효원로", "인계동"),
+        ("장안구", "경수대로", "파장동"),
+        ("권선구", "권선로", "권선동"),
+    ),
+    "성남시": (("분당구", "판교역로", "삼평동"), ("중원구", "둔촌대로", "성남동"), ("수정구", "수정로", "태평동")),
     "안양시": (("동안구", "시민대로", "관양동"), ("만안구", "안양로", "안양동")),
-    "부천시": (("원미구", "길주로", "중동"), ("오정구", "오정로", "오정동"),
-             ("소사구", "경인로", "송내동")),
+    "부천시": (("원미구", "길주로", "중동"), ("오정구", "오정로", "오정동"), ("소사구", "경인로", "송내동")),
     "안산시": (("단원구", "광덕대로", "고잔동"), ("상록구", "용신로", "사동")),
-    "고양시": (("일산동구", "중앙로", "장항동"), ("덕양구", "고양대로", "행신동"),
-             ("일산서구", "킨텍스로", "대화동")),
-    "용인시": (("기흥구", "중부대로", "구갈동"), ("수지구", "포은대로", "풍덕천동"),
-             ("처인구", "중부대로", "김량장동")),
-    "화성시": (("동탄구", "동탄대로", "오산동"), ("만세구", "향남읍 발안로", "향남읍 평리"),
-             ("효행구", "봉담읍 삼천병마로", "봉담읍 와우리"), ("병점구", "병점로", "병점동")),
+    "고양시": (("일산동구", "중앙로", "장항동"), ("덕양구", "고양대로", "행신동"), ("일산서구", "킨텍스로", "대화동")),
+    "용인시": (
+        ("기흥구", "중부대로", "구갈동"),
+        ("수지구", "포은대로", "풍덕천동"),
+        ("처인구", "중부대로", "김량장동"),
+    ),
+    "화성시": (
+        ("동탄구", "동탄대로", "오산동"),
+        ("만세구", "향남읍 발안로", "향남읍 평리"),
+        ("효행구", "봉담읍 삼천병마로", "봉담읍 와우리"),
+        ("병점구", "병점로", "병점동"),
+    ),
 }
 # 시군 without 구: (road, 법정동)
-_ROADS.update({
-    "의정부시": (("", "시민로", "의정부동"),),
-    "광명시": (("", "오리로", "철산동"),),
-    "평택시": (("", "평택로", "평택동"),),
-    "동두천시": (("", "중앙로", "생연동"),),
-    "과천시": (("", "과천대로", "중앙동"),),
-    "구리시": (("", "건원대로", "인창동"),),
-    "남양주시": (("", "경춘로", "금곡동"),),
-    "오산시": (("", "오산로", "오산동"),),
-    "시흥시": (("", "시청로", "장곡동"),),
-    "군포시": (("", "군포로", "당동"),),
-    "의왕시": (("", "내손순환로", "내손동"),),
-    "하남시": (("", "미사대로", "망월동"),),
-    "파주시": (("", "경의로", "금촌동"),),
-    "이천시": (("", "경충대로", "사음동"),),
-    "안성시": (("", "중앙로", "석정동"),),
-    "김포시": (("", "사우중로", "사우동"),),
-    "광주시": (("", "경안로", "경안동"),),
-    "양주시": (("", "부흥로", "남방동"),),
-    "포천시": (("", "호국로", "신읍동"),),
-    "여주시": (("", "세종로", "홍문동"),),
-    "연천군": (("", "전곡읍 평화로", "전곡읍 전곡리"),),
-    "가평군": (("", "가평읍 석봉로", "가평읍 읍내리"),),
-    "양평군": (("", "양평읍 양근로", "양평읍 양근리"),),
-})
+_ROADS.update(
+    {
+        "의정부시": (("", "시민로", "의정부동"),),
+        "광명시": (("", "오리로", "철산동"),),
+        "평택시": (("", "평택로", "평택동"),),
+        "동두천시": (("", "중앙로", "생연동"),),
+        "과천시": (("", "과천대로", "중앙동"),),
+        "구리시": (("", "건원대로", "인창동"),),
+        "남양주시": (("", "경춘로", "금곡동"),),
+        "오산시": (("", "오산로", "오산동"),),
+        "시흥시": (("", "시청로", "장곡동"),),
+        "군포시": (("", "군포로", "당동"),),
+        "의왕시": (("", "내손순환로", "내손동"),),
+        "하남시": (("", "미사대로", "망월동"),),
+        "파주시": (("", "경의로", "금촌동"),),
+        "이천시": (("", "경충대로", "사음동"),),
+        "안성시": (("", "중앙로", "석정동"),),
+        "김포시": (("", "사우중로", "사우동"),),
+        "광주시": (("", "경안로", "경안동"),),
+        "양주시": (("", "부흥로", "남방동"),),
+        "포천시": (("", "호국로", "신읍동"),),
+        "여주시": (("", "세종로", "홍문동"),),
+        "연천군": (("", "전곡읍 평화로", "전곡읍 전곡리"),),
+        "가평군": (("", "가평읍 석봉로", "가평읍 읍내리"),),
+        "양평군": (("", "양평읍 양근로", "양평읍 양근리"),),
+    }
+)
 _BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 # The deliberately bad rows: description → (column key, value that identifies the row).
 BAD_ROWS: dict[str, tuple[str, str]] = {
@@ -248,8 +345,11 @@ def _org_name(rng: random.Random, kind: str, used: set[str]) -> str:
             name = rng.choice((f"(주){base}", f"주식회사 {base}", f"{base}(주)", base))
         else:
             base = name = {
-                "대학": f"{p}대학교", "공공기관": f"경기{p}진흥원", "협단체": f"경기{p}기업인협회",
-                "군부대": f"육군 제{rng.randint(1001, 9899)}부대", "기타": f"{p}사회적협동조합",
+                "대학": f"{p}대학교",
+                "공공기관": f"경기{p}진흥원",
+                "협단체": f"경기{p}기업인협회",
+                "군부대": f"육군 제{rng.randint(1001, 9899)}부대",
+                "기타": f"{p}사회적협동조합",
             }[kind]
         if base not in used:
             used.add(base)
@@ -263,8 +363,9 @@ def _typo(rng: random.Random, name: str, sigun: str) -> str:
     return rng.choice((name.replace("시장", " 시장"), f"{sigun[:-1]} {name}", name + " "))
 
 
-def _application(rng: random.Random, kind: str, sigun: str, name: str,
-                 nearby: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
+def _application(
+    rng: random.Random, kind: str, sigun: str, name: str, nearby: dict[str, list[tuple[str, str]]]
+) -> dict[str, str]:
     company = kind in _SUFFIXES
     if company or (kind in ("대학", "협단체", "기타") and rng.random() < 0.8):
         brn = _brn(rng, rng.choice(("81", "86", "87", "88")) if company else "82")
@@ -284,16 +385,30 @@ def _application(rng: random.Random, kind: str, sigun: str, name: str,
     title = titles.get(kind) or rng.choice(_TITLES)
     day = dt.date(2024, 3, 1) + dt.timedelta(days=rng.randint(0, 121))
     return {
-        "application_id": "", "received_on": day.isoformat(), "org_name": name, "org_type": kind,
-        "representative": _person(rng), "brn": brn, "address": _address(rng, sigun),
-        "contact_name": _person(rng), "contact_title": title, "phone": _phone(rng),
-        "email": _email(rng), "products": rng.choice(_PRODUCTS[kind]),
-        "market_day": rng.choice("YYN"), "purchase": rng.choice("YYN"),
+        "application_id": "",
+        "received_on": day.isoformat(),
+        "org_name": name,
+        "org_type": kind,
+        "representative": _person(rng),
+        "brn": brn,
+        "address": _address(rng, sigun),
+        "contact_name": _person(rng),
+        "contact_title": title,
+        "phone": _phone(rng),
+        "email": _email(rng),
+        "products": rng.choice(_PRODUCTS[kind]),
+        "market_day": rng.choice("YYN"),
+        "purchase": rng.choice("YYN"),
         "onnuri_thousand_won": rng.choice(("500", "1000", "1000", "2000", "3000", "5000", "")),
-        "special_program": rng.choice(_PROGRAMS), "other_cooperation": rng.choice(_OTHER),
-        "wish_market_1": wish1, "wish_market_2": wish2, "wish_region": region,
-        "privacy_consent": "Y", "third_party_consent": "Y" if rng.random() < 0.75 else "N",
-        "validation_result": "", "validation_message": "",
+        "special_program": rng.choice(_PROGRAMS),
+        "other_cooperation": rng.choice(_OTHER),
+        "wish_market_1": wish1,
+        "wish_market_2": wish2,
+        "wish_region": region,
+        "privacy_consent": "Y",
+        "third_party_consent": "Y" if rng.random() < 0.75 else "N",
+        "validation_result": "",
+        "validation_message": "",
     }
 
 
@@ -305,8 +420,14 @@ def sample_applications(seed: int = 2024) -> list[dict[str, str]]:
     rng = random.Random(seed)
     markets = [m for m in sample_markets() if m["participating"] == "Y"]
     nearby = {  # 시군 → (market, its 시군), nearest first
-        s: [(m["market_name"], m["sigun"]) for m in sorted(markets, key=lambda m: haversine_km(
-            *CENTROIDS[s], float(m["latitude"]), float(m["longitude"])))] for s in SIGUN}
+        s: [
+            (m["market_name"], m["sigun"])
+            for m in sorted(
+                markets, key=lambda m: haversine_km(*CENTROIDS[s], float(m["latitude"]), float(m["longitude"]))
+            )
+        ]
+        for s in SIGUN
+    }
     order = list(SIGUN)
     rng.shuffle(order)
     used = {"가나", "다솜인쇄", "별하센서", "윤슬모터스", "초록나무식품"}  # names of the bad rows
@@ -335,8 +456,7 @@ def sample_applications(seed: int = 2024) -> list[dict[str, str]]:
         # required 기관명 left blank
         bad("스타트업", "고양시", "", contact_name="남궁하늘"),
         # the same organisation again, written differently: same 사업자등록번호, contact, address
-        {**gana, "org_name": "주식회사 가나", "received_on": "2024-06-03",
-         "special_program": "벽화 그리기"},
+        {**gana, "org_name": "주식회사 가나", "received_on": "2024-06-03", "special_program": "벽화 그리기"},
     ]
     rows.sort(key=lambda r: r["received_on"])
     return rows

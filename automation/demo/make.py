@@ -65,10 +65,16 @@ class DemoOutcome:
     confirmed: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"folder": str(self.folder), "config": str(self.config_path), "files": self.files,
-                "markets_added": self.markets_added, "applications_added": self.applications_added,
-                "first_run": self.first_run.as_dict() if self.first_run else None,
-                "confirmed": self.confirmed, "run": self.run.as_dict()}
+        return {
+            "folder": str(self.folder),
+            "config": str(self.config_path),
+            "files": self.files,
+            "markets_added": self.markets_added,
+            "applications_added": self.applications_added,
+            "first_run": self.first_run.as_dict() if self.first_run else None,
+            "confirmed": self.confirmed,
+            "run": self.run.as_dict(),
+        }
 
     def text(self) -> str:
         lines = [f"예시 폴더: {self.folder}"]
@@ -76,18 +82,26 @@ class DemoOutcome:
         for role, path in self.files.items():
             lines.append(f"  {role:9s} {Path(path).relative_to(self.folder)}")
         if self.markets_added or self.applications_added:
-            lines.append(f"  예시 데이터: 시장 {self.markets_added}곳, 참여신청 {self.applications_added}건을 넣었습니다.")
+            lines.append(
+                f"  예시 데이터: 시장 {self.markets_added}곳, 참여신청 {self.applications_added}건을 넣었습니다."
+            )
         else:
             lines.append("  예시 데이터가 이미 있어 그대로 두었습니다 (직원이 고친 내용 포함).")
         if self.first_run is not None:
             lines.extend(_run_lines(self.first_run))
-            lines.append(f"직원이 제안 {len(self.confirmed)}건({', '.join(self.confirmed)})을 '확정'으로 바꿨다고 보고 다시 실행합니다.")
+            lines.append(
+                f"직원이 제안 {len(self.confirmed)}건({', '.join(self.confirmed)})을 '확정'으로 바꿨다고 보고 다시 실행합니다."
+            )
         lines.extend(_run_lines(self.run))
         if self.run.log_error:
             lines.append(f"  경고: {self.run.log_error}")
         lines.append("다음으로:")
-        lines.append(f"  - {Path(self.files['master']).relative_to(self.folder)} 파일을 엑셀이나 리브레오피스에서 열어 보세요.")
-        lines.append("  - '참여신청' 탭의 검증결과·검증메시지 열에 일부러 넣은 잘못된 행이 표시됩니다. 고친 뒤 다시 실행하세요.")
+        lines.append(
+            f"  - {Path(self.files['master']).relative_to(self.folder)} 파일을 엑셀이나 리브레오피스에서 열어 보세요."
+        )
+        lines.append(
+            "  - '참여신청' 탭의 검증결과·검증메시지 열에 일부러 넣은 잘못된 행이 표시됩니다. 고친 뒤 다시 실행하세요."
+        )
         lines.append("  - 협약서는 agreements/ 폴더에, 보낼 안내 메일은 outbox/ 폴더에 .eml 파일로 있습니다.")
         prefix = "uv run " if os.environ.get("UV") else ""
         lines.append(f"  - 다시 실행: {prefix}onemarket --config {self.config_path} run")
@@ -111,8 +125,12 @@ def _confirm_some(config: Config, n: int) -> list[str]:
         return []
     chosen = [r["match_id"].strip() for r in matches.data_rows() if r["status"].strip() == Status.SUGGESTED][:n]
     with transaction(backend):
-        write_rows(backend, schemas.matches, [RowUpdate({"status": Status.CONFIRMED}, id=m, expect={"status": Status.SUGGESTED})
-                                              for m in chosen], allow=frozenset({"status"}))
+        write_rows(
+            backend,
+            schemas.matches,
+            [RowUpdate({"status": Status.CONFIRMED}, id=m, expect={"status": Status.SUGGESTED}) for m in chosen],
+            allow=frozenset({"status"}),
+        )
     return chosen
 
 
@@ -120,20 +138,34 @@ def _sample_outcomes(config: Config, match_ids: list[str]) -> None:
     """Play the member of staff who types outcomes reported by phone into 성과보고 (for the dashboard)."""
     schemas = default_schemas()
     backend = open_backend(config, "outcomes")
-    matches = {r["match_id"].strip(): r for r in read_tables(open_backend(config, "master"),
-                                                             [schemas.matches])[TABS.matches].data_rows()}
+    matches = {
+        r["match_id"].strip(): r
+        for r in read_tables(open_backend(config, "master"), [schemas.matches])[TABS.matches].data_rows()
+    }
     today = now().date()
-    plan = [(0, 40, "전통시장가는날", "임직원 장보기와 점심", "32", "960000", "0", "Y"),
-            (0, 12, "온누리상품권구매", "명절 선물용 온누리상품권 구매", "", "0", "3000000", "N"),
-            (1, 25, "물품구매", "행사 물품 구매", "", "1250000", "0", "N"),
-            (2, 5, "SNS홍보", "시장 소개 카드뉴스 게시", "", "0", "0", "Y")]
+    plan = [
+        (0, 40, "전통시장가는날", "임직원 장보기와 점심", "32", "960000", "0", "Y"),
+        (0, 12, "온누리상품권구매", "명절 선물용 온누리상품권 구매", "", "0", "3000000", "N"),
+        (1, 25, "물품구매", "행사 물품 구매", "", "1250000", "0", "N"),
+        (2, 5, "SNS홍보", "시장 소개 카드뉴스 게시", "", "0", "0", "Y"),
+    ]
     rows = []
     for index, days_ago, kind, content, people, purchase, onnuri, best in plan:
         match = matches[match_ids[index % len(match_ids)]]
-        rows.append({"match_id": match["match_id"].strip(), "market_name": match["market_name"].strip(),
-                     "org_name": match["org_name"].strip(), "activity_date": (today - dt.timedelta(days=days_ago)).isoformat(),
-                     "activity_type": kind, "content": content, "participants": people, "purchase_won": purchase,
-                     "onnuri_won": onnuri, "best_practice": best})
+        rows.append(
+            {
+                "match_id": match["match_id"].strip(),
+                "market_name": match["market_name"].strip(),
+                "org_name": match["org_name"].strip(),
+                "activity_date": (today - dt.timedelta(days=days_ago)).isoformat(),
+                "activity_type": kind,
+                "content": content,
+                "participants": people,
+                "purchase_won": purchase,
+                "onnuri_won": onnuri,
+                "best_practice": best,
+            }
+        )
     with transaction(backend):
         append_rows(backend, schemas.outcomes, rows)
 
@@ -171,5 +203,13 @@ def _demo(folder: Path, config_path: Path, config: Config, seed: int) -> DemoOut
     if not confirmed:
         return DemoOutcome(folder, config_path, markets, applications, result, dict(config.workbooks))
     second = run(config)
-    return DemoOutcome(folder, config_path, markets, applications, second, dict(config.workbooks),
-                       first_run=result, confirmed=confirmed)
+    return DemoOutcome(
+        folder,
+        config_path,
+        markets,
+        applications,
+        second,
+        dict(config.workbooks),
+        first_run=result,
+        confirmed=confirmed,
+    )

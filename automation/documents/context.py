@@ -19,7 +19,7 @@ from automation.schema import default_schemas
 FACILITATOR = "경기지방중소벤처기업청"
 TITLE = "전통시장 활성화를 위한 업무협약서"
 SIGNED_DATE = "20    년    월    일"
-LIMIT = 300            # characters of one free-text field in a document or an e-mail
+LIMIT = 300  # characters of one free-text field in a document or an e-mail
 CUT_MARK = " …(이하 생략)"
 
 
@@ -46,7 +46,9 @@ class Cleaned:
         source = self.pair.app if row == "app" else self.pair.market if row == "market" else self.pair.match
         value, note = for_document(source[key], limit)
         if note:
-            self.issues.append(pair_issue(self.pair, f"document_{note}", column=column, message=_NOTES[note].format(column=column)))
+            self.issues.append(
+                pair_issue(self.pair, f"document_{note}", column=column, message=_NOTES[note].format(column=column))
+            )
         if row == "app" and self.detector is not None:
             value = self._consent_masked(self.detector, key, column, value)
         return value
@@ -54,9 +56,15 @@ class Cleaned:
     def _consent_masked(self, detector: Detector, key: str, column: str, value: str) -> str:
         masked, counts = for_market(detector, key, value)
         if counts:
-            self.issues.append(pair_issue(self.pair, "consent_masked", column=column,
-                                    message=f"{column}: 제3자제공동의가 Y가 아니어서 시장에 가는 협약서·안내 메일에서 "
-                                    f"{kinds_text(counts)}을 {MASK}으로 바꿨습니다."))
+            self.issues.append(
+                pair_issue(
+                    self.pair,
+                    "consent_masked",
+                    column=column,
+                    message=f"{column}: 제3자제공동의가 Y가 아니어서 시장에 가는 협약서·안내 메일에서 "
+                    f"{kinds_text(counts)}을 {MASK}으로 바꿨습니다.",
+                )
+            )
         return masked
 
 
@@ -100,7 +108,9 @@ def org_programs(c: Cleaned, market_name: str) -> list[str]:
     """The organisation's side, from the application (전통시장가는날, 물품구매, 온누리상품권, 특화, 기타)."""
     pair, items = c.pair, []
     if _yes(pair, "market_day"):
-        items.append(f"전통시장 가는 날: 임직원이 정기적으로 {market_name}{josa(market_name, '을')} 방문해 장보기와 식사를 합니다.")
+        items.append(
+            f"전통시장 가는 날: 임직원이 정기적으로 {market_name}{josa(market_name, '을')} 방문해 장보기와 식사를 합니다."
+        )
     if _yes(pair, "purchase"):
         items.append(f"물품 구매: 기관의 행사·명절 물품을 {market_name}에서 구매합니다.")
     amount = onnuri_thousand(pair)
@@ -118,8 +128,11 @@ def org_programs(c: Cleaned, market_name: str) -> list[str]:
 def market_programs(c: Cleaned, onnuri: bool) -> list[str]:
     """The market's side: the program's usual offers, shaped by the market's spaces and vouchers."""
     items = ["기관 임직원이 방문할 때 할인과 편의(안내·배송 등)를 제공합니다."]
-    spaces = [s for s in (c.text("market", "idle_space", "유휴공간", 60), c.text("market", "culture_space", "문화공간", 60))
-              if s and s.upper() not in ("N", "없음", "-")]
+    spaces = [
+        s
+        for s in (c.text("market", "idle_space", "유휴공간", 60), c.text("market", "culture_space", "문화공간", 60))
+        if s and s.upper() not in ("N", "없음", "-")
+    ]
     if spaces:
         items.append(f"기관의 홍보·전시와 공동 행사를 위해 시장의 공간({', '.join(spaces)})을 제공합니다.")
     else:

@@ -35,11 +35,26 @@ from automation.errors import DocumentError, TemplateError
 from automation.resources import data_dir
 
 #: Every field templates/agreement.docx uses, and every key the context builder supplies.
-AGREEMENT_FIELDS: frozenset[str] = frozenset({
-    "match_id", "round", "title", "org_name", "org_rep", "org_address", "org_type", "market_name",
-    "market_association", "market_sigun", "market_address", "org_programs", "market_programs", "period",
-    "facilitator", "signed_date",
-})
+AGREEMENT_FIELDS: frozenset[str] = frozenset(
+    {
+        "match_id",
+        "round",
+        "title",
+        "org_name",
+        "org_rep",
+        "org_address",
+        "org_type",
+        "market_name",
+        "market_association",
+        "market_sigun",
+        "market_address",
+        "org_programs",
+        "market_programs",
+        "period",
+        "facilitator",
+        "signed_date",
+    }
+)
 TEMPLATE_NAME = "agreement.docx"
 # XML 1.0 cannot hold C0 controls other than tab/newline/CR, lone surrogates or U+FFFE/U+FFFF.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -52,8 +67,10 @@ def default_template() -> Path:
     folder = data_dir("templates")
     if folder is not None and (folder / TEMPLATE_NAME).is_file():
         return folder / TEMPLATE_NAME
-    raise TemplateError(f"기본 협약서 양식 {TEMPLATE_NAME}을(를) 찾을 수 없습니다. 설치가 손상되었으니 다시 설치하거나 "
-                        "[documents] template에 양식 경로를 적으세요.")
+    raise TemplateError(
+        f"기본 협약서 양식 {TEMPLATE_NAME}을(를) 찾을 수 없습니다. 설치가 손상되었으니 다시 설치하거나 "
+        "[documents] template에 양식 경로를 적으세요."
+    )
 
 
 def _finalize(value: Any) -> Any:
@@ -73,8 +90,12 @@ class _Environment(SandboxedEnvironment):
         super().__init__(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_finalize)
         self._compiled: dict[str, jinja2.Template] = {}
 
-    def from_string(self, source: str | jinja2.nodes.Template, globals: MutableMapping[str, Any] | None = None,
-                    template_class: type[jinja2.Template] | None = None) -> jinja2.Template:
+    def from_string(
+        self,
+        source: str | jinja2.nodes.Template,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: type[jinja2.Template] | None = None,
+    ) -> jinja2.Template:
         if not isinstance(source, str) or globals is not None or template_class is not None:
             return super().from_string(source, globals, template_class)
         compiled = self._compiled.get(source)
@@ -93,19 +114,25 @@ def _environment() -> _Environment:
 
 
 def _unreadable(template: Path, exc: BaseException) -> TemplateError:
-    return TemplateError(f"협약서 양식 {template.name}을(를) 열 수 없습니다({type(exc).__name__}). 손상되었거나 .docx가 "
-                         "아닙니다. Word에서 .docx 형식으로 다시 저장하거나, [documents] template을 지워 기본 양식을 쓰세요.")
+    return TemplateError(
+        f"협약서 양식 {template.name}을(를) 열 수 없습니다({type(exc).__name__}). 손상되었거나 .docx가 "
+        "아닙니다. Word에서 .docx 형식으로 다시 저장하거나, [documents] template을 지워 기본 양식을 쓰세요."
+    )
 
 
 def _broken_tag(template: Path, exc: jinja2.TemplateError) -> TemplateError:
-    return TemplateError(f"협약서 양식 {template.name}의 {{{{ }}}} 또는 {{% %}} 태그를 읽을 수 없습니다({exc.message}). "
-                         "Word에서 태그를 지우고 한 번에 다시 입력해(중간 서식 변경 없이) 저장하세요.")
+    return TemplateError(
+        f"협약서 양식 {template.name}의 {{{{ }}}} 또는 {{% %}} 태그를 읽을 수 없습니다({exc.message}). "
+        "Word에서 태그를 지우고 한 번에 다시 입력해(중간 서식 변경 없이) 저장하세요."
+    )
 
 
 def _open(template: Path) -> DocxTemplate:
     if not template.is_file():
-        raise TemplateError(f"협약서 양식 {template}이(가) 없습니다. [documents] template 경로를 고치거나 지우세요 "
-                            "(지우면 기본 양식을 씁니다).")
+        raise TemplateError(
+            f"협약서 양식 {template}이(가) 없습니다. [documents] template 경로를 고치거나 지우세요 "
+            "(지우면 기본 양식을 씁니다)."
+        )
     document = DocxTemplate(template)
     try:
         document.init_docx()
@@ -128,8 +155,10 @@ def template_variables(template: Path) -> set[str]:
 def _missing_field(template: Path, context: Mapping[str, object], exc: jinja2.UndefinedError) -> TemplateError:
     found = _UNDEFINED.match(exc.message or "")
     field = found.group(1) if found else (exc.message or "")
-    return TemplateError(f"협약서 양식 {template.name}의 {{{{ {field} }}}}에 넣을 값이 없습니다. 양식에서 이 이름을 "
-                         f"고치거나 지우세요 (쓸 수 있는 이름: {', '.join(sorted(context))}).")
+    return TemplateError(
+        f"협약서 양식 {template.name}의 {{{{ {field} }}}}에 넣을 값이 없습니다. 양식에서 이 이름을 "
+        f"고치거나 지우세요 (쓸 수 있는 이름: {', '.join(sorted(context))})."
+    )
 
 
 def _render(template: Path, context: Mapping[str, object]) -> DocxTemplate:
@@ -152,14 +181,16 @@ def render_docx(template: Path, context: Mapping[str, object], out: Path) -> Non
     created = False
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("xb") as handle:   # created with the umask's permissions, unlike mkstemp's 0600
+        with tmp.open("xb") as handle:  # created with the umask's permissions, unlike mkstemp's 0600
             created = True
             document.save(handle)
         os.replace(tmp, out)
         created = False
     except OSError as exc:
-        raise DocumentError(f"협약서 파일 {out}을(를) 쓸 수 없습니다({exc.strerror or exc}). 폴더가 있고 쓸 수 있는지, "
-                            "같은 파일이 Word 등에서 열려 있지 않은지 확인하고 다시 실행하세요.") from exc
+        raise DocumentError(
+            f"협약서 파일 {out}을(를) 쓸 수 없습니다({exc.strerror or exc}). 폴더가 있고 쓸 수 있는지, "
+            "같은 파일이 Word 등에서 열려 있지 않은지 확인하고 다시 실행하세요."
+        ) from exc
     finally:
         if created:
             with contextlib.suppress(OSError):

@@ -26,17 +26,24 @@ from automation.errors import DocumentError
 
 _WHITESPACE = re.compile(r"\s+")
 _FORBIDDEN = re.compile(r'[/\\:*?"<>|]')
-_RUNS = re.compile(r"[ _]*_[ _]*")          # any run of spaces/underscores holding an underscore → "_"
+_RUNS = re.compile(r"[ _]*_[ _]*")  # any run of spaces/underscores holding an underscore → "_"
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
 # Emoji and emoji-building code points (pictographs, dingbats, flags, skin tones, keycaps, variation
 # selectors, tag characters); letters, Hangul, CJK and ordinary symbols such as ㈜ are outside these.
 _EMOJI_RANGES = (
-    (0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x2300, 0x23FF), (0xFE00, 0xFE0F),
-    (0xE0000, 0xE007F), (0x20E3, 0x20E3), (0x3030, 0x3030), (0x303D, 0x303D), (0x1F1E6, 0x1F1FF),
+    (0x1F000, 0x1FAFF),
+    (0x2600, 0x27BF),
+    (0x2B00, 0x2BFF),
+    (0x2300, 0x23FF),
+    (0xFE00, 0xFE0F),
+    (0xE0000, 0xE007F),
+    (0x20E3, 0x20E3),
+    (0x3030, 0x3030),
+    (0x303D, 0x303D),
+    (0x1F1E6, 0x1F1FF),
 )
 _RESERVED = frozenset(
-    {"CON", "PRN", "AUX", "NUL"}
-    | {f"{port}{n}" for port in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]}
+    {"CON", "PRN", "AUX", "NUL"} | {f"{port}{n}" for port in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]}
 )
 _SEPARATOR = "_"
 
@@ -49,9 +56,7 @@ def _is_emoji(char: str) -> bool:
 def clean_part(text: str) -> str:
     """One part of a file name (an ID, an organisation or a market), cleaned as described above."""
     text = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text))
-    text = "".join(
-        c for c in text if unicodedata.category(c) not in _DROPPED_CATEGORIES and not _is_emoji(c)
-    )
+    text = "".join(c for c in text if unicodedata.category(c) not in _DROPPED_CATEGORIES and not _is_emoji(c))
     text = _FORBIDDEN.sub("_", text)
     text = _RUNS.sub("_", _WHITESPACE.sub(" ", text))
     return text.strip(" _")
@@ -59,7 +64,7 @@ def clean_part(text: str) -> str:
 
 def _fit(text: str, max_bytes: int) -> str:
     """The longest prefix of ``text`` that is at most ``max_bytes`` of UTF-8 (whole characters)."""
-    return text.encode("utf-8")[:max(max_bytes, 0)].decode("utf-8", errors="ignore")
+    return text.encode("utf-8")[: max(max_bytes, 0)].decode("utf-8", errors="ignore")
 
 
 def document_stem(match_id: str, org: str, market: str, max_bytes: int = 150) -> str:

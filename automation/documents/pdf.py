@@ -45,13 +45,19 @@ def _runnable(path: Path) -> bool:
 
 def _install_paths() -> list[Path]:
     """Where LibreOffice usually lives when it is not on PATH (Windows, macOS, Linux tarballs)."""
-    paths = [Path(os.environ[var]) / "LibreOffice" / "program" / "soffice.exe"
-             for var in ("PROGRAMFILES", "PROGRAMW6432", "PROGRAMFILES(X86)") if os.environ.get(var)]
-    paths += [Path(r"C:\Program Files\LibreOffice\program\soffice.exe"),
-              Path(r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"),
-              Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),
-              Path.home() / "Applications" / "LibreOffice.app" / "Contents" / "MacOS" / "soffice",
-              Path("/usr/lib/libreoffice/program/soffice"), Path("/usr/local/bin/soffice")]
+    paths = [
+        Path(os.environ[var]) / "LibreOffice" / "program" / "soffice.exe"
+        for var in ("PROGRAMFILES", "PROGRAMW6432", "PROGRAMFILES(X86)")
+        if os.environ.get(var)
+    ]
+    paths += [
+        Path(r"C:\Program Files\LibreOffice\program\soffice.exe"),
+        Path(r"C:\Program Files (x86)\LibreOffice\program\soffice.exe"),
+        Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),
+        Path.home() / "Applications" / "LibreOffice.app" / "Contents" / "MacOS" / "soffice",
+        Path("/usr/lib/libreoffice/program/soffice"),
+        Path("/usr/local/bin/soffice"),
+    ]
     return paths + sorted(Path("/opt").glob("libreoffice*/program/soffice"), reverse=True)
 
 
@@ -128,9 +134,9 @@ def sweep_leftovers(outdir: Path) -> int:
             owner = json.loads((work / OWNER).read_text(encoding="utf-8"))
             parent, group = int(owner.get("parent", 0)), int(owner.get("group", 0))
         except (OSError, ValueError, TypeError, AttributeError):
-            parent = group = 0      # a folder from an older version, or one the kill cut short
+            parent = group = 0  # a folder from an older version, or one the kill cut short
         if parent and parent != os.getpid() and pid_alive(parent):
-            continue                # a conversion still running (another process)
+            continue  # a conversion still running (another process)
         if group and os.name != "nt" and _is_soffice_group(group):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(group, signal.SIGKILL)
@@ -147,19 +153,28 @@ def _record_owner(work: Path, group: int) -> None:
 
 def _run(command: list[str], soffice: Path, timeout: float, work: Path | None = None) -> tuple[int, str]:
     try:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   start_new_session=os.name != "nt")
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=os.name != "nt",
+        )
     except OSError as exc:
-        raise DocumentError(f"LibreOffice(soffice)를 실행할 수 없습니다: {soffice} ({exc.strerror or exc}). "
-                            "LibreOffice를 설치하거나 [documents] soffice에 올바른 경로를 적으세요.") from exc
+        raise DocumentError(
+            f"LibreOffice(soffice)를 실행할 수 없습니다: {soffice} ({exc.strerror or exc}). "
+            "LibreOffice를 설치하거나 [documents] soffice에 올바른 경로를 적으세요."
+        ) from exc
     if work is not None:
         _record_owner(work, process.pid)
     try:
         _, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(process)
-        raise DocumentError(f"LibreOffice가 {timeout:g}초 안에 PDF 변환을 끝내지 못해 멈췄습니다. 열려 있는 LibreOffice "
-                            "창을 모두 닫고 다시 실행하거나, [documents] pdf = \"never\"로 .docx만 만드세요.") from None
+        raise DocumentError(
+            f"LibreOffice가 {timeout:g}초 안에 PDF 변환을 끝내지 못해 멈췄습니다. 열려 있는 LibreOffice "
+            '창을 모두 닫고 다시 실행하거나, [documents] pdf = "never"로 .docx만 만드세요.'
+        ) from None
     return process.returncode, err.decode("utf-8", errors="replace")
 
 
@@ -168,9 +183,11 @@ def _convert_batch(files: Sequence[Path], outdir: Path, soffice: Path, timeout: 
     try:
         work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=outdir))
     except OSError as exc:
-        raise DocumentError(f"PDF 폴더 {outdir}에 쓸 수 없습니다({exc.strerror or exc}). 경로와 권한을 확인하세요.") from exc
+        raise DocumentError(
+            f"PDF 폴더 {outdir}에 쓸 수 없습니다({exc.strerror or exc}). 경로와 권한을 확인하세요."
+        ) from exc
     _record_owner(work, 0)
-    profile = work / "profile"      # inside the folder the sweep removes
+    profile = work / "profile"  # inside the folder the sweep removes
     try:
         inputs: dict[Path, Path] = {}
         for number, source in enumerate(files, 1):
@@ -179,16 +196,30 @@ def _convert_batch(files: Sequence[Path], outdir: Path, soffice: Path, timeout: 
                 inputs[source] = copy
         if not inputs:
             return result
-        command = [str(soffice), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
-                   "--nologo", "--nodefault", "--nolockcheck", "--norestore", "--convert-to", "pdf",
-                   "--outdir", str(work), *(str(p) for p in inputs.values())]
+        command = [
+            str(soffice),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            *(str(p) for p in inputs.values()),
+        ]
         code, err = _run(command, soffice, timeout, work)
         for source, copy in inputs.items():
             result[source] = _collect(copy.with_suffix(".pdf"), outdir / f"{source.stem}.pdf")
         if code != 0 and not any(result.values()):
             last = (err.strip().splitlines() or ["(메시지 없음)"])[-1]
-            raise DocumentError(f"LibreOffice(soffice)가 변환에 실패했습니다(종료 코드 {code}: {last}). LibreOffice를 "
-                                "다시 설치하거나 [documents] soffice 경로를 확인하세요.")
+            raise DocumentError(
+                f"LibreOffice(soffice)가 변환에 실패했습니다(종료 코드 {code}: {last}). LibreOffice를 "
+                "다시 설치하거나 [documents] soffice 경로를 확인하세요."
+            )
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -228,8 +259,15 @@ def default_workers() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def convert_to_pdf(docx_files: Sequence[Path], outdir: Path, soffice: Path, *, batch: int = 40,
-                   timeout: float = 600.0, workers: int | None = None) -> dict[Path, Path | None]:
+def convert_to_pdf(
+    docx_files: Sequence[Path],
+    outdir: Path,
+    soffice: Path,
+    *,
+    batch: int = 40,
+    timeout: float = 600.0,
+    workers: int | None = None,
+) -> dict[Path, Path | None]:
     """Convert each .docx to ``outdir/<stem>.pdf``; None for a file that failed.
 
     ``batch`` files go to one soffice process; up to ``workers`` processes (default
@@ -241,16 +279,20 @@ def convert_to_pdf(docx_files: Sequence[Path], outdir: Path, soffice: Path, *, b
     for path in docx_files:
         other = stems.setdefault(path.stem.casefold(), path)
         if other != path:
-            raise DocumentError(f"PDF 이름이 겹칩니다: {other.name}와(과) {path.name}이(가) 같은 {path.stem}.pdf가 됩니다. "
-                                "협약서 파일 이름을 서로 다르게 하세요.")
+            raise DocumentError(
+                f"PDF 이름이 겹칩니다: {other.name}와(과) {path.name}이(가) 같은 {path.stem}.pdf가 됩니다. "
+                "협약서 파일 이름을 서로 다르게 하세요."
+            )
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DocumentError(f"PDF 폴더 {outdir}을(를) 만들 수 없습니다({exc.strerror or exc}). 경로와 권한을 확인하세요.") from exc
+        raise DocumentError(
+            f"PDF 폴더 {outdir}을(를) 만들 수 없습니다({exc.strerror or exc}). 경로와 권한을 확인하세요."
+        ) from exc
     sweep_leftovers(outdir)
     files = list(dict.fromkeys(docx_files))
-    batches = [files[start:start + batch] for start in range(0, len(files), batch)]
-    stop = threading.Event()   # set by the first batch that fails: batches not yet started are skipped
+    batches = [files[start : start + batch] for start in range(0, len(files), batch)]
+    stop = threading.Event()  # set by the first batch that fails: batches not yet started are skipped
 
     def guarded(part: list[Path]) -> dict[Path, Path | None]:
         if stop.is_set():

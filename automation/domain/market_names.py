@@ -66,10 +66,12 @@ class MarketIndex:
         typed = typed.strip()
         if not typed:
             return Resolution("none")
-        if typed in self._by_code:                 # a 시장코드 names one market, whatever its name
+        if typed in self._by_code:  # a 시장코드 names one market, whatever its name
             return Resolution("exact", self._by_code[typed])
-        for kind, found in (("exact", self._by_name.get(typed, [])),
-                            ("normalized", self._by_key.get(name_key(typed), []))):
+        for kind, found in (
+            ("exact", self._by_name.get(typed, [])),
+            ("normalized", self._by_key.get(name_key(typed), [])),
+        ):
             if found:
                 pick = self._pick(found, sigun)
                 if isinstance(pick, MarketRef):
@@ -84,8 +86,9 @@ class MarketIndex:
         # syllables catch dropped words ('장현시장' ~ '장현전통시장'); jamo catch one-letter slips
         # ('모란시잔' ~ '모란시장'): the better of the two scores counts
         for query, choices in ((key, self._keys), (unicodedata.normalize("NFD", key), self._jamo)):
-            for _, score, index in process.extract(query, choices, scorer=fuzz.WRatio,
-                                                   score_cutoff=FUZZY_CUTOFF, limit=8):
+            for _, score, index in process.extract(
+                query, choices, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF, limit=8
+            ):
                 best_by_index[index] = max(best_by_index.get(index, 0.0), score)
         scored: list[tuple[float, MarketRef]] = []
         for index, score in best_by_index.items():

@@ -38,17 +38,34 @@ LOT = "소재지지번주소"
 CODE = "시장코드"
 # header variants seen in downloads → the header used in the returned records
 HEADER_ALIASES = {
-    "개설년도": "개설연도", "도로명주소": ROAD, "지번주소": LOT, "주차장": "주차장보유여부",
+    "개설년도": "개설연도",
+    "도로명주소": ROAD,
+    "지번주소": LOT,
+    "주차장": "주차장보유여부",
 }
 # 시장 tab key ← CSV header
 FIELD_MAP: dict[str, str] = {
-    "market_name": NAME, "market_type": "시장유형", "road_address": ROAD, "lot_address": LOT,
-    "latitude": "위도", "longitude": "경도", "store_count": "점포수", "items": "취급품목",
-    "vouchers": "사용가능상품권", "parking": "주차장보유여부",
+    "market_name": NAME,
+    "market_type": "시장유형",
+    "road_address": ROAD,
+    "lot_address": LOT,
+    "latitude": "위도",
+    "longitude": "경도",
+    "store_count": "점포수",
+    "items": "취급품목",
+    "vouchers": "사용가능상품권",
+    "parking": "주차장보유여부",
 }
 # staff columns a new row starts with, blank (수용기관수 blank = the default 1, for staff to set)
-STAFF_KEYS = ("idle_space", "culture_space", "association_contact", "association_phone",
-              "association_email", "capacity", "participating")
+STAFF_KEYS = (
+    "idle_space",
+    "culture_space",
+    "association_contact",
+    "association_phone",
+    "association_email",
+    "capacity",
+    "participating",
+)
 
 
 def _nfc(text: str) -> str:
@@ -58,8 +75,7 @@ def _nfc(text: str) -> str:
 def _decode(data: bytes, path: Path) -> str:
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputFileError(
-            f"{path.name}은(는) 엑셀 파일입니다. "
-            "엑셀에서 'CSV UTF-8' 또는 'CSV' 형식으로 저장한 파일을 지정하세요."
+            f"{path.name}은(는) 엑셀 파일입니다. 엑셀에서 'CSV UTF-8' 또는 'CSV' 형식으로 저장한 파일을 지정하세요."
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
@@ -94,9 +110,7 @@ def read_market_csv(path: Path) -> list[dict[str, str]]:
     except FileNotFoundError:
         raise InputFileError(f"시장 CSV 파일 {path}이(가) 없습니다. 경로를 확인하세요.") from None
     except OSError as exc:
-        raise InputFileError(
-            f"시장 CSV 파일 {path}을(를) 열 수 없습니다 ({exc.strerror})."
-        ) from None
+        raise InputFileError(f"시장 CSV 파일 {path}을(를) 열 수 없습니다 ({exc.strerror}).") from None
     empty = f"{path.name}이(가) 비어 있습니다. 전국전통시장표준데이터 CSV를 다시 내려받으세요."
     text = _decode(data, path)
     if not text.strip():
@@ -104,8 +118,9 @@ def read_market_csv(path: Path) -> list[dict[str, str]]:
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
-        rows = [r for r in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-                if any(c.strip() for c in r)]
+        rows = [
+            r for r in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter) if any(c.strip() for c in r)
+        ]
     except csv.Error as exc:
         raise InputFileError(f"{path.name}은(는) 올바른 CSV가 아닙니다 ({exc}).") from None
     if not rows:
@@ -129,9 +144,7 @@ def read_market_csv(path: Path) -> list[dict[str, str]]:
             "(시장명, 소재지도로명주소, 위도, 경도 … 열)를 지정하세요. 다른 시장 현황 파일은 받지 않습니다."
         )
     if len(rows) == 1:
-        raise InputFileError(
-            f"{path.name}에 머리글만 있고 시장 행이 없습니다. 파일을 다시 내려받으세요."
-        )
+        raise InputFileError(f"{path.name}에 머리글만 있고 시장 행이 없습니다. 파일을 다시 내려받으세요.")
     records: list[dict[str, str]] = []
     for row in rows[1:]:
         record: dict[str, str] = {}
@@ -152,7 +165,7 @@ def normalize_address(address: str) -> str:
     key = normalize_name(address.replace(",", " "))
     for prefix in ("경기도", "경기"):
         if key.startswith(prefix):
-            return key[len(prefix):]
+            return key[len(prefix) :]
     return key
 
 
@@ -221,16 +234,19 @@ class UpsertPlan:
     problems: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        return {"추가": len(self.added), "변경": len(self.updated), "변경없음": self.unchanged,
-                "원본에없음": self.not_in_source}
+        return {
+            "추가": len(self.added),
+            "변경": len(self.updated),
+            "변경없음": self.unchanged,
+            "원본에없음": self.not_in_source,
+        }
 
 
 def _clean(value: str | None) -> str:
     return _nfc(value or "").strip()
 
 
-def plan_upsert(existing: list[dict[str, str]], incoming: list[dict[str, str]],
-                import_keys: set[str]) -> UpsertPlan:
+def plan_upsert(existing: list[dict[str, str]], incoming: list[dict[str, str]], import_keys: set[str]) -> UpsertPlan:
     """Match each incoming market to an existing row and list what to add and change.
 
     Matching, in order: same 시장코드; else same normalised 시장명 and the same normalised road
@@ -254,8 +270,7 @@ def plan_upsert(existing: list[dict[str, str]], incoming: list[dict[str, str]],
             if _clean(row.get(key)):
                 by_addr.setdefault((name, normalize_address(row.get(key, ""))), []).append(i)
         by_sigun.setdefault((name, _clean(row.get("sigun"))), []).append(i)
-    incoming_pairs = Counter((normalize_name(r.get("market_name", "")), _clean(r.get("sigun")))
-                             for r in incoming)
+    incoming_pairs = Counter((normalize_name(r.get("market_name", "")), _clean(r.get("sigun"))) for r in incoming)
     claimed: set[int] = set()
     seen_codes: set[str] = set()
 

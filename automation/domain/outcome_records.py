@@ -46,8 +46,16 @@ class OutcomeRecord:
 
 #: the columns the outcomes step fills in a starter row; a row with nothing else is not a record yet
 STARTER_KEYS = ("match_id", "market_name", "org_name")
-_REPORTED = ("activity_date", "activity_type", "content", "participants", "purchase_won", "onnuri_won",
-             "evidence_link", "best_practice")
+_REPORTED = (
+    "activity_date",
+    "activity_type",
+    "content",
+    "participants",
+    "purchase_won",
+    "onnuri_won",
+    "evidence_link",
+    "best_practice",
+)
 
 
 def records_activity(row: Row) -> bool:
@@ -61,16 +69,28 @@ def _number(parsed_ok: bool, value: str) -> int:
 
 def to_record(tab: str, row: Row) -> OutcomeRecord:
     day = parse_date(row["activity_date"])
-    people, purchase, onnuri = parse_int(row["participants"]), parse_krw(row["purchase_won"]), parse_krw(row["onnuri_won"])
+    people, purchase, onnuri = (
+        parse_int(row["participants"]),
+        parse_krw(row["purchase_won"]),
+        parse_krw(row["onnuri_won"]),
+    )
     best = parse_yn(row["best_practice"])
     return OutcomeRecord(
-        tab=tab, row=row.number, outcome_id=row["outcome_id"].strip(), match_id=row["match_id"].strip(),
-        market_name=clean_text(row["market_name"]), org_name=clean_text(row["org_name"]),
+        tab=tab,
+        row=row.number,
+        outcome_id=row["outcome_id"].strip(),
+        match_id=row["match_id"].strip(),
+        market_name=clean_text(row["market_name"]),
+        org_name=clean_text(row["org_name"]),
         activity_date=dt.date.fromisoformat(day.value) if day.ok and day.value else None,
-        activity_type=clean_text(row["activity_type"]).replace(" ", ""), content=clean_text(row["content"]),
-        participants=_number(people.ok, people.value), purchase_won=_number(purchase.ok, purchase.value),
-        onnuri_won=_number(onnuri.ok, onnuri.value), evidence_link=clean_text(row["evidence_link"]),
-        best_practice=best.ok and best.value == "Y", status=row["validation_result"].strip(),
+        activity_type=clean_text(row["activity_type"]).replace(" ", ""),
+        content=clean_text(row["content"]),
+        participants=_number(people.ok, people.value),
+        purchase_won=_number(purchase.ok, purchase.value),
+        onnuri_won=_number(onnuri.ok, onnuri.value),
+        evidence_link=clean_text(row["evidence_link"]),
+        best_practice=best.ok and best.value == "Y",
+        status=row["validation_result"].strip(),
     )
 
 
@@ -78,5 +98,6 @@ def collect_outcomes(backend: Backend, schemas: SchemaSet) -> list[OutcomeRecord
     """One read of the outcomes file: every activity row of 성과보고 and of each market tab."""
     titles = outcome_tab_titles(backend.list_tabs())
     tables = read_tables(backend, [tab_schema(schemas, t) for t in titles])
-    return [to_record(title, row) for title, table in tables.items() for row in table.data_rows()
-            if records_activity(row)]
+    return [
+        to_record(title, row) for title, table in tables.items() for row in table.data_rows() if records_activity(row)
+    ]

@@ -22,7 +22,7 @@ from automation.schema import TABS, SchemaSet, TabSchema
 from automation.sheets.table import Row, Table
 
 PREFIX = "성과_"
-MAX_TITLE = 31                       # Excel's limit (Google allows 100): the stricter one wins
+MAX_TITLE = 31  # Excel's limit (Google allows 100): the stricter one wins
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\']")
 
 

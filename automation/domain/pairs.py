@@ -52,7 +52,9 @@ def _index(table: Table, key: str) -> dict[str, Row]:
 
 
 def _issue(row: Row, code: str, *, column: str, value: str, message: str, severity: Severity = ERROR) -> Issue:
-    return Issue(code=code, row=row.number, column=column, value=value, message=message, severity=severity, tab=TABS.matches)
+    return Issue(
+        code=code, row=row.number, column=column, value=value, message=message, severity=severity, tab=TABS.matches
+    )
 
 
 def collect_pairs(matches: Table, apps: Table, markets: Table, statuses: Iterable[str]) -> PairSet:
@@ -69,32 +71,61 @@ def collect_pairs(matches: Table, apps: Table, markets: Table, statuses: Iterabl
         if status not in wanted:
             continue
         if not match_id:
-            out.issues.append(_issue(row, "match_id_missing", column="매칭ID", value="",
-                                     message=f"{status} 행에 매칭ID가 없어 협약서와 안내 메일을 만들지 않았습니다. "
-                                     "'onemarket validate'로 ID를 받거나 매칭 작업이 만든 행을 쓰세요."))
+            out.issues.append(
+                _issue(
+                    row,
+                    "match_id_missing",
+                    column="매칭ID",
+                    value="",
+                    message=f"{status} 행에 매칭ID가 없어 협약서와 안내 메일을 만들지 않았습니다. "
+                    "'onemarket validate'로 ID를 받거나 매칭 작업이 만든 행을 쓰세요.",
+                )
+            )
             continue
         if ids[match_id] > 1:
-            out.issues.append(_issue(row, "duplicate_id", column="매칭ID", value=match_id,
-                                     message=f"중복 ID: 매칭ID '{match_id}'가 {ids[match_id]}개 행에 있습니다. 복사한 행을 지우세요. "
-                                     "그때까지 이 짝의 협약서와 안내 메일은 만들지 않습니다."))
+            out.issues.append(
+                _issue(
+                    row,
+                    "duplicate_id",
+                    column="매칭ID",
+                    value=match_id,
+                    message=f"중복 ID: 매칭ID '{match_id}'가 {ids[match_id]}개 행에 있습니다. 복사한 행을 지우세요. "
+                    "그때까지 이 짝의 협약서와 안내 메일은 만들지 않습니다.",
+                )
+            )
             continue
         app = app_by_id.get(row["application_id"].strip())
         if app is None:
-            out.issues.append(_issue(row, "application_missing", column="신청ID", value=row["application_id"].strip(),
-                                     message=f"{match_id}: 신청ID '{row['application_id'].strip()}'인 신청 행이 참여신청 탭에 없거나 "
-                                     "둘 이상입니다 (삭제·변경되었나요?). 협약서와 안내 메일을 만들지 않았습니다. 확인하세요."))
+            out.issues.append(
+                _issue(
+                    row,
+                    "application_missing",
+                    column="신청ID",
+                    value=row["application_id"].strip(),
+                    message=f"{match_id}: 신청ID '{row['application_id'].strip()}'인 신청 행이 참여신청 탭에 없거나 "
+                    "둘 이상입니다 (삭제·변경되었나요?). 협약서와 안내 메일을 만들지 않았습니다. 확인하세요.",
+                )
+            )
             continue
         market = market_by_code.get(row["market_code"].strip())
         if market is None:
-            out.issues.append(_issue(row, "market_missing", column="시장코드", value=row["market_code"].strip(),
-                                     message=f"{match_id}: 시장코드 '{row['market_code'].strip()}'인 시장이 시장 탭에 없거나 둘 이상입니다 "
-                                     "(삭제·변경되었나요?). 협약서와 안내 메일을 만들지 않았습니다. 확인하세요."))
+            out.issues.append(
+                _issue(
+                    row,
+                    "market_missing",
+                    column="시장코드",
+                    value=row["market_code"].strip(),
+                    message=f"{match_id}: 시장코드 '{row['market_code'].strip()}'인 시장이 시장 탭에 없거나 둘 이상입니다 "
+                    "(삭제·변경되었나요?). 협약서와 안내 메일을 만들지 않았습니다. 확인하세요.",
+                )
+            )
             continue
         out.pairs.append(Pair(row, app, market))
     return out
 
 
-def pair_issue(pair: Pair, code: str, *, column: str, message: str, value: str = "",
-               severity: Severity = WARNING) -> Issue:
+def pair_issue(
+    pair: Pair, code: str, *, column: str, message: str, value: str = "", severity: Severity = WARNING
+) -> Issue:
     """An issue about one pair (a warning unless said), addressed to its 매칭 row."""
     return _issue(pair.match, code, column=column, value=value, message=message, severity=severity)

@@ -27,11 +27,12 @@ class TabPlan:
     header: list[str]
     added: list[str] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)
-    actual: str = ""          # the tab's title now, when it only looks like the schema's (NFD, spaces)
+    actual: str = ""  # the tab's title now, when it only looks like the schema's (NFD, spaces)
 
     def header_writes(self) -> list[CellWrite]:
-        return [CellWrite(1, self.positions[self.schema.column(k).key], self.schema.column(k).header)
-                for k in self.added]
+        return [
+            CellWrite(1, self.positions[self.schema.column(k).key], self.schema.column(k).header) for k in self.added
+        ]
 
 
 @dataclass
@@ -39,7 +40,7 @@ class FileResult:
     role: str
     location: str
     tabs_created: list[str] = field(default_factory=list)
-    tabs_renamed: dict[str, str] = field(default_factory=dict)   # old title → schema title
+    tabs_renamed: dict[str, str] = field(default_factory=dict)  # old title → schema title
     headers_added: dict[str, list[str]] = field(default_factory=dict)
     dropdowns: int = 0
     protected_columns: int = 0
@@ -53,10 +54,13 @@ def plan_tab(schema: TabSchema, header: Sequence[str], exists: bool) -> TabPlan:
     """Decide which headers to add; raise HeaderError for duplicates (a person must choose)."""
     positions, dupes = match_header(schema, header)
     if dupes:
-        lines = [f"'{schema.column(k).header}' 머리글이 {len(v)}번 있습니다 ({', '.join(col_letter(p) + '열' for p in v)})"
-                 for k, v in dupes.items()]
+        lines = [
+            f"'{schema.column(k).header}' 머리글이 {len(v)}번 있습니다 ({', '.join(col_letter(p) + '열' for p in v)})"
+            for k, v in dupes.items()
+        ]
         raise HeaderError(
-            f"'{schema.name}' 탭의 머리글을 자동으로 고칠 수 없습니다: " + "; ".join(lines)
+            f"'{schema.name}' 탭의 머리글을 자동으로 고칠 수 없습니다: "
+            + "; ".join(lines)
             + ". 하나만 남기고 나머지 머리글 이름을 바꾼 뒤 다시 실행하세요. 아무것도 쓰지 않았습니다."
         )
     plan = TabPlan(schema, exists, list(header), positions=dict(positions))
@@ -95,23 +99,29 @@ def _dropdowns(plan: TabPlan, plans_by_tab: Mapping[str, TabPlan]) -> list[Dropd
         elif column.type == "yn":
             out.append(Dropdown(col, values=("Y", "N"), strict=False))
         elif column.type == "sigun":
-            out.append(Dropdown(col, values=SIGUN, strict=False,
-                                prompt="경기도 31개 시군 중 하나를 고르세요 (예: 수원시)."))
+            out.append(
+                Dropdown(col, values=SIGUN, strict=False, prompt="경기도 31개 시군 중 하나를 고르세요 (예: 수원시).")
+            )
         elif column.dropdown_source:
             src_tab, src_header = column.dropdown_source
             src = plans_by_tab.get(src_tab)
             if src is not None:
                 src_col = src.positions[src.schema.column_by_header(src_header).key]
-                out.append(Dropdown(col, source=(src_tab, src_col), strict=False,
-                                    prompt="목록에서 고르거나 시장명을 직접 입력하세요."))
+                out.append(
+                    Dropdown(
+                        col,
+                        source=(src_tab, src_col),
+                        strict=False,
+                        prompt="목록에서 고르거나 시장명을 직접 입력하세요.",
+                    )
+                )
     return out
 
 
-def apply_file(backend: Backend, role: str, plans: list[TabPlan], extra_tabs: Sequence[str] = ()
-               ) -> FileResult:
+def apply_file(backend: Backend, role: str, plans: list[TabPlan], extra_tabs: Sequence[str] = ()) -> FileResult:
     result = FileResult(role, backend.location)
     for plan in plans:
-        if plan.actual:   # put the schema's spelling back, so formulas and dropdowns naming it work
+        if plan.actual:  # put the schema's spelling back, so formulas and dropdowns naming it work
             backend.rename_tab(plan.actual, plan.schema.name)
             result.tabs_renamed[plan.actual] = plan.schema.name
     result.tabs_created = backend.ensure_tabs([p.schema.name for p in plans] + list(extra_tabs))
@@ -119,13 +129,12 @@ def apply_file(backend: Backend, role: str, plans: list[TabPlan], extra_tabs: Se
     by_tab = {p.schema.name: p for p in plans}
     for plan in plans:
         result.headers_added[plan.schema.name] = [plan.schema.column(k).header for k in plan.added]
-        if plan.schema.hidden:   # a job-state tab: hidden and (Google) service-account-only, set up once
+        if plan.schema.hidden:  # a job-state tab: hidden and (Google) service-account-only, set up once
             if plan.added:
                 finish_job_tab(backend, plan.schema)
             continue
         job_cols = tuple(plan.positions[c.key] for c in plan.schema.job_columns)
-        widths = {plan.positions[c.key]: (c.width or max(10, len(c.header) * 2 + 4))
-                  for c in plan.schema.columns}
+        widths = {plan.positions[c.key]: (c.width or max(10, len(c.header) * 2 + 4)) for c in plan.schema.columns}
         backend.style_header(plan.schema.name, HeaderStyle(job_cols, widths, dict.fromkeys(job_cols, JOB_NOTE)))
         dropdowns = _dropdowns(plan, by_tab)
         backend.set_dropdowns(plan.schema.name, dropdowns)
@@ -147,9 +156,12 @@ def _write_headers(backend: Backend, plans: Sequence[TabPlan]) -> None:
         for plan in plans:
             now = window.tabs[plan.schema.name].header
             if match_header(plan.schema, now)[0] != match_header(plan.schema, plan.header)[0] or any(
-                    c.col <= len(now) and now[c.col - 1].strip() for c in plan.header_writes()):
-                raise HeaderError(f"'{plan.schema.name}' 탭의 머리글(1행)이 init 도중에 바뀌었습니다. 아무것도 쓰지 않았습니다. "
-                                  "다시 실행하세요.")
+                c.col <= len(now) and now[c.col - 1].strip() for c in plan.header_writes()
+            ):
+                raise HeaderError(
+                    f"'{plan.schema.name}' 탭의 머리글(1행)이 init 도중에 바뀌었습니다. 아무것도 쓰지 않았습니다. "
+                    "다시 실행하세요."
+                )
             cells[plan.schema.name] = plan.header_writes()
         backend.finish_write(window, cells, {})
         done = True
@@ -158,8 +170,7 @@ def _write_headers(backend: Backend, plans: Sequence[TabPlan]) -> None:
             backend.abort_write(window)
 
 
-def init_workbooks(backends: Mapping[str, Backend], schemas: SchemaSet, *, apply: bool = True
-                   ) -> list[FileResult]:
+def init_workbooks(backends: Mapping[str, Backend], schemas: SchemaSet, *, apply: bool = True) -> list[FileResult]:
     """Plan every file first (so a header problem stops before any write), then apply."""
     plans = {role: plan_file(backends[role], schemas.for_workbook(role)) for role in WORKBOOKS}
     results = []
@@ -172,8 +183,7 @@ def init_workbooks(backends: Mapping[str, Backend], schemas: SchemaSet, *, apply
     return results
 
 
-def preview_file(backend: Backend, role: str, plans: list[TabPlan], extra_tabs: Sequence[str] = ()
-                 ) -> FileResult:
+def preview_file(backend: Backend, role: str, plans: list[TabPlan], extra_tabs: Sequence[str] = ()) -> FileResult:
     """What apply_file would do, without writing."""
     existing = backend.list_tabs()
     result = FileResult(role, backend.location)

@@ -42,9 +42,21 @@ class State(StrEnum):
     REVIEW = "review"
 
 
-_COLUMNS = ("match_id", "role", "template", "recipient", "cc", "subject", "message_id", "state", "reason",
-            "attempts", "created_at", "updated_at")
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM mail"   # the legacy SQLite journal
+_COLUMNS = (
+    "match_id",
+    "role",
+    "template",
+    "recipient",
+    "cc",
+    "subject",
+    "message_id",
+    "state",
+    "reason",
+    "attempts",
+    "created_at",
+    "updated_at",
+)
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM mail"  # the legacy SQLite journal
 
 
 @dataclass(frozen=True)
@@ -70,10 +82,20 @@ class Entry:
 def _entry(row: Sequence[object]) -> Entry:
     values = dict(zip(_COLUMNS, row, strict=True))
     cc = str(values["cc"])
-    return Entry(str(values["match_id"]), str(values["role"]), str(values["template"]), str(values["recipient"]),
-                 tuple(a for a in cc.split(", ") if a), str(values["subject"]), str(values["message_id"]),
-                 State(str(values["state"])), str(values["reason"]), int(str(values["attempts"])),
-                 str(values["created_at"]), str(values["updated_at"]))
+    return Entry(
+        str(values["match_id"]),
+        str(values["role"]),
+        str(values["template"]),
+        str(values["recipient"]),
+        tuple(a for a in cc.split(", ") if a),
+        str(values["subject"]),
+        str(values["message_id"]),
+        State(str(values["state"])),
+        str(values["reason"]),
+        int(str(values["attempts"])),
+        str(values["created_at"]),
+        str(values["updated_at"]),
+    )
 
 
 def _now() -> dt.datetime:
@@ -84,15 +106,23 @@ def mail_key(match_id: str, role: str, template: str) -> str:
     return f"{match_id}|{role}|{template}"
 
 
-Item = tuple[str, str, str, str, Sequence[str], str, str]   # match_id, role, template, to, cc, subject, message_id
+Item = tuple[str, str, str, str, Sequence[str], str, str]  # match_id, role, template, to, cc, subject, message_id
 
 
 class MailJournal:
     """The journal of one master workbook, for one run (written under the run lock)."""
 
-    def __init__(self, backend: Backend, schemas: SchemaSet, *, max_attempts: int = 3,
-                 clock: Callable[[], dt.datetime] = _now, create: bool = True, legacy: Path | None = None,
-                 table: Table | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        schemas: SchemaSet,
+        *,
+        max_attempts: int = 3,
+        clock: Callable[[], dt.datetime] = _now,
+        create: bool = True,
+        legacy: Path | None = None,
+        table: Table | None = None,
+    ) -> None:
         self.backend, self.schema, self.max_attempts, self._clock = backend, schemas[TABS.mail_log], max_attempts, clock
         self.entries_by_key: dict[tuple[str, str, str], Entry] = {}
         self.present: set[str] = set()
@@ -101,9 +131,12 @@ class MailJournal:
         self.live = create
         if create and table is None:
             ensure_job_tabs(backend, [self.schema])
-        if table is None and resolve_titles([TABS.mail_log], backend.list_tabs(), backend.location)[TABS.mail_log] is not None:
+        if (
+            table is None
+            and resolve_titles([TABS.mail_log], backend.list_tabs(), backend.location)[TABS.mail_log] is not None
+        ):
             table = read_tables(backend, [self.schema])[TABS.mail_log]
-        if table is not None:   # read by the step with its other tabs, or just now
+        if table is not None:  # read by the step with its other tabs, or just now
             for row in table.rows:
                 entry = _from_row(row)
                 if entry is not None:
@@ -123,9 +156,11 @@ class MailJournal:
             finally:
                 db.close()
         except sqlite3.Error as exc:
-            raise MailError(f"이전 메일 기록 파일 {path}을(를) 읽을 수 없습니다 ({exc}). 어떤 메일을 이미 보냈는지가 이 "
-                            "파일에 있으므로 그냥 넘어가지 않았습니다. 백업에서 되살리거나, 보낸 메일함과 시트를 확인한 뒤 "
-                            "파일을 다른 이름으로 옮기고 다시 실행하세요.") from exc
+            raise MailError(
+                f"이전 메일 기록 파일 {path}을(를) 읽을 수 없습니다 ({exc}). 어떤 메일을 이미 보냈는지가 이 "
+                "파일에 있으므로 그냥 넘어가지 않았습니다. 백업에서 되살리거나, 보낸 메일함과 시트를 확인한 뒤 "
+                "파일을 다른 이름으로 옮기고 다시 실행하세요."
+            ) from exc
         for row in rows:
             entry = _entry(row)
             self.entries_by_key[entry.key] = entry
@@ -137,8 +172,9 @@ class MailJournal:
         return self.entries_by_key.get((match_id, role, template))
 
     def entries(self, match_id: str | None = None) -> list[Entry]:
-        return sorted((e for e in self.entries_by_key.values() if match_id is None or e.match_id == match_id),
-                      key=lambda e: e.key)
+        return sorted(
+            (e for e in self.entries_by_key.values() if match_id is None or e.match_id == match_id), key=lambda e: e.key
+        )
 
     def may_send(self, entry: Entry | None, max_attempts: int | None = None) -> bool:
         """True for no row, ``planned``, or ``failed_transient`` with attempts left; never otherwise."""
@@ -163,16 +199,43 @@ class MailJournal:
             current = self.get(match_id, role, template)
             if not self.may_send(current):
                 state = current.state.value if current else "-"
-                raise MailError(f"이미 처리된 메일이라 다시 보내지 않습니다: {match_id}/{role}/{template} (상태 {state}). "
-                                "다시 보내야 한다면 매칭 탭의 메일요청에 '재발송'을 고르세요.")
+                raise MailError(
+                    f"이미 처리된 메일이라 다시 보내지 않습니다: {match_id}/{role}/{template} (상태 {state}). "
+                    "다시 보내야 한다면 매칭 탭의 메일요청에 '재발송'을 고르세요."
+                )
             attempts = (current.attempts if current else 0) + 1
-            begun.append(self._put(Entry(match_id, role, template, to, tuple(cc), subject, message_id, State.SENDING,
-                                         "", attempts, current.created_at if current else now, now)))
+            begun.append(
+                self._put(
+                    Entry(
+                        match_id,
+                        role,
+                        template,
+                        to,
+                        tuple(cc),
+                        subject,
+                        message_id,
+                        State.SENDING,
+                        "",
+                        attempts,
+                        current.created_at if current else now,
+                        now,
+                    )
+                )
+            )
         self.flush(extra)
         return begun
 
-    def begin(self, match_id: str, role: str, template: str, *, recipient: str, cc: str | Sequence[str],
-              subject: str, message_id: str) -> Entry:
+    def begin(
+        self,
+        match_id: str,
+        role: str,
+        template: str,
+        *,
+        recipient: str,
+        cc: str | Sequence[str],
+        subject: str,
+        message_id: str,
+    ) -> Entry:
         cc_list = [a.strip() for a in (cc.split(",") if isinstance(cc, str) else cc) if a.strip()]
         return self.begin_many([(match_id, role, template, recipient, cc_list, subject, message_id)])[0]
 
@@ -182,12 +245,15 @@ class MailJournal:
         for entry, result in results:
             current = self.get(*entry.key)
             if current is None or current.state != State.SENDING or current.message_id != entry.message_id:
-                raise MailError(f"메일 기록이 발송 중 상태가 아닙니다: {'/'.join(entry.key)}. 다른 실행이 같은 기록을 "
-                                "바꿨을 수 있으니 작업기록을 확인하세요.")
-            if result.status == "not_tried":   # begun in a batch, then the batch stopped before it
+                raise MailError(
+                    f"메일 기록이 발송 중 상태가 아닙니다: {'/'.join(entry.key)}. 다른 실행이 같은 기록을 "
+                    "바꿨을 수 있으니 작업기록을 확인하세요."
+                )
+            if result.status == "not_tried":  # begun in a batch, then the batch stopped before it
                 state = State.PLANNED if entry.attempts <= 1 else State.FAILED_TRANSIENT
-                out.append(self._put(replace(current, state=state, attempts=entry.attempts - 1,
-                                             updated_at=self._stamp())))
+                out.append(
+                    self._put(replace(current, state=state, attempts=entry.attempts - 1, updated_at=self._stamp()))
+                )
                 continue
             state, reason = self._outcome(current, result)
             out.append(self._put(replace(current, state=state, reason=reason, updated_at=self._stamp())))
@@ -241,10 +307,12 @@ class MailJournal:
             return WriteResult()
         try:
             result = write_tables(self.backend, writes)
-            self.backend.commit()   # .xlsx: on disk now; Google: already written
+            self.backend.commit()  # .xlsx: on disk now; Google: already written
         except OnemarketError as exc:
-            raise MailError(f"메일 기록을 워크북에 남기지 못해 이번 메일은 보내지 않았습니다 ({exc.message}). "
-                            "다음 실행에서 다시 합니다.") from exc
+            raise MailError(
+                f"메일 기록을 워크북에 남기지 못해 이번 메일은 보내지 않았습니다 ({exc.message}). "
+                "다음 실행에서 다시 합니다."
+            ) from exc
         lost = [i for i in result.issues if i.tab == TABS.mail_log]
         if lost:
             raise MailError(f"메일 기록 {len(lost)}건을 워크북에 쓰지 못해 보내지 않았습니다: {lost[0].message}")
@@ -258,10 +326,20 @@ class MailJournal:
     def _tab_write(self) -> TabWrite:
         updates, appends = [], []
         for key, e in sorted(self.pending.items()):
-            values = {"match_id": e.match_id, "role": e.role, "template": e.template, "recipient": e.recipient,
-                      "cc": ", ".join(e.cc), "subject": e.subject, "message_id": e.message_id,
-                      "state": e.state.value, "reason": e.reason, "attempts": str(e.attempts),
-                      "created_at": e.created_at, "updated_at": e.updated_at}
+            values = {
+                "match_id": e.match_id,
+                "role": e.role,
+                "template": e.template,
+                "recipient": e.recipient,
+                "cc": ", ".join(e.cc),
+                "subject": e.subject,
+                "message_id": e.message_id,
+                "state": e.state.value,
+                "reason": e.reason,
+                "attempts": str(e.attempts),
+                "created_at": e.created_at,
+                "updated_at": e.updated_at,
+            }
             if mail_key(*key) in self.present:
                 updates.append(RowUpdate(values, id=mail_key(*key)))
             else:
@@ -277,8 +355,9 @@ class MailJournal:
     def __enter__(self) -> MailJournal:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
 
@@ -295,9 +374,20 @@ def _from_row(row: Row) -> Entry | None:
         attempts = int(get("attempts") or 0)
     except ValueError:
         attempts = 0
-    return Entry(get("match_id").strip(), get("role").strip(), get("template").strip(), get("recipient").strip(), cc,
-                 get("subject"), get("message_id").strip(), state, get("reason"), attempts, get("created_at").strip(),
-                 get("updated_at").strip())
+    return Entry(
+        get("match_id").strip(),
+        get("role").strip(),
+        get("template").strip(),
+        get("recipient").strip(),
+        cc,
+        get("subject"),
+        get("message_id").strip(),
+        state,
+        get("reason"),
+        attempts,
+        get("created_at").strip(),
+        get("updated_at").strip(),
+    )
 
 
 def _cc_text(cc: str | Sequence[str]) -> str:
@@ -318,7 +408,9 @@ def label(entry: Entry) -> str:
     if entry.state == State.REVIEW:
         return "확인필요"
     if entry.state == State.FAILED:
-        reason = entry.reason if len(entry.reason) <= LABEL_REASON_LIMIT else entry.reason[:LABEL_REASON_LIMIT - 1] + "…"
+        reason = (
+            entry.reason if len(entry.reason) <= LABEL_REASON_LIMIT else entry.reason[: LABEL_REASON_LIMIT - 1] + "…"
+        )
         return f"발송실패: {reason}" if reason else "발송실패"
     if entry.state == State.FAILED_TRANSIENT:
         return "재시도 예정"

@@ -33,8 +33,9 @@ MIME_TYPES = {
 }
 # Zero-width and direction marks are format characters (Cf) and so are covered by the category test;
 # listed here too so the intent is visible.
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c"
-                       "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -64,9 +65,20 @@ def new_message_id(sender: str) -> str:
     return make_msgid(domain=domain)
 
 
-def build_message(*, sender: str, to: str, cc: Sequence[str], subject: str, text: str, html: str,
-                  message_id: str, date: dt.datetime, attachment: Path | None = None,
-                  attachment_name: str | None = None, label: str = "") -> EmailMessage:
+def build_message(
+    *,
+    sender: str,
+    to: str,
+    cc: Sequence[str],
+    subject: str,
+    text: str,
+    html: str,
+    message_id: str,
+    date: dt.datetime,
+    attachment: Path | None = None,
+    attachment_name: str | None = None,
+    label: str = "",
+) -> EmailMessage:
     """text + HTML alternatives, and at most one attachment read from ``attachment``.
 
     Raises MailError when an address is not a single plain address (fix the cell it came from)
@@ -80,7 +92,7 @@ def build_message(*, sender: str, to: str, cc: Sequence[str], subject: str, text
     msg["Subject"] = header_text(subject)
     msg["Date"] = format_datetime(date if date.tzinfo else date.replace(tzinfo=SEOUL))
     msg["Message-ID"] = message_id
-    if label:                             # 'M-2026-0001 시장안내': which pair and side (the outbox file name)
+    if label:  # 'M-2026-0001 시장안내': which pair and side (the outbox file name)
         msg[LABEL_HEADER] = header_text(label, 80)
     msg.set_content(text, subtype="plain", charset="utf-8", cte=_cte(text))
     msg.add_alternative(html, subtype="html", charset="utf-8", cte=_cte(html))
@@ -95,12 +107,16 @@ def build_message(*, sender: str, to: str, cc: Sequence[str], subject: str, text
 def _address(value: str, what: str) -> Address:
     """Exactly one ``addr@domain`` (with an optional display name), no line breaks."""
     if any(ch in value for ch in "\r\n\0"):
-        raise MailError(f"{what} 주소에 줄바꿈이 들어 있습니다: {value!r}. 시트의 이메일 칸을 한 줄로 고친 뒤 다시 실행하세요.")
+        raise MailError(
+            f"{what} 주소에 줄바꿈이 들어 있습니다: {value!r}. 시트의 이메일 칸을 한 줄로 고친 뒤 다시 실행하세요."
+        )
     pairs = getaddresses([value])
     name, addr = pairs[0] if len(pairs) == 1 else ("", "")
     local, _, domain = addr.rpartition("@")
     if not local or not domain or not addr.isascii() or " " in addr:
-        raise MailError(f"{what} 주소가 올바른 이메일 주소 하나가 아닙니다: {value!r}. 시트의 이메일 칸을 고친 뒤 다시 실행하세요.")
+        raise MailError(
+            f"{what} 주소가 올바른 이메일 주소 하나가 아닙니다: {value!r}. 시트의 이메일 칸을 고친 뒤 다시 실행하세요."
+        )
     return Address(display_name=header_text(name, 100), username=local, domain=domain)
 
 
@@ -115,10 +131,13 @@ def _attach(msg: EmailMessage, path: Path, name: str | None) -> None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise MailError(f"첨부 파일을 읽을 수 없습니다: {path} ({exc.strerror or exc}). 협약서를 다시 만든 뒤 실행하세요.") from exc
+        raise MailError(
+            f"첨부 파일을 읽을 수 없습니다: {path} ({exc.strerror or exc}). 협약서를 다시 만든 뒤 실행하세요."
+        ) from exc
     filename = header_text(name or path.name, 150).replace("/", "_").replace("\\", "_") or "attachment"
-    maintype, subtype = MIME_TYPES.get(Path(filename).suffix.lower() or path.suffix.lower(),
-                                       ("application", "octet-stream"))
+    maintype, subtype = MIME_TYPES.get(
+        Path(filename).suffix.lower() or path.suffix.lower(), ("application", "octet-stream")
+    )
     msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
 
 

@@ -50,7 +50,7 @@ def describe(code: int, reply: bytes | str = b"") -> str:
     korean = _BY_ENHANCED.get(enhanced) or _BY_CODE.get(code)
     if korean is None:
         kind = "일시 오류" if 400 <= code < 500 else "거부" if code >= 500 else "예상 밖 응답"
-        said = raw[match.end():] if match else raw
+        said = raw[match.end() :] if match else raw
         text = " ".join(said.decode("utf-8", "replace").split())[:60]
         korean = f"메일 서버 {kind}" + (f" ({text})" if text else "")
     return " ".join(part for part in (str(code), enhanced, korean) if part)

@@ -46,8 +46,9 @@ def _env(folder: Path) -> jinja2.Environment:
     return env
 
 
-def render_mail(stem: str, fields: frozenset[str], context: Mapping[str, object], folder: Path | None = None
-                ) -> Rendered:
+def render_mail(
+    stem: str, fields: frozenset[str], context: Mapping[str, object], folder: Path | None = None
+) -> Rendered:
     """``templates/mail/{stem}.subject.j2``, ``.txt.j2`` and ``.html.j2`` filled from ``context``."""
     env = _env(folder or mail_template_dir())
     parts = []
@@ -56,11 +57,11 @@ def render_mail(stem: str, fields: frozenset[str], context: Mapping[str, object]
         try:
             parts.append(env.get_template(name).render(**context, subject=""))
         except jinja2.UndefinedError as exc:
-            raise TemplateError(f"메일 양식 {name}이(가) 작업이 채울 수 없는 필드를 씁니다 ({exc.message}). "
-                                f"쓸 수 있는 필드: {', '.join(sorted(fields))}.") from exc
+            raise TemplateError(
+                f"메일 양식 {name}이(가) 작업이 채울 수 없는 필드를 씁니다 ({exc.message}). "
+                f"쓸 수 있는 필드: {', '.join(sorted(fields))}."
+            ) from exc
         except jinja2.TemplateError as exc:
             raise TemplateError(f"메일 양식 {name}을(를) 읽을 수 없습니다: {exc}. 양식을 고치세요.") from exc
     subject, text, html = parts
     return Rendered(" ".join(subject.split()), text, html)
-
-

@@ -66,8 +66,10 @@ class OutboxTransport:
             with tempfile.TemporaryFile(dir=self.folder):
                 pass
         except OSError as exc:
-            raise MailError(f"메일 보관 폴더에 쓸 수 없습니다: {self.folder} ({exc.strerror or exc}). "
-                            "[mail] outbox 경로와 폴더 권한을 확인하세요.") from exc
+            raise MailError(
+                f"메일 보관 폴더에 쓸 수 없습니다: {self.folder} ({exc.strerror or exc}). "
+                "[mail] outbox 경로와 폴더 권한을 확인하세요."
+            ) from exc
 
     def path_for(self, msg: EmailMessage) -> Path:
         try:
@@ -99,8 +101,10 @@ class OutboxTransport:
             os.replace(tmp, target)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
-            raise MailError(f"메일 파일을 저장하지 못했습니다: {target} ({exc.strerror or exc}). "
-                            "디스크 공간과 [mail] outbox 폴더 권한을 확인하세요.") from exc
+            raise MailError(
+                f"메일 파일을 저장하지 못했습니다: {target} ({exc.strerror or exc}). "
+                "디스크 공간과 [mail] outbox 폴더 권한을 확인하세요."
+            ) from exc
         return SendResult("sent")
 
     def close(self) -> None:
@@ -130,8 +134,10 @@ class SmtpTransport:
         try:
             self._open()
         except _Phase as exc:
-            raise MailError(f"메일 서버({self.config.host}:{self.config.port})에 연결할 수 없습니다: {exc.reason}. "
-                            "[mail] host, port 설정과 네트워크를 확인하거나 잠시 뒤 다시 실행하세요.") from exc
+            raise MailError(
+                f"메일 서버({self.config.host}:{self.config.port})에 연결할 수 없습니다: {exc.reason}. "
+                "[mail] host, port 설정과 네트워크를 확인하거나 잠시 뒤 다시 실행하세요."
+            ) from exc
 
     def _ssl_context(self) -> ssl.SSLContext:
         if self._context is None:
@@ -139,7 +145,9 @@ class SmtpTransport:
             try:
                 self._context = ssl.create_default_context(cafile=str(cafile) if cafile else None)
             except (OSError, ssl.SSLError) as exc:
-                raise MailError(f"[mail] cafile 인증서 파일을 읽을 수 없습니다: {cafile} ({exc}). 경로와 PEM 형식을 확인하세요.") from exc
+                raise MailError(
+                    f"[mail] cafile 인증서 파일을 읽을 수 없습니다: {cafile} ({exc}). 경로와 PEM 형식을 확인하세요."
+                ) from exc
         return self._context
 
     def _open(self) -> smtplib.SMTP:
@@ -148,17 +156,28 @@ class SmtpTransport:
         c = self.config
         password = c.password() if c.username else ""
         if c.username and not password:
-            raise MailError(f"SMTP 비밀번호가 없습니다: 환경변수 {c.password_env}에 비밀번호를 넣거나 "
-                            "[mail] username/password_env 설정을 확인하세요.")
+            raise MailError(
+                f"SMTP 비밀번호가 없습니다: 환경변수 {c.password_env}에 비밀번호를 넣거나 "
+                "[mail] username/password_env 설정을 확인하세요."
+            )
         extra: dict[str, Any] = {"timeout": c.timeout}
         if c.ssl:
             extra["context"] = self._ssl_context()
         starttls: bool | dict[str, Any] = {"context": self._ssl_context()} if c.starttls and not c.ssl else False
         user = c.username or parseaddr(c.sender)[1] or "onemarket"
         import yagmail  # type: ignore[import-untyped]  # here: importing it costs ~0.1 s for every command
-        yag = yagmail.SMTP(user={user: user}, password=password, host=c.host, port=c.port, smtp_ssl=c.ssl,
-                           smtp_starttls=starttls, smtp_skip_login=not c.username,
-                           soft_email_validation=False, **extra)
+
+        yag = yagmail.SMTP(
+            user={user: user},
+            password=password,
+            host=c.host,
+            port=c.port,
+            smtp_ssl=c.ssl,
+            smtp_starttls=starttls,
+            smtp_skip_login=not c.username,
+            soft_email_validation=False,
+            **extra,
+        )
         try:
             yag.login()
             smtp: smtplib.SMTP = yag.smtp
@@ -172,21 +191,32 @@ class SmtpTransport:
     def _connect_error(self, exc: BaseException) -> Exception:
         c = self.config
         if isinstance(exc, ssl.SSLCertVerificationError):
-            return MailError("메일 서버 인증서를 확인할 수 없습니다. 사설 인증서를 쓰는 서버라면 [mail] cafile에 그 인증서(PEM) "
-                             f"경로를 넣고, 아니면 [mail] host 이름을 확인하세요. ({exc.verify_message})")
+            return MailError(
+                "메일 서버 인증서를 확인할 수 없습니다. 사설 인증서를 쓰는 서버라면 [mail] cafile에 그 인증서(PEM) "
+                f"경로를 넣고, 아니면 [mail] host 이름을 확인하세요. ({exc.verify_message})"
+            )
         if isinstance(exc, ssl.SSLError):
-            return MailError(f"메일 서버와 암호화 연결을 맺지 못했습니다({exc.reason or exc}). [mail] port와 ssl/starttls 설정이 "
-                             "서버와 맞는지 확인하세요(465는 보통 ssl = true, 587은 starttls = true).")
+            return MailError(
+                f"메일 서버와 암호화 연결을 맺지 못했습니다({exc.reason or exc}). [mail] port와 ssl/starttls 설정이 "
+                "서버와 맞는지 확인하세요(465는 보통 ssl = true, 587은 starttls = true)."
+            )
         if isinstance(exc, smtplib.SMTPAuthenticationError):
-            return MailError(f"메일 서버가 로그인을 거부했습니다({exc.smtp_code}). [mail] username과 환경변수 "
-                             f"{c.password_env}(password_env)의 비밀번호를 확인하세요.")
+            return MailError(
+                f"메일 서버가 로그인을 거부했습니다({exc.smtp_code}). [mail] username과 환경변수 "
+                f"{c.password_env}(password_env)의 비밀번호를 확인하세요."
+            )
         if isinstance(exc, smtplib.SMTPNotSupportedError) or (
-                isinstance(exc, smtplib.SMTPException) and "authentication method" in str(exc)):
-            return MailError(f"메일 서버가 이 연결에서 {'암호화(STARTTLS)' if 'STARTTLS' in str(exc) else '로그인(AUTH)'}를 "
-                             "지원하지 않습니다. [mail] starttls/ssl/port 설정을 서버 안내와 맞추세요.")
+            isinstance(exc, smtplib.SMTPException) and "authentication method" in str(exc)
+        ):
+            return MailError(
+                f"메일 서버가 이 연결에서 {'암호화(STARTTLS)' if 'STARTTLS' in str(exc) else '로그인(AUTH)'}를 "
+                "지원하지 않습니다. [mail] starttls/ssl/port 설정을 서버 안내와 맞추세요."
+            )
         if isinstance(exc, UnicodeEncodeError):  # smtplib sends AUTH in ASCII only
-            return MailError("SMTP 사용자 이름이나 비밀번호에 영문·숫자·기호가 아닌 글자가 있어 로그인할 수 없습니다. "
-                             f"[mail] username과 환경변수 {c.password_env}(password_env)의 값을 확인하세요.")
+            return MailError(
+                "SMTP 사용자 이름이나 비밀번호에 영문·숫자·기호가 아닌 글자가 있어 로그인할 수 없습니다. "
+                f"[mail] username과 환경변수 {c.password_env}(password_env)의 값을 확인하세요."
+            )
         if isinstance(exc, smtplib.SMTPConnectError | smtplib.SMTPResponseException):
             return _Phase(describe(exc.smtp_code, exc.smtp_error))
         return _Phase(network_reason(exc))
@@ -221,8 +251,10 @@ class SmtpTransport:
         code, reply = _command(smtp.mail, sender, stale=True)
         if code == 530:
             self._drop()
-            raise MailError("메일 서버가 로그인한 뒤에만 보낼 수 있다고 합니다. [mail] username과 "
-                            f"환경변수 {self.config.password_env}(password_env)를 설정하세요.")
+            raise MailError(
+                "메일 서버가 로그인한 뒤에만 보낼 수 있다고 합니다. [mail] username과 "
+                f"환경변수 {self.config.password_env}(password_env)를 설정하세요."
+            )
         if code == 421:
             raise _Phase(describe(code, reply), stale=True)
         if code >= 400:
@@ -286,4 +318,3 @@ def open_transport(config: MailConfig) -> Transport:
     if config.transport == "smtp":
         return SmtpTransport(config)
     return OutboxTransport(config.outbox)
-

@@ -84,12 +84,19 @@ def build_markets(table: Table, matches: Iterable[Row]) -> tuple[list[Market], d
         if not code or code in rows:
             continue  # a duplicated 시장코드 is a validation error; the first row stands
         capacity = parse_int(row["capacity"])
-        markets.append(Market(
-            code=code, name=row["market_name"].strip(), sigun=parse_sigun(row["sigun"]).value or None,
-            lat=_float(row["latitude"]), lon=_float(row["longitude"]),
-            capacity=int(capacity.value) if capacity.ok and capacity.value else 1,
-            participating=row["participating"].strip().upper() not in ("N", "아니오", "X"),
-            traits=market_traits(row), had_partner=code in partnered))
+        markets.append(
+            Market(
+                code=code,
+                name=row["market_name"].strip(),
+                sigun=parse_sigun(row["sigun"]).value or None,
+                lat=_float(row["latitude"]),
+                lon=_float(row["longitude"]),
+                capacity=int(capacity.value) if capacity.ok and capacity.value else 1,
+                participating=row["participating"].strip().upper() not in ("N", "아니오", "X"),
+                traits=market_traits(row),
+                had_partner=code in partnered,
+            )
+        )
         rows[code] = row
     return markets, rows
 
@@ -100,14 +107,16 @@ def build_inputs(apps: Table, markets_table: Table, matches: Table) -> Inputs:
     out.markets, out.market_rows = build_markets(markets_table, match_rows)
     index = MarketIndex(MarketRef(m.code, m.name, m.sigun or "") for m in out.markets)
     known = {m.code for m in out.markets}
-    held: dict[str, str] = {}   # confirmed on a market that is gone: staff decide, the job does not re-match
+    held: dict[str, str] = {}  # confirmed on a market that is gone: staff decide, the job does not re-match
     for m in match_rows:
         app_id, code, status = m["application_id"].strip(), m["market_code"].strip(), m["status"].strip()
         if not app_id or not code:
             continue
         if status in LOCKED and code not in known:
-            held[app_id] = (f"{status}된 시장(시장코드 {code})이 시장 탭에 없거나 매칭에서 빠져 다시 매칭하지 않았습니다. "
-                            "시장을 되살리거나 매칭 행을 고치세요.")
+            held[app_id] = (
+                f"{status}된 시장(시장코드 {code})이 시장 탭에 없거나 매칭에서 빠져 다시 매칭하지 않았습니다. "
+                "시장을 되살리거나 매칭 행을 고치세요."
+            )
         elif status in LOCKED:
             out.locks.append(Lock(app_id, code))
         elif status in EXCLUDED:
@@ -125,8 +134,11 @@ def build_inputs(apps: Table, markets_table: Table, matches: Table) -> Inputs:
             continue
         status = row["validation_result"].strip()
         if status not in USABLE:
-            out.left_out[app_id] = ("검증 오류가 있어 매칭에서 뺐습니다. 검증메시지를 보고 고치세요." if status == RowResult.ERROR
-                                    else "아직 검증되지 않았습니다. 'onemarket validate'나 run을 먼저 실행하세요.")
+            out.left_out[app_id] = (
+                "검증 오류가 있어 매칭에서 뺐습니다. 검증메시지를 보고 고치세요."
+                if status == RowResult.ERROR
+                else "아직 검증되지 않았습니다. 'onemarket validate'나 run을 먼저 실행하세요."
+            )
             continue
         place = locate(row["address"])
         choices = []
@@ -138,8 +150,16 @@ def build_inputs(apps: Table, markets_table: Table, matches: Table) -> Inputs:
                 out.first_named[app_id] = res.market.code
         wish = parse_sigun(row["wish_region"])
         received = parse_date(row["received_on"])
-        out.applicants.append(Applicant(
-            id=app_id, order=(received.value if received.ok and received.value else "9999-12-31", app_id),
-            choices=tuple(choices), wish_sigun=wish.value if wish.ok and wish.value else None,
-            lat=place.lat, lon=place.lon, sigun=place.sigun, traits=applicant_traits(row)))
+        out.applicants.append(
+            Applicant(
+                id=app_id,
+                order=(received.value if received.ok and received.value else "9999-12-31", app_id),
+                choices=tuple(choices),
+                wish_sigun=wish.value if wish.ok and wish.value else None,
+                lat=place.lat,
+                lon=place.lon,
+                sigun=place.sigun,
+                traits=applicant_traits(row),
+            )
+        )
     return out

@@ -60,11 +60,14 @@ class StaffChoices:
     issues: list[Issue] = field(default_factory=list)
 
 
-def staff_choices(matches: Table, state: WorkState, market_rows: Mapping[str, Row],
-                  locked_apps: set[str]) -> StaffChoices:
+def staff_choices(
+    matches: Table, state: WorkState, market_rows: Mapping[str, Row], locked_apps: set[str]
+) -> StaffChoices:
     """Job rows whose market staff typed since the job's last write."""
     out = StaffChoices()
-    index = MarketIndex(MarketRef(code, r["market_name"].strip(), r["sigun"].strip()) for code, r in market_rows.items())
+    index = MarketIndex(
+        MarketRef(code, r["market_name"].strip(), r["sigun"].strip()) for code, r in market_rows.items()
+    )
     for row in matches.data_rows():
         mid, app_id = row["match_id"].strip(), row["application_id"].strip()
         if row["status"].strip() not in JOB_ROWS or not mid or not app_id:
@@ -76,19 +79,35 @@ def staff_choices(matches: Table, state: WorkState, market_rows: Mapping[str, Ro
         out.apps.add(app_id)
         chosen = _resolve(code, name, market_rows, index)
         if app_id in locked_apps:
-            out.issues.append(_issue(row, column="시장코드", value=code or name,
-                                     message=f"{mid}: 이 기관은 다른 행에서 이미 확정되었습니다. 이 행에 입력한 시장 '{code or name}'은(는) "
-                                     "그대로 두었습니다. 필요 없으면 상태를 거절로 바꾸거나 행을 지우세요."))
+            out.issues.append(
+                _issue(
+                    row,
+                    column="시장코드",
+                    value=code or name,
+                    message=f"{mid}: 이 기관은 다른 행에서 이미 확정되었습니다. 이 행에 입력한 시장 '{code or name}'은(는) "
+                    "그대로 두었습니다. 필요 없으면 상태를 거절로 바꾸거나 행을 지우세요.",
+                )
+            )
             continue
         if chosen is None:
             column = "시장코드" if code else "시장명"
-            out.issues.append(_issue(row, column=column, value=code or name,
-                                     message=f"{mid}: 직원이 입력한 시장 '{code or name}'을(를) 시장 탭에서 찾지 못해 그대로 두었습니다. "
-                                     "시장 탭의 시장코드(또는 정확한 시장명)로 고치세요. 두 칸을 비우면 작업이 다시 추천합니다."))
+            out.issues.append(
+                _issue(
+                    row,
+                    column=column,
+                    value=code or name,
+                    message=f"{mid}: 직원이 입력한 시장 '{code or name}'을(를) 시장 탭에서 찾지 못해 그대로 두었습니다. "
+                    "시장 탭의 시장코드(또는 정확한 시장명)로 고치세요. 두 칸을 비우면 작업이 다시 추천합니다.",
+                )
+            )
             continue
         out.locks.append(Lock(app_id, chosen))
-        values = {"market_code": chosen, "market_name": market_rows[chosen]["market_name"].strip(),
-                  "reason": STAFF_REASON, "score": ""}
+        values = {
+            "market_code": chosen,
+            "market_name": market_rows[chosen]["market_name"].strip(),
+            "reason": STAFF_REASON,
+            "score": "",
+        }
         out.kept[mid] = values
     return out
 
@@ -101,7 +120,15 @@ def _resolve(code: str, name: str, market_rows: Mapping[str, Row], index: Market
 
 
 def _issue(row: Row, *, column: str, value: str, message: str) -> Issue:
-    return Issue(code="staff_market", row=row.number, column=column, value=value, message=message, severity=WARNING, tab=TABS.matches)
+    return Issue(
+        code="staff_market",
+        row=row.number,
+        column=column,
+        value=value,
+        message=message,
+        severity=WARNING,
+        tab=TABS.matches,
+    )
 
 
 def changed_offers(matches: Table, state: WorkState, desired: Mapping[str, Mapping[str, str]]) -> list[Issue]:
@@ -114,13 +141,22 @@ def changed_offers(matches: Table, state: WorkState, desired: Mapping[str, Mappi
         offered = read_offer(state, mid)
         old = Offer(row["market_code"].strip(), row["market_name"].strip())
         if offered is not None and (old.code, old.name) != (offered.code, offered.name):
-            continue   # staff's choice: not the job's to change
+            continue  # staff's choice: not the job's to change
         new = desired.get(app_id)
         new_code = new["market_code"] if new else ""
         if new_code == old.code:
             continue
         after = f"{new['market_name']}({new_code})" if new and new_code else "미배정"
-        out.append(Issue(code="offer_changed", row=row.number, column="시장명", value=mid,
-                         message=f"{mid}: 제안이 바뀌었습니다 — {old.label()}({old.code}) → {after}. 이 기관에 이미 연락했다면 "
-                         "바뀐 내용을 알려 주세요.", severity=WARNING, tab=TABS.matches))
+        out.append(
+            Issue(
+                code="offer_changed",
+                row=row.number,
+                column="시장명",
+                value=mid,
+                message=f"{mid}: 제안이 바뀌었습니다 — {old.label()}({old.code}) → {after}. 이 기관에 이미 연락했다면 "
+                "바뀐 내용을 알려 주세요.",
+                severity=WARNING,
+                tab=TABS.matches,
+            )
+        )
     return out

@@ -68,9 +68,11 @@ class MatchOutcome:
 
     def summary_lines(self) -> list[str]:
         c = self.counts
-        lines = [f"{self.round}차: 참여 {c['participants']}곳 — 1지망 {c['first']}, 2지망 {c['second']}, "
-                 f"희망 시군 {c['city']}, 가까운 시장 {c['near']}, 미배정 {c['unmatched']} (확정 유지 {c['locked']}, "
-                 f"매칭 제외 {c['left_out']}" + (f", 직원이 고른 시장 {c['staff']}" if c['staff'] else "") + ")"]
+        lines = [
+            f"{self.round}차: 참여 {c['participants']}곳 — 1지망 {c['first']}, 2지망 {c['second']}, "
+            f"희망 시군 {c['city']}, 가까운 시장 {c['near']}, 미배정 {c['unmatched']} (확정 유지 {c['locked']}, "
+            f"매칭 제외 {c['left_out']}" + (f", 직원이 고른 시장 {c['staff']}" if c["staff"] else "") + ")"
+        ]
         if self.contested:
             top = ", ".join(f"{label} {named}곳(수용 {cap})" for label, named, cap in self.contested[:5])
             lines.append(f"1지망이 몰린 시장: {top}")
@@ -86,25 +88,36 @@ class MatchOutcome:
         return report
 
     def as_dict(self) -> dict[str, Any]:
-        return {"round": self.round, "dry_run": self.dry_run, "counts": dict(self.counts),
-                "contested": [{"market": m, "named_first": n, "capacity": c} for m, n, c in self.contested],
-                "written": self.written, "appended": self.appended, "unchanged": self.unchanged,
-                "preview": [p.__dict__ for p in self.preview], "issues": [i.as_dict() for i in self.issues]}
+        return {
+            "round": self.round,
+            "dry_run": self.dry_run,
+            "counts": dict(self.counts),
+            "contested": [{"market": m, "named_first": n, "capacity": c} for m, n, c in self.contested],
+            "written": self.written,
+            "appended": self.appended,
+            "unchanged": self.unchanged,
+            "preview": [p.__dict__ for p in self.preview],
+            "issues": [i.as_dict() for i in self.issues],
+        }
 
 
 def _round(matches: Table, requested: int | None) -> int:
     if requested:
         return requested
-    rounds = [int(r["round"]) for r in matches.data_rows()
-              if r["status"].strip() in LOCKED and r["round"].strip().isdigit()]
+    rounds = [
+        int(r["round"]) for r in matches.data_rows() if r["status"].strip() in LOCKED and r["round"].strip().isdigit()
+    ]
     return max(rounds, default=0) + 1
 
 
 def _contested(inputs: Inputs) -> list[tuple[str, int, int]]:
     named = Counter(inputs.first_named[a.id] for a in inputs.applicants if a.id in inputs.first_named)
     by_code = {m.code: m for m in inputs.markets}
-    out = [(f"{by_code[c].name}({by_code[c].sigun or '-'})", n, by_code[c].capacity) for c, n in named.items()
-           if n > by_code[c].capacity]
+    out = [
+        (f"{by_code[c].name}({by_code[c].sigun or '-'})", n, by_code[c].capacity)
+        for c, n in named.items()
+        if n > by_code[c].capacity
+    ]
     return sorted(out, key=lambda t: (-t[1], t[0]))
 
 
@@ -112,8 +125,12 @@ def _cost_words(cost: Objective) -> str:
     """What giving this organisation its 1st choice would cost the whole round, in staff's words
     (only what moves; the suggestion is optimal, so the round can only lose)."""
     parts = []
-    for label, lost in (("배정 기관", cost.matched), ("1지망 배정", cost.first), ("2지망 배정", cost.second),
-                        ("희망 시·군 배정", cost.city)):
+    for label, lost in (
+        ("배정 기관", cost.matched),
+        ("1지망 배정", cost.first),
+        ("2지망 배정", cost.second),
+        ("희망 시·군 배정", cost.city),
+    ):
         if lost:
             parts.append(f"{label} {abs(lost)}곳 {'줄어듦' if lost > 0 else '늘어남'}")
     points = cost.score_units / UNITS_PER_POINT
@@ -137,9 +154,17 @@ def _desired(inputs: Inputs, result: MatchResult, round_: int, outcome: MatchOut
     by_code = {m.code: m for m in inputs.markets}
     missed: dict[str, str] = {}
     if len(inputs.applicants) <= MAX_EXPLAINED_APPLICANTS:
-        missed = {e.app_id: _counterfactual(e) for e in explain(
-            result, inputs.applicants, inputs.markets, locks=inputs.locks, exclusions=inputs.exclusions,
-            neighbours=inputs.neighbours)}
+        missed = {
+            e.app_id: _counterfactual(e)
+            for e in explain(
+                result,
+                inputs.applicants,
+                inputs.markets,
+                locks=inputs.locks,
+                exclusions=inputs.exclusions,
+                neighbours=inputs.neighbours,
+            )
+        }
     desired: dict[str, dict[str, str]] = {}
     for a in result.assignments:
         outcome.counts[a.rank] += 1
@@ -149,30 +174,59 @@ def _desired(inputs: Inputs, result: MatchResult, round_: int, outcome: MatchOut
         row, market = inputs.app_rows[a.app_id], by_code[a.market_code]
         extra = missed.get(a.app_id)
         reasons = [r for r in a.reasons if not (extra and extra.startswith(r))] + ([extra] if extra else [])
-        desired[a.app_id] = {"round": str(round_), "application_id": a.app_id, "org_name": row["org_name"].strip(),
-                             "market_code": market.code, "market_name": market.name, "score": f"{a.score:.1f}",
-                             "reason": " · ".join(reasons), "status": Status.SUGGESTED}
-        outcome.preview.append(PreviewRow(a.app_id, row["org_name"].strip(), market.name, RANK_LABELS[a.rank],
-                                          "" if a.km is None else f"{a.km:.1f}", f"{a.score:.1f}", " · ".join(reasons)))
+        desired[a.app_id] = {
+            "round": str(round_),
+            "application_id": a.app_id,
+            "org_name": row["org_name"].strip(),
+            "market_code": market.code,
+            "market_name": market.name,
+            "score": f"{a.score:.1f}",
+            "reason": " · ".join(reasons),
+            "status": Status.SUGGESTED,
+        }
+        outcome.preview.append(
+            PreviewRow(
+                a.app_id,
+                row["org_name"].strip(),
+                market.name,
+                RANK_LABELS[a.rank],
+                "" if a.km is None else f"{a.km:.1f}",
+                f"{a.score:.1f}",
+                " · ".join(reasons),
+            )
+        )
     unmatched = [(u.app_id, u.reason) for u in result.unmatched] + sorted(inputs.left_out.items())
     for app_id, reason in unmatched:
         outcome.counts["unmatched" if app_id not in inputs.left_out else "left_out"] += 1
         found = inputs.app_rows.get(app_id)
-        desired[app_id] = {"round": str(round_), "application_id": app_id,
-                           "org_name": found["org_name"].strip() if found else "", "market_code": "", "market_name": "",
-                           "score": "", "reason": reason, "status": Status.UNMATCHED}
+        desired[app_id] = {
+            "round": str(round_),
+            "application_id": app_id,
+            "org_name": found["org_name"].strip() if found else "",
+            "market_code": "",
+            "market_name": "",
+            "score": "",
+            "reason": reason,
+            "status": Status.UNMATCHED,
+        }
         outcome.preview.append(PreviewRow(app_id, desired[app_id]["org_name"], "", "미배정", "", "", reason))
     outcome.counts["participants"] = len(inputs.applicants)
     return desired
 
 
-def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAllocator, stamp: str,
-               outcome: MatchOutcome, choices: StaffChoices) -> tuple[list[RowUpdate], list[dict[str, str]]]:
+def _plan_rows(
+    matches: Table,
+    desired: dict[str, dict[str, str]],
+    ids: IdAllocator,
+    stamp: str,
+    outcome: MatchOutcome,
+    choices: StaffChoices,
+) -> tuple[list[RowUpdate], list[dict[str, str]]]:
     job_rows: dict[str, list[Any]] = {}
     for r in matches.data_rows():
         if r["status"].strip() in JOB_ROWS and r["match_id"].strip():
             if r["application_id"].strip() in choices.apps:
-                continue        # staff decided this applicant's job row: only its kept values below
+                continue  # staff decided this applicant's job row: only its kept values below
             job_rows.setdefault(r["application_id"].strip(), []).append(r)
     updates, appends = [], []
     for app_id, values in desired.items():
@@ -185,25 +239,51 @@ def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAlloca
             outcome.unchanged += 1
             outcome.offers[row["match_id"].strip()] = (values["market_code"], values["market_name"])
             continue
-        updates.append(RowUpdate({**values, "processed_at": stamp}, id=row["match_id"].strip(),
-                                 expect={"status": row["status"], "market_code": row["market_code"],
-                                         "market_name": row["market_name"]}))
+        updates.append(
+            RowUpdate(
+                {**values, "processed_at": stamp},
+                id=row["match_id"].strip(),
+                expect={"status": row["status"], "market_code": row["market_code"], "market_name": row["market_name"]},
+            )
+        )
     by_id = {r["match_id"].strip(): r for r in matches.data_rows()}
     for mid, values in choices.kept.items():
         row = by_id[mid]
         if any(row[k].strip() != v for k, v in values.items()):
-            updates.append(RowUpdate({**values, "processed_at": stamp}, id=mid,
-                                     expect={"status": row["status"], "market_code": row["market_code"],
-                                             "market_name": row["market_name"]}))
+            updates.append(
+                RowUpdate(
+                    {**values, "processed_at": stamp},
+                    id=mid,
+                    expect={
+                        "status": row["status"],
+                        "market_code": row["market_code"],
+                        "market_name": row["market_name"],
+                    },
+                )
+            )
     for app_id, rows in job_rows.items():  # job rows no applicant needs any more
-        reason = ("다른 행에서 확정된 기관입니다. 이 행은 쓰지 않습니다." if app_id in outcome.locked_ids
-                  else "신청 행이 없습니다 (삭제되었거나 신청ID가 바뀌었습니다). 확인하세요.")
+        reason = (
+            "다른 행에서 확정된 기관입니다. 이 행은 쓰지 않습니다."
+            if app_id in outcome.locked_ids
+            else "신청 행이 없습니다 (삭제되었거나 신청ID가 바뀌었습니다). 확인하세요."
+        )
         for row in rows:
             if row["status"].strip() == Status.UNMATCHED and row["reason"] == reason:
                 continue
-            updates.append(RowUpdate({"status": Status.UNMATCHED, "market_code": "", "market_name": "", "score": "",
-                                      "reason": reason, "processed_at": stamp}, id=row["match_id"].strip(),
-                                     expect={"status": row["status"], "market_code": row["market_code"]}))
+            updates.append(
+                RowUpdate(
+                    {
+                        "status": Status.UNMATCHED,
+                        "market_code": "",
+                        "market_name": "",
+                        "score": "",
+                        "reason": reason,
+                        "processed_at": stamp,
+                    },
+                    id=row["match_id"].strip(),
+                    expect={"status": row["status"], "market_code": row["market_code"]},
+                )
+            )
     for u in updates:
         if u.id not in choices.kept:
             outcome.offers[u.id] = (u.values["market_code"], u.values["market_name"])
@@ -212,11 +292,13 @@ def _plan_rows(matches: Table, desired: dict[str, dict[str, str]], ids: IdAlloca
     return updates, appends
 
 
-def match(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
-          round_: int | None = None, dry_run: bool = False) -> MatchOutcome:
+def match(
+    books: Workbooks, schemas: SchemaSet, state_dir: Path, *, round_: int | None = None, dry_run: bool = False
+) -> MatchOutcome:
     master = books.master
-    tables, state = read_with_state(master, schemas, [schemas.applications, schemas.markets, schemas.matches],
-                                    dry_run=dry_run, legacy=state_dir)
+    tables, state = read_with_state(
+        master, schemas, [schemas.applications, schemas.markets, schemas.matches], dry_run=dry_run, legacy=state_dir
+    )
     inputs = build_inputs(tables[TABS.applications], tables[TABS.markets], tables[TABS.matches])
     choices = staff_choices(tables[TABS.matches], state, inputs.market_rows, {lock.app_id for lock in inputs.locks})
     inputs.locks += choices.locks
@@ -224,8 +306,13 @@ def match(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
     inputs.applicants = [a for a in inputs.applicants if a.id not in choices.apps or a.id in pinned]
     outcome = MatchOutcome(_round(tables[TABS.matches], round_), dry_run=dry_run)
     outcome.issues.extend(choices.issues)
-    result = solve(inputs.applicants, inputs.markets, locks=inputs.locks, exclusions=inputs.exclusions,
-                   neighbours=inputs.neighbours)
+    result = solve(
+        inputs.applicants,
+        inputs.markets,
+        locks=inputs.locks,
+        exclusions=inputs.exclusions,
+        neighbours=inputs.neighbours,
+    )
     outcome.result = result
     outcome.contested = _contested(inputs)
     desired = _desired(inputs, result, outcome.round, outcome)
@@ -235,7 +322,9 @@ def match(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
     ids = IdAllocator(state, now().year)
     for r in tables[TABS.matches].rows:
         ids.observe(r["match_id"])
-    updates, appends = _plan_rows(tables[TABS.matches], desired, ids, now().strftime("%Y-%m-%d %H:%M"), outcome, choices)
+    updates, appends = _plan_rows(
+        tables[TABS.matches], desired, ids, now().strftime("%Y-%m-%d %H:%M"), outcome, choices
+    )
     if dry_run:
         outcome.issues.extend(moved)
         return outcome
@@ -246,11 +335,16 @@ def match(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
     for mid, (code, name) in outcome.offers.items():
         record_offer(state, mid, code, name)
     marks = state.tab_write()
-    written = write_tables(master, [TabWrite(schemas.matches, updates, appends, allow=JOB_WRITES,
-                                             base=tables[TABS.matches]), *([marks] if marks else [])])
+    written = write_tables(
+        master,
+        [
+            TabWrite(schemas.matches, updates, appends, allow=JOB_WRITES, base=tables[TABS.matches]),
+            *([marks] if marks else []),
+        ],
+    )
     state.written()
     refused = _forget_refused(master, state, before, written.issues)
-    outcome.issues.extend(i for i in moved if i.value not in refused)   # only changes that landed
+    outcome.issues.extend(i for i in moved if i.value not in refused)  # only changes that landed
     outcome.issues.extend(written.issues)
     outcome.issues.extend(state.notes)
     outcome.written = written.written_rows
@@ -258,8 +352,9 @@ def match(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
     return outcome
 
 
-def _forget_refused(master: Backend, state: WorkState, before: dict[str, Offer | None], issues: list[Issue]
-                    ) -> set[str]:
+def _forget_refused(
+    master: Backend, state: WorkState, before: dict[str, Offer | None], issues: list[Issue]
+) -> set[str]:
     """A rewrite refused (a person changed the row meanwhile) did not happen: its row keeps what it
     had, so the record goes back to the job's earlier suggestion (one more small write, rarely)."""
     refused = {i.value for i in issues if i.value in before}
@@ -273,4 +368,3 @@ def _forget_refused(master: Backend, state: WorkState, before: dict[str, Offer |
         write_tables(master, [marks])
         state.written()
     return refused
-

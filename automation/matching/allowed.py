@@ -89,8 +89,9 @@ def fit_mask(traits: frozenset[str], market: bool) -> int:
 _POPCOUNT = np.array([bin(k).count("1") for k in range(1 << len(FIT))], dtype=np.int64)
 
 
-def _canonical(applicants: Iterable[Applicant], markets: Iterable[Market]
-               ) -> tuple[tuple[Applicant, ...], tuple[Market, ...]]:
+def _canonical(
+    applicants: Iterable[Applicant], markets: Iterable[Market]
+) -> tuple[tuple[Applicant, ...], tuple[Market, ...]]:
     apps = tuple(sorted(applicants, key=lambda a: (a.order, a.id)))
     mkts = tuple(sorted(markets, key=lambda m: m.code))
     for what, ids in (("applicant id", [a.id for a in apps]), ("market code", [m.code for m in mkts])):
@@ -112,9 +113,16 @@ class _Group:
     ok: bool
 
 
-def _group(key: tuple[float | None, float | None, str | None], mlat: FloatArray, mlon: FloatArray,
-           msig: IntArray, sig_id: dict[str | None, int], neighbours: Neighbours, participating: BoolArray,
-           open_: BoolArray) -> _Group:
+def _group(
+    key: tuple[float | None, float | None, str | None],
+    mlat: FloatArray,
+    mlon: FloatArray,
+    msig: IntArray,
+    sig_id: dict[str | None, int],
+    neighbours: Neighbours,
+    participating: BoolArray,
+    open_: BoolArray,
+) -> _Group:
     lat, lon, wish = key
     km = km_to(lat, lon, mlat, mlon) if lat is not None and lon is not None else np.full(len(mlat), np.nan)
     far = np.nan_to_num(km, nan=np.inf)
@@ -129,9 +137,14 @@ def _group(key: tuple[float | None, float | None, str | None], mlat: FloatArray,
     return _Group(km, geo, idx, km[idx], bool(geo.any()))
 
 
-def build(applicants: Iterable[Applicant], markets: Iterable[Market], *,
-          locks: Iterable[Lock] = (), exclusions: Iterable[Exclusion] = (),
-          neighbours: Neighbours | None = None) -> Problem:
+def build(
+    applicants: Iterable[Applicant],
+    markets: Iterable[Market],
+    *,
+    locks: Iterable[Lock] = (),
+    exclusions: Iterable[Exclusion] = (),
+    neighbours: Neighbours | None = None,
+) -> Problem:
     apps, mkts = _canonical(applicants, markets)
     neighbours = neighbours or {}
     app_index = {a.id: i for i, a in enumerate(apps)}
@@ -223,27 +236,34 @@ def build(applicants: Iterable[Applicant], markets: Iterable[Market], *,
     lv[:, 1] = is_first
     lv[:, 2] = is_second
     lv[:, 3] = in_city & city_only[arc_app]
-    lv[:, 4] = (distance_units(arc_km)
-                + FIT_POINTS * UNITS_PER_POINT * _POPCOUNT[afit[arc_app] & mfit[arc_mkt]]
-                + FIRST_PARTNER_BONUS * UNITS_PER_POINT * fresh[arc_mkt])
+    lv[:, 4] = (
+        distance_units(arc_km)
+        + FIT_POINTS * UNITS_PER_POINT * _POPCOUNT[afit[arc_app] & mfit[arc_mkt]]
+        + FIRST_PARTNER_BONUS * UNITS_PER_POINT * fresh[arc_mkt]
+    )
     rank = np.where(is_first, FIRST, np.where(is_second, SECOND, np.where(in_city, CITY, NEAR)))
-    return Problem(apps, mkts, app_index, market_index, cap, locked, arc_app, arc_mkt, lv, arc_km,
-                   rank.astype(np.int8), geo_ok)
+    return Problem(
+        apps, mkts, app_index, market_index, cap, locked, arc_app, arc_mkt, lv, arc_km, rank.astype(np.int8), geo_ok
+    )
 
 
 def pair(app: Applicant, market: Market) -> tuple[Objective, float | None, int]:
     """Levels, km and rank class of one pair, whether or not it is allowed (for locked pairs)."""
     km: float | None = None
     if None not in (app.lat, app.lon, market.lat, market.lon):
-        km = float(km_to(float(app.lat or 0), float(app.lon or 0),
-                         np.array([market.lat], dtype=np.float64),
-                         np.array([market.lon], dtype=np.float64))[0])
+        km = float(
+            km_to(
+                float(app.lat or 0),
+                float(app.lon or 0),
+                np.array([market.lat], dtype=np.float64),
+                np.array([market.lon], dtype=np.float64),
+            )[0]
+        )
     first = bool(app.choices) and app.choices[0] == market.code
     second = not first and len(app.choices) > 1 and app.choices[1] == market.code
     in_city = app.wish_sigun is not None and market.sigun == app.wish_sigun
     units = int(distance_units(np.array([np.nan if km is None else km], dtype=np.float64))[0])
-    units += (FIT_POINTS * UNITS_PER_POINT
-              * bin(fit_mask(app.traits, False) & fit_mask(market.traits, True)).count("1"))
+    units += FIT_POINTS * UNITS_PER_POINT * bin(fit_mask(app.traits, False) & fit_mask(market.traits, True)).count("1")
     units += FIRST_PARTNER_BONUS * UNITS_PER_POINT * (not market.had_partner)
     rank = FIRST if first else SECOND if second else CITY if in_city else NEAR
     return Objective(1, int(first), int(second), int(in_city and app.city_only), units), km, rank

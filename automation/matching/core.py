@@ -122,8 +122,7 @@ def components(problem: Problem) -> list[tuple[IntArray, IntArray]]:
     n, nm = len(problem.apps), len(problem.markets)
     if not len(problem.arc_app):
         return []
-    graph = coo_array((np.ones(len(problem.arc_app)), (problem.arc_app, n + problem.arc_mkt)),
-                      shape=(n + nm, n + nm))
+    graph = coo_array((np.ones(len(problem.arc_app)), (problem.arc_app, n + problem.arc_mkt)), shape=(n + nm, n + nm))
     _, label = connected_components(graph, directed=False)
     arc_label = label[problem.arc_app]
     order = np.argsort(arc_label, kind="stable")
@@ -132,8 +131,9 @@ def components(problem: Problem) -> list[tuple[IntArray, IntArray]]:
     return sorted(out, key=lambda c: (-len(c[0]), int(c[0][0])))
 
 
-def prices(nm: int, app: IntArray, mkt: IntArray, val: IntArray, cap: IntArray,
-           asg: IntArray, may_unmatch: BoolArray) -> tuple[IntArray, IntArray]:
+def prices(
+    nm: int, app: IntArray, mkt: IntArray, val: IntArray, cap: IntArray, asg: IntArray, may_unmatch: BoolArray
+) -> tuple[IntArray, IntArray]:
     """Exact optimal market prices (index ``nm`` is "unmatched") and applicant surpluses of an
     assignment, or :class:`NotOptimal` when the assignment is not optimal."""
     u = nm
@@ -175,8 +175,12 @@ def prices(nm: int, app: IntArray, mkt: IntArray, val: IntArray, cap: IntArray,
 def optimise(problem: Problem, *, dense_cells: int = DENSE_CELLS) -> Face:
     """The optimal face of L1..L5 for a built problem (locked applicants have no arcs)."""
     n, nm, na = len(problem.apps), len(problem.markets), len(problem.arc_app)
-    face = Face(np.zeros(na, dtype=np.bool_), np.ones(n, dtype=np.bool_),
-                np.zeros(nm, dtype=np.bool_), np.full(n, -1, dtype=np.int64))
+    face = Face(
+        np.zeros(na, dtype=np.bool_),
+        np.ones(n, dtype=np.bool_),
+        np.zeros(nm, dtype=np.bool_),
+        np.full(n, -1, dtype=np.int64),
+    )
     solves: list[str] = []
     for apps, arcs in components(problem):
         _component(problem, apps, arcs, face, solves, dense_cells)
@@ -184,8 +188,9 @@ def optimise(problem: Problem, *, dense_cells: int = DENSE_CELLS) -> Face:
     return face
 
 
-def _component(problem: Problem, apps: IntArray, arcs: IntArray, face: Face, solves: list[str],
-               dense_cells: int) -> None:
+def _component(
+    problem: Problem, apps: IntArray, arcs: IntArray, face: Face, solves: list[str], dense_cells: int
+) -> None:
     mk = _distinct(problem.arc_mkt[arcs])
     local_app = np.zeros(len(problem.apps), dtype=np.int64)
     local_app[apps] = np.arange(len(apps))
@@ -217,8 +222,7 @@ def _component(problem: Problem, apps: IntArray, arcs: IntArray, face: Face, sol
         val = val + weights[-1] * ((~mu[a]).astype(np.int64) + full[m])
         start = np.searchsorted(ids, prev[rows][prev[rows] >= 0])  # the last optimum: feasible here
         try:
-            local, price, surplus, how = _solve(len(rows), nm, a, m, sub[:, 4], val, left, mu, full, start,
-                                                dense_cells)
+            local, price, surplus, how = _solve(len(rows), nm, a, m, sub[:, 4], val, left, mu, full, start, dense_cells)
         except NotOptimal:
             if len(levels) == 1:
                 raise
@@ -226,7 +230,9 @@ def _component(problem: Problem, apps: IntArray, arcs: IntArray, face: Face, sol
             asg = prev
             continue
         limit = LIMIT
-        solves.append(f"{na} organisations ({len(rows)} not fixed, {len(ids)} arcs), L{levels[0] + 1}..L{levels[-1] + 1}: {how}")
+        solves.append(
+            f"{na} organisations ({len(rows)} not fixed, {len(ids)} arcs), L{levels[0] + 1}..L{levels[-1] + 1}: {how}"
+        )
         live[ids[surplus[a] - (val - price[m]) != 0]] = False
         may_u[rows] &= surplus == 0
         full |= price[:nm] > 0
@@ -238,8 +244,9 @@ def _component(problem: Problem, apps: IntArray, arcs: IntArray, face: Face, sol
     face.asg[apps] = np.where(asg >= 0, arcs[np.maximum(asg, 0)], -1)
 
 
-def _fix_single(la: IntArray, lm: IntArray, live: BoolArray, may_u: BoolArray, cap: IntArray,
-                na: int) -> tuple[IntArray, IntArray]:
+def _fix_single(
+    la: IntArray, lm: IntArray, live: BoolArray, may_u: BoolArray, cap: IntArray, na: int
+) -> tuple[IntArray, IntArray]:
     """Applicants whose only option is one live arc (fixed: arc index, else -1), and the room left.
 
     Arcs into markets that fixed applicants fill are never usable: they stop being live (in place).
@@ -259,9 +266,19 @@ def _fix_single(la: IntArray, lm: IntArray, live: BoolArray, may_u: BoolArray, c
         live &= ~dead
 
 
-def _solve(na: int, nm: int, app: IntArray, mkt: IntArray, score: IntArray, val: IntArray,
-           cap: IntArray, may_u: BoolArray, full: BoolArray, start: IntArray, dense_cells: int
-           ) -> tuple[IntArray, IntArray, IntArray, str]:
+def _solve(
+    na: int,
+    nm: int,
+    app: IntArray,
+    mkt: IntArray,
+    score: IntArray,
+    val: IntArray,
+    cap: IntArray,
+    may_u: BoolArray,
+    full: BoolArray,
+    start: IntArray,
+    dense_cells: int,
+) -> tuple[IntArray, IntArray, IntArray, str]:
     slots = int(cap[np.bincount(mkt, minlength=len(cap)) > 0].sum())
     if na * slots <= dense_cells:
         asg = solvers.dense(na, app, mkt, val, cap)
@@ -282,9 +299,18 @@ def _solve(na: int, nm: int, app: IntArray, mkt: IntArray, score: IntArray, val:
     return asg, price, surplus, " + ".join(used)
 
 
-def _columns(na: int, nm: int, app: IntArray, mkt: IntArray, score: IntArray, val: IntArray,
-             cap: IntArray, may_u: BoolArray, start: IntArray,
-             solver: Callable[[IntArray, IntArray, IntArray], IntArray]) -> tuple[IntArray, IntArray, IntArray]:
+def _columns(
+    na: int,
+    nm: int,
+    app: IntArray,
+    mkt: IntArray,
+    score: IntArray,
+    val: IntArray,
+    cap: IntArray,
+    may_u: BoolArray,
+    start: IntArray,
+    solver: Callable[[IntArray, IntArray, IntArray], IntArray],
+) -> tuple[IntArray, IntArray, IntArray]:
     """Solve on each applicant's best ``PRUNE_K`` arcs, each market's best ``MARKET_K`` × capacity
     arcs and the arcs ``start`` (a feasible assignment), then price out every arc; add the arcs of negative reduced cost and repeat
     (column generation). The final prices certify the assignment optimal on *all* arcs."""

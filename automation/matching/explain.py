@@ -41,10 +41,16 @@ def with_lock(problem: Problem, i: int, j: int) -> Problem:
     cap = problem.cap.copy()
     cap[j] -= 1
     keep = (problem.arc_app != i) & ((problem.arc_mkt != j) | (cap[j] > 0))
-    return replace(problem, cap=cap, locked={**problem.locked, i: j},
-                   arc_app=problem.arc_app[keep], arc_mkt=problem.arc_mkt[keep],
-                   arc_lv=problem.arc_lv[keep], arc_km=problem.arc_km[keep],
-                   arc_rank=problem.arc_rank[keep])
+    return replace(
+        problem,
+        cap=cap,
+        locked={**problem.locked, i: j},
+        arc_app=problem.arc_app[keep],
+        arc_mkt=problem.arc_mkt[keep],
+        arc_lv=problem.arc_lv[keep],
+        arc_km=problem.arc_km[keep],
+        arc_rank=problem.arc_rank[keep],
+    )
 
 
 def forced_objective(problem: Problem, i: int, j: int, *, dense_cells: int = DENSE_CELLS) -> Objective:
@@ -55,13 +61,25 @@ def forced_objective(problem: Problem, i: int, j: int, *, dense_cells: int = DEN
 
 def _only(problem: Problem, arcs: IntArray) -> Problem:
     """The problem restricted to some arcs (one component of the allowed graph)."""
-    return replace(problem, arc_app=problem.arc_app[arcs], arc_mkt=problem.arc_mkt[arcs],
-                   arc_lv=problem.arc_lv[arcs], arc_km=problem.arc_km[arcs], arc_rank=problem.arc_rank[arcs])
+    return replace(
+        problem,
+        arc_app=problem.arc_app[arcs],
+        arc_mkt=problem.arc_mkt[arcs],
+        arc_lv=problem.arc_lv[arcs],
+        arc_km=problem.arc_km[arcs],
+        arc_rank=problem.arc_rank[arcs],
+    )
 
 
-def explain(result: MatchResult, applicants: Iterable[Applicant], markets: Iterable[Market], *,
-            locks: Iterable[Lock] = (), exclusions: Iterable[Exclusion] = (),
-            neighbours: Neighbours | None = None) -> tuple[Explanation, ...]:
+def explain(
+    result: MatchResult,
+    applicants: Iterable[Applicant],
+    markets: Iterable[Market],
+    *,
+    locks: Iterable[Lock] = (),
+    exclusions: Iterable[Exclusion] = (),
+    neighbours: Neighbours | None = None,
+) -> tuple[Explanation, ...]:
     """One :class:`Explanation` per applicant (published order) that missed its 1st choice in
     ``result``; the other arguments are the inputs ``result`` was solved from."""
     locks, exclusions = tuple(locks), tuple(exclusions)
@@ -94,9 +112,19 @@ def explain(result: MatchResult, applicants: Iterable[Applicant], markets: Itera
         elif problem.cap[j] <= 0:
             why = "확정된 결연으로 정원이 모두 찼음"
         if why is not None:
-            out.append(Explanation(app.id, code, holders, None, False, None, FIRST_NOT_AVAILABLE,
-                                   f"1지망 시장({code})은 배정할 수 없습니다: {why}"
-                                   + (f" (보유: {', '.join(holders)})" if holders else "")))
+            out.append(
+                Explanation(
+                    app.id,
+                    code,
+                    holders,
+                    None,
+                    False,
+                    None,
+                    FIRST_NOT_AVAILABLE,
+                    f"1지망 시장({code})은 배정할 수 없습니다: {why}"
+                    + (f" (보유: {', '.join(holders)})" if holders else ""),
+                )
+            )
             continue
         assert j is not None
         k = component[i]  # (i, j) is an allowed pair, so i has arcs
@@ -104,10 +132,22 @@ def explain(result: MatchResult, applicants: Iterable[Applicant], markets: Itera
             base[k] = objective_of(parts[k], optimise(parts[k]).asg)
         cost = base[k].minus(forced_objective(parts[k], i, j))
         rule = rule_for(cost)
-        staff = (f"1지망 시장 {problem.markets[j].name}({code})은 {', '.join(holders) or '-'} 기관에 "
-                 f"배정되었습니다. 1지망에 강제 배정하면: {cost_text(cost)}")
+        staff = (
+            f"1지망 시장 {problem.markets[j].name}({code})은 {', '.join(holders) or '-'} 기관에 "
+            f"배정되었습니다. 1지망에 강제 배정하면: {cost_text(cost)}"
+        )
         if rule is not None:
             staff += f". {rule}"
-        out.append(Explanation(app.id, code, holders, cost, rule is not None, rule,
-                               MISSED_FIRST if holders else FIRST_NOT_AVAILABLE, staff))
+        out.append(
+            Explanation(
+                app.id,
+                code,
+                holders,
+                cost,
+                rule is not None,
+                rule,
+                MISSED_FIRST if holders else FIRST_NOT_AVAILABLE,
+                staff,
+            )
+        )
     return tuple(out)

@@ -105,14 +105,22 @@ class Objective:
         return self.score_units / UNITS_PER_POINT
 
     def minus(self, other: Objective) -> Objective:
-        return Objective(self.matched - other.matched, self.first - other.first,
-                         self.second - other.second, self.city - other.city,
-                         self.score_units - other.score_units)
+        return Objective(
+            self.matched - other.matched,
+            self.first - other.first,
+            self.second - other.second,
+            self.city - other.city,
+            self.score_units - other.score_units,
+        )
 
     def plus(self, other: Objective) -> Objective:
-        return Objective(self.matched + other.matched, self.first + other.first,
-                         self.second + other.second, self.city + other.city,
-                         self.score_units + other.score_units)
+        return Objective(
+            self.matched + other.matched,
+            self.first + other.first,
+            self.second + other.second,
+            self.city + other.city,
+            self.score_units + other.score_units,
+        )
 
 
 @dataclass(frozen=True)

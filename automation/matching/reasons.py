@@ -26,8 +26,7 @@ def km_text(km: float | None) -> str:
     return "거리 정보 없음" if km is None else f"{km:.1f}km"
 
 
-def rank_reason(rank: int | None, app: Applicant, market: Market, km: float | None,
-                neighbours: Neighbours) -> str:
+def rank_reason(rank: int | None, app: Applicant, market: Market, km: float | None, neighbours: Neighbours) -> str:
     """'1지망 시장 · 1.1km', '희망 시·군(하남시) 내 시장 · 2.1km', … (rank None: a locked pair)."""
     where = km_text(km)
     if rank is None:
@@ -65,8 +64,10 @@ def no_options(app: Applicant) -> str:
 
 def cost_text(cost: Objective) -> str:
     """What forcing the pair would change: base minus forced, shown as the forced side's loss."""
-    return (f"매칭 {-cost.matched:+d}, 1지망 {-cost.first:+d}, 2지망 {-cost.second:+d}, "
-            f"희망 시·군 {-cost.city:+d}, 점수 {-cost.score_units / UNITS_PER_POINT:+.2f}점")
+    return (
+        f"매칭 {-cost.matched:+d}, 1지망 {-cost.first:+d}, 2지망 {-cost.second:+d}, "
+        f"희망 시·군 {-cost.city:+d}, 점수 {-cost.score_units / UNITS_PER_POINT:+.2f}점"
+    )
 
 
 def rule_for(cost: Objective) -> str | None:
@@ -77,5 +78,4 @@ def rule_for(cost: Objective) -> str | None:
         return None
     if cost.score_units <= 0:
         return RULE_ORDER
-    return (f"근소한 차이 — 거리·적합도·첫 결연 점수가 {cost.score_units / UNITS_PER_POINT:.2f}점 높은 배정을 "
-            "골랐습니다")
+    return f"근소한 차이 — 거리·적합도·첫 결연 점수가 {cost.score_units / UNITS_PER_POINT:.2f}점 높은 배정을 골랐습니다"

@@ -35,9 +35,15 @@ from automation.matching.ties import serial_dictatorship
 _RANKS: tuple[Rank, ...] = ("first", "second", "city", "near")
 
 
-def solve(applicants: Iterable[Applicant], markets: Iterable[Market], *,
-          locks: Iterable[Lock] = (), exclusions: Iterable[Exclusion] = (),
-          neighbours: Neighbours | None = None, dense_cells: int = DENSE_CELLS) -> MatchResult:
+def solve(
+    applicants: Iterable[Applicant],
+    markets: Iterable[Market],
+    *,
+    locks: Iterable[Lock] = (),
+    exclusions: Iterable[Exclusion] = (),
+    neighbours: Neighbours | None = None,
+    dense_cells: int = DENSE_CELLS,
+) -> MatchResult:
     """The lexicographic optimum of docs/matching.md (L1..L5), ties broken by the published rule.
 
     Locked pairs never move and use up capacity; excluded pairs and non-participating markets are
@@ -51,8 +57,7 @@ def solve(applicants: Iterable[Applicant], markets: Iterable[Market], *,
     t2 = time.perf_counter()
     asg = serial_dictatorship(problem, face)
     t3 = time.perf_counter()
-    stats = {"build_s": t1 - t0, "optimise_s": t2 - t1, "ties_s": t3 - t2,
-             "arcs": len(problem.arc_app), **face.stats}
+    stats = {"build_s": t1 - t0, "optimise_s": t2 - t1, "ties_s": t3 - t2, "arcs": len(problem.arc_app), **face.stats}
     return assemble(problem, asg, neighbours or {}, stats)
 
 
@@ -64,8 +69,9 @@ def objective_of(problem: Problem, asg: IntArray) -> Objective:
     return total
 
 
-def assemble(problem: Problem, asg: IntArray, neighbours: Neighbours,
-             stats: dict[str, object] | None = None) -> MatchResult:
+def assemble(
+    problem: Problem, asg: IntArray, neighbours: Neighbours, stats: dict[str, object] | None = None
+) -> MatchResult:
     """Assignments with reasons, unmatched applicants with reasons, and the objective."""
     holder_count = np.bincount(problem.arc_mkt[asg[asg >= 0]], minlength=len(problem.markets))
     for j in problem.locked.values():
@@ -77,8 +83,7 @@ def assemble(problem: Problem, asg: IntArray, neighbours: Neighbours,
             market = problem.markets[problem.locked[i]]
             levels, km, _ = pair(app, market)
             reasons = (rank_reason(None, app, market, km, neighbours), *trait_reasons(app, market))
-            assignments.append(Assignment(app.id, market.code, "locked", km,
-                                          levels.score, reasons))
+            assignments.append(Assignment(app.id, market.code, "locked", km, levels.score, reasons))
             continue
         arc = int(asg[i])
         if arc < 0:
@@ -96,7 +101,9 @@ def assemble(problem: Problem, asg: IntArray, neighbours: Neighbours,
             first = problem.market_index.get(app.choices[0])
             held = first is not None and holder_count[first] > 0
             reasons_l.append(MISSED_FIRST if held else FIRST_NOT_AVAILABLE)
-        assignments.append(Assignment(app.id, market.code, _RANKS[rank], km,
-                                      int(problem.arc_lv[arc, 4]) / UNITS_PER_POINT, tuple(reasons_l)))
-    return MatchResult(tuple(assignments), tuple(unmatched), objective_of(problem, asg),
-                       dict(stats or {}))
+        assignments.append(
+            Assignment(
+                app.id, market.code, _RANKS[rank], km, int(problem.arc_lv[arc, 4]) / UNITS_PER_POINT, tuple(reasons_l)
+            )
+        )
+    return MatchResult(tuple(assignments), tuple(unmatched), objective_of(problem, asg), dict(stats or {}))

@@ -64,8 +64,7 @@ def sparse(na: int, app: IntArray, mkt: IntArray, val: IntArray, cap: IntArray, 
     rows = np.concatenate((row, may_empty))
     cols = np.concatenate((app[arc], na + np.arange(len(may_empty))))
     cost = np.concatenate((k - val[arc].astype(np.float64), np.full(len(may_empty), k)))
-    r, c = min_weight_full_bipartite_matching(csr_array((cost, (rows, cols)),
-                                                        shape=(nslots, na + len(may_empty))))
+    r, c = min_weight_full_bipartite_matching(csr_array((cost, (rows, cols)), shape=(nslots, na + len(may_empty))))
     real = c < na
     slot_mkt = np.repeat(np.arange(len(cap)), cap)
     key = app * len(cap) + mkt  # the applicant's arc into the slot's market
@@ -75,8 +74,16 @@ def sparse(na: int, app: IntArray, mkt: IntArray, val: IntArray, cap: IntArray, 
     return asg
 
 
-def flow(na: int, nm: int, app: IntArray, mkt: IntArray, val: IntArray, cap: IntArray,
-         may_unmatch: BoolArray, max_phases: int = 60) -> IntArray | None:
+def flow(
+    na: int,
+    nm: int,
+    app: IntArray,
+    mkt: IntArray,
+    val: IntArray,
+    cap: IntArray,
+    may_unmatch: BoolArray,
+    max_phases: int = 60,
+) -> IntArray | None:
     src, a0, m0 = 0, 1, 1 + na
     unm, sink = m0 + nm, m0 + nm + 1
     nodes = sink + 1
@@ -88,8 +95,9 @@ def flow(na: int, nm: int, app: IntArray, mkt: IntArray, val: IntArray, cap: Int
     # costs shifted per applicant (best - value >= 0) so that zero potentials start feasible
     tail = np.concatenate((np.full(na, src), a0 + app, a0 + du, m0 + np.arange(nm), [unm]))
     head = np.concatenate((a0 + np.arange(na), m0 + mkt, np.full(len(du), unm), np.full(nm, sink), [sink]))
-    cost = np.concatenate((np.zeros(na, dtype=np.int64), best[app] - val, best[du],
-                           np.zeros(nm, dtype=np.int64), [0])).astype(np.float64)
+    cost = np.concatenate(
+        (np.zeros(na, dtype=np.int64), best[app] - val, best[du], np.zeros(nm, dtype=np.int64), [0])
+    ).astype(np.float64)
     capa = np.concatenate((np.ones(na + len(app) + len(du), dtype=np.int64), cap, [na]))
     x = np.zeros(len(tail), dtype=np.int64)
     pot = np.zeros(nodes, dtype=np.float64)
@@ -99,9 +107,13 @@ def flow(na: int, nm: int, app: IntArray, mkt: IntArray, val: IntArray, cap: Int
             break
         fw, bw = x < capa, x > 0
         rc = cost + pot[tail] - pot[head]
-        graph = csr_array((np.concatenate((rc[fw], -rc[bw])),
-                           (np.concatenate((tail[fw], head[bw])), np.concatenate((head[fw], tail[bw])))),
-                          shape=(nodes, nodes))
+        graph = csr_array(
+            (
+                np.concatenate((rc[fw], -rc[bw])),
+                (np.concatenate((tail[fw], head[bw])), np.concatenate((head[fw], tail[bw]))),
+            ),
+            shape=(nodes, nodes),
+        )
         dist = dijkstra(graph, indices=src)
         if not np.isfinite(dist[sink]):
             raise ValueError("no full assignment (an applicant that must be matched cannot be)")
@@ -114,11 +126,11 @@ def flow(na: int, nm: int, app: IntArray, mkt: IntArray, val: IntArray, cap: Int
         res = maximum_flow(csr_array((room, (t, h)), shape=(nodes, nodes)), src, sink, method="dinic")
         pushed = np.maximum(np.asarray(res.flow[t, h]).ravel(), 0).astype(np.int64)
         x[af] += pushed[: len(af)]
-        x[ab] -= pushed[len(af):]
+        x[ab] -= pushed[len(af) :]
         sent += int(res.flow_value)
     if sent < na:
         return None
     asg = np.full(na, -1, dtype=np.int64)
-    used = np.flatnonzero(x[na: na + len(app)] > 0)
+    used = np.flatnonzero(x[na : na + len(app)] > 0)
     asg[app[used]] = used
     return asg

@@ -55,22 +55,37 @@ def _traits(rng: np.random.Generator, names: Sequence[str], p: float) -> frozens
 
 def gyeonggi(n_orgs: int, *, capacity: int = 1, n_markets: int = 246, seed: int = 0) -> Instance:
     rng = np.random.default_rng(seed)
-    areas = [_Area(s, tuple(GU_CENTROIDS[s, g] for g in GU[s]) or (CENTROIDS[s],), 1.0 + 2 * len(GU[s]))
-             for s in SIGUN]
+    areas = [_Area(s, tuple(GU_CENTROIDS[s, g] for g in GU[s]) or (CENTROIDS[s],), 1.0 + 2 * len(GU[s])) for s in SIGUN]
     weights = np.array([a.weight for a in areas])
     markets = []
     for k, ai in enumerate(rng.choice(len(areas), n_markets, p=weights / weights.sum())):
         area = areas[int(ai)]
         lat, lon = _jitter(rng, *area.points[int(rng.integers(len(area.points)))], 3.0)
-        markets.append(Market(f"M{k:04d}", f"{area.sigun} 시장{k}", area.sigun, lat, lon, capacity,
-                              participating=rng.random() < 0.96,
-                              traits=_traits(rng, MARKET_TRAITS, 0.3), had_partner=rng.random() < 0.4))
+        markets.append(
+            Market(
+                f"M{k:04d}",
+                f"{area.sigun} 시장{k}",
+                area.sigun,
+                lat,
+                lon,
+                capacity,
+                participating=rng.random() < 0.96,
+                traits=_traits(rng, MARKET_TRAITS, 0.3),
+                had_partner=rng.random() < 0.4,
+            )
+        )
     neighbours = {s: NEIGHBOURS.get(s, frozenset()) for s in SIGUN}
     return Instance(_organisations(rng, n_orgs, areas, markets, neighbours), tuple(markets), neighbours)
 
 
-def national(n_orgs: int = 20_000, *, n_markets: int = 1_400, max_capacity: int = 15, seed: int = 0,
-             points: Sequence[tuple[float, float, str]] | None = None) -> Instance:
+def national(
+    n_orgs: int = 20_000,
+    *,
+    n_markets: int = 1_400,
+    max_capacity: int = 15,
+    seed: int = 0,
+    points: Sequence[tuple[float, float, str]] | None = None,
+) -> Instance:
     """``points``: (lat, lon, region) of real markets, reused with jitter up to ``n_markets``."""
     rng = np.random.default_rng(seed)
     if not points:
@@ -89,23 +104,41 @@ def national(n_orgs: int = 20_000, *, n_markets: int = 1_400, max_capacity: int 
     by_region: dict[str, list[tuple[float, float]]] = {}
     for lat, lon, region in chosen:
         by_region.setdefault(region, []).append((lat, lon))
-    centre = {r: (float(np.mean([p[0] for p in v])), float(np.mean([p[1] for p in v])))
-              for r, v in sorted(by_region.items())}
+    centre = {
+        r: (float(np.mean([p[0] for p in v])), float(np.mean([p[1] for p in v]))) for r, v in sorted(by_region.items())
+    }
     areas = [_Area(r, (c,), float(len(by_region[r]))) for r, c in centre.items()]
     names = list(centre)
     lat_a = np.array([centre[r][0] for r in names])
     lon_a = np.array([centre[r][1] for r in names])
-    neighbours = {r: frozenset(names[k] for k in np.flatnonzero(km_to(c[0], c[1], lat_a, lon_a) <= 30.0)
-                               if names[k] != r) for r, c in centre.items()}
-    markets = [Market(f"N{k:05d}", f"{region} 시장{k}", region, lat, lon,
-                      int(rng.integers(1, max_capacity + 1)), participating=rng.random() < 0.96,
-                      traits=_traits(rng, MARKET_TRAITS, 0.3), had_partner=rng.random() < 0.4)
-               for k, (lat, lon, region) in enumerate(chosen)]
+    neighbours = {
+        r: frozenset(names[k] for k in np.flatnonzero(km_to(c[0], c[1], lat_a, lon_a) <= 30.0) if names[k] != r)
+        for r, c in centre.items()
+    }
+    markets = [
+        Market(
+            f"N{k:05d}",
+            f"{region} 시장{k}",
+            region,
+            lat,
+            lon,
+            int(rng.integers(1, max_capacity + 1)),
+            participating=rng.random() < 0.96,
+            traits=_traits(rng, MARKET_TRAITS, 0.3),
+            had_partner=rng.random() < 0.4,
+        )
+        for k, (lat, lon, region) in enumerate(chosen)
+    ]
     return Instance(_organisations(rng, n_orgs, areas, markets, neighbours), tuple(markets), neighbours)
 
 
-def _organisations(rng: np.random.Generator, n: int, areas: Sequence[_Area], markets: Sequence[Market],
-                   neighbours: Mapping[str, frozenset[str]]) -> tuple[Applicant, ...]:
+def _organisations(
+    rng: np.random.Generator,
+    n: int,
+    areas: Sequence[_Area],
+    markets: Sequence[Market],
+    neighbours: Mapping[str, frozenset[str]],
+) -> tuple[Applicant, ...]:
     mlat = np.array([m.lat for m in markets], dtype=np.float64)
     mlon = np.array([m.lon for m in markets], dtype=np.float64)
     popularity = 1.0 / np.arange(1, len(markets) + 1) ** 1.0
@@ -135,7 +168,16 @@ def _organisations(rng: np.random.Generator, n: int, areas: Sequence[_Area], mar
         located = rng.random() >= 0.02
         day = int(rng.integers(0, 60))
         app_id = f"O{k:05d}"
-        out.append(Applicant(app_id, (f"2024-{3 + day // 30:02d}-{1 + day % 30:02d}", app_id), choices, wish,
-                             lat if located else None, lon if located else None,
-                             area.sigun if located else None, _traits(rng, APP_TRAITS, 0.25)))
+        out.append(
+            Applicant(
+                app_id,
+                (f"2024-{3 + day // 30:02d}-{1 + day % 30:02d}", app_id),
+                choices,
+                wish,
+                lat if located else None,
+                lon if located else None,
+                area.sigun if located else None,
+                _traits(rng, APP_TRAITS, 0.25),
+            )
+        )
     return tuple(out)

@@ -40,12 +40,10 @@ def serial_dictatorship(problem: Problem, face: Face) -> IntArray:
     lv = problem.arc_lv[arcs]
     km = np.nan_to_num(problem.arc_km[arcs], nan=np.inf)
     mkt = problem.arc_mkt[arcs]  # markets are numbered in code order
-    arcs = arcs[np.lexsort((mkt, km, -lv[:, 4], -lv[:, 3], -lv[:, 2], -lv[:, 1], -lv[:, 0],
-                            problem.arc_app[arcs]))]
+    arcs = arcs[np.lexsort((mkt, km, -lv[:, 4], -lv[:, 3], -lv[:, 2], -lv[:, 1], -lv[:, 0], problem.arc_app[arcs]))]
     options: dict[int, list[int]] = {int(i): [] for i in np.flatnonzero(flex)}
     arc_of: dict[tuple[int, int], int] = {}
-    for i, j, arc in zip(problem.arc_app[arcs].tolist(), problem.arc_mkt[arcs].tolist(), arcs.tolist(),
-                         strict=True):
+    for i, j, arc in zip(problem.arc_app[arcs].tolist(), problem.arc_mkt[arcs].tolist(), arcs.tolist(), strict=True):
         options[i].append(j)
         arc_of[i, j] = arc
     for i, opts in options.items():

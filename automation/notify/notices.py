@@ -20,13 +20,33 @@ from automation.parsers import parse_email, parse_phone
 
 ROLES = ("org", "market")
 TEMPLATE = "notice"
-_COMMON = frozenset({"agency", "reply_to", "match_id", "org_name", "org_type", "market_name", "org_programs",
-                     "market_programs", "attachment_name"})
+_COMMON = frozenset(
+    {
+        "agency",
+        "reply_to",
+        "match_id",
+        "org_name",
+        "org_type",
+        "market_name",
+        "org_programs",
+        "market_programs",
+        "attachment_name",
+    }
+)
 #: every field each role's templates may use (a test checks the templates against these)
 MAIL_FIELDS = {
     "org": _COMMON | {"contact_name", "market_sigun", "market_address"},
-    "market": _COMMON | {"association", "share_contact", "contact_name", "contact_title", "contact_phone",
-                         "contact_email", "outcomes_where", "activity_types"},
+    "market": _COMMON
+    | {
+        "association",
+        "share_contact",
+        "contact_name",
+        "contact_title",
+        "contact_phone",
+        "contact_email",
+        "outcomes_where",
+        "activity_types",
+    },
 }
 
 
@@ -54,31 +74,36 @@ def _normalised(parsed_ok: bool, value: str) -> str:
 
 
 def org_context(pair: Pair, attachment_name: str, reply_to: str) -> tuple[dict[str, object], Cleaned]:
-    c = Cleaned(pair, to_market=False)     # the organisation's own words, back to it
+    c = Cleaned(pair, to_market=False)  # the organisation's own words, back to it
     context = _common(c, attachment_name, reply_to)
-    context.update({
-        "contact_name": c.text("app", "contact_name", "담당자명", 40),
-        "market_sigun": c.text("market", "sigun", "시군", 20),
-        "market_address": c.text("market", "road_address", "도로명주소", 120)
-        or c.text("market", "lot_address", "지번주소", 120),
-    })
+    context.update(
+        {
+            "contact_name": c.text("app", "contact_name", "담당자명", 40),
+            "market_sigun": c.text("market", "sigun", "시군", 20),
+            "market_address": c.text("market", "road_address", "도로명주소", 120)
+            or c.text("market", "lot_address", "지번주소", 120),
+        }
+    )
     return context, c
 
 
-def market_context(pair: Pair, attachment_name: str, reply_to: str, outcomes_where: str
-                   ) -> tuple[dict[str, object], Cleaned]:
+def market_context(
+    pair: Pair, attachment_name: str, reply_to: str, outcomes_where: str
+) -> tuple[dict[str, object], Cleaned]:
     c = Cleaned(pair)
     context = _common(c, attachment_name, reply_to)
     share = pair.consent("third_party_consent")
     phone, email = parse_phone(pair.app["phone"]), parse_email(pair.app["email"])
-    context.update({
-        "association": f"{context['market_name']} 상인회",
-        "share_contact": share,
-        "contact_name": c.text("app", "contact_name", "담당자명", 40) if share else "",
-        "contact_title": c.text("app", "contact_title", "담당자직위", 40) if share else "",
-        "contact_phone": _normalised(phone.ok, phone.value) if share else "",
-        "contact_email": _normalised(email.ok, email.value) if share else "",
-        "outcomes_where": outcomes_where,
-        "activity_types": activity_types(),
-    })
+    context.update(
+        {
+            "association": f"{context['market_name']} 상인회",
+            "share_contact": share,
+            "contact_name": c.text("app", "contact_name", "담당자명", 40) if share else "",
+            "contact_title": c.text("app", "contact_title", "담당자직위", 40) if share else "",
+            "contact_phone": _normalised(phone.ok, phone.value) if share else "",
+            "contact_email": _normalised(email.ok, email.value) if share else "",
+            "outcomes_where": outcomes_where,
+            "activity_types": activity_types(),
+        }
+    )
     return context, c

@@ -24,8 +24,10 @@ from automation.sheets.writes import RowUpdate
 COLUMN = "mail_request"
 HEADER = "메일요청"
 REQUESTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "기관발송확인": (("org",), "confirm"), "시장발송확인": (("market",), "confirm"),
-    "기관재발송": (("org",), "resend"), "시장재발송": (("market",), "resend"),
+    "기관발송확인": (("org",), "confirm"),
+    "시장발송확인": (("market",), "confirm"),
+    "기관재발송": (("org",), "resend"),
+    "시장재발송": (("market",), "resend"),
     "모두재발송": (("org", "market"), "resend"),
 }
 ROLE_WORD = {"org": "기관안내", "market": "시장안내"}
@@ -33,8 +35,8 @@ ROLE_WORD = {"org": "기관안내", "market": "시장안내"}
 
 @dataclass
 class Requests:
-    resend: set[tuple[str, str]] = field(default_factory=set)      # (매칭ID, role) staff want sent once more
-    clear: list[RowUpdate] = field(default_factory=list)            # the request cells, emptied
+    resend: set[tuple[str, str]] = field(default_factory=set)  # (매칭ID, role) staff want sent once more
+    clear: list[RowUpdate] = field(default_factory=list)  # the request cells, emptied
     issues: list[Issue] = field(default_factory=list)
     done: int = 0
 
@@ -54,17 +56,35 @@ def take_requests(journal: MailJournal, matches: Table, template: str) -> Reques
             continue
         wanted = REQUESTS.get(_key(raw))
         if wanted is None:
-            out.issues.append(Issue(code="mail_request_unknown", row=row.number, column=HEADER, value=raw,
-                                    message=f"{match_id}: 메일요청 '{raw}'을(를) 알 수 없습니다. 목록에서 고르세요 "
-                                    "(기관 발송확인, 기관 재발송, 시장 발송확인, 시장 재발송, 모두 재발송).", severity=WARNING, tab=TABS.matches))
+            out.issues.append(
+                Issue(
+                    code="mail_request_unknown",
+                    row=row.number,
+                    column=HEADER,
+                    value=raw,
+                    message=f"{match_id}: 메일요청 '{raw}'을(를) 알 수 없습니다. 목록에서 고르세요 "
+                    "(기관 발송확인, 기관 재발송, 시장 발송확인, 시장 재발송, 모두 재발송).",
+                    severity=WARNING,
+                    tab=TABS.matches,
+                )
+            )
             continue
         roles, action = wanted
         for role in roles:
             if action == "confirm":
                 if journal.confirm(match_id, role, template) is None:
-                    out.issues.append(Issue(code="mail_request_nothing", row=row.number, column=HEADER, value=raw,
-                                            message=f"{match_id}: {ROLE_WORD[role]} 메일 중 확인할 것(확인필요·발송실패)이 없어 "
-                                            "요청을 지웠습니다.", severity=WARNING, tab=TABS.matches))
+                    out.issues.append(
+                        Issue(
+                            code="mail_request_nothing",
+                            row=row.number,
+                            column=HEADER,
+                            value=raw,
+                            message=f"{match_id}: {ROLE_WORD[role]} 메일 중 확인할 것(확인필요·발송실패)이 없어 "
+                            "요청을 지웠습니다.",
+                            severity=WARNING,
+                            tab=TABS.matches,
+                        )
+                    )
             else:
                 journal.reopen(match_id, role, template)
                 out.resend.add((match_id, role))

@@ -42,18 +42,32 @@ def label_write(schema: TabSchema, columns: dict[str, str], cells: Sequence[tupl
     return TabWrite(schema, [RowUpdate(v, id=k) for k, v in by_row.items()], allow=frozenset(columns.values()))
 
 
-def send_batches(journal: MailJournal, transport: Transport, queue: Sequence[Outgoing], *, template: str, batch: int,
-                 max_failures: int, streak: int, labels: Callable[[Sequence[tuple[str, str, str]]], TabWrite],
-                 counted: Callable[[Outgoing, Entry, SendResult], None], connect: Callable[[], None]) -> tuple[int, str]:
+def send_batches(
+    journal: MailJournal,
+    transport: Transport,
+    queue: Sequence[Outgoing],
+    *,
+    template: str,
+    batch: int,
+    max_failures: int,
+    streak: int,
+    labels: Callable[[Sequence[tuple[str, str, str]]], TabWrite],
+    counted: Callable[[Outgoing, Entry, SendResult], None],
+    connect: Callable[[], None],
+) -> tuple[int, str]:
     """Send ``queue``; return (failures in a row at the end, why it stopped early or '')."""
     for start in range(0, len(queue), max(1, batch)):
         if streak >= max_failures:
-            return streak, f"연속 {streak}건 실패로 발송을 멈췄습니다. 메일 서버 상태를 확인하세요 (나머지는 다음 실행에서)."
-        chunk = queue[start:start + max(1, batch)]
-        connect()        # a server that is down or refuses our login stops the step before any "sending"
+            return (
+                streak,
+                f"연속 {streak}건 실패로 발송을 멈췄습니다. 메일 서버 상태를 확인하세요 (나머지는 다음 실행에서).",
+            )
+        chunk = queue[start : start + max(1, batch)]
+        connect()  # a server that is down or refuses our login stops the step before any "sending"
         entries = journal.begin_many(
             [(o.pair.match_id, o.role, template, o.to, o.cc, o.subject, o.message_id) for o in chunk],
-            extra=[labels([(o.pair.match_id, o.role, SENDING_LABEL) for o in chunk])])
+            extra=[labels([(o.pair.match_id, o.role, SENDING_LABEL) for o in chunk])],
+        )
         results: list[tuple[Entry, SendResult]] = []
         error: MailError | None = None
         for out, entry in zip(chunk, entries, strict=True):
@@ -62,7 +76,7 @@ def send_batches(journal: MailJournal, transport: Transport, queue: Sequence[Out
                 continue
             try:
                 result = transport.send(out.msg)
-            except MailError as exc:   # a configuration problem found mid-way (e.g. login): nothing went out
+            except MailError as exc:  # a configuration problem found mid-way (e.g. login): nothing went out
                 error = exc
                 result = SendResult("transient", "메일 설정 오류로 보내지 않음")
             streak = 0 if result.status == "sent" else streak + 1
@@ -74,5 +88,8 @@ def send_batches(journal: MailJournal, transport: Transport, queue: Sequence[Out
         if error is not None:
             raise error
     if streak >= max_failures and queue:
-        return streak, f"연속 {streak}건 실패로 발송을 멈췄습니다. 메일 서버 상태를 확인하세요 (나머지는 다음 실행에서)."
+        return (
+            streak,
+            f"연속 {streak}건 실패로 발송을 멈췄습니다. 메일 서버 상태를 확인하세요 (나머지는 다음 실행에서).",
+        )
     return streak, ""

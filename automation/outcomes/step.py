@@ -53,17 +53,27 @@ class OutcomesOutcome:
 
     def summary(self) -> str:
         pre = "미리보기: " if self.dry_run else ""
-        return "\n".join(x for x in (
-            f"{pre}시장 {self.markets}곳의 성과 탭 — 새 탭 {len(self.tabs_created)}, 새 시작 행 {self.starter_rows}, "
-            f"보호 설정 {self.protected}, 성과 보고 요청 메일 {self.reminders}", self.stopped) if x)
+        return "\n".join(
+            x
+            for x in (
+                f"{pre}시장 {self.markets}곳의 성과 탭 — 새 탭 {len(self.tabs_created)}, 새 시작 행 {self.starter_rows}, "
+                f"보호 설정 {self.protected}, 성과 보고 요청 메일 {self.reminders}",
+                self.stopped,
+            )
+            if x
+        )
 
     def step_report(self) -> StepReport:
         report = StepReport("성과준비", issues=list(self.issues), message=self.summary())
-        report.counts.update({"새 탭": len(self.tabs_created), "시작 행": self.starter_rows, "요청 메일": self.reminders})
+        report.counts.update(
+            {"새 탭": len(self.tabs_created), "시작 행": self.starter_rows, "요청 메일": self.reminders}
+        )
         return report
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "issues"} | {"issues": [i.as_dict() for i in self.issues]}
+        return {k: v for k, v in self.__dict__.items() if k != "issues"} | {
+            "issues": [i.as_dict() for i in self.issues]
+        }
 
 
 class _State:
@@ -82,11 +92,20 @@ class _State:
 
 
 def _market_issue(market: Row, code: str, *, message: str) -> Issue:
-    return Issue(code=code, row=market.number, column="상인회이메일", value="", message=message, severity=WARNING, tab=TABS.markets)
+    return Issue(
+        code=code,
+        row=market.number,
+        column="상인회이메일",
+        value="",
+        message=message,
+        severity=WARNING,
+        tab=TABS.markets,
+    )
 
 
-def _prepare_tabs(backend: Backend, schemas: SchemaSet, wanted: dict[str, list[Row]], titles: dict[str, str],
-                  outcome: OutcomesOutcome) -> dict[str, Table]:
+def _prepare_tabs(
+    backend: Backend, schemas: SchemaSet, wanted: dict[str, list[Row]], titles: dict[str, str], outcome: OutcomesOutcome
+) -> dict[str, Table]:
     """Create missing market tabs (header, styling, dropdowns); read them and 성과보고 in one request."""
     existing = set(backend.list_tabs())
     new = [titles[code] for code in wanted if titles[code] not in existing]
@@ -94,7 +113,7 @@ def _prepare_tabs(backend: Backend, schemas: SchemaSet, wanted: dict[str, list[R
     if new and not outcome.dry_run:
         backend.ensure_tabs(new)
         plans = plan_file(backend, [ot.tab_schema(schemas, t) for t in new])
-        apply_file(backend, "outcomes", plans)   # inside deferred(): styles etc. are held, headers written now
+        apply_file(backend, "outcomes", plans)  # inside deferred(): styles etc. are held, headers written now
         existing |= set(new)
     read = [t for t in ot.outcome_tab_titles([TABS.outcomes, *(titles[c] for c in wanted)]) if t in existing]
     tables = read_tables(backend, [ot.tab_schema(schemas, t) for t in read]) if read else {}
@@ -103,15 +122,28 @@ def _prepare_tabs(backend: Backend, schemas: SchemaSet, wanted: dict[str, list[R
     for code in (c for c in wanted if titles[c] in new):
         table = tables[titles[code]]
         ids = tuple(r["match_id"].strip() for r in wanted[code])
-        backend.set_dropdowns(table.schema.name, [
-            Dropdown(table.header.col("match_id"), values=ids, strict=True, prompt="이 시장의 매칭ID 중 하나를 고르세요."),
-            Dropdown(table.header.col("activity_type"), values=table.schema.column("activity_type").enum, strict=True),
-            Dropdown(table.header.col("best_practice"), values=("Y", "N"), strict=False)])
+        backend.set_dropdowns(
+            table.schema.name,
+            [
+                Dropdown(
+                    table.header.col("match_id"), values=ids, strict=True, prompt="이 시장의 매칭ID 중 하나를 고르세요."
+                ),
+                Dropdown(
+                    table.header.col("activity_type"), values=table.schema.column("activity_type").enum, strict=True
+                ),
+                Dropdown(table.header.col("best_practice"), values=("Y", "N"), strict=False),
+            ],
+        )
     return tables
 
 
-def _starter_rows(backend: Backend, tables: dict[str, Table], wanted: dict[str, list[Row]], titles: dict[str, str],
-                  outcome: OutcomesOutcome) -> None:
+def _starter_rows(
+    backend: Backend,
+    tables: dict[str, Table],
+    wanted: dict[str, list[Row]],
+    titles: dict[str, str],
+    outcome: OutcomesOutcome,
+) -> None:
     """A starter row per pair not yet in its market's tab, appended to every tab in one guarded write
     (a market may be typing in its tab: rows are only ever added after the last one)."""
     writes: list[TabWrite] = []
@@ -119,8 +151,15 @@ def _starter_rows(backend: Backend, tables: dict[str, Table], wanted: dict[str, 
         table = tables.get(titles[code])
         present = {r["match_id"].strip() for r in table.rows} if table else set()
         # the outcomes file is shared with every market: names only, any contact typed into them masked
-        rows = [{"match_id": p["match_id"].strip(), "market_name": PATTERNS.mask(p["market_name"].strip()),
-                 "org_name": PATTERNS.mask(p["org_name"].strip())} for p in pairs if p["match_id"].strip() not in present]
+        rows = [
+            {
+                "match_id": p["match_id"].strip(),
+                "market_name": PATTERNS.mask(p["market_name"].strip()),
+                "org_name": PATTERNS.mask(p["org_name"].strip()),
+            }
+            for p in pairs
+            if p["match_id"].strip() not in present
+        ]
         outcome.starter_rows += len(rows)
         if rows and table is not None and not outcome.dry_run:
             writes.append(TabWrite(table.schema, appends=rows))
@@ -129,17 +168,29 @@ def _starter_rows(backend: Backend, tables: dict[str, Table], wanted: dict[str, 
         outcome.issues.extend(written.issues)
 
 
-def _protect(backend: Backend, config: Config, markets: dict[str, Row], wanted: dict[str, list[Row]],
-             titles: dict[str, str], state: _State, outcome: OutcomesOutcome) -> None:
+def _protect(
+    backend: Backend,
+    config: Config,
+    markets: dict[str, Row],
+    wanted: dict[str, list[Row]],
+    titles: dict[str, str],
+    state: _State,
+    outcome: OutcomesOutcome,
+) -> None:
     if not backend.remote:
-        return   # a file has no per-person rights (README: share the market's tab as its own file if needed)
+        return  # a file has no per-person rights (README: share the market's tab as its own file if needed)
     for code in wanted:
         market = markets[code]
         email = parse_email(market["association_email"])
         if not email.ok:
-            outcome.issues.append(_market_issue(market, "outcome_tab_unprotected",
-                                                message=f"{titles[code]}: 상인회이메일이 없거나 올바르지 않아 이 탭은 직원만 고칠 수 있습니다. "
-                                                "주소를 적으면 다음 실행에서 시장에 편집 권한을 줍니다."))
+            outcome.issues.append(
+                _market_issue(
+                    market,
+                    "outcome_tab_unprotected",
+                    message=f"{titles[code]}: 상인회이메일이 없거나 올바르지 않아 이 탭은 직원만 고칠 수 있습니다. "
+                    "주소를 적으면 다음 실행에서 시장에 편집 권한을 줍니다.",
+                )
+            )
             editors: list[str] = []
         else:
             editors = [email.value]
@@ -153,8 +204,15 @@ def _protect(backend: Backend, config: Config, markets: dict[str, Row], wanted: 
             state.protection[titles[code]] = key
 
 
-def _reminders_due(config: Config, wanted: dict[str, list[Row]], markets: dict[str, Row], titles: dict[str, str],
-                   reported: set[str], state: _State, today: dt.date) -> list[Reminder]:
+def _reminders_due(
+    config: Config,
+    wanted: dict[str, list[Row]],
+    markets: dict[str, Row],
+    titles: dict[str, str],
+    reported: set[str],
+    state: _State,
+    today: dt.date,
+) -> list[Reminder]:
     days = config.outcomes.remind_after_days
     due: list[Reminder] = []
     for code, pairs in wanted.items():
@@ -169,8 +227,9 @@ def _reminders_due(config: Config, wanted: dict[str, list[Row]], markets: dict[s
     return due
 
 
-def outcomes(books: Workbooks, schemas: SchemaSet, config: Config, *, dry_run: bool = False,
-             today: dt.date | None = None) -> OutcomesOutcome:
+def outcomes(
+    books: Workbooks, schemas: SchemaSet, config: Config, *, dry_run: bool = False, today: dt.date | None = None
+) -> OutcomesOutcome:
     today = today or now().date()
     job = schemas.job_state
     with_state = not dry_run or job.name in books.master.list_tabs()
@@ -183,15 +242,27 @@ def outcomes(books: Workbooks, schemas: SchemaSet, config: Config, *, dry_run: b
     outcome = OutcomesOutcome(dry_run=dry_run)
     for code in sorted(set(by_market) - set(markets)):
         for pair in by_market.pop(code):
-            outcome.issues.append(Issue(code="market_missing", row=pair.number, column="시장코드", value=code,
-                                        message=f"{pair['match_id'].strip()}: 시장코드 '{code}'인 시장이 시장 탭에 없어 성과 탭을 "
-                                        "준비하지 않았습니다. 확인하세요.", severity=WARNING, tab=TABS.matches))
+            outcome.issues.append(
+                Issue(
+                    code="market_missing",
+                    row=pair.number,
+                    column="시장코드",
+                    value=code,
+                    message=f"{pair['match_id'].strip()}: 시장코드 '{code}'인 시장이 시장 탭에 없어 성과 탭을 "
+                    "준비하지 않았습니다. 확인하세요.",
+                    severity=WARNING,
+                    tab=TABS.matches,
+                )
+            )
     outcome.markets = len(by_market)
     backend = books.outcomes
-    work = (WorkState.from_table(books.master, master[job.name], config.state_dir) if with_state
-            else WorkState.load(books.master, schemas, config.state_dir, create=False))
+    work = (
+        WorkState.from_table(books.master, master[job.name], config.state_dir)
+        if with_state
+        else WorkState.load(books.master, schemas, config.state_dir, create=False)
+    )
     state = _State(work)
-    with backend.deferred():   # Google: every new tab's styles, dropdowns and protections in one go
+    with backend.deferred():  # Google: every new tab's styles, dropdowns and protections in one go
         tables = _prepare_tabs(backend, schemas, by_market, titles, outcome)
         _protect(backend, config, markets, by_market, titles, state, outcome)
     _starter_rows(backend, tables, by_market, titles, outcome)

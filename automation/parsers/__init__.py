@@ -48,11 +48,38 @@ from automation.parsers.dates import KST, parse_date, parse_datetime, seoul_toda
 from automation.parsers.money import parse_float, parse_int, parse_krw, parse_krw_thousand
 
 __all__ = [
-    "KST", "MAX_TEXT", "PARSERS", "Parsed", "brn_check_digit_ok", "clean_text", "contains_rrn", "josa",
-    "looks_like_formula", "mask_rrn", "org_key", "parse_brn", "parse_date", "parse_datetime",
-    "parse_email", "parse_enum", "parse_float", "parse_id", "parse_int", "parse_krw",
-    "parse_krw_thousand", "parse_longtext", "parse_market_name", "parse_phone", "parse_sigun",
-    "parse_text", "parse_url", "parse_yn", "parser_for", "quote", "seoul_today", "strip_invisible",
+    "KST",
+    "MAX_TEXT",
+    "PARSERS",
+    "Parsed",
+    "brn_check_digit_ok",
+    "clean_text",
+    "contains_rrn",
+    "josa",
+    "looks_like_formula",
+    "mask_rrn",
+    "org_key",
+    "parse_brn",
+    "parse_date",
+    "parse_datetime",
+    "parse_email",
+    "parse_enum",
+    "parse_float",
+    "parse_id",
+    "parse_int",
+    "parse_krw",
+    "parse_krw_thousand",
+    "parse_longtext",
+    "parse_market_name",
+    "parse_phone",
+    "parse_sigun",
+    "parse_text",
+    "parse_url",
+    "parse_yn",
+    "parser_for",
+    "quote",
+    "seoul_today",
+    "strip_invisible",
 ]
 
 
@@ -82,15 +109,23 @@ def _phone_national(shown: str) -> str | Parsed:
     """Digits of the national number with its leading 0 (or a 15xx/16xx/18xx number)."""
     compact = _PHONE_SEPARATORS.sub("", shown)
     if re.search(r"[,;/]", shown) or len(re.sub(r"\D", "", compact)) >= 17:
-        return fail("phone_multiple", f"{quote(shown, '에')} 번호가 여러 개 있습니다. 전화번호는 한 칸에 하나만 적으세요 (예: {_MOBILE_EXAMPLE})")
+        return fail(
+            "phone_multiple",
+            f"{quote(shown, '에')} 번호가 여러 개 있습니다. 전화번호는 한 칸에 하나만 적으세요 (예: {_MOBILE_EXAMPLE})",
+        )
     if not re.fullmatch(r"\+?\d+", compact) or not compact.isascii():
-        return fail("phone_invalid", f"{quote(shown, '에')} 숫자 말고 다른 글자가 있습니다. 전화번호만 적으세요 (예: {_MOBILE_EXAMPLE})")
+        return fail(
+            "phone_invalid",
+            f"{quote(shown, '에')} 숫자 말고 다른 글자가 있습니다. 전화번호만 적으세요 (예: {_MOBILE_EXAMPLE})",
+        )
     for prefix in ("+82", "0082", "82"):
         if compact.startswith(prefix) and (prefix != "82" or len(compact) >= 11):
-            rest = compact[len(prefix):]
+            rest = compact[len(prefix) :]
             return "0" + (rest[1:] if rest.startswith("0") else rest)  # '+82 (0)10…'
     if compact.startswith("+") or compact.startswith("00"):
-        return fail("phone_foreign", f"{quote(shown)} 국내 전화번호가 아닙니다. 국내 번호를 적으세요 (예: {_MOBILE_EXAMPLE})")
+        return fail(
+            "phone_foreign", f"{quote(shown)} 국내 전화번호가 아닙니다. 국내 번호를 적으세요 (예: {_MOBILE_EXAMPLE})"
+        )
     return compact
 
 
@@ -143,7 +178,8 @@ def parse_phone(text: str) -> Parsed:
         return fail("phone_invalid", f"{quote(shown)} 없는 전화번호 형식입니다. 번호를 확인하세요 (예: {example})")
     if lost_zero:
         return warn(
-            formatted, "phone_lost_zero",
+            formatted,
+            "phone_lost_zero",
             f"{quote(shown)} 앞자리 0이 빠진 숫자로 보여 {formatted}{josa(formatted, '으로')} 읽었습니다 (칸도 이 번호로 고치세요). "
             "이 열의 서식을 '일반 텍스트'로 바꾸세요 (예: 서식 > 숫자 > 일반 텍스트)",
         )
@@ -153,10 +189,32 @@ def parse_phone(text: str) -> Parsed:
 # ---------------------------------------------------------------- e-mail
 
 _EMAIL_EXAMPLE = "kim@example.com"
-_PROVIDERS = ("gmail.com", "naver.com", "hanmail.net", "kakao.com", "hotmail.com", "outlook.com", "yahoo.com",
-              "icloud.com")
-_TLD_TYPOS = {"con": "com", "cpm": "com", "cmo": "com", "ocm": "com", "vom": "com", "xom": "com", "comm": "com",
-              "coom": "com", "nte": "net", "ent": "net", "ner": "net", "nett": "net", "kt": "kr", "krr": "kr"}
+_PROVIDERS = (
+    "gmail.com",
+    "naver.com",
+    "hanmail.net",
+    "kakao.com",
+    "hotmail.com",
+    "outlook.com",
+    "yahoo.com",
+    "icloud.com",
+)
+_TLD_TYPOS = {
+    "con": "com",
+    "cpm": "com",
+    "cmo": "com",
+    "ocm": "com",
+    "vom": "com",
+    "xom": "com",
+    "comm": "com",
+    "coom": "com",
+    "nte": "net",
+    "ent": "net",
+    "ner": "net",
+    "nett": "net",
+    "kt": "kr",
+    "krr": "kr",
+}
 
 
 def _typo_domain(domain: str) -> str | None:
@@ -182,14 +240,21 @@ def parse_email(text: str) -> Parsed:
         return Parsed("")
     ats = sum(raw.count(c) for c in "@＠﹫")
     if ats >= 2 and len([p for p in re.split(r"[,;\s]+", raw) if p]) >= 2:
-        return fail("email_multiple", f"{quote(raw, '에')} 이메일이 여러 개 있습니다. 이메일은 한 칸에 하나만 적으세요 (예: {_EMAIL_EXAMPLE})")
+        return fail(
+            "email_multiple",
+            f"{quote(raw, '에')} 이메일이 여러 개 있습니다. 이메일은 한 칸에 하나만 적으세요 (예: {_EMAIL_EXAMPLE})",
+        )
     if "＠" in raw or "﹫" in raw:
         fixed = raw.replace("＠", "@").replace("﹫", "@")
         return fail("email_fullwidth", f"{quote(raw, '에')} 전각 '＠'가 있습니다. 반각 @로 고쳐 적으세요 (예: {fixed})")
     if " " in raw:
-        return fail("email_space", f"{quote(raw, '에')} 공백이 있습니다. 공백 없이 적으세요 (예: {raw.replace(' ', '')})")
+        return fail(
+            "email_space", f"{quote(raw, '에')} 공백이 있습니다. 공백 없이 적으세요 (예: {raw.replace(' ', '')})"
+        )
     if "@" not in raw:
-        return fail("email_no_at", f"{quote(raw, '에')} @가 없습니다. 전체 이메일 주소를 적으세요 (예: {_EMAIL_EXAMPLE})")
+        return fail(
+            "email_no_at", f"{quote(raw, '에')} @가 없습니다. 전체 이메일 주소를 적으세요 (예: {_EMAIL_EXAMPLE})"
+        )
     local = raw.rpartition("@")[0]
     if not local.isascii():
         return fail(
@@ -200,11 +265,15 @@ def parse_email(text: str) -> Parsed:
         info = validate_email(raw, check_deliverability=False, allow_smtputf8=False)
         value = f"{info.local_part}@{info.ascii_domain.lower()}"
     except Exception:  # EmailNotValidError, or an idna error on strange domains
-        return fail("email_invalid", f"{quote(raw)} 올바른 이메일 주소가 아닙니다. 주소를 확인해 적으세요 (예: {_EMAIL_EXAMPLE})")
+        return fail(
+            "email_invalid",
+            f"{quote(raw)} 올바른 이메일 주소가 아닙니다. 주소를 확인해 적으세요 (예: {_EMAIL_EXAMPLE})",
+        )
     suggestion = _typo_domain(value.rpartition("@")[2])
     if suggestion is not None:
         return warn(
-            value, "email_typo_domain",
+            value,
+            "email_typo_domain",
             f"{quote(raw, '의')} 도메인이 {suggestion}의 오타 같습니다. 맞는 주소면 그대로 두고, 아니면 고치세요 "
             f"(예: {info.local_part}@{suggestion})",
         )
@@ -232,9 +301,14 @@ def parse_brn(text: str) -> Parsed:
         return Parsed("")
     digits = _PHONE_SEPARATORS.sub("", shown)
     if not digits.isascii() or not digits.isdigit():
-        return fail("brn_invalid", f"{quote(shown, '에')} 숫자 말고 다른 글자가 있습니다. 사업자등록번호 10자리를 적으세요 (예: {_BRN_EXAMPLE})")
+        return fail(
+            "brn_invalid",
+            f"{quote(shown, '에')} 숫자 말고 다른 글자가 있습니다. 사업자등록번호 10자리를 적으세요 (예: {_BRN_EXAMPLE})",
+        )
     if len(digits) != 10:
-        return fail("brn_length", f"{quote(shown)} {len(digits)}자리입니다. 사업자등록번호는 10자리입니다 (예: {_BRN_EXAMPLE})")
+        return fail(
+            "brn_length", f"{quote(shown)} {len(digits)}자리입니다. 사업자등록번호는 10자리입니다 (예: {_BRN_EXAMPLE})"
+        )
     if not stdnum_brn.is_valid(digits):  # tax office < 101, middle 00 or serial 0000
         return fail(
             "brn_invalid",
@@ -251,8 +325,26 @@ def parse_brn(text: str) -> Parsed:
 # ---------------------------------------------------------------- yes/no, enum, 시군
 
 _YES = frozenset({"y", "yes", "o", "예", "네", "✓", "✔", "☑", "✅", "v", "true", "1", "동의", "동의함", "○", "◯", "⭕"})
-_NO = frozenset({"n", "no", "x", "아니오", "아니요", "아니", "false", "0", "미동의", "비동의", "부동의", "동의안함",
-                 "×", "✗", "✘", "❌"})
+_NO = frozenset(
+    {
+        "n",
+        "no",
+        "x",
+        "아니오",
+        "아니요",
+        "아니",
+        "false",
+        "0",
+        "미동의",
+        "비동의",
+        "부동의",
+        "동의안함",
+        "×",
+        "✗",
+        "✘",
+        "❌",
+    }
+)
 
 
 def parse_yn(text: str) -> Parsed:
@@ -320,8 +412,18 @@ def parse_sigun(text: str) -> Parsed:
 
 _LEGAL_PAREN = re.compile(r"\(\s*(?:주|유|사|재|합|자|합자|합명|유한|株|社)\s*\)")
 _LEGAL_LATIN = re.compile(r"\b(?:co\s*\.?\s*,?\s*ltd|inc|corp|corporation|ltd|llc)\b\.?")
-_LEGAL_WORDS = ("유한책임회사", "주식회사", "유한회사", "합자회사", "합명회사", "사단법인", "재단법인", "사회복지법인",
-                "농업회사법인", "영농조합법인")
+_LEGAL_WORDS = (
+    "유한책임회사",
+    "주식회사",
+    "유한회사",
+    "합자회사",
+    "합명회사",
+    "사단법인",
+    "재단법인",
+    "사회복지법인",
+    "농업회사법인",
+    "영농조합법인",
+)
 
 
 def org_key(name: str) -> str:

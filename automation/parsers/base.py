@@ -57,7 +57,8 @@ _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 _COMPAT_JAMO = re.compile("[\u3131-\u318e]+")
 _HALFWIDTH_HANGUL = {
-    cp: int(unicodedata.decomposition(chr(cp)).split()[1], 16) for cp in range(0xFFA1, 0xFFDD)
+    cp: int(unicodedata.decomposition(chr(cp)).split()[1], 16)
+    for cp in range(0xFFA1, 0xFFDD)
     if unicodedata.decomposition(chr(cp)).startswith("<narrow>")
 }
 
@@ -86,7 +87,7 @@ def _nfkc_keep_jamo(text: str) -> str:
     parts: list[str] = []
     pos = 0
     for m in _COMPAT_JAMO.finditer(text):
-        parts.append(unicodedata.normalize("NFKD", text[pos:m.start()]))
+        parts.append(unicodedata.normalize("NFKD", text[pos : m.start()]))
         parts.append(m.group())
         pos = m.end()
     parts.append(unicodedata.normalize("NFKD", text[pos:]))
@@ -196,7 +197,7 @@ def neutralise_formula(text: str) -> tuple[str, str]:
         return text, ""
     m = _BULLET.match(text)
     if m:
-        return "• " + text[m.end():], "bullet"
+        return "• " + text[m.end() :], "bullet"
     return "", "formula"
 
 
@@ -245,19 +246,22 @@ def _text(text: str, *, multiline: bool, mismatch: bool) -> Parsed:
         )
     if contains_rrn(value):
         return warn(
-            mask_rrn(value), "rrn",
+            mask_rrn(value),
+            "rrn",
             "주민등록번호로 보이는 숫자가 있어 ******-*******로 가렸습니다. 원본 칸에서 지우세요 "
             "(예: 생년월일만 필요하면 1990-01-01)",
         )
     if mismatch and value in ("TRUE", "FALSE"):
         return warn(
-            value, "text_boolean",
+            value,
+            "text_boolean",
             f"{quote(value)} 글자가 아니라 체크박스/참·거짓 값으로 바뀐 것 같습니다. "
             f"열 서식을 '일반 텍스트'로 바꾸고 원래 글자를 다시 적으세요 (예: 서식 > 숫자 > 일반 텍스트)",
         )
     if mismatch and _SHEETS_DATE.fullmatch(value):
         return warn(
-            value, "text_date",
+            value,
+            "text_date",
             f"{quote(value)} 날짜로 자동 변환된 값 같습니다. 열 서식을 '일반 텍스트'로 바꾸고 "
             f"원래 글자를 다시 적으세요 (예: 서식 > 숫자 > 일반 텍스트)",
         )
@@ -290,7 +294,8 @@ def parse_url(text: str) -> Parsed:
         return parsed
     if not re.match(r"https?://\S", parsed.value, re.IGNORECASE):
         return warn(
-            parsed.value, "url_scheme",
+            parsed.value,
+            "url_scheme",
             f"{quote(parsed.value)} http:// 또는 https://로 시작하는 주소가 아닙니다. "
             f"브라우저 주소창의 전체 주소를 적으세요 (예: https://drive.google.com/…)",
         )

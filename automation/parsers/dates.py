@@ -49,7 +49,9 @@ def seoul_today() -> date:
 
 def _date_error(shown: str, y: int, m: int, d: int) -> Parsed | None:
     if not 1900 <= y <= 2100:
-        return fail("date_year", f"{quote(shown)} 연도({y})가 이상합니다. 연도를 네 자리로 확인해 적으세요 (예: {_EXAMPLE})")
+        return fail(
+            "date_year", f"{quote(shown)} 연도({y})가 이상합니다. 연도를 네 자리로 확인해 적으세요 (예: {_EXAMPLE})"
+        )
     if not 1 <= m <= 12:
         return fail("date_impossible", f"{quote(shown)} 없는 날짜입니다 ({m}월). 월은 1~12입니다 (예: {_EXAMPLE})")
     last = calendar.monthrange(y, m)[1]
@@ -71,7 +73,9 @@ def _time_of(match: re.Match[str], shown: str) -> time | Parsed:
     elif ampm:
         hour = 99
     if hour > 23 or minute > 59 or second > 59:
-        return fail("time_invalid", f"{quote(shown)} 시각이 이상합니다. 24시간 형식으로 적으세요 (예: {_EXAMPLE} 14:30)")
+        return fail(
+            "time_invalid", f"{quote(shown)} 시각이 이상합니다. 24시간 형식으로 적으세요 (예: {_EXAMPLE} 14:30)"
+        )
     return time(hour, minute, second)
 
 
@@ -121,7 +125,10 @@ def _moment(shown: str, today: date) -> tuple[datetime, bool] | Parsed:
         if zone[0] in "+-":
             hh, mm = int(zone[1:3]), int(zone[-2:])
             if hh > 23 or mm > 59:
-                return fail("time_invalid", f"{quote(shown, '의')} 시간대 표기가 이상합니다. 한국 시각으로 적으세요 (예: {_EXAMPLE} 14:30)")
+                return fail(
+                    "time_invalid",
+                    f"{quote(shown, '의')} 시간대 표기가 이상합니다. 한국 시각으로 적으세요 (예: {_EXAMPLE} 14:30)",
+                )
             sign = -1 if zone[0] == "-" else 1
             offset = timezone(sign * timedelta(hours=hh, minutes=mm))
         moment = moment.replace(tzinfo=offset).astimezone(KST).replace(tzinfo=None)
@@ -160,5 +167,9 @@ def parse_datetime(text: str, *, today: date | None = None) -> Parsed:
     moment, has_time = result
     value = moment.strftime("%Y-%m-%d %H:%M")
     if not has_time:
-        return warn(value, "datetime_no_time", f"{quote(shown, '에')} 시각이 없어 00:00으로 보았습니다. 시각까지 적으세요 (예: {_EXAMPLE} 14:30)")
+        return warn(
+            value,
+            "datetime_no_time",
+            f"{quote(shown, '에')} 시각이 없어 00:00으로 보았습니다. 시각까지 적으세요 (예: {_EXAMPLE} 14:30)",
+        )
     return Parsed(value)

@@ -32,7 +32,9 @@ _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 def _common_errors(shown: str, body: str, code: str, example: str) -> Parsed | None:
     """The checks shared by every number type; ``body`` is casefolded with spaces removed."""
     if re.search(r"nan|inf|#", body):
-        return fail(f"{code}_invalid", f"{quote(shown)} 숫자가 아닙니다 (계산 오류나 빈 값). 숫자로 적으세요 (예: {example})")
+        return fail(
+            f"{code}_invalid", f"{quote(shown)} 숫자가 아닙니다 (계산 오류나 빈 값). 숫자로 적으세요 (예: {example})"
+        )
     if _SCIENTIFIC.fullmatch(body):
         return fail(f"{code}_scientific", f"{quote(shown)} 지수 표기입니다. 숫자를 모두 적으세요 (예: 1e5 → 100000)")
     if body.startswith(_NEGATIVE) or (body.startswith("(") and body.endswith(")")):
@@ -89,7 +91,7 @@ def _krw(text: str, thousand: bool) -> Parsed:
     has_unit = False
     for prefix in _CURRENCY_PREFIX:
         if body.startswith(prefix):
-            body, has_unit = body[len(prefix):], True
+            body, has_unit = body[len(prefix) :], True
     for suffix in _CURRENCY_SUFFIX:
         if body.endswith(suffix):
             body, has_unit = body[: -len(suffix)], True
@@ -106,12 +108,16 @@ def _krw(text: str, thousand: bool) -> Parsed:
                 "krw_ambiguous",
                 f"{quote(shown, '의')} 억 뒤에 '만'이 없어 1억 2천만인지 1억 2천인지 알 수 없습니다. 만 단위까지 적거나 숫자만 적으세요 (예: 1억 2천만원 또는 120000000)",
             )
-        return fail("krw_invalid", f"{quote(shown)} 금액으로 읽을 수 없습니다. 숫자와 원·천·만·억만 쓰세요 (예: {example})")
+        return fail(
+            "krw_invalid", f"{quote(shown)} 금액으로 읽을 수 없습니다. 숫자와 원·천·만·억만 쓰세요 (예: {example})"
+        )
     in_won = has_unit or re.search(r"[십백천만억조]", body)  # else a bare number in the column's unit
     in_column = amount / 1000 if thousand and in_won else amount
     won = in_column * 1000 if thousand else in_column
     if won > _MAX_WON:
-        return fail("krw_too_large", f"{quote(shown)} 너무 큰 금액입니다 (10조 원 초과). 단위를 확인하세요 (예: {example})")
+        return fail(
+            "krw_too_large", f"{quote(shown)} 너무 큰 금액입니다 (10조 원 초과). 단위를 확인하세요 (예: {example})"
+        )
     if in_column.denominator != 1:
         shown_unit = f"{float(in_column):,.3f}".rstrip("0").rstrip(".")
         if thousand:
@@ -119,7 +125,9 @@ def _krw(text: str, thousand: bool) -> Parsed:
                 "krw_fraction",
                 f"{quote(shown)} 천원 단위로 {shown_unit}천원이라 나누어떨어지지 않습니다. 이 열은 천원 단위 정수입니다 (예: 1,200,000원 → 1200)",
             )
-        return fail("krw_fraction", f"{quote(shown, '에')} 1원 미만 단위가 있습니다. 원 단위 정수로 적으세요 (예: {example})")
+        return fail(
+            "krw_fraction", f"{quote(shown, '에')} 1원 미만 단위가 있습니다. 원 단위 정수로 적으세요 (예: {example})"
+        )
     return Parsed(str(in_column.numerator))
 
 

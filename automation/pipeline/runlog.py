@@ -23,27 +23,27 @@ def new_run_id(at: dt.datetime | None = None) -> str:
     return f"R{at:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
-def runlog_rows(run_id: str, reports: Sequence[StepReport], at: dt.datetime | None = None
-                ) -> list[dict[str, str]]:
+def runlog_rows(run_id: str, reports: Sequence[StepReport], at: dt.datetime | None = None) -> list[dict[str, str]]:
     at = at or now()
     rows = []
     for index, report in enumerate(reports, start=1):
         message = report.message.replace("\n", " / ")
         if len(message) > MAX_MESSAGE:
             message = message[: MAX_MESSAGE - 1] + "…"
-        rows.append({
-            "entry_id": f"{run_id}-{index:02d}",
-            "run_id": run_id,
-            "time": at.strftime("%Y-%m-%d %H:%M:%S"),
-            "step": report.step,
-            "result": report.result,
-            "counts": report.counts_text(),
-            "message": message,
-        })
+        rows.append(
+            {
+                "entry_id": f"{run_id}-{index:02d}",
+                "run_id": run_id,
+                "time": at.strftime("%Y-%m-%d %H:%M:%S"),
+                "step": report.step,
+                "result": report.result,
+                "counts": report.counts_text(),
+                "message": message,
+            }
+        )
     return rows
 
 
-def append_runlog(backend: Backend, schema: TabSchema, run_id: str,
-                  reports: Sequence[StepReport]) -> None:
+def append_runlog(backend: Backend, schema: TabSchema, run_id: str, reports: Sequence[StepReport]) -> None:
     """Append the run's rows to 작업기록 (header checked at write time; one guarded write)."""
     write_tables(backend, [TabWrite(schema, appends=runlog_rows(run_id, reports))])

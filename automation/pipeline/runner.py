@@ -37,7 +37,7 @@ class Context:
     dry_run: bool = False
     run_id: str = field(default_factory=new_run_id)
     options: Mapping[str, Any] = field(default_factory=dict)
-    create: bool = False                      # init: make missing .xlsx files
+    create: bool = False  # init: make missing .xlsx files
     details: dict[str, Any] = field(default_factory=dict)
     workbooks: Workbooks = field(init=False)
 
@@ -57,7 +57,7 @@ class Context:
         return self.workbooks.dashboard
 
     def commit(self) -> None:
-        if self.dry_run:                      # a preview writes nothing, whatever a step touched
+        if self.dry_run:  # a preview writes nothing, whatever a step touched
             self.workbooks.discard()
         else:
             self.workbooks.commit()
@@ -79,7 +79,7 @@ def check_step(ctx: Context) -> StepReport:
     """구조점검: every tab of master and outcomes exists and its header matches the schema."""
     report = StepReport("구조점검")
     for role in ("master", "outcomes"):
-        schemas = ctx.schemas.for_workbook(role, job_tabs=False)   # the job makes its own tabs when missing
+        schemas = ctx.schemas.for_workbook(role, job_tabs=False)  # the job makes its own tabs when missing
         tables = read_tables(ctx.workbooks.open(role), schemas)
         for name, table in tables.items():
             report.add(f"{name} 행", len(table.data_rows()))
@@ -98,8 +98,11 @@ def init_step(ctx: Context) -> StepReport:
     report.add("새 탭", sum(len(r.tabs_created) for r in results))
     report.add("새 머리글", sum(len(h) for r in results for h in r.headers_added.values()))
     report.add("되돌린 탭 이름", sum(len(r.tabs_renamed) for r in results))
-    report.message = ("바뀐 것 없음 (이미 최신)" if not any(r.changed for r in results)
-                      else f"세 파일을 {'고칠 계획입니다 (미리보기)' if ctx.dry_run else '만들거나 고쳤습니다'}: {report.counts_text()}")
+    report.message = (
+        "바뀐 것 없음 (이미 최신)"
+        if not any(r.changed for r in results)
+        else f"세 파일을 {'고칠 계획입니다 (미리보기)' if ctx.dry_run else '만들거나 고쳤습니다'}: {report.counts_text()}"
+    )
     return report
 
 
@@ -107,8 +110,9 @@ def import_markets_step(ctx: Context) -> StepReport:
     """시장 가져오기: the official market CSV upserted into 시장."""
     from automation.setup.markets import import_markets_into
 
-    result = import_markets_into(ctx.master, ctx.schemas, ctx.options["csv"],
-                                 sido=ctx.options.get("sido", "경기도"), dry_run=ctx.dry_run)
+    result = import_markets_into(
+        ctx.master, ctx.schemas, ctx.options["csv"], sido=ctx.options.get("sido", "경기도"), dry_run=ctx.dry_run
+    )
     ctx.details["import-markets"] = result
     return result.step_report()
 
@@ -117,8 +121,9 @@ def validate_step(ctx: Context) -> StepReport:
     """검증: typed cells and cross-row rules; results into 검증결과/검증메시지 (and new IDs)."""
     from automation.validation import validate
 
-    result = validate(ctx.workbooks, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run,
-                      fix=bool(ctx.options.get("fix")))
+    result = validate(
+        ctx.workbooks, ctx.schemas, ctx.config.state_dir, dry_run=ctx.dry_run, fix=bool(ctx.options.get("fix"))
+    )
     ctx.details["validate"] = result
     return result.step_report()
 
@@ -127,8 +132,9 @@ def match_step(ctx: Context) -> StepReport:
     """매칭: optimal suggestions for the applications that passed validation."""
     from automation.match.step import match
 
-    outcome = match(ctx.workbooks, ctx.schemas, ctx.config.state_dir, round_=ctx.options.get("round"),
-                    dry_run=ctx.dry_run)
+    outcome = match(
+        ctx.workbooks, ctx.schemas, ctx.config.state_dir, round_=ctx.options.get("round"), dry_run=ctx.dry_run
+    )
     ctx.details["match"] = outcome
     return outcome.step_report()
 
@@ -202,9 +208,14 @@ class RunResult:
         return any(i.severity == ERROR for r in self.reports for i in r.issues)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "dry_run": self.dry_run, "failed": self.failed,
-                "data_errors": self.data_errors, "log_error": self.log_error,
-                "steps": [r.as_dict() for r in self.reports]}
+        return {
+            "run_id": self.run_id,
+            "dry_run": self.dry_run,
+            "failed": self.failed,
+            "data_errors": self.data_errors,
+            "log_error": self.log_error,
+            "steps": [r.as_dict() for r in self.reports],
+        }
 
 
 def _run_step(step: Step, ctx: Context, failed: set[str]) -> StepReport:
@@ -224,19 +235,22 @@ def _run_step(step: Step, ctx: Context, failed: set[str]) -> StepReport:
     except Exception as exc:  # a bug: record it, keep the run going, keep the traceback in the log
         ctx.discard()
         log.exception("step %s crashed", step.name)
-        return StepReport(step.label, message=f"예기치 못한 오류({type(exc).__name__})로 실패했습니다. 로그를 확인하세요.",
-                          failed=True)
+        return StepReport(
+            step.label,
+            message=f"예기치 못한 오류({type(exc).__name__})로 실패했습니다. 로그를 확인하세요.",
+            failed=True,
+        )
 
 
 def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
     reports: list[StepReport] = []
     failed: set[str] = set()
-    first_failure: dict[str, str] = {}            # message → the label of the step that failed with it first
+    first_failure: dict[str, str] = {}  # message → the label of the step that failed with it first
     for step in steps or STEPS:
         log.info("step %s", step.name)
         report = _run_step(step, ctx, failed)
         if report.failed or report.skipped:
-            failed.add(step.name)                 # what needs it is skipped too
+            failed.add(step.name)  # what needs it is skipped too
         if report.failed and report.message in first_failure:
             report.message = f"앞 단계({first_failure[report.message]})와 같은 문제로 실패했습니다."
         elif report.failed:
@@ -254,8 +268,14 @@ def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
     return result
 
 
-def run(config: Config, *, dry_run: bool = False, wait: float = 0.0, steps: Sequence[Step] | None = None,
-        options: Mapping[str, Any] | None = None) -> RunResult:
+def run(
+    config: Config,
+    *,
+    dry_run: bool = False,
+    wait: float = 0.0,
+    steps: Sequence[Step] | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> RunResult:
     """The one entry path of every command: the lock, the steps, 작업기록."""
     command = "run" if steps is None else " ".join(s.name for s in steps)
     create = any(s.name == "init" for s in steps or ())

@@ -37,6 +37,7 @@ def parse_interval(text: str) -> float:
 @contextmanager
 def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     """SIGTERM/SIGINT set ``stop`` (the second SIGINT raises KeyboardInterrupt as usual)."""
+
     def handler(signum: int, frame: FrameType | None) -> None:
         if signum == signal.SIGINT and stop.is_set():
             raise KeyboardInterrupt
@@ -53,9 +54,16 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(s, previous)
 
 
-def run_every(load: Callable[[], Config], interval: float, *, stop: threading.Event,
-              on_result: Callable[[RunResult], None], on_skip: Callable[[str], None],
-              dry_run: bool = False, max_runs: int | None = None) -> int:
+def run_every(
+    load: Callable[[], Config],
+    interval: float,
+    *,
+    stop: threading.Event,
+    on_result: Callable[[RunResult], None],
+    on_skip: Callable[[str], None],
+    dry_run: bool = False,
+    max_runs: int | None = None,
+) -> int:
     """Run, wait ``interval`` seconds (or until ``stop``), repeat; return how many runs happened."""
     runs = 0
     while not stop.is_set():
@@ -63,7 +71,7 @@ def run_every(load: Callable[[], Config], interval: float, *, stop: threading.Ev
             result = run(load(), dry_run=dry_run)
         except RunLockedError as exc:
             on_skip(exc.message)
-        except ConfigError as exc:     # staff broke onemarket.toml meanwhile: say so, try again next round
+        except ConfigError as exc:  # staff broke onemarket.toml meanwhile: say so, try again next round
             on_skip(exc.message)
         else:
             runs += 1

@@ -35,17 +35,30 @@ class ImportResult:
 
     def step_report(self) -> StepReport:
         report = StepReport("시장 가져오기", issues=list(self.issues))
-        report.counts = {"읽음": self.read, "추가": self.added, "갱신": self.updated, "변동 없음": self.unchanged,
-                         "원본에 없음": self.not_in_source}
+        report.counts = {
+            "읽음": self.read,
+            "추가": self.added,
+            "갱신": self.updated,
+            "변동 없음": self.unchanged,
+            "원본에 없음": self.not_in_source,
+        }
         head = "미리보기 (쓰지 않음)" if self.dry_run else "완료"
-        report.message = (f"{head}: {self.read}곳 읽음 — 추가 {self.added}, 갱신 {self.updated}, "
-                          f"변동 없음 {self.unchanged}, 원본에 없음(그대로 둠) {self.not_in_source}")
+        report.message = (
+            f"{head}: {self.read}곳 읽음 — 추가 {self.added}, 갱신 {self.updated}, "
+            f"변동 없음 {self.unchanged}, 원본에 없음(그대로 둠) {self.not_in_source}"
+        )
         return report
 
     def as_dict(self) -> dict[str, Any]:
-        return {"read": self.read, "added": self.added, "updated": self.updated,
-                "unchanged": self.unchanged, "not_in_source": self.not_in_source,
-                "dry_run": self.dry_run, "issues": [i.as_dict() for i in self.issues]}
+        return {
+            "read": self.read,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "not_in_source": self.not_in_source,
+            "dry_run": self.dry_run,
+            "issues": [i.as_dict() for i in self.issues],
+        }
 
 
 def _incoming(csv_path: Path, sido: str) -> list[dict[str, str]]:
@@ -57,8 +70,9 @@ def _incoming(csv_path: Path, sido: str) -> list[dict[str, str]]:
     return incoming
 
 
-def import_markets(config: Config, csv_path: Path, *, sido: str = "경기도", dry_run: bool = False,
-                   schemas: SchemaSet | None = None) -> ImportResult:
+def import_markets(
+    config: Config, csv_path: Path, *, sido: str = "경기도", dry_run: bool = False, schemas: SchemaSet | None = None
+) -> ImportResult:
     """The library call (tests, scripts): the same lock as the command."""
     schema = (schemas or default_schemas())[TABS.markets]
     incoming = _incoming(csv_path, sido)
@@ -68,32 +82,47 @@ def import_markets(config: Config, csv_path: Path, *, sido: str = "경기도", d
             return upsert_markets(backend, schema, incoming, dry_run=dry_run)
 
 
-def import_markets_into(backend: Backend, schemas: SchemaSet, csv_path: Path, *, sido: str = "경기도",
-                        dry_run: bool = False) -> ImportResult:
+def import_markets_into(
+    backend: Backend, schemas: SchemaSet, csv_path: Path, *, sido: str = "경기도", dry_run: bool = False
+) -> ImportResult:
     """The step of ``onemarket import-markets`` (the runner holds the lock and commits)."""
     return upsert_markets(backend, schemas.markets, _incoming(csv_path, sido), dry_run=dry_run)
 
 
-def upsert_markets(backend: Backend, schema: TabSchema, incoming: list[dict[str, str]], *,
-                   dry_run: bool = False) -> ImportResult:
+def upsert_markets(
+    backend: Backend, schema: TabSchema, incoming: list[dict[str, str]], *, dry_run: bool = False
+) -> ImportResult:
     """The markets of the official CSV into the 시장 tab: new ones appended, changed import-owned cells
     rewritten (compare-and-set: a cell a person edited since the read keeps the person's value)."""
     import_keys = schema_import_keys(schema)
     table = read_tables(backend, [schema])[schema.name]
     rows = table.data_rows()
     plan = plan_upsert([dict(r.values) for r in rows], incoming, import_keys)
-    result = ImportResult(read=len(incoming), added=len(plan.added), updated=len(plan.updated),
-                          unchanged=plan.unchanged, not_in_source=plan.not_in_source, dry_run=dry_run)
-    result.issues.extend(Issue(code="import_skipped", row=None, column="시장코드", value=None, message=p, severity=WARNING, tab=schema.name)
-                         for p in plan.problems)
+    result = ImportResult(
+        read=len(incoming),
+        added=len(plan.added),
+        updated=len(plan.updated),
+        unchanged=plan.unchanged,
+        not_in_source=plan.not_in_source,
+        dry_run=dry_run,
+    )
+    result.issues.extend(
+        Issue(
+            code="import_skipped", row=None, column="시장코드", value=None, message=p, severity=WARNING, tab=schema.name
+        )
+        for p in plan.problems
+    )
     if dry_run:
         return result
     updates = []
     for u in plan.updated:
         row = rows[u.index]
         by_id = bool(row["market_code"]) and "market_code" not in u.changes
-        updates.append(RowUpdate(u.changes, id=row["market_code"] if by_id else "",
-                                 row=row.number, fingerprint=table.fingerprint(row)))
+        updates.append(
+            RowUpdate(
+                u.changes, id=row["market_code"] if by_id else "", row=row.number, fingerprint=table.fingerprint(row)
+            )
+        )
     written = write_tables(backend, [TabWrite(schema, updates, plan.added, allow=import_keys, base=table)])
     result.issues.extend(written.issues)
     return result

@@ -9,8 +9,7 @@ from automation.config import Config
 from automation.errors import ConfigError
 from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, RawTab, transaction
 
-__all__ = ["Backend", "CellWrite", "Dropdown", "HeaderStyle", "RawTab", "Workbooks", "open_backend",
-           "transaction"]
+__all__ = ["Backend", "CellWrite", "Dropdown", "HeaderStyle", "RawTab", "Workbooks", "open_backend", "transaction"]
 
 
 def open_backend(config: Config, role: str, *, create: bool = False) -> Backend:
@@ -81,8 +80,7 @@ class Workbooks:
     def __enter__(self) -> Workbooks:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if kind is None and self.save:
             self.commit()
         else:

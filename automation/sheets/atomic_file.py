@@ -30,9 +30,9 @@ from automation.processes import pid_alive
 
 AT_FDCWD = -100
 AT_SYMLINK_FOLLOW = 0x400
-RENAME_EXCHANGE = 2      # Linux renameat2
-RENAME_SWAP = 0x2        # macOS renamex_np
-STRAY_AGE = 600.0        # seconds: a temporary file older than this belongs to a dead run
+RENAME_EXCHANGE = 2  # Linux renameat2
+RENAME_SWAP = 0x2  # macOS renamex_np
+STRAY_AGE = 600.0  # seconds: a temporary file older than this belongs to a dead run
 _libc: ctypes.CDLL | None = None
 
 
@@ -104,8 +104,8 @@ def _pid_of(name: str) -> int:
 
 @dataclass
 class SaveReport:
-    swapped: bool          # the atomic swap was used (else hash-then-replace)
-    window: float          # seconds in which another program's save could still have been lost
+    swapped: bool  # the atomic swap was used (else hash-then-replace)
+    window: float  # seconds in which another program's save could still have been lost
 
 
 def _linkat(fd: int, target: Path) -> bool:
@@ -169,7 +169,8 @@ def _fsync_dir(folder: Path) -> None:
 def _conflict(path: Path) -> WriteConflictError:
     return WriteConflictError(
         f"{path.name}이(가) 작업 중에 다른 프로그램(엑셀, 동기화 프로그램 등)에서 저장되어 이번 단계의 변경을 저장하지 "
-        "않았습니다 (그 저장을 덮어쓰지 않으려고). 파일은 그대로입니다. 다음 실행에서 다시 처리합니다.")
+        "않았습니다 (그 저장을 덮어쓰지 않으려고). 파일은 그대로입니다. 다음 실행에서 다시 처리합니다."
+    )
 
 
 def _keep_backup(old: Path, backup: Path | None) -> None:
@@ -180,8 +181,9 @@ def _keep_backup(old: Path, backup: Path | None) -> None:
     os.replace(old, backup)
 
 
-def replace_file(path: Path, write: Callable[[BinaryIO], object], expected: str | None,
-                 backup: Path | None = None) -> SaveReport:
+def replace_file(
+    path: Path, write: Callable[[BinaryIO], object], expected: str | None, backup: Path | None = None
+) -> SaveReport:
     """Write a new version of ``path`` unless it changed since the version hashed ``expected``
     (None: the file must not exist yet). Raises WriteConflictError (nothing changed) or
     WorkbookError with a Korean message for a folder that cannot be written or a full disk."""
@@ -191,8 +193,7 @@ def replace_file(path: Path, write: Callable[[BinaryIO], object], expected: str 
         raise os_error(path, exc) from exc
 
 
-def _replace(path: Path, write: Callable[[BinaryIO], object], expected: str | None,
-             backup: Path | None) -> SaveReport:
+def _replace(path: Path, write: Callable[[BinaryIO], object], expected: str | None, backup: Path | None) -> SaveReport:
     try:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
@@ -201,19 +202,19 @@ def _replace(path: Path, write: Callable[[BinaryIO], object], expected: str | No
     ours = sha256_file(named)
     try:
         if expected is None:
-            os.link(named, path)         # fails if someone created the file meanwhile
+            os.link(named, path)  # fails if someone created the file meanwhile
             named.unlink()
             _fsync_dir(path.parent)
             return SaveReport(False, 0.0)
         if not path.exists():
             raise _conflict(path)
         if exchange(named, path):
-            if sha256_file(named) != expected:   # `named` now holds what was in place
+            if sha256_file(named) != expected:  # `named` now holds what was in place
                 _undo_swap(path, named, ours)
                 raise _conflict(path)
             seen = _stamp(named)
             held = path.with_name(stray_name(path))
-            os.link(named, held)             # the old file, whatever name it ends up under
+            os.link(named, held)  # the old file, whatever name it ends up under
             try:
                 _keep_backup(named, backup)
                 if _stamp(held) != seen and sha256_file(held) != expected:
@@ -249,7 +250,7 @@ def _hash_then_replace(path: Path, named: Path, expected: str, backup: Path | No
     if sha256_file(path) != expected:
         raise _conflict(path)
     started = time.perf_counter()
-    os.link(path, held)                   # the old version, for the backup: a link, not a copy
+    os.link(path, held)  # the old version, for the backup: a link, not a copy
     os.replace(named, path)
     window = time.perf_counter() - started
     try:
@@ -272,10 +273,13 @@ def os_error(path: Path, exc: OSError) -> WorkbookError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return WorkbookError(
             f"디스크 공간이 부족해 {path.name}을(를) 저장하지 못했습니다 ({folder}). 공간을 비운 뒤 다시 실행하세요. "
-            "원래 파일은 그대로이고 임시 파일은 남기지 않았습니다.")
+            "원래 파일은 그대로이고 임시 파일은 남기지 않았습니다."
+        )
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return WorkbookError(
             f"폴더 {folder}에 쓸 수 없어 {path.name}을(를) 저장하지 못했습니다 (읽기 전용이거나 권한 없음). 폴더에 쓰기 "
-            "권한을 주거나 onemarket.toml의 [workbook] 경로를 쓸 수 있는 곳으로 옮기세요. 원래 파일은 그대로입니다.")
+            "권한을 주거나 onemarket.toml의 [workbook] 경로를 쓸 수 있는 곳으로 옮기세요. 원래 파일은 그대로입니다."
+        )
     return WorkbookError(
-        f"{path.name}을(를) 저장하지 못했습니다 ({exc.strerror or exc}). 원래 파일은 그대로입니다. 다시 실행하세요.")
+        f"{path.name}을(를) 저장하지 못했습니다 ({exc.strerror or exc}). 원래 파일은 그대로입니다. 다시 실행하세요."
+    )

@@ -44,12 +44,13 @@ def resolve_titles(names: Sequence[str], existing: Sequence[str], location: str 
     out: dict[str, str | None] = {}
     for name in names:
         alike = by_key.get(title_key(name), [])
-        if len(alike) > 1:   # even with the exact title among them: people may be typing in the other
+        if len(alike) > 1:  # even with the exact title among them: people may be typing in the other
             listed = ", ".join(repr(t) for t in alike)
             where = f" ({location})" if location else ""
             raise DuplicateTabError(
                 f"'{name}' 탭과 이름이 같아 보이는 탭이 여러 개입니다{where}: {listed}. 하나만 남기고 나머지는 "
-                "이름을 바꾸거나 지운 뒤 다시 실행하세요. 아무것도 쓰지 않았습니다.")
+                "이름을 바꾸거나 지운 뒤 다시 실행하세요. 아무것도 쓰지 않았습니다."
+            )
         out[name] = name if name in exact else (alike[0] if alike else None)
     return out
 
@@ -80,8 +81,14 @@ class RawTab:
 
     __slots__ = ("merges", "rows", "title")
 
-    def __init__(self, title: str, values: Sequence[Sequence[str]] | None = None, *,
-                 rows: Mapping[int, Sequence[str]] | None = None, merges: Sequence[Merge] = ()) -> None:
+    def __init__(
+        self,
+        title: str,
+        values: Sequence[Sequence[str]] | None = None,
+        *,
+        rows: Mapping[int, Sequence[str]] | None = None,
+        merges: Sequence[Merge] = (),
+    ) -> None:
         self.title = title
         stored: dict[int, list[str]] = {}
         source = rows.items() if rows is not None else enumerate(values or [], start=1)
@@ -177,15 +184,15 @@ Scalar = str | int | float
 class ChartSpec:
     """A chart over a block of a rebuilt (dashboard) tab; rows and columns are 1-based."""
 
-    kind: str                      # "column" (vertical bars) or "line"
+    kind: str  # "column" (vertical bars) or "line"
     title: str
-    anchor_row: int                # the chart's top-left cell
+    anchor_row: int  # the chart's top-left cell
     anchor_col: int
-    header_row: int                # the row that names the series
-    first_row: int                 # data rows first..last
+    header_row: int  # the row that names the series
+    first_row: int  # data rows first..last
     last_row: int
-    category_col: int              # labels along the x axis
-    series_cols: tuple[int, ...]   # one series per column
+    category_col: int  # labels along the x axis
+    series_cols: tuple[int, ...]  # one series per column
 
 
 @dataclass
@@ -193,10 +200,10 @@ class WriteWindow:
     """An open write on one file: the tabs as they were when it opened (nobody but the owner can
     change them until it closes, on Google), and what the backend needs to close it."""
 
-    titles: dict[str, str]                 # wanted name → actual tab title
-    tabs: dict[str, RawTab]                # by wanted name, read when the window opened
+    titles: dict[str, str]  # wanted name → actual tab title
+    tabs: dict[str, RawTab]  # by wanted name, read when the window opened
     token: str = ""
-    fences: tuple[int, ...] = ()           # Google: the protected ranges that freeze the tabs
+    fences: tuple[int, ...] = ()  # Google: the protected ranges that freeze the tabs
     sheet_ids: dict[str, int] = field(default_factory=dict)
     #: set by finish_write when the close met a missing fence: nothing of it landed unless the
     #: tabs it returned show it (a retried close whose first attempt did land)
@@ -259,8 +266,14 @@ class Backend(abc.ABC):
     def protect_columns(self, title: str, cols: Sequence[int], description: str) -> None:
         """Protect job-owned columns from row 1 down (replacing earlier protections of ours)."""
 
-    def replace_tab(self, title: str, rows: Sequence[Sequence[Scalar]], *, charts: Sequence[ChartSpec] = (),
-                    widths: Mapping[int, float] | None = None) -> None:
+    def replace_tab(
+        self,
+        title: str,
+        rows: Sequence[Sequence[Scalar]],
+        *,
+        charts: Sequence[ChartSpec] = (),
+        widths: Mapping[int, float] | None = None,
+    ) -> None:
         """Dashboard tabs only: clear ``title`` (values, formats, charts), then write ``rows`` from A1 as
         typed values (numbers stay numbers, text is literal, never a formula), bold row 1, set column
         ``widths`` (1-based) and add ``charts``. The tab must exist (``ensure_tabs``). Google: one
@@ -286,8 +299,12 @@ class Backend(abc.ABC):
         raws = self.read(list(names))
         return WriteWindow(titles, raws)
 
-    def finish_write(self, window: WriteWindow, cells: Mapping[str, Sequence[CellWrite]],
-                     appends: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, RawTab] | None:
+    def finish_write(
+        self,
+        window: WriteWindow,
+        cells: Mapping[str, Sequence[CellWrite]],
+        appends: Mapping[str, Sequence[Sequence[str]]],
+    ) -> dict[str, RawTab] | None:
         """Write ``cells`` (by position, as found in the window's read) and append ``appends`` as one
         unit, close the window, and return the tabs as they are right after (None when the backend
         cannot look again, see :attr:`verifies`). Raises :class:`WindowLostError` when nothing was
@@ -307,8 +324,7 @@ class Backend(abc.ABC):
         found = resolve_titles(names, self.list_tabs(), self.location)
         missing = [n for n, t in found.items() if t is None]
         if missing:
-            raise TabNotFoundError(
-                f"'{missing[0]}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
+            raise TabNotFoundError(f"'{missing[0]}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
         return {n: t for n, t in found.items() if t is not None}
 
     def rename_tab(self, title: str, new_title: str) -> None:

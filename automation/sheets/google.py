@@ -17,7 +17,6 @@ as a whole and it is sent once more with fresh ids). Everything is read as forma
 written RAW (never a formula). Transport, timeouts and retry: :mod:`automation.sheets.google_http`.
 """
 
-
 from __future__ import annotations
 
 import json
@@ -51,13 +50,26 @@ class GoogleBackend(GuardedWrites, Formatting):
     """One Google spreadsheet, addressed by its key."""
 
     @classmethod
-    def from_config(cls, cfg: GoogleConfig, key: str, *,
-                    sleep: Callable[[float], None] = time.sleep,
-                    clock: Callable[[], float] = time.monotonic) -> GoogleBackend:
+    def from_config(
+        cls,
+        cfg: GoogleConfig,
+        key: str,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> GoogleBackend:
         creds = load_credentials(cfg.credentials)
-        return cls(key, creds, endpoint=cfg.endpoint, timeout=cfg.timeout,
-                   max_attempts=cfg.max_attempts, deadline=cfg.deadline, sleep=sleep,
-                   clock=clock, credentials_path=cfg.credentials)
+        return cls(
+            key,
+            creds,
+            endpoint=cfg.endpoint,
+            timeout=cfg.timeout,
+            max_attempts=cfg.max_attempts,
+            deadline=cfg.deadline,
+            sleep=sleep,
+            clock=clock,
+            credentials_path=cfg.credentials,
+        )
 
     def read(self, titles: Sequence[str]) -> dict[str, RawTab]:
         unique = list(dict.fromkeys(titles))
@@ -65,8 +77,7 @@ class GoogleBackend(GuardedWrites, Formatting):
             return {}
         tabs = self._resolve(unique)
         params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
-        data = self._call(self.http.values_batch_get, self.key,
-                          [quote_title(tabs[t].title) for t in unique], params)
+        data = self._call(self.http.values_batch_get, self.key, [quote_title(tabs[t].title) for t in unique], params)
         ranges = data.get("valueRanges", [])
         if len(ranges) != len(unique):
             raise GoogleError(f"Google이 {len(unique)}개 탭 대신 {len(ranges)}개를 돌려주었습니다.")
@@ -82,8 +93,7 @@ class GoogleBackend(GuardedWrites, Formatting):
         if bad:
             raise ValueError(f"잘못된 셀 위치: {bad[0]}")
         actual = {name: tab.title for name, tab in self._resolve(list(updates)).items()}
-        self._fit({t: (max(c.row for c in cells), max(c.col for c in cells))
-                   for t, cells in updates.items() if cells})
+        self._fit({t: (max(c.row for c in cells), max(c.col for c in cells)) for t, cells in updates.items() if cells})
         data: list[dict[str, Any]] = []
         for name, cells in updates.items():
             title = actual[name]
@@ -118,8 +128,7 @@ class GoogleBackend(GuardedWrites, Formatting):
     @staticmethod
     def _range(title: str, row: int, col: int, values: list[str]) -> dict[str, Any]:
         a1 = f"{col_letter(col)}{row}:{col_letter(col + len(values) - 1)}{row}"
-        return {"range": f"{quote_title(title)}!{a1}", "majorDimension": "ROWS",
-                "values": [values]}
+        return {"range": f"{quote_title(title)}!{a1}", "majorDimension": "ROWS", "values": [values]}
 
     def append(self, title: str, rows: Sequence[Sequence[str]]) -> None:
         if not rows:
@@ -146,6 +155,5 @@ class GoogleBackend(GuardedWrites, Formatting):
             tab = tabs[title]
             for dim, need, have in (("ROWS", rows, tab.rows), ("COLUMNS", cols, tab.cols)):
                 if need > have:
-                    grow.append({"appendDimension": {"sheetId": tab.sheet_id, "dimension": dim,
-                                                     "length": need - have}})
+                    grow.append({"appendDimension": {"sheetId": tab.sheet_id, "dimension": dim, "length": need - have}})
         self._batch(grow)

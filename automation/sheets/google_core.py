@@ -4,7 +4,6 @@
 (:mod:`.google_guarded`) and the formatting requests (:mod:`.google_format`).
 """
 
-
 from __future__ import annotations
 
 import logging
@@ -43,7 +42,7 @@ from automation.sheets.google_window import (
 MAX_BODY_BYTES = 2_000_000
 DEFAULT_TAB_NAMES = ("Sheet1", "시트1")
 PROTECT_PREFIX = "onemarket:"
-MAX_SUBREQUESTS = 2_000   # per spreadsheets.batchUpdate when held requests are sent together
+MAX_SUBREQUESTS = 2_000  # per spreadsheets.batchUpdate when held requests are sent together
 #: marks the whole-tab protection of a market's outcome tab, so that protect_columns and protect_tab
 #: each replace only their own protections (job columns stay service-account-only inside the tab)
 TAB_MARK = "onemarket:tab:"
@@ -63,17 +62,26 @@ class _Tab:
     protected: tuple[tuple[int, str], ...]  # (protectedRangeId, description)
     rows: int = 1000  # the grid: Google refuses values outside it ("exceeds grid limits")
     cols: int = 26
-    frozen: int = 0   # frozen rows: staff's choice is kept by style_header
+    frozen: int = 0  # frozen rows: staff's choice is kept by style_header
 
 
 def _parse_tab(sheet: Mapping[str, Any]) -> _Tab:
     props = sheet.get("properties", {})
-    protected = tuple((int(pr["protectedRangeId"]), str(pr.get("description", "")))
-                      for pr in sheet.get("protectedRanges", []) if "protectedRangeId" in pr)
+    protected = tuple(
+        (int(pr["protectedRangeId"]), str(pr.get("description", "")))
+        for pr in sheet.get("protectedRanges", [])
+        if "protectedRangeId" in pr
+    )
     grid = props.get("gridProperties", {})
-    return _Tab(int(props.get("sheetId", 0)), str(props.get("title", "")), tuple(merges_of(sheet)),
-                protected, int(grid.get("rowCount", 1000)), int(grid.get("columnCount", 26)),
-                int(grid.get("frozenRowCount", 0)))
+    return _Tab(
+        int(props.get("sheetId", 0)),
+        str(props.get("title", "")),
+        tuple(merges_of(sheet)),
+        protected,
+        int(grid.get("rowCount", 1000)),
+        int(grid.get("columnCount", 26)),
+        int(grid.get("frozenRowCount", 0)),
+    )
 
 
 def _text(value: Any) -> str:
@@ -87,12 +95,20 @@ class GoogleCore(Backend):
 
     remote = True
 
-    def __init__(self, key: str, credentials: Any, *, endpoint: str = DEFAULT_ENDPOINT,
-                 timeout: float = 30.0, max_attempts: int = 6, deadline: float = 120.0,
-                 sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic,
-                 rng: Callable[[], float] = random.random,
-                 credentials_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        key: str,
+        credentials: Any,
+        *,
+        endpoint: str = DEFAULT_ENDPOINT,
+        timeout: float = 30.0,
+        max_attempts: int = 6,
+        deadline: float = 120.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: Callable[[], float] = random.random,
+        credentials_path: Path | None = None,
+    ) -> None:
         self.key = key
         self.location = f"Google 스프레드시트 {key}"
         self.requests = 0
@@ -128,32 +144,36 @@ class GoogleCore(Backend):
                 f"Google이 서비스 계정 키를 거부했습니다 ({email_}: {f.detail}). "
                 "키가 삭제·폐기되었을 수 있습니다. Google Cloud 콘솔 → IAM 및 관리자 → "
                 "서비스 계정 → 키에서 새 JSON 키를 만들고 "
-                f"credentials 파일{where}을 교체하세요. {CREDENTIALS_HELP}")
+                f"credentials 파일{where}을 교체하세요. {CREDENTIALS_HELP}"
+            )
         if f.kind == "uncertain":
             return GoogleUnavailableError(
                 f"Google 응답 없음: {f.detail}. 스프레드시트 {self.key}에 변경이 "
                 "반영되었는지 알 수 없어 다시 보내지 않았습니다. 시트를 확인하세요. "
-                "다음 실행에서 재시도합니다.")
+                "다음 실행에서 재시도합니다."
+            )
         if f.kind == "unavailable":
             return GoogleUnavailableError(
-                f"Google 응답 없음: {f.detail} ({f.attempts}회 시도, {f.elapsed:.0f}초). "
-                "다음 실행에서 재시도합니다.")
+                f"Google 응답 없음: {f.detail} ({f.attempts}회 시도, {f.elapsed:.0f}초). 다음 실행에서 재시도합니다."
+            )
         if f.status == 403:
             if "has not been used" in f.detail or "disabled" in f.detail:
                 return GoogleAccessError(
                     "서비스 계정의 Google Cloud 프로젝트에서 Google Sheets API가 꺼져 "
                     "있습니다. 콘솔 → API 및 서비스에서 'Google Sheets API'를 사용 "
-                    f"설정하세요. (Google: {f.detail})")
+                    f"설정하세요. (Google: {f.detail})"
+                )
             return GoogleAccessError(
                 f"스프레드시트 {self.key}에 접근 권한이 없습니다. 스프레드시트의 [공유]에서 "
-                f"서비스 계정 {email_}을(를) 편집자로 추가하세요. (Google: {f.detail})")
+                f"서비스 계정 {email_}을(를) 편집자로 추가하세요. (Google: {f.detail})"
+            )
         if f.status == 404:
             return GoogleNotFoundError(
                 f"스프레드시트 키 {self.key}에 해당하는 스프레드시트가 없습니다. "
                 "onemarket.toml의 [workbook] 항목(주소 "
-                "https://docs.google.com/spreadsheets/d/<키>/edit 의 <키>)을 확인하세요.")
-        return GoogleError(
-            f"Google Sheets가 요청을 거부했습니다 (HTTP {f.status}): {f.detail}")
+                "https://docs.google.com/spreadsheets/d/<키>/edit 의 <키>)을 확인하세요."
+            )
+        return GoogleError(f"Google Sheets가 요청을 거부했습니다 (HTTP {f.status}): {f.detail}")
 
     def _metadata(self) -> list[_Tab]:
         if self._tabs is None:
@@ -176,8 +196,7 @@ class GoogleCore(Backend):
             found = self._lookup(titles)
         missing = [name for name, t in found.items() if t is None]
         if missing:
-            raise TabNotFoundError(
-                f"'{missing[0]}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
+            raise TabNotFoundError(f"'{missing[0]}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
         return {name: t for name, t in found.items() if t is not None}
 
     def list_tabs(self) -> list[str]:
@@ -214,14 +233,24 @@ class GoogleCore(Backend):
         finally:
             self._queue = None
         for start in range(0, len(queue), MAX_SUBREQUESTS):
-            self._batch(queue[start:start + MAX_SUBREQUESTS])
+            self._batch(queue[start : start + MAX_SUBREQUESTS])
 
     def hide_tab(self, title: str) -> None:
         tab = self._resolve([title])[title]
-        self._batch([{"updateSheetProperties": {"properties": {"sheetId": tab.sheet_id, "hidden": True},
-                                                "fields": "hidden"}}])
+        self._batch(
+            [{"updateSheetProperties": {"properties": {"sheetId": tab.sheet_id, "hidden": True}, "fields": "hidden"}}]
+        )
 
     def rename_tab(self, title: str, new_title: str) -> None:
         tab = self._resolve([title])[title]
-        self._batch([{"updateSheetProperties": {"properties": {"sheetId": tab.sheet_id, "title": new_title},
-                                                "fields": "title"}}], now=True)
+        self._batch(
+            [
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": tab.sheet_id, "title": new_title},
+                        "fields": "title",
+                    }
+                }
+            ],
+            now=True,
+        )

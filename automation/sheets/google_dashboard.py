@@ -40,8 +40,13 @@ def pixels(width: float) -> int:
 
 def grid_range(sheet_id: int, row0: int, row1: int, col0: int, col1: int) -> dict[str, int]:
     """A GridRange from 0-based, end-exclusive indexes."""
-    return {"sheetId": sheet_id, "startRowIndex": row0, "endRowIndex": row1,
-            "startColumnIndex": col0, "endColumnIndex": col1}
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": row0,
+        "endRowIndex": row1,
+        "startColumnIndex": col0,
+        "endColumnIndex": col1,
+    }
 
 
 def chart_request(sheet_id: int, spec: ChartSpec) -> dict[str, Any]:
@@ -63,25 +68,33 @@ def chart_request(sheet_id: int, spec: ChartSpec) -> dict[str, Any]:
         "series": [{"series": source(col), "targetAxis": "LEFT_AXIS"} for col in spec.series_cols],
     }
     width, height = CHART_SIZE
-    position = {"overlayPosition": {
-        "anchorCell": {"sheetId": sheet_id, "rowIndex": spec.anchor_row - 1,
-                       "columnIndex": spec.anchor_col - 1},
-        "widthPixels": width, "heightPixels": height}}
-    return {"addChart": {"chart": {"spec": {"title": spec.title, "basicChart": basic},
-                                   "position": position}}}
+    position = {
+        "overlayPosition": {
+            "anchorCell": {"sheetId": sheet_id, "rowIndex": spec.anchor_row - 1, "columnIndex": spec.anchor_col - 1},
+            "widthPixels": width,
+            "heightPixels": height,
+        }
+    }
+    return {"addChart": {"chart": {"spec": {"title": spec.title, "basicChart": basic}, "position": position}}}
 
 
-def needed_grid(rows: Sequence[Sequence[Scalar]], charts: Sequence[ChartSpec],
-                widths: Mapping[int, float]) -> tuple[int, int]:
+def needed_grid(
+    rows: Sequence[Sequence[Scalar]], charts: Sequence[ChartSpec], widths: Mapping[int, float]
+) -> tuple[int, int]:
     """(rows, columns) the sheet's grid must have for the values, the chart anchors and widths."""
     n_rows = max([len(rows), *(c.anchor_row for c in charts), *(c.last_row for c in charts), 1])
     n_cols = max([*(len(r) for r in rows), *(c.anchor_col for c in charts), *widths, 1])
     return n_rows, n_cols
 
 
-def replace_requests(sheet_id: int, grid: tuple[int, int], old_charts: Sequence[int],
-                     rows: Sequence[Sequence[Scalar]], charts: Sequence[ChartSpec],
-                     widths: Mapping[int, float]) -> list[dict[str, Any]]:
+def replace_requests(
+    sheet_id: int,
+    grid: tuple[int, int],
+    old_charts: Sequence[int],
+    rows: Sequence[Sequence[Scalar]],
+    charts: Sequence[ChartSpec],
+    widths: Mapping[int, float],
+) -> list[dict[str, Any]]:
     """Every request of the one batch that rebuilds a tab (see the module docstring)."""
     have_rows, have_cols = grid
     need_rows, need_cols = needed_grid(rows, charts, widths)
@@ -92,26 +105,45 @@ def replace_requests(sheet_id: int, grid: tuple[int, int], old_charts: Sequence[
     reqs += [{"deleteEmbeddedObject": {"objectId": cid}} for cid in old_charts]
     reqs.append({"updateCells": {"range": {"sheetId": sheet_id}, "fields": "userEnteredValue,userEnteredFormat"}})
     if rows:
-        reqs.append({"updateCells": {
-            "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-            "rows": [{"values": [cell_data(v) for v in r]} for r in rows],
-            "fields": "userEnteredValue"}})
-        reqs.append({"repeatCell": {
-            "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
-            "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-            "fields": "userEnteredFormat.textFormat.bold"}})
+        reqs.append(
+            {
+                "updateCells": {
+                    "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                    "rows": [{"values": [cell_data(v) for v in r]} for r in rows],
+                    "fields": "userEnteredValue",
+                }
+            }
+        )
+        reqs.append(
+            {
+                "repeatCell": {
+                    "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                    "fields": "userEnteredFormat.textFormat.bold",
+                }
+            }
+        )
     for col, width in sorted(widths.items()):
-        reqs.append({"updateDimensionProperties": {
-            "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": col - 1, "endIndex": col},
-            "properties": {"pixelSize": pixels(width)}, "fields": "pixelSize"}})
+        reqs.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": col - 1, "endIndex": col},
+                    "properties": {"pixelSize": pixels(width)},
+                    "fields": "pixelSize",
+                }
+            }
+        )
     reqs += [chart_request(sheet_id, spec) for spec in charts]
     return reqs
 
 
 def added_chart_ids(reply: Mapping[str, Any]) -> tuple[int, ...]:
     """The chart ids Google gave the ``addChart`` requests of one batchUpdate reply."""
-    return tuple(int(r["addChart"]["chart"]["chartId"]) for r in reply.get("replies", [])
-                 if isinstance(r, Mapping) and "addChart" in r)
+    return tuple(
+        int(r["addChart"]["chart"]["chartId"])
+        for r in reply.get("replies", [])
+        if isinstance(r, Mapping) and "addChart" in r
+    )
 
 
 __all__ = ["added_chart_ids", "cell_data", "chart_request", "needed_grid", "replace_requests"]

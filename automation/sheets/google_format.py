@@ -1,6 +1,5 @@
 """Structure and formatting on Google: tabs, header styles, dropdowns, protections, dashboard tabs."""
 
-
 from __future__ import annotations
 
 import dataclasses
@@ -39,7 +38,7 @@ class Formatting(GoogleCore):
 
     def ensure_tabs(self, titles: Sequence[str]) -> list[str]:
         found = resolve_titles(list(dict.fromkeys(titles)), self.list_tabs(), self.location)
-        created = [t for t, actual in found.items() if actual is None]   # a look-alike counts as there
+        created = [t for t, actual in found.items() if actual is None]  # a look-alike counts as there
         # sent at once even inside deferred(): the held requests need the new tabs' ids
         self._batch([{"addSheet": {"properties": {"title": t}}} for t in created], now=True)
         return created
@@ -58,32 +57,67 @@ class Formatting(GoogleCore):
         tab = self._resolve([title])[title]
         sid = tab.sheet_id
         ncols = max([*style.widths, *style.job_cols, *style.notes, 0])
-        reqs: list[dict[str, Any]] = [] if tab.frozen else [   # a freeze staff chose is kept
-            {"updateSheetProperties": {
-                "properties": {"sheetId": sid, "gridProperties": {"frozenRowCount": 1}},
-                "fields": "gridProperties.frozenRowCount"}}]
+        reqs: list[dict[str, Any]] = (
+            []
+            if tab.frozen
+            else [  # a freeze staff chose is kept
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": sid, "gridProperties": {"frozenRowCount": 1}},
+                        "fields": "gridProperties.frozenRowCount",
+                    }
+                }
+            ]
+        )
         reqs += [
-            {"repeatCell": {
-                "range": {"sheetId": sid, "startRowIndex": 0, "endRowIndex": 1},
-                "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-                "fields": "userEnteredFormat.textFormat.bold"}},
+            {
+                "repeatCell": {
+                    "range": {"sheetId": sid, "startRowIndex": 0, "endRowIndex": 1},
+                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                    "fields": "userEnteredFormat.textFormat.bold",
+                }
+            },
         ]
         for col in range(1, ncols + 1):
-            reqs.append({"repeatCell": {
-                "range": {"sheetId": sid, "startRowIndex": 0, "endRowIndex": 1,
-                          "startColumnIndex": col - 1, "endColumnIndex": col},
-                "cell": {"userEnteredFormat": {
-                    "backgroundColor": _JOB_GREY if col in style.job_cols else _HEADER_BLUE}},
-                "fields": "userEnteredFormat.backgroundColor"}})
+            reqs.append(
+                {
+                    "repeatCell": {
+                        "range": {
+                            "sheetId": sid,
+                            "startRowIndex": 0,
+                            "endRowIndex": 1,
+                            "startColumnIndex": col - 1,
+                            "endColumnIndex": col,
+                        },
+                        "cell": {
+                            "userEnteredFormat": {
+                                "backgroundColor": _JOB_GREY if col in style.job_cols else _HEADER_BLUE
+                            }
+                        },
+                        "fields": "userEnteredFormat.backgroundColor",
+                    }
+                }
+            )
         for col, width in sorted(style.widths.items()):
-            reqs.append({"updateDimensionProperties": {
-                "range": {"sheetId": sid, "dimension": "COLUMNS",
-                          "startIndex": col - 1, "endIndex": col},
-                "properties": {"pixelSize": int(width * 7 + 10)}, "fields": "pixelSize"}})
+            reqs.append(
+                {
+                    "updateDimensionProperties": {
+                        "range": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": col - 1, "endIndex": col},
+                        "properties": {"pixelSize": int(width * 7 + 10)},
+                        "fields": "pixelSize",
+                    }
+                }
+            )
         for col, note in sorted(style.notes.items()):
-            reqs.append({"updateCells": {
-                "rows": [{"values": [{"note": note}]}], "fields": "note",
-                "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": col - 1}}})
+            reqs.append(
+                {
+                    "updateCells": {
+                        "rows": [{"values": [{"note": note}]}],
+                        "fields": "note",
+                        "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": col - 1},
+                    }
+                }
+            )
         self._batch(reqs)
 
     def set_dropdowns(self, title: str, dropdowns: Sequence[Dropdown]) -> None:
@@ -95,33 +129,53 @@ class Formatting(GoogleCore):
                 value = f"={quote_title(d.source[0])}!{letter}2:{letter}"
                 condition = {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": value}]}
             else:
-                condition = {"type": "ONE_OF_LIST",
-                             "values": [{"userEnteredValue": v} for v in d.values]}
-            rule: dict[str, Any] = {"condition": condition, "strict": d.strict,
-                                    "showCustomUi": True}
+                condition = {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in d.values]}
+            rule: dict[str, Any] = {"condition": condition, "strict": d.strict, "showCustomUi": True}
             if d.prompt:
                 rule["inputMessage"] = d.prompt
-            reqs.append({"setDataValidation": {
-                "range": {"sheetId": sid, "startRowIndex": 1,
-                          "startColumnIndex": d.col - 1, "endColumnIndex": d.col},
-                "rule": rule}})
+            reqs.append(
+                {
+                    "setDataValidation": {
+                        "range": {
+                            "sheetId": sid,
+                            "startRowIndex": 1,
+                            "startColumnIndex": d.col - 1,
+                            "endColumnIndex": d.col,
+                        },
+                        "rule": rule,
+                    }
+                }
+            )
         self._batch(reqs)
 
     def protect_columns(self, title: str, cols: Sequence[int], description: str) -> None:
         self._fresh()  # fresh ids: a protection deleted meanwhile would fail the batch
         tab = self._resolve([title])[title]
-        desc = description if description.startswith(PROTECT_PREFIX) else (
-            f"{PROTECT_PREFIX} {description}")
+        desc = description if description.startswith(PROTECT_PREFIX) else (f"{PROTECT_PREFIX} {description}")
         reqs: list[dict[str, Any]] = [
             {"deleteProtectedRange": {"protectedRangeId": pid}}
             for pid, old in tab.protected
-            if old.startswith(PROTECT_PREFIX) and not old.startswith(TAB_MARK) and not is_window(old)]
+            if old.startswith(PROTECT_PREFIX) and not old.startswith(TAB_MARK) and not is_window(old)
+        ]
         editors = {"users": [self.service_email]} if self.service_email else {}
         for col in sorted(set(cols)):
-            reqs.append({"addProtectedRange": {"protectedRange": {
-                "range": {"sheetId": tab.sheet_id, "startRowIndex": 0,
-                          "startColumnIndex": col - 1, "endColumnIndex": col},
-                "description": desc, "warningOnly": False, "editors": editors}}})
+            reqs.append(
+                {
+                    "addProtectedRange": {
+                        "protectedRange": {
+                            "range": {
+                                "sheetId": tab.sheet_id,
+                                "startRowIndex": 0,
+                                "startColumnIndex": col - 1,
+                                "endColumnIndex": col,
+                            },
+                            "description": desc,
+                            "warningOnly": False,
+                            "editors": editors,
+                        }
+                    }
+                }
+            )
         self._batch(reqs)
 
     def _chart_ids(self) -> dict[int, tuple[int, ...]]:
@@ -129,13 +183,21 @@ class Formatting(GoogleCore):
             params = {"includeGridData": "false", "fields": CHART_FIELDS}
             data = self._call(self.http.fetch_sheet_metadata, self.key, params)
             self._charts = {
-                int(s.get("properties", {}).get("sheetId", 0)):
-                    tuple(int(c["chartId"]) for c in s.get("charts", []) if "chartId" in c)
-                for s in data.get("sheets", [])}
+                int(s.get("properties", {}).get("sheetId", 0)): tuple(
+                    int(c["chartId"]) for c in s.get("charts", []) if "chartId" in c
+                )
+                for s in data.get("sheets", [])
+            }
         return self._charts
 
-    def replace_tab(self, title: str, rows: Sequence[Sequence[Scalar]], *, charts: Sequence[ChartSpec] = (),
-                    widths: Mapping[int, float] | None = None) -> None:
+    def replace_tab(
+        self,
+        title: str,
+        rows: Sequence[Sequence[Scalar]],
+        *,
+        charts: Sequence[ChartSpec] = (),
+        widths: Mapping[int, float] | None = None,
+    ) -> None:
         """One batchUpdate; sent a second time, with fresh metadata, only after a 400 (stale ids)."""
         cached = self._tabs is not None or self._charts is not None
         try:
@@ -150,8 +212,9 @@ class Formatting(GoogleCore):
                 self._tabs = self._charts = None
                 raise self._error(again) from again
 
-    def _replace(self, title: str, rows: Sequence[Sequence[Scalar]], charts: Sequence[ChartSpec],
-                 widths: Mapping[int, float]) -> None:
+    def _replace(
+        self, title: str, rows: Sequence[Sequence[Scalar]], charts: Sequence[ChartSpec], widths: Mapping[int, float]
+    ) -> None:
         tab = self._resolve([title])[title]
         old = self._chart_ids().get(tab.sheet_id, ())
         reqs = replace_requests(tab.sheet_id, (tab.rows, tab.cols), old, rows, charts, widths)
@@ -171,8 +234,19 @@ class Formatting(GoogleCore):
         users = list(dict.fromkeys(e.strip() for e in [self.service_email, *editors] if e.strip()))
         reqs: list[dict[str, Any]] = [
             {"deleteProtectedRange": {"protectedRangeId": pid}}
-            for pid, old in tab.protected if old.startswith(TAB_MARK)]
-        reqs.append({"addProtectedRange": {"protectedRange": {
-            "range": {"sheetId": tab.sheet_id}, "description": desc, "warningOnly": False,
-            "editors": {"users": users}}}})
+            for pid, old in tab.protected
+            if old.startswith(TAB_MARK)
+        ]
+        reqs.append(
+            {
+                "addProtectedRange": {
+                    "protectedRange": {
+                        "range": {"sheetId": tab.sheet_id},
+                        "description": desc,
+                        "warningOnly": False,
+                        "editors": {"users": users},
+                    }
+                }
+            }
+        )
         self._batch(reqs)

@@ -1,6 +1,5 @@
 """Guarded writes on Google (:mod:`automation.sheets.google_window` has the request bodies)."""
 
-
 from __future__ import annotations
 
 import datetime as dt
@@ -51,9 +50,14 @@ class GuardedWrites(GoogleCore):
     def _post(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """One spreadsheets.batchUpdate whose answer carries the spreadsheet (trimmed by ``fields``)."""
         url = SPREADSHEET_BATCH_UPDATE_URL % self.key
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")   # Hangul as 3 bytes, not \\uXXXX
-        resp = self.http.request("post", url, params={"fields": RESPONSE_FIELDS}, data=data,
-                                 headers={"Content-Type": "application/json; charset=UTF-8"})
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")  # Hangul as 3 bytes, not \\uXXXX
+        resp = self.http.request(
+            "post",
+            url,
+            params={"fields": RESPONSE_FIELDS},
+            data=data,
+            headers={"Content-Type": "application/json; charset=UTF-8"},
+        )
         answer: dict[str, Any] = resp.json()
         return answer
 
@@ -83,17 +87,34 @@ class GuardedWrites(GoogleCore):
         raws = grid_tabs(reply.get("updatedSpreadsheet", {}))
         self._remember(reply.get("updatedSpreadsheet", {}))
         fences = fence_ids(reply)
-        later = tuple(pid for t in self._metadata() for pid, d in t.protected
-                      if is_window(d) and window_stale(d, now) and pid not in fences and pid not in stale)
-        return WriteWindow({n: tabs[n].title for n in unique}, {n: raws[tabs[n].title] for n in unique},
-                           token, fences, {n: tabs[n].sheet_id for n in unique}, stale=later)
+        later = tuple(
+            pid
+            for t in self._metadata()
+            for pid, d in t.protected
+            if is_window(d) and window_stale(d, now) and pid not in fences and pid not in stale
+        )
+        return WriteWindow(
+            {n: tabs[n].title for n in unique},
+            {n: raws[tabs[n].title] for n in unique},
+            token,
+            fences,
+            {n: tabs[n].sheet_id for n in unique},
+            stale=later,
+        )
 
-    def finish_write(self, window: WriteWindow, cells: Mapping[str, Sequence[CellWrite]],
-                     appends: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, RawTab] | None:
+    def finish_write(
+        self,
+        window: WriteWindow,
+        cells: Mapping[str, Sequence[CellWrite]],
+        appends: Mapping[str, Sequence[Sequence[str]]],
+    ) -> dict[str, RawTab] | None:
         """Cells, new rows and the fences' removal in one atomic batch; the tabs right after come back."""
         tabs = self._resolve(list(window.tabs))
-        chosen = [(name, run) for name in window.tabs
-                  for run in runs([CellWrite(r, c, "") for r, c in window.capture.get(name, set())])]
+        chosen = [
+            (name, run)
+            for name in window.tabs
+            for run in runs([CellWrite(r, c, "") for r, c in window.capture.get(name, set())])
+        ]
         requests, answer_titles = self._capture(chosen, tabs), list(window.titles.values())
         if chosen:
             answer_titles.append(SCRATCH)
@@ -111,7 +132,7 @@ class GuardedWrites(GoogleCore):
         except Failure as failure:
             self._tabs = None
             lost = failure.kind == "http" and failure.status == 400 and "protected range" in failure.detail.lower()
-            if lost:   # refused as a whole (or a retry of a close that landed): look, and let the caller judge
+            if lost:  # refused as a whole (or a retry of a close that landed): look, and let the caller judge
                 window.lost = True
                 self._drop(window.fences)
                 return self.read(list(window.tabs))
@@ -133,7 +154,11 @@ class GuardedWrites(GoogleCore):
             if pid not in existing:
                 continue
             try:
-                self._call(self.http.batch_update, self.key, {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}}]})
+                self._call(
+                    self.http.batch_update,
+                    self.key,
+                    {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}}]},
+                )
             except GoogleError as exc:
                 log.info("protection %s not removed: %s", pid, exc.message)
         self._tabs = None
@@ -148,12 +173,22 @@ class GuardedWrites(GoogleCore):
         out: list[dict[str, Any]] = []
         if scratch is None:
             sid = random.randrange(1, 2**31 - 1)
-            out.append({"addSheet": {"properties": {"sheetId": sid, "title": SCRATCH, "hidden": True, "gridProperties": {
-                "rowCount": max(1000, len(chosen)), "columnCount": max(26, width)}}}})
+            out.append(
+                {
+                    "addSheet": {
+                        "properties": {
+                            "sheetId": sid,
+                            "title": SCRATCH,
+                            "hidden": True,
+                            "gridProperties": {"rowCount": max(1000, len(chosen)), "columnCount": max(26, width)},
+                        }
+                    }
+                }
+            )
         else:
             sid = scratch.sheet_id
             out += grow_requests(sid, (scratch.rows, scratch.cols), (len(chosen), width))
-            out.append({"updateCells": {"range": {"sheetId": sid}, "fields": "userEnteredValue"}})   # old captures go
+            out.append({"updateCells": {"range": {"sheetId": sid}, "fields": "userEnteredValue"}})  # old captures go
         for start, (name, run) in enumerate(chosen):
             out += capture_requests(tabs[name].sheet_id, [run], sid, start)
         return out
@@ -169,14 +204,18 @@ class GuardedWrites(GoogleCore):
         present = [pid for pid in window.fences if pid in existing]
         if present:
             try:
-                self._call(self.http.batch_update, self.key,
-                           {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in present]})
+                self._call(
+                    self.http.batch_update,
+                    self.key,
+                    {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in present]},
+                )
             except GoogleError:
-                pass   # it landed meanwhile (the fence is gone): read below
+                pass  # it landed meanwhile (the fence is gone): read below
             else:
                 raise WindowLostError(
                     f"Google이 제때 답하지 않아 ({self.location}) 이번 쓰기는 반영되지 않은 것을 확인했고, 늦게 도착해도 "
-                    "반영되지 않게 막았습니다. 다음 실행(또는 바로 이어지는 재시도)에서 다시 씁니다.")
+                    "반영되지 않게 막았습니다. 다음 실행(또는 바로 이어지는 재시도)에서 다시 씁니다."
+                )
             finally:
                 self._tabs = None
         return self.read(list(window.tabs))
@@ -186,8 +225,11 @@ class GuardedWrites(GoogleCore):
         if not window.fences:
             return
         try:
-            self._call(self.http.batch_update, self.key,
-                       {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in window.fences]})
+            self._call(
+                self.http.batch_update,
+                self.key,
+                {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in window.fences]},
+            )
         except GoogleError as exc:
             log.warning("write window %s left open (%s); it expires by itself", window.token, exc.message)
         finally:
@@ -199,8 +241,11 @@ class GuardedWrites(GoogleCore):
         try:
             mine = [pid for t in self._metadata() for pid, d in t.protected if token in d]
             if mine:
-                self._call(self.http.batch_update, self.key,
-                           {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in mine]})
+                self._call(
+                    self.http.batch_update,
+                    self.key,
+                    {"requests": [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in mine]},
+                )
         except GoogleError:
             pass
         finally:

@@ -56,8 +56,7 @@ class RetryPolicy:
 class Failure(Exception):
     """The final outcome of one logical request (kind: auth, http, unavailable, uncertain)."""
 
-    def __init__(self, kind: str, attempts: int, elapsed: float, status: int = 0,
-                 detail: str = "") -> None:
+    def __init__(self, kind: str, attempts: int, elapsed: float, status: int = 0, detail: str = "") -> None:
         super().__init__(f"{kind} {status} {detail}")
         self.kind, self.attempts, self.elapsed = kind, attempts, elapsed
         self.status, self.detail = status, detail
@@ -108,16 +107,25 @@ class _TokenRequest(_TokenRequestBase):
         super().__init__(requests.Session())
         self._client = client
 
-    def __call__(self, url: str, method: str = "GET", body: Any = None, headers: Any = None,
-                 timeout: float | None = None, **kwargs: Any) -> Any:
+    def __call__(
+        self,
+        url: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: Any = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
         self._client.token_requests += 1
         limit = self._client.policy.timeout
         timeout = limit if timeout is None else min(timeout, limit)
         response = super().__call__(  # type: ignore[no-untyped-call]
-            url, method, body, headers, timeout=timeout, **kwargs)
+            url, method, body, headers, timeout=timeout, **kwargs
+        )
         if response.status in RETRY_STATUS:  # retried by our policy, not google-auth's sleeps
             raise TransportError(  # type: ignore[no-untyped-call]
-                f"토큰 서버 HTTP {response.status}")
+                f"토큰 서버 HTTP {response.status}"
+            )
         return response
 
 
@@ -126,7 +134,8 @@ class _CountingSession(AuthorizedSession):
 
     def __init__(self, credentials: Any, client: SheetsHTTPClient) -> None:
         super().__init__(  # type: ignore[no-untyped-call]
-            credentials, auth_request=_TokenRequest(client))
+            credentials, auth_request=_TokenRequest(client)
+        )
         self._client = client
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
@@ -148,11 +157,19 @@ class SheetsHTTPClient(gspread.HTTPClient):
 
     def url(self, url: str) -> str:
         if url.startswith(GOOGLE_API + "/"):
-            return self.endpoint + url[len(GOOGLE_API):]
+            return self.endpoint + url[len(GOOGLE_API) :]
         return url
 
-    def request(self, method: str, endpoint: str, params: Any = None, data: Any = None,
-                json: Any = None, files: Any = None, headers: Any = None) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        params: Any = None,
+        data: Any = None,
+        json: Any = None,
+        files: Any = None,
+        headers: Any = None,
+    ) -> requests.Response:
         url = self.url(endpoint)
         repeatable = method.lower() == "get" or url.endswith("/values:batchUpdate")
         p = self.policy
@@ -164,9 +181,16 @@ class SheetsHTTPClient(gspread.HTTPClient):
             wait: float | None = None
             status = 0
             try:
-                resp = self.session.request(method=method, url=url, params=params, data=data,
-                                            json=json, files=files, headers=headers,
-                                            timeout=timeout)
+                resp = self.session.request(
+                    method=method,
+                    url=url,
+                    params=params,
+                    data=data,
+                    json=json,
+                    files=files,
+                    headers=headers,
+                    timeout=timeout,
+                )
             except RefreshError as exc:
                 if not getattr(exc, "retryable", False):
                     raise Failure("auth", attempt, p.clock() - start, detail=str(exc)) from exc
@@ -177,8 +201,7 @@ class SheetsHTTPClient(gspread.HTTPClient):
                 what = "시간 초과" if isinstance(exc, requests.Timeout) else "연결 오류"
                 detail = f"{what} ({type(exc).__name__})"
                 if not repeatable and _maybe_sent(exc):
-                    raise Failure("uncertain", attempt, p.clock() - start,
-                                  detail=detail) from exc
+                    raise Failure("uncertain", attempt, p.clock() - start, detail=detail) from exc
             else:
                 if resp.ok:
                     return resp
@@ -204,32 +227,39 @@ def load_credentials(path: Path | None) -> service_account.Credentials:
         raise ConfigError(
             "Google 서비스 계정 키 파일이 지정되지 않았습니다. onemarket.toml의 "
             "[google] credentials 또는 환경 변수 ONEMARKET_GOOGLE_CREDENTIALS에 "
-            f"JSON 키 파일 경로를 적으세요. {CREDENTIALS_HELP}")
+            f"JSON 키 파일 경로를 적으세요. {CREDENTIALS_HELP}"
+        )
     if not path.is_file():
         raise ConfigError(
             f"서비스 계정 키 파일이 없습니다: {path}. Google Cloud 콘솔에서 서비스 계정의 "
             "JSON 키를 내려받아 이 경로에 두거나 [google] credentials 경로를 고치세요. "
-            f"{CREDENTIALS_HELP}")
+            f"{CREDENTIALS_HELP}"
+        )
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise GoogleAuthError(
             f"서비스 계정 키 파일을 읽을 수 없습니다: {path} ({exc.strerror}). "
-            f"파일 권한을 확인하세요. {CREDENTIALS_HELP}") from exc
+            f"파일 권한을 확인하세요. {CREDENTIALS_HELP}"
+        ) from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise GoogleAuthError(
             f"서비스 계정 키 파일이 JSON이 아닙니다: {path}. Google Cloud 콘솔에서 "
-            f"JSON 형식 키를 다시 내려받으세요. {CREDENTIALS_HELP}") from exc
+            f"JSON 형식 키를 다시 내려받으세요. {CREDENTIALS_HELP}"
+        ) from exc
     if not isinstance(info, dict) or info.get("type") != "service_account":
         raise GoogleAuthError(
-            f"{path}은(는) 서비스 계정 키가 아닙니다(\"type\": \"service_account\" 필요). "
+            f'{path}은(는) 서비스 계정 키가 아닙니다("type": "service_account" 필요). '
             "OAuth 클라이언트 파일이 아니라 서비스 계정의 키(JSON)를 내려받으세요. "
-            f"{CREDENTIALS_HELP}")
+            f"{CREDENTIALS_HELP}"
+        )
     try:
         creds = service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
-            str(path), scopes=[SCOPE])
+            str(path), scopes=[SCOPE]
+        )
     except (ValueError, _AuthLibError) as exc:
         raise GoogleAuthError(
             f"서비스 계정 키 파일 {path}이(가) 손상되었거나 항목이 빠졌습니다 ({exc}). "
-            f"새 키를 만들어 파일을 교체하세요. {CREDENTIALS_HELP}") from exc
+            f"새 키를 만들어 파일을 교체하세요. {CREDENTIALS_HELP}"
+        ) from exc
     return cast(service_account.Credentials, creds)

@@ -32,8 +32,10 @@ log = logging.getLogger(__name__)
 
 LOCK_TAB = "_잠금"
 HEADER = ("작업", "컴퓨터", "PID", "실행ID", "시작", "만료", "만료(초)", "안내")
-NOTE = ("onemarket 작업이 쓰는 중이라는 표시입니다. 지우지 마세요. 작업이 비정상 종료되었으면 "
-        "만료 시각이 지난 뒤 다음 작업이 스스로 정리합니다.")
+NOTE = (
+    "onemarket 작업이 쓰는 중이라는 표시입니다. 지우지 마세요. 작업이 비정상 종료되었으면 "
+    "만료 시각이 지난 뒤 다음 작업이 스스로 정리합니다."
+)
 _EXPIRY_COL = HEADER.index("만료")
 
 
@@ -45,11 +47,13 @@ class Holder:
     run_id: str
     since: str
     expires_text: str
-    expires: float          # seconds since the epoch; 0 when unreadable (treated as expired)
+    expires: float  # seconds since the epoch; 0 when unreadable (treated as expired)
 
     def describe(self) -> str:
-        return (f"{self.command}, 컴퓨터 {self.host} (PID {self.pid}), 실행 {self.run_id}, "
-                f"{self.since}부터, 만료 {self.expires_text}")
+        return (
+            f"{self.command}, 컴퓨터 {self.host} (PID {self.pid}), 실행 {self.run_id}, "
+            f"{self.since}부터, 만료 {self.expires_text}"
+        )
 
 
 def _stamp(at: float) -> str:
@@ -64,9 +68,16 @@ class SpreadsheetLock:
     """One holder at a time per spreadsheet. ``acquire`` → work (``renew`` now and then, or
     ``start_renewing``) → ``release``."""
 
-    def __init__(self, backend: GoogleCore, command: str, *, ttl: float = 600.0,
-                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-                 poll: float = 3.0) -> None:
+    def __init__(
+        self,
+        backend: GoogleCore,
+        command: str,
+        *,
+        ttl: float = 600.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        poll: float = 3.0,
+    ) -> None:
         self.backend = backend
         self.command = command
         self.ttl = ttl
@@ -83,21 +94,52 @@ class SpreadsheetLock:
 
     def _row(self, since: float) -> list[str]:
         expires = since + self.ttl
-        return [self.command, socket.gethostname(), str(os.getpid()), self.run_id, _stamp(since),
-                _stamp(expires), f"{expires:.3f}", NOTE]
+        return [
+            self.command,
+            socket.gethostname(),
+            str(os.getpid()),
+            self.run_id,
+            _stamp(since),
+            _stamp(expires),
+            f"{expires:.3f}",
+            NOTE,
+        ]
 
     def _add_requests(self, sid: int) -> list[dict[str, Any]]:
         now = self.clock()
         rows = [{"values": [_cell(h) for h in HEADER]}, {"values": [_cell(v) for v in self._row(now)]}]
         out: list[dict[str, Any]] = [
-            {"addSheet": {"properties": {"sheetId": sid, "title": LOCK_TAB, "hidden": True,
-                                         "gridProperties": {"rowCount": 2, "columnCount": len(HEADER)}}}},
-            {"updateCells": {"start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0}, "rows": rows,
-                             "fields": "userEnteredValue"}}]
+            {
+                "addSheet": {
+                    "properties": {
+                        "sheetId": sid,
+                        "title": LOCK_TAB,
+                        "hidden": True,
+                        "gridProperties": {"rowCount": 2, "columnCount": len(HEADER)},
+                    }
+                }
+            },
+            {
+                "updateCells": {
+                    "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0},
+                    "rows": rows,
+                    "fields": "userEnteredValue",
+                }
+            },
+        ]
         if self.backend.service_email:
-            out.append({"addProtectedRange": {"protectedRange": {
-                "range": {"sheetId": sid}, "description": f"onemarket 잠금 {self.run_id}", "warningOnly": False,
-                "editors": {"users": [self.backend.service_email]}}}})
+            out.append(
+                {
+                    "addProtectedRange": {
+                        "protectedRange": {
+                            "range": {"sheetId": sid},
+                            "description": f"onemarket 잠금 {self.run_id}",
+                            "warningOnly": False,
+                            "editors": {"users": [self.backend.service_email]},
+                        }
+                    }
+                }
+            )
         return out
 
     def holder(self) -> tuple[int | None, Holder | None]:
@@ -106,7 +148,7 @@ class SpreadsheetLock:
         tab = self.backend._lookup([LOCK_TAB])[LOCK_TAB]
         if tab is None:
             return None, None
-        rows = self.backend.read([LOCK_TAB])[LOCK_TAB].rows     # row number → cells; 1 is the header
+        rows = self.backend.read([LOCK_TAB])[LOCK_TAB].rows  # row number → cells; 1 is the header
         values = [*rows.get(2, []), *[""] * len(HEADER)]
         try:
             expires = float(values[6])
@@ -123,10 +165,10 @@ class SpreadsheetLock:
         try:
             self.backend._call(self.backend.http.batch_update, self.backend.key, {"requests": requests_})
         except GoogleUnavailableError:
-            return False          # no answer: whether it landed is read back from the tab
+            return False  # no answer: whether it landed is read back from the tab
         except GoogleError as exc:
             if "already exists" in exc.message or "No grid with id" in exc.message:
-                return False      # somebody else holds it, or broke the stale lock first
+                return False  # somebody else holds it, or broke the stale lock first
             raise
         finally:
             self.backend._tabs = None
@@ -140,7 +182,7 @@ class SpreadsheetLock:
                 return
             sid, who = self.holder()
             if who is not None and who.run_id == self.run_id:
-                self.sheet_id = sid      # our own add landed although its answer was lost
+                self.sheet_id = sid  # our own add landed although its answer was lost
                 return
             if sid is not None and who is not None and who.expires <= self.clock():
                 log.warning("lock of %s expired; breaking it", who.describe())
@@ -152,7 +194,8 @@ class SpreadsheetLock:
                 raise RunLockedError(
                     f"다른 onemarket 작업이 같은 스프레드시트에 쓰는 중이라 '{self.command}'을(를) 건너뜁니다 — {where} "
                     f"(잠금: {self.backend.location}의 숨은 탭 '{LOCK_TAB}'). 끝난 뒤 다시 실행하거나 --wait 초를 주세요. "
-                    "그 작업이 비정상 종료되었다면 만료 시각이 지나면 잠금이 저절로 풀립니다.")
+                    "그 작업이 비정상 종료되었다면 만료 시각이 지나면 잠금이 저절로 풀립니다."
+                )
             self.sleep(min(self.poll, max(deadline - self.clock(), 0.05)))
 
     def renew(self) -> bool:
@@ -161,27 +204,37 @@ class SpreadsheetLock:
             return False
         now = self.clock()
         row = self._row(now)
-        body = {"requests": [{"updateCells": {
-            "start": {"sheetId": self.sheet_id, "rowIndex": 1, "columnIndex": _EXPIRY_COL},
-            "rows": [{"values": [_cell(row[_EXPIRY_COL]), _cell(row[_EXPIRY_COL + 1])]}],
-            "fields": "userEnteredValue"}}]}
+        body = {
+            "requests": [
+                {
+                    "updateCells": {
+                        "start": {"sheetId": self.sheet_id, "rowIndex": 1, "columnIndex": _EXPIRY_COL},
+                        "rows": [{"values": [_cell(row[_EXPIRY_COL]), _cell(row[_EXPIRY_COL + 1])]}],
+                        "fields": "userEnteredValue",
+                    }
+                }
+            ]
+        }
         try:
             self.backend._call(self.backend.http.batch_update, self.backend.key, body)
         except GoogleError as exc:
             if "No grid with id" in exc.message:
                 self.lost = True
-                log.error("the run lock in %s was taken over (this run took longer than its expiry)",
-                          self.backend.location)
+                log.error(
+                    "the run lock in %s was taken over (this run took longer than its expiry)", self.backend.location
+                )
                 return False
             log.warning("lock not renewed: %s", exc.message)
         return True
 
     def start_renewing(self) -> None:
         """Renew every third of the expiry in a background thread until ``release``."""
+
         def loop() -> None:
             while not self._stop.wait(self.ttl / 3):
                 if not self.renew():
                     return
+
         self._thread = threading.Thread(target=loop, name="onemarket-lock-renewal", daemon=True)
         self._thread.start()
 
@@ -192,8 +245,11 @@ class SpreadsheetLock:
         if self.sheet_id is None or self.lost:
             return
         try:
-            self.backend._call(self.backend.http.batch_update, self.backend.key,
-                               {"requests": [{"deleteSheet": {"sheetId": self.sheet_id}}]})
+            self.backend._call(
+                self.backend.http.batch_update,
+                self.backend.key,
+                {"requests": [{"deleteSheet": {"sheetId": self.sheet_id}}]},
+            )
         except GoogleError as exc:
             log.warning("run lock not removed (%s); it expires by itself", exc.message)
         finally:

@@ -30,9 +30,11 @@ from automation.sheets.base import CellWrite, Merge, RawTab
 WINDOW_MARK = "onemarket:window"
 #: a window older than this belongs to a run that died (windows normally last a second or two)
 WINDOW_TTL = dt.timedelta(minutes=10)
-RESPONSE_FIELDS = ("replies,updatedSpreadsheet(sheets(properties(sheetId,title,index,gridProperties),merges,"
-                   "protectedRanges(protectedRangeId,description,range),"
-                   "data(startRow,startColumn,rowData(values(formattedValue)))))")
+RESPONSE_FIELDS = (
+    "replies,updatedSpreadsheet(sheets(properties(sheetId,title,index,gridProperties),merges,"
+    "protectedRanges(protectedRangeId,description,range),"
+    "data(startRow,startColumn,rowData(values(formattedValue)))))"
+)
 
 
 def window_description(token: str, at: dt.datetime) -> str:
@@ -53,14 +55,25 @@ def window_stale(description: str, now: dt.datetime) -> bool:
     return now - opened > WINDOW_TTL
 
 
-def open_body(sheet_ids: Sequence[int], titles: Sequence[str], description: str, editor: str,
-              stale: Sequence[int] = ()) -> dict[str, Any]:
+def open_body(
+    sheet_ids: Sequence[int], titles: Sequence[str], description: str, editor: str, stale: Sequence[int] = ()
+) -> dict[str, Any]:
     """Fence every tab; delete windows left by runs that died; answer with the tabs' values."""
     editors = {"users": [editor]} if editor else {}
     requests: list[dict[str, Any]] = [{"deleteProtectedRange": {"protectedRangeId": pid}} for pid in stale]
-    requests += [{"addProtectedRange": {"protectedRange": {
-        "range": {"sheetId": sid}, "description": description, "warningOnly": False, "editors": editors}}}
-        for sid in sheet_ids]
+    requests += [
+        {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": sid},
+                    "description": description,
+                    "warningOnly": False,
+                    "editors": editors,
+                }
+            }
+        }
+        for sid in sheet_ids
+    ]
     return with_answer(requests, titles)
 
 
@@ -70,8 +83,12 @@ def quote_title(title: str) -> str:
 
 
 def with_answer(requests: list[dict[str, Any]], titles: Sequence[str]) -> dict[str, Any]:
-    return {"requests": requests, "includeSpreadsheetInResponse": True,
-            "responseRanges": [quote_title(t) for t in titles], "responseIncludeGridData": True}
+    return {
+        "requests": requests,
+        "includeSpreadsheetInResponse": True,
+        "responseRanges": [quote_title(t) for t in titles],
+        "responseIncludeGridData": True,
+    }
 
 
 def fence_ids(reply: Mapping[str, Any]) -> tuple[int, ...]:
@@ -88,7 +105,7 @@ def _cell(value: str) -> dict[str, Any]:
     return {"userEnteredValue": {"stringValue": value}} if value != "" else {}
 
 
-Run = tuple[int, int, list[str]]   # (row, first col, values): adjacent cells of one row
+Run = tuple[int, int, list[str]]  # (row, first col, values): adjacent cells of one row
 
 
 def runs(cells: Sequence[CellWrite]) -> list[Run]:
@@ -120,12 +137,28 @@ def capture_requests(sheet_id: int, chosen: Sequence[Run], scratch_id: int, firs
     """``copyPaste`` of each run to its own row of the scratch tab, from row ``first`` (0-based)."""
     out = []
     for k, (row, col, values) in enumerate(chosen):
-        out.append({"copyPaste": {
-            "source": {"sheetId": sheet_id, "startRowIndex": row - 1, "endRowIndex": row,
-                       "startColumnIndex": col - 1, "endColumnIndex": col - 1 + len(values)},
-            "destination": {"sheetId": scratch_id, "startRowIndex": first + k, "endRowIndex": first + k + 1,
-                            "startColumnIndex": 0, "endColumnIndex": len(values)},
-            "pasteType": "PASTE_NORMAL", "pasteOrientation": "NORMAL"}})
+        out.append(
+            {
+                "copyPaste": {
+                    "source": {
+                        "sheetId": sheet_id,
+                        "startRowIndex": row - 1,
+                        "endRowIndex": row,
+                        "startColumnIndex": col - 1,
+                        "endColumnIndex": col - 1 + len(values),
+                    },
+                    "destination": {
+                        "sheetId": scratch_id,
+                        "startRowIndex": first + k,
+                        "endRowIndex": first + k + 1,
+                        "startColumnIndex": 0,
+                        "endColumnIndex": len(values),
+                    },
+                    "pasteType": "PASTE_NORMAL",
+                    "pasteOrientation": "NORMAL",
+                }
+            }
+        )
     return out
 
 
@@ -141,14 +174,24 @@ def captured(scratch: RawTab | None, chosen: Sequence[tuple[str, Run]]) -> dict[
 
 
 def _update(sheet_id: int, start: tuple[int, int], values: list[str]) -> dict[str, Any]:
-    return {"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": start[0] - 1, "columnIndex": start[1] - 1},
-                            "rows": [{"values": [_cell(v) for v in values]}], "fields": "userEnteredValue"}}
+    return {
+        "updateCells": {
+            "start": {"sheetId": sheet_id, "rowIndex": start[0] - 1, "columnIndex": start[1] - 1},
+            "rows": [{"values": [_cell(v) for v in values]}],
+            "fields": "userEnteredValue",
+        }
+    }
 
 
 def append_request(sheet_id: int, rows: Sequence[Sequence[str]]) -> dict[str, Any]:
     """``appendCells``: after the last row with data; Google inserts rows as needed."""
-    return {"appendCells": {"sheetId": sheet_id, "fields": "userEnteredValue",
-                            "rows": [{"values": [_cell(str(v)) for v in row]} for row in rows]}}
+    return {
+        "appendCells": {
+            "sheetId": sheet_id,
+            "fields": "userEnteredValue",
+            "rows": [{"values": [_cell(str(v)) for v in row]} for row in rows],
+        }
+    }
 
 
 def grow_requests(sheet_id: int, grid: tuple[int, int], need: tuple[int, int]) -> list[dict[str, Any]]:
@@ -183,6 +226,12 @@ def grid_tabs(spreadsheet: Mapping[str, Any]) -> dict[str, RawTab]:
 def merges_of(sheet: Mapping[str, Any]) -> list[Merge]:
     out = []
     for m in sheet.get("merges", []) or []:
-        out.append(Merge(int(m.get("startRowIndex", 0)) + 1, int(m.get("endRowIndex", 0)),
-                         int(m.get("startColumnIndex", 0)) + 1, int(m.get("endColumnIndex", 0))))
+        out.append(
+            Merge(
+                int(m.get("startRowIndex", 0)) + 1,
+                int(m.get("endRowIndex", 0)),
+                int(m.get("startColumnIndex", 0)) + 1,
+                int(m.get("endColumnIndex", 0)),
+            )
+        )
     return out

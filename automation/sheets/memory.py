@@ -23,12 +23,9 @@ from automation.sheets.base import (
 class MemoryBackend(Backend):
     remote = True  # behaves like a shared spreadsheet: tests edit it between requests
 
-    def __init__(self, tabs: Mapping[str, Sequence[Sequence[str]]] | None = None,
-                 location: str = "memory") -> None:
+    def __init__(self, tabs: Mapping[str, Sequence[Sequence[str]]] | None = None, location: str = "memory") -> None:
         self.location = location
-        self.tabs: dict[str, list[list[str]]] = {
-            title: [list(r) for r in rows] for title, rows in (tabs or {}).items()
-        }
+        self.tabs: dict[str, list[list[str]]] = {title: [list(r) for r in rows] for title, rows in (tabs or {}).items()}
         self.dropdowns: dict[str, list[Dropdown]] = {}
         self.protected: dict[str, tuple[int, ...]] = {}
         self.styles: dict[str, HeaderStyle] = {}
@@ -84,8 +81,12 @@ class MemoryBackend(Backend):
             out[title] = RawTab(actual, copy.deepcopy(self.tabs[actual]), merges=self.merges.get(actual, []))
         return out
 
-    def finish_write(self, window: WriteWindow, cells: Mapping[str, Sequence[CellWrite]],
-                     appends: Mapping[str, Sequence[Sequence[str]]]) -> dict[str, RawTab] | None:
+    def finish_write(
+        self,
+        window: WriteWindow,
+        cells: Mapping[str, Sequence[CellWrite]],
+        appends: Mapping[str, Sequence[Sequence[str]]],
+    ) -> dict[str, RawTab] | None:
         """One request, like Google's close: cells and rows land together and the answer is the tabs
         right after (``before_write`` and ``on_request`` run before it, as a person's edit would)."""
         self._request()
@@ -95,8 +96,9 @@ class MemoryBackend(Backend):
         for name in window.tabs:
             grid = self.tabs[self._title(name)]
             spots = {(c.row, c.col) for c in cells.get(name, ())} | window.capture.get(name, set())
-            window.before[name] = {(r, c): (grid[r - 1][c - 1] if r <= len(grid) and c <= len(grid[r - 1]) else "")
-                                   for r, c in spots}
+            window.before[name] = {
+                (r, c): (grid[r - 1][c - 1] if r <= len(grid) and c <= len(grid[r - 1]) else "") for r, c in spots
+            }
         self._put(cells)
         for title, rows in appends.items():
             self._add(title, rows)
@@ -154,9 +156,7 @@ class MemoryBackend(Backend):
 
     def remove_blank_default_tab(self) -> bool:
         for name in ("Sheet1", "시트1", "Sheet"):
-            if name in self.tabs and len(self.tabs) > 1 and not any(
-                any(c for c in r) for r in self.tabs[name]
-            ):
+            if name in self.tabs and len(self.tabs) > 1 and not any(any(c for c in r) for r in self.tabs[name]):
                 del self.tabs[name]
                 return True
         return False
@@ -174,8 +174,14 @@ class MemoryBackend(Backend):
         if title not in self.tabs:
             raise TabNotFoundError(f"'{title}' 탭이 없습니다 ({self.location}). 'onemarket init'을 실행하세요.")
 
-    def replace_tab(self, title: str, rows: Sequence[Sequence[Scalar]], *, charts: Sequence[ChartSpec] = (),
-                    widths: Mapping[int, float] | None = None) -> None:
+    def replace_tab(
+        self,
+        title: str,
+        rows: Sequence[Sequence[Scalar]],
+        *,
+        charts: Sequence[ChartSpec] = (),
+        widths: Mapping[int, float] | None = None,
+    ) -> None:
         self._need(title)
         self._hook()
         self.requests += 1

@@ -54,8 +54,7 @@ def match_header(schema: TabSchema, header: Sequence[str]) -> tuple[dict[str, in
     return positions, dupes
 
 
-def resolve_header(schema: TabSchema, header: Sequence[str],
-                   required: Iterable[str] | None = None) -> HeaderMap:
+def resolve_header(schema: TabSchema, header: Sequence[str], required: Iterable[str] | None = None) -> HeaderMap:
     """Check a header row against the schema; raise :class:`HeaderError` listing every problem.
 
     ``required``: the column keys this step needs (default: every schema column).
@@ -145,8 +144,9 @@ class Table:
 
     def job_cols(self) -> list[int]:
         if self._job_cols is None:
-            self._job_cols = [self.header.positions[c.key] for c in self.schema.job_columns
-                              if c.key in self.header.positions]
+            self._job_cols = [
+                self.header.positions[c.key] for c in self.schema.job_columns if c.key in self.header.positions
+            ]
         return list(self._job_cols)
 
     def fingerprint(self, row: Row) -> str:
@@ -155,10 +155,9 @@ class Table:
         return fingerprint(row.cells, self._job_cols or ())
 
 
-def read_tables(backend: Backend, schemas: Sequence[TabSchema],
-                required: Mapping[str, Iterable[str]] | None = None) -> dict[str, Table]:
+def read_tables(
+    backend: Backend, schemas: Sequence[TabSchema], required: Mapping[str, Iterable[str]] | None = None
+) -> dict[str, Table]:
     """Read several tabs in one request and check every header before anything else happens."""
     raws = backend.read([s.name for s in schemas])
-    return {
-        s.name: Table.from_raw(s, raws[s.name], (required or {}).get(s.name)) for s in schemas
-    }
+    return {s.name: Table.from_raw(s, raws[s.name], (required or {}).get(s.name)) for s in schemas}

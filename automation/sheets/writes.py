@@ -20,7 +20,6 @@ Every step writes through :func:`write_tables`, one call per file:
 Conflicts are :class:`~automation.report.Issue` values in the result, never exceptions.
 """
 
-
 from __future__ import annotations
 
 import dataclasses
@@ -36,6 +35,7 @@ from automation.sheets.writes_repair import audit, landed, repair, strays, verif
 
 # -- locating rows ---------------------------------------------------------------------------
 
+
 def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]], by_number: dict[int, Row]) -> Row | Issue:
     """The row an update is about: by ID; by row number + fingerprint when it has none (or, for a
     repair, when the ID is not found once: a misplaced write may have changed the ID cell)."""
@@ -43,9 +43,11 @@ def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]], by_numbe
     id_header = schema.id.header
     if update.holds:
         holding = [r for r in table.rows if all(r[k] == v for k, v in update.holds.items())]
-        fp_all: Callable[[Row], str] = ((lambda r: fingerprint(r.cells)) if update.exact else
-                                        (lambda r: fingerprint(r.cells, [*table.job_cols(), *(
-                                            table.header.col(k) for k in update.loose)])))
+        fp_all: Callable[[Row], str] = (
+            (lambda r: fingerprint(r.cells))
+            if update.exact
+            else (lambda r: fingerprint(r.cells, [*table.job_cols(), *(table.header.col(k) for k in update.loose)]))
+        )
         if update.content_first and update.fingerprint:
             # a repair's redo of an undo: only the victim itself (by its content) — a leftover of
             # the job's that holds the same wrong values is not the row to give the old values to
@@ -72,22 +74,46 @@ def _locate(table: Table, update: RowUpdate, ids: dict[str, list[Row]], by_numbe
                 return same[0]
         if found:
             rows = ", ".join(str(r.number) for r in found)
-            return _issue("duplicate_id", tab=schema.name, row=found[0].number, column=id_header, value=update.id,
-                          message=f"{id_header} '{update.id}'이(가) 여러 행({rows}행)에 있어 어느 행에도 쓰지 않았습니다. 복사된 행의 ID를 지우세요.")
+            return _issue(
+                "duplicate_id",
+                tab=schema.name,
+                row=found[0].number,
+                column=id_header,
+                value=update.id,
+                message=f"{id_header} '{update.id}'이(가) 여러 행({rows}행)에 있어 어느 행에도 쓰지 않았습니다. 복사된 행의 ID를 지우세요.",
+            )
         if not update.fingerprint:
-            return _issue("row_gone", tab=schema.name, row=None, column=id_header, value=update.id,
-                          message=f"{id_header} '{update.id}' 행을 찾을 수 없어 쓰지 않았습니다 (삭제되었거나 ID가 바뀌었습니다). 확인하세요.")
+            return _issue(
+                "row_gone",
+                tab=schema.name,
+                row=None,
+                column=id_header,
+                value=update.id,
+                message=f"{id_header} '{update.id}' 행을 찾을 수 없어 쓰지 않았습니다 (삭제되었거나 ID가 바뀌었습니다). 확인하세요.",
+            )
     candidate = by_number.get(update.row)
     if candidate is not None and fp(candidate) == update.fingerprint:
         return candidate
     moved = [r for r in table.rows if fp(r) == update.fingerprint]
     if len(moved) == 1 or (update.exact and moved and len({r.cells for r in moved}) == 1):
-        return moved[0]      # identical leftovers of the job's own: any one of them is the same
+        return moved[0]  # identical leftovers of the job's own: any one of them is the same
     if update.id:
-        return _issue("row_gone", tab=schema.name, row=None, column=id_header, value=update.id,
-                      message=f"{id_header} '{update.id}' 행을 찾을 수 없어 쓰지 않았습니다 (삭제되었거나 ID가 바뀌었습니다). 확인하세요.")
-    return _issue("row_moved", tab=schema.name, row=update.row, column=None, value=None,
-                  message=f"{update.row}행이 작업 중에 바뀌거나 옮겨져 쓰지 않았습니다. 다음 실행에서 다시 처리합니다.")
+        return _issue(
+            "row_gone",
+            tab=schema.name,
+            row=None,
+            column=id_header,
+            value=update.id,
+            message=f"{id_header} '{update.id}' 행을 찾을 수 없어 쓰지 않았습니다 (삭제되었거나 ID가 바뀌었습니다). 확인하세요.",
+        )
+    return _issue(
+        "row_moved",
+        tab=schema.name,
+        row=update.row,
+        column=None,
+        value=None,
+        message=f"{update.row}행이 작업 중에 바뀌거나 옮겨져 쓰지 않았습니다. 다음 실행에서 다시 처리합니다.",
+    )
 
 
 def _with_base(write: TabWrite) -> list[RowUpdate]:
@@ -102,7 +128,7 @@ def _with_base(write: TabWrite) -> list[RowUpdate]:
     for u in write.updates:
         row = _locate(base, u, ids, by_number)
         if isinstance(row, Issue):
-            out.append(u)           # reported against the fresh read, where it may be found after all
+            out.append(u)  # reported against the fresh read, where it may be found after all
             continue
         if all(row[k] == v for k, v in u.values.items()):
             continue
@@ -114,13 +140,15 @@ def _with_base(write: TabWrite) -> list[RowUpdate]:
 
 # -- planning against the window's read --------------------------------------------------------
 
+
 def _check_allowed(write: TabWrite) -> set[str]:
     allowed = {c.key for c in write.schema.job_columns} | set(write.allow)
     for u in write.updates:
         bad = set(u.values) - allowed
         if bad:
             raise WriteConflictError(
-                f"'{write.schema.name}' 탭의 직원 입력 열 {sorted(bad)}에 쓰려고 했습니다 (프로그램 오류). 아무것도 쓰지 않았습니다.")
+                f"'{write.schema.name}' 탭의 직원 입력 열 {sorted(bad)}에 쓰려고 했습니다 (프로그램 오류). 아무것도 쓰지 않았습니다."
+            )
     return allowed
 
 
@@ -146,26 +174,45 @@ def _refused(update: RowUpdate, target: Row | _Pending, table: Table, raw: RawTa
     changed = [k for k, v in update.expect.items() if target[k] != v]
     if changed:
         header = schema.column(changed[0]).header
-        return _issue("row_changed", tab=name, row=target.number, column=header, value=label,
-                      message=f"{target.number}행의 '{header}'이(가) 작업 중에 바뀌어 쓰지 않았습니다 (사람이 고친 값을 우선합니다).")
+        return _issue(
+            "row_changed",
+            tab=name,
+            row=target.number,
+            column=header,
+            value=label,
+            message=f"{target.number}행의 '{header}'이(가) 작업 중에 바뀌어 쓰지 않았습니다 (사람이 고친 값을 우선합니다).",
+        )
     if update.content and fingerprint(target.cells, table.job_cols()) != update.content:
-        return _issue("row_changed", tab=name, row=target.number, column=None, value=label,
-                      message=f"{target.number}행이 작업 중에 고쳐져 이번 결과를 쓰지 않았습니다. 다음 실행에서 고친 내용으로 다시 처리합니다.")
+        return _issue(
+            "row_changed",
+            tab=name,
+            row=target.number,
+            column=None,
+            value=label,
+            message=f"{target.number}행이 작업 중에 고쳐져 이번 결과를 쓰지 않았습니다. 다음 실행에서 고친 내용으로 다시 처리합니다.",
+        )
     merged = [k for k in update.values if raw.cell_merged(target.number, table.header.col(k))]
     if merged:
         header = schema.column(merged[0]).header
-        return _issue("merged_cell", tab=name, row=target.number, column=header, value=label,
-                      message=f"{target.number}행의 '{header}' 칸이 병합되어 있어 쓰지 않았습니다. 병합을 풀면 다음 실행에서 씁니다.")
+        return _issue(
+            "merged_cell",
+            tab=name,
+            row=target.number,
+            column=header,
+            value=label,
+            message=f"{target.number}행의 '{header}' 칸이 병합되어 있어 쓰지 않았습니다. 병합을 풀면 다음 실행에서 씁니다.",
+        )
     return None
 
 
-def _plan_updates(write: TabWrite, updates: Sequence[RowUpdate], raw: RawTab, table: Table, plan: _Plan,
-                  merge: bool = False) -> None:
+def _plan_updates(
+    write: TabWrite, updates: Sequence[RowUpdate], raw: RawTab, table: Table, plan: _Plan, merge: bool = False
+) -> None:
     """Locate and check every update; ``merge`` (repairs) lets a later update of a row add to an earlier one."""
     schema, name = write.schema, write.schema.name
     ids, by_number = table.by_id(), {r.number: r for r in table.rows}
     rows: dict[int, tuple[Row, RowUpdate, dict[str, str]]] = {}
-    given: dict[str, list[Row]] = {}   # merge: IDs an earlier update of this window puts back on a row
+    given: dict[str, list[Row]] = {}  # merge: IDs an earlier update of this window puts back on a row
     for update in updates:
         target = _locate(table, update, ids, by_number)
         if isinstance(target, Issue) and merge and update.id in given and len(given[update.id]) == 1:
@@ -177,21 +224,31 @@ def _plan_updates(write: TabWrite, updates: Sequence[RowUpdate], raw: RawTab, ta
         if update.per_cell:
             now = _Pending(target, pending)
             kept = {k: v for k, v in update.values.items() if k not in update.expect or now[k] == update.expect[k]}
-            update = dataclasses.replace(update, values=kept, expect={k: update.expect[k] for k in kept
-                                                                       if k in update.expect})
+            update = dataclasses.replace(
+                update, values=kept, expect={k: update.expect[k] for k in kept if k in update.expect}
+            )
         refused = _refused(update, _Pending(target, pending), table, raw)
         if refused is not None:
             plan.issues.append(refused)
             continue
         if target.number in rows and not merge:
-            plan.issues.append(_issue("row_twice", tab=name, row=target.number, column=None, value=update.id or None,
-                                      message=f"{target.number}행에 두 번 쓰려고 해서 한 번만 썼습니다."))
+            plan.issues.append(
+                _issue(
+                    "row_twice",
+                    tab=name,
+                    row=target.number,
+                    column=None,
+                    value=update.id or None,
+                    message=f"{target.number}행에 두 번 쓰려고 해서 한 번만 썼습니다.",
+                )
+            )
             continue
         _, first, values = rows.get(target.number, (target, update, {}))
-        if first is not update:   # merged: what each cell must hold at the instant of the write is the
+        if first is not update:  # merged: what each cell must hold at the instant of the write is the
             # first expectation of the chain (a later one checks the value an earlier update puts back)
-            first = dataclasses.replace(first, expect={**update.expect, **first.expect},
-                                        per_cell=first.per_cell or update.per_cell)
+            first = dataclasses.replace(
+                first, expect={**update.expect, **first.expect}, per_cell=first.per_cell or update.per_cell
+            )
         rows[target.number] = (target, first, {**values, **update.values})
         if merge and update.values.get(schema.id_column, "").strip():
             given.setdefault(update.values[schema.id_column].strip(), []).append(target)
@@ -202,10 +259,20 @@ def _plan_updates(write: TabWrite, updates: Sequence[RowUpdate], raw: RawTab, ta
         if not sent:
             continue
         skip = [table.header.col(k) for k in sent]
-        ident = sent.get(schema.id_column, target[schema.id_column]).strip()   # the ID it holds once written
-        plan.placed.append(_Placed(name, number, update, sent, ident,
-                                   table.fingerprint(target), {k: target[k] for k in sent},
-                                   fingerprint(target.cells, [*job_cols, *skip]), target.cells))
+        ident = sent.get(schema.id_column, target[schema.id_column]).strip()  # the ID it holds once written
+        plan.placed.append(
+            _Placed(
+                name,
+                number,
+                update,
+                sent,
+                ident,
+                table.fingerprint(target),
+                {k: target[k] for k in sent},
+                fingerprint(target.cells, [*job_cols, *skip]),
+                target.cells,
+            )
+        )
         cells.extend(CellWrite(number, table.header.col(k), v) for k, v in sent.items())
 
 
@@ -224,8 +291,9 @@ def _plan_appends(write: TabWrite, table: Table, plan: _Plan) -> None:
     plan.appended_ids[write.schema.name] = [v.get(id_key, "") for v in write.appends]
 
 
-def _plan(writes: Sequence[TabWrite], prepared: Mapping[str, list[RowUpdate]], tabs: Mapping[str, RawTab],
-          merge: bool) -> _Plan:
+def _plan(
+    writes: Sequence[TabWrite], prepared: Mapping[str, list[RowUpdate]], tabs: Mapping[str, RawTab], merge: bool
+) -> _Plan:
     plan = _Plan()
     for write in writes:
         allowed = _check_allowed(write)
@@ -275,12 +343,21 @@ def _write(backend: Backend, writes: Sequence[TabWrite], rounds: int, *, merge: 
             return result
         except WindowLostError as exc:
             if attempt == 2:
-                result.issues.append(_issue("write_not_applied", tab=names[0], row=None, column=None, value=None, message=exc.message))
+                result.issues.append(
+                    _issue("write_not_applied", tab=names[0], row=None, column=None, value=None, message=exc.message)
+                )
     return result
 
 
-def _once(backend: Backend, writes: Sequence[TabWrite], prepared: Mapping[str, list[RowUpdate]],
-          result: WriteResult, rounds: int, merge: bool, seen: _Seen) -> None:
+def _once(
+    backend: Backend,
+    writes: Sequence[TabWrite],
+    prepared: Mapping[str, list[RowUpdate]],
+    result: WriteResult,
+    rounds: int,
+    merge: bool,
+    seen: _Seen,
+) -> None:
     window = backend.begin_write([w.schema.name for w in writes])
     finished = False
     try:
@@ -288,7 +365,7 @@ def _once(backend: Backend, writes: Sequence[TabWrite], prepared: Mapping[str, l
         if plan.empty:
             result.issues.extend(plan.issues)
             return
-        for p in plan.placed:   # staff cells under compare-and-set: their instant value matters
+        for p in plan.placed:  # staff cells under compare-and-set: their instant value matters
             header = plan.tables[p.tab].header
             for key in {*(k for k in p.cells if not plan.tables[p.tab].schema.column(k).job_owned), *p.update.expect}:
                 window.capture.setdefault(p.tab, set()).add((p.row, header.col(key)))
@@ -319,8 +396,15 @@ def _once(backend: Backend, writes: Sequence[TabWrite], prepared: Mapping[str, l
 
 # -- the older one-tab helpers ----------------------------------------------------------------
 
-def write_rows(backend: Backend, schema: TabSchema, updates: Sequence[RowUpdate], *,
-               allow: Iterable[str] | None = None, base: Table | None = None) -> WriteResult:
+
+def write_rows(
+    backend: Backend,
+    schema: TabSchema,
+    updates: Sequence[RowUpdate],
+    *,
+    allow: Iterable[str] | None = None,
+    base: Table | None = None,
+) -> WriteResult:
     """One tab's updates through :func:`write_tables`."""
     return write_tables(backend, [TabWrite(schema, updates, allow=tuple(allow or ()), base=base)])
 

@@ -1,6 +1,5 @@
 """The values of a guarded write: what a step asks for, what it got, and what a window placed."""
 
-
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -68,14 +67,14 @@ class WriteResult:
 @dataclass
 class _Placed:
     tab: str
-    row: int                     # where the window's read had it
+    row: int  # where the window's read had it
     update: RowUpdate
-    cells: dict[str, str]        # key → value actually sent (changed cells only)
-    ident: str                   # its ID, or "" (then its fingerprint identifies it)
-    fp: str                      # staff-content fingerprint in the window's read
-    before: dict[str, str]       # the written cells' values in the window's read
-    rfp: str                     # the same without the cells written (what identifies it after)
-    row_cells: tuple[str, ...] = ()   # the whole row in the window's read
+    cells: dict[str, str]  # key → value actually sent (changed cells only)
+    ident: str  # its ID, or "" (then its fingerprint identifies it)
+    fp: str  # staff-content fingerprint in the window's read
+    before: dict[str, str]  # the written cells' values in the window's read
+    rfp: str  # the same without the cells written (what identifies it after)
+    row_cells: tuple[str, ...] = ()  # the whole row in the window's read
 
 
 @dataclass
@@ -97,11 +96,18 @@ class _Plan:
         return not any(self.cells.values()) and not any(self.appends.values())
 
 
-def _issue(code: str, *, tab: str, row: int | None, column: str | None, value: str | None, message: str,
-           severity: Severity = WARNING) -> Issue:
+def _issue(
+    code: str,
+    *,
+    tab: str,
+    row: int | None,
+    column: str | None,
+    value: str | None,
+    message: str,
+    severity: Severity = WARNING,
+) -> Issue:
     return Issue(code=code, row=row, column=column, value=value, message=message, severity=severity, tab=tab)
 
 
 #: tab → column key → every non-empty value one write_tables call has sent (to find strays)
 _Seen = dict[str, dict[str, set[str]]]
-

@@ -3,7 +3,6 @@ edit in the write's instant moved: what the wrong cells held goes back (captured
 itself), the intended rows get their values, leftovers are cleared — a few rounds at most, and
 whatever could not be put back is reported on its row."""
 
-
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,7 +16,6 @@ from automation.sheets.writes_model import RowUpdate, TabWrite, WriteResult, _is
 
 #: (backend, writes, rounds, merge=, seen=) → WriteResult: the write loop, for the repair rounds
 WriteFn = Callable[..., WriteResult]
-
 
 
 def landed(plan: _Plan, post: Mapping[str, RawTab]) -> list[bool]:
@@ -97,7 +95,7 @@ def strays(plan: _Plan, post: Mapping[str, RawTab], seen: _Seen) -> dict[str, li
         by_number = {r.number: r for r in after.rows}
         held = {p.row for p in plan.placed if p.tab == name and _holds(after, by_number.get(p.row), p)}
         ours = set(after.job_cols()) | {after.header.col(k) for k in seen[name]}
-        targets = {p.fp for p in plan.placed if p.tab == name and not p.ident}   # ID-less rows meant
+        targets = {p.fp for p in plan.placed if p.tab == name and not p.ident}  # ID-less rows meant
         id_key = table.schema.id_column
         for row in after.rows:
             if row.number in held:
@@ -106,8 +104,11 @@ def strays(plan: _Plan, post: Mapping[str, RawTab], seen: _Seen) -> dict[str, li
                 # a person's own new row (no ID, not one the call meant): only the job's columns are ours
                 if row[id_key].strip() or after.fingerprint(row) in targets:
                     continue
-                hits = {k: row[k] for k, values in seen[name].items()
-                        if row[k] and row[k] in values and table.schema.column(k).job_owned}
+                hits = {
+                    k: row[k]
+                    for k, values in seen[name].items()
+                    if row[k] and row[k] in values and table.schema.column(k).job_owned
+                }
             else:
                 hits = {k: row[k] for k, values in seen[name].items() if row[k] and row[k] in values}
             if hits:
@@ -124,14 +125,33 @@ def _check_appends(name: str, after: Table, plan: _Plan) -> list[Issue]:
     out = []
     for value in wanted:
         if len(ids.get(value, [])) != 1:
-            out.append(_issue("append_unverified", tab=name, row=None, column=schema.id.header, value=value,
-                              message=f"새로 더한 행 {schema.id.header} '{value}'을(를) 다시 읽어 보니 한 행에 있지 않습니다. 확인하세요."))
+            out.append(
+                _issue(
+                    "append_unverified",
+                    tab=name,
+                    row=None,
+                    column=schema.id.header,
+                    value=value,
+                    message=f"새로 더한 행 {schema.id.header} '{value}'을(를) 다시 읽어 보니 한 행에 있지 않습니다. 확인하세요.",
+                )
+            )
     return out
 
 
-def repair(backend: Backend, writes: Sequence[TabWrite], plan: _Plan, misplaced: list[_Placed],
-           strays: Mapping[str, list[tuple[Row, dict[str, str]]]], post: Mapping[str, RawTab],
-           result: WriteResult, rounds: int, seen: _Seen, write_fn: WriteFn, *, late: Sequence[_Placed] = ()) -> None:
+def repair(
+    backend: Backend,
+    writes: Sequence[TabWrite],
+    plan: _Plan,
+    misplaced: list[_Placed],
+    strays: Mapping[str, list[tuple[Row, dict[str, str]]]],
+    post: Mapping[str, RawTab],
+    result: WriteResult,
+    rounds: int,
+    seen: _Seen,
+    write_fn: WriteFn,
+    *,
+    late: Sequence[_Placed] = (),
+) -> None:
     """Put back what the misplaced cells held and give the intended rows their values; for a late
     conflict, only put back what the row held (the person's value wins)."""
     repairs: list[TabWrite] = []
@@ -145,10 +165,19 @@ def repair(backend: Backend, writes: Sequence[TabWrite], plan: _Plan, misplaced:
         after_raw = post.get(name)
         loose = frozenset(k for p in plan.placed if p.tab == name for k in p.cells) | frozenset(seen.get(name, {}))
         skip = [*table.job_cols(), *(table.header.col(k) for k in loose)]
-        undo, unknown = (_undo_updates(table, after_raw, mine, loose, plan) if after_raw is not None
-                         else ([], []))
-        undo += [RowUpdate(dict.fromkeys(hits, ""), row=row.number, fingerprint=fingerprint(row.cells),
-                           expect=hits, exact=True, per_cell=True, holds=hits) for row, hits in strays.get(name, [])]
+        undo, unknown = _undo_updates(table, after_raw, mine, loose, plan) if after_raw is not None else ([], [])
+        undo += [
+            RowUpdate(
+                dict.fromkeys(hits, ""),
+                row=row.number,
+                fingerprint=fingerprint(row.cells),
+                expect=hits,
+                exact=True,
+                per_cell=True,
+                holds=hits,
+            )
+            for row, hits in strays.get(name, [])
+        ]
         undo += [_late_undo(p, plan, skip, loose) for p in mine_late]
         redo = [_redo(p, table, skip, loose) for p in mine]
         keys = {c.key for c in table.schema.columns}
@@ -156,28 +185,60 @@ def repair(backend: Backend, writes: Sequence[TabWrite], plan: _Plan, misplaced:
         result.issues.extend(unknown)
     if rounds <= 0:
         for p in misplaced:
-            result.issues.append(_issue("write_unverified", tab=p.tab, row=p.row, column=None, value=p.ident or None,
-                                        message=f"{p.row}행에 쓴 값을 다시 읽어 보니 다른 행에 있습니다 (작업 중 행이 옮겨짐). 이 행을 확인하세요."))
+            result.issues.append(
+                _issue(
+                    "write_unverified",
+                    tab=p.tab,
+                    row=p.row,
+                    column=None,
+                    value=p.ident or None,
+                    message=f"{p.row}행에 쓴 값을 다시 읽어 보니 다른 행에 있습니다 (작업 중 행이 옮겨짐). 이 행을 확인하세요.",
+                )
+            )
         for name, rows in strays.items():
             for row, _ in rows:
-                result.issues.append(_issue("write_unverified", tab=name, row=row.number, column=None, value=None,
-                                            message=f"{row.number}행에 작업이 쓴 값이 남았습니다 (작업 중 행이 옮겨짐). 이 행을 확인하세요."))
+                result.issues.append(
+                    _issue(
+                        "write_unverified",
+                        tab=name,
+                        row=row.number,
+                        column=None,
+                        value=None,
+                        message=f"{row.number}행에 작업이 쓴 값이 남았습니다 (작업 중 행이 옮겨짐). 이 행을 확인하세요.",
+                    )
+                )
         return
     again = write_fn(backend, repairs, rounds - 1, merge=True, seen=seen)
     result.repaired += len(misplaced)
     for p in late:
         key = next(k for k, v in p.update.expect.items() if plan.held(p, k) not in (None, v))
         header = plan.tables[p.tab].schema.column(key).header
-        result.issues.append(_issue("row_changed", tab=p.tab, row=p.row, column=header, value=p.ident or None,
-                                    message=f"{p.row}행의 '{header}'이(가) 쓰는 순간 바뀌어(소유자의 편집) 이 행에 쓴 값을 "
-                                    "되돌렸습니다 (사람이 고친 값을 우선합니다)."))
+        result.issues.append(
+            _issue(
+                "row_changed",
+                tab=p.tab,
+                row=p.row,
+                column=header,
+                value=p.ident or None,
+                message=f"{p.row}행의 '{header}'이(가) 쓰는 순간 바뀌어(소유자의 편집) 이 행에 쓴 값을 "
+                "되돌렸습니다 (사람이 고친 값을 우선합니다).",
+            )
+        )
     for p in misplaced:
         if p in late:
             continue
         label = f"{p.ident} " if p.ident else ""
-        result.issues.append(_issue("write_repaired", tab=p.tab, row=p.row, column=None, value=p.ident or None,
-                                    message=f"{label}{p.row}행: 쓰는 순간 행이 옮겨져(소유자의 편집) 다른 행에 잘못 쓴 값을 되돌리고 "
-                                    "제 행에 다시 썼습니다. 확인하세요."))
+        result.issues.append(
+            _issue(
+                "write_repaired",
+                tab=p.tab,
+                row=p.row,
+                column=None,
+                value=p.ident or None,
+                message=f"{label}{p.row}행: 쓰는 순간 행이 옮겨져(소유자의 편집) 다른 행에 잘못 쓴 값을 되돌리고 "
+                "제 행에 다시 썼습니다. 확인하세요.",
+            )
+        )
     result.issues.extend(again.issues)
 
 
@@ -187,10 +248,25 @@ def _redo(p: _Placed, table: Table, skip: Sequence[int], loose: frozenset[str]) 
     written there, which a leftover of the job's may hold too once the victim is gone."""
     expect = {k: v for k, v in p.before.items() if not table.schema.column(k).job_owned}
     if p.update.holds:
-        return RowUpdate(p.cells, row=p.row, fingerprint=fingerprint(p.row_cells, skip), expect=expect,
-                         loose=loose, content_first=True, per_cell=True, holds=p.update.holds)
-    return RowUpdate(p.cells, id=p.update.id, row=p.row, fingerprint=fingerprint(p.row_cells, skip),
-                     expect=expect, loose=loose, content_first=True)
+        return RowUpdate(
+            p.cells,
+            row=p.row,
+            fingerprint=fingerprint(p.row_cells, skip),
+            expect=expect,
+            loose=loose,
+            content_first=True,
+            per_cell=True,
+            holds=p.update.holds,
+        )
+    return RowUpdate(
+        p.cells,
+        id=p.update.id,
+        row=p.row,
+        fingerprint=fingerprint(p.row_cells, skip),
+        expect=expect,
+        loose=loose,
+        content_first=True,
+    )
 
 
 def _late_undo(p: _Placed, plan: _Plan, skip: Sequence[int], loose: frozenset[str]) -> RowUpdate:
@@ -200,8 +276,15 @@ def _late_undo(p: _Placed, plan: _Plan, skip: Sequence[int], loose: frozenset[st
     conflict = {k for k, v in p.update.expect.items() if plan.held(p, k) not in (None, v)}
     keys = [k for k in p.cells if not p.update.per_cell or k in conflict]
     values = {k: plan.held(p, k) or "" for k in keys}
-    return RowUpdate(values, id=p.ident, row=p.row, fingerprint=fingerprint(_written(p, plan), skip),
-                     expect={k: p.cells[k] for k in keys}, loose=loose, per_cell=True)
+    return RowUpdate(
+        values,
+        id=p.ident,
+        row=p.row,
+        fingerprint=fingerprint(_written(p, plan), skip),
+        expect={k: p.cells[k] for k in keys},
+        loose=loose,
+        per_cell=True,
+    )
 
 
 def _written(p: _Placed, plan: _Plan) -> tuple[str, ...]:
@@ -216,8 +299,9 @@ def _written(p: _Placed, plan: _Plan) -> tuple[str, ...]:
     return tuple(cells)
 
 
-def _undo_updates(table: Table, after_raw: RawTab, placed: list[_Placed], loose: frozenset[str],
-                  plan: _Plan) -> tuple[list[RowUpdate], list[Issue]]:
+def _undo_updates(
+    table: Table, after_raw: RawTab, placed: list[_Placed], loose: frozenset[str], plan: _Plan
+) -> tuple[list[RowUpdate], list[Issue]]:
     """For every cell a misplaced write hit: give it back what it held at the instant of the write
     (captured by the close itself; without a capture, from the window's read)."""
     schema = table.schema
@@ -229,9 +313,17 @@ def _undo_updates(table: Table, after_raw: RawTab, placed: list[_Placed], loose:
     unknown: list[Issue] = []
     if after is None or dict(after.header.positions) != dict(table.header.positions):
         for p in placed:
-            unknown.append(_issue("write_unverified", tab=schema.name, row=p.row, column=None, value=p.ident or None,
-                                  message=f"{p.row}행에 쓰는 동안 열이 옮겨져 어느 칸에 들어갔는지 확인할 수 없습니다. "
-                                  f"이 탭의 {', '.join(schema.column(k).header for k in p.cells)} 칸을 확인하세요."))
+            unknown.append(
+                _issue(
+                    "write_unverified",
+                    tab=schema.name,
+                    row=p.row,
+                    column=None,
+                    value=p.ident or None,
+                    message=f"{p.row}행에 쓰는 동안 열이 옮겨져 어느 칸에 들어갔는지 확인할 수 없습니다. "
+                    f"이 탭의 {', '.join(schema.column(k).header for k in p.cells)} 칸을 확인하세요.",
+                )
+            )
         return undo, unknown
     by_number = {r.number: r for r in after.rows}
     before_ids = table.by_id()
@@ -256,31 +348,56 @@ def _undo_updates(table: Table, after_raw: RawTab, placed: list[_Placed], loose:
         for key in hit:
             captured = plan.held(p, key)
             if captured is not None:
-                values[key] = captured    # exactly what the cell held when the write hit it
+                values[key] = captured  # exactly what the cell held when the write hit it
             elif blank:
-                values[key] = ""          # a row beyond the data, or a blank row inserted meanwhile
+                values[key] = ""  # a row beyond the data, or a blank row inserted meanwhile
             elif original is not None:
                 values[key] = original[key]
             elif schema.column(key).job_owned:
-                values[key] = ""          # the job recomputes it next run
+                values[key] = ""  # the job recomputes it next run
             else:
                 col = f"{col_letter(table.header.col(key))}{p.row}"
-                unknown.append(_issue("write_unrepaired", tab=schema.name, row=p.row, column=schema.column(key).header, value=None,
-                                      message=f"{col} 칸에 작업이 잘못 쓴 값을 되돌릴 수 없습니다 (쓰는 순간 새로 들어온 행). "
-                                      "이 칸의 원래 값을 확인해 고치세요."))
-        if values and blank:   # only what the job wrote is in it: found by all its cells
-            undo.append(RowUpdate(values, row=p.row, fingerprint=fingerprint(victim.cells), expect=hit, exact=True,
-                                  per_cell=True, holds=hit))
+                unknown.append(
+                    _issue(
+                        "write_unrepaired",
+                        tab=schema.name,
+                        row=p.row,
+                        column=schema.column(key).header,
+                        value=None,
+                        message=f"{col} 칸에 작업이 잘못 쓴 값을 되돌릴 수 없습니다 (쓰는 순간 새로 들어온 행). "
+                        "이 칸의 원래 값을 확인해 고치세요.",
+                    )
+                )
+        if values and blank:  # only what the job wrote is in it: found by all its cells
+            undo.append(
+                RowUpdate(
+                    values,
+                    row=p.row,
+                    fingerprint=fingerprint(victim.cells),
+                    expect=hit,
+                    exact=True,
+                    per_cell=True,
+                    holds=hit,
+                )
+            )
         elif values:
             skip_loose = [*table.job_cols(), *(table.header.col(k) for k in loose)]
             # found again by its ID — or, when the misplaced write changed its ID cell, by the wrong ID
             # we wrote there (what it holds now), which no content edit in the meantime can hide
             address = vid or (victim[schema.id_column].strip() if schema.id_column in hit else "")
-            undo.append(RowUpdate(values, id=address, row=p.row, fingerprint=fingerprint(victim.cells, skip_loose),
-                                  expect=hit, loose=loose, per_cell=True, holds=hit))
+            undo.append(
+                RowUpdate(
+                    values,
+                    id=address,
+                    row=p.row,
+                    fingerprint=fingerprint(victim.cells, skip_loose),
+                    expect=hit,
+                    loose=loose,
+                    per_cell=True,
+                    holds=hit,
+                )
+            )
     return undo, unknown
-
-
 
 
 def audit(backend: Backend, writes: Sequence[TabWrite], seen: _Seen) -> list[Issue]:
@@ -301,9 +418,17 @@ def audit(backend: Backend, writes: Sequence[TabWrite], seen: _Seen) -> list[Iss
             if value in given and len(rows) > 1:
                 where = ", ".join(str(r.number) for r in rows)
                 for r in rows:
-                    out.append(_issue("write_unverified", tab=schema.name, row=r.number, column=schema.id.header, value=value,
-                                      message=f"작업 중 행이 여러 번 옮겨져 {schema.id.header} '{value}'이(가) 여러 행({where}행)에 "
-                                      f"있습니다. 맞는 행을 확인하고 다른 행의 {schema.id.header}를 지우세요."))
+                    out.append(
+                        _issue(
+                            "write_unverified",
+                            tab=schema.name,
+                            row=r.number,
+                            column=schema.id.header,
+                            value=value,
+                            message=f"작업 중 행이 여러 번 옮겨져 {schema.id.header} '{value}'이(가) 여러 행({where}행)에 "
+                            f"있습니다. 맞는 행을 확인하고 다른 행의 {schema.id.header}를 지우세요.",
+                        )
+                    )
     return out
 
 
@@ -337,7 +462,15 @@ def _strays_on_others(write: TabWrite, table: Table) -> list[Issue]:
             odd = [k for k in keys if row[k] != before[rid][k] and row[k] in written[k]]
         if odd:
             headers = ", ".join(schema.column(k).header for k in odd)
-            out.append(_issue("write_unverified", tab=schema.name, row=row.number, column=headers, value=rid or None,
-                              message=f"{rid + ' ' if rid else ''}{row.number}행: 작업 중 행이 여러 번 옮겨져 이 행의 {headers}에 다른 행의 값이 "
-                              "들어갔을 수 있습니다. 확인하고 고치세요 (작업은 이 행을 쓰려던 것이 아닙니다)."))
+            out.append(
+                _issue(
+                    "write_unverified",
+                    tab=schema.name,
+                    row=row.number,
+                    column=headers,
+                    value=rid or None,
+                    message=f"{rid + ' ' if rid else ''}{row.number}행: 작업 중 행이 여러 번 옮겨져 이 행의 {headers}에 다른 행의 값이 "
+                    "들어갔을 수 있습니다. 확인하고 고치세요 (작업은 이 행을 쓰려던 것이 아닙니다).",
+                )
+            )
     return out

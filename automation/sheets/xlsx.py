@@ -101,7 +101,8 @@ def _put_text(ws: Any, row: int, col: int, value: str) -> None:
     cell = ws.cell(row=row, column=col)
     if isinstance(cell, MergedCell):
         raise WorkbookError(
-            f"'{ws.title}' 탭 {get_column_letter(col)}{row} 칸이 병합되어 있어 쓸 수 없습니다. 병합을 풀고 다시 실행하세요.")
+            f"'{ws.title}' 탭 {get_column_letter(col)}{row} 칸이 병합되어 있어 쓸 수 없습니다. 병합을 풀고 다시 실행하세요."
+        )
     cell.value = value if value != "" else None
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # literal text, never a formula
@@ -119,7 +120,7 @@ def lock_files(path: Path) -> list[Path]:
 
 
 class XlsxBackend(Backend):
-    verifies = False   # a read-back before the save would only echo our own memory
+    verifies = False  # a read-back before the save would only echo our own memory
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
         self.path = Path(path)
@@ -189,7 +190,7 @@ class XlsxBackend(Backend):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         backup = self.path.parent / BACKUP_DIR / self.path.name
         buffer = io.BytesIO()
-        self.wb.save(buffer)   # in memory first: a full disk then fails on a plain write, nothing half-built
+        self.wb.save(buffer)  # in memory first: a full disk then fails on a plain write, nothing half-built
         data = buffer.getvalue()
         replace_file(self.path, lambda fh: fh.write(data), self._hash, backup)
         self.requests += 1
@@ -237,8 +238,10 @@ class XlsxBackend(Backend):
         ws = self._sheet(title)
         last = RawTab(ws.title, rows=sparse_rows(ws)).last_row
         if last + len(rows) > _MAX_ROW:
-            raise WorkbookError(f"{self.path.name}의 '{ws.title}' 탭 끝({_MAX_ROW:,}행)까지 값이 있어 행을 더할 수 없습니다. "
-                                "맨 아래의 불필요한 값을 지우세요.")
+            raise WorkbookError(
+                f"{self.path.name}의 '{ws.title}' 탭 끝({_MAX_ROW:,}행)까지 값이 있어 행을 더할 수 없습니다. "
+                "맨 아래의 불필요한 값을 지우세요."
+            )
         for offset, values in enumerate(rows, start=1):
             for col, value in enumerate(values, start=1):
                 if value != "":
@@ -258,7 +261,7 @@ class XlsxBackend(Backend):
     def ensure_tabs(self, titles: Sequence[str]) -> list[str]:
         self._fresh()
         found = resolve_titles(list(dict.fromkeys(titles)), self.wb.sheetnames, self.path.name)
-        created = [t for t, actual in found.items() if actual is None]   # a look-alike counts as there
+        created = [t for t, actual in found.items() if actual is None]  # a look-alike counts as there
         for title in created:
             self.wb.create_sheet(title)
         if created:
@@ -280,7 +283,7 @@ class XlsxBackend(Backend):
         if something differs."""
         ws = self._sheet(title)
         changed = False
-        if ws.freeze_panes is None:   # a freeze staff chose (D2, A3 …) is kept
+        if ws.freeze_panes is None:  # a freeze staff chose (D2, A3 …) is kept
             ws.freeze_panes = "A2"
             changed = True
         for cell in ws[1]:
@@ -304,8 +307,10 @@ class XlsxBackend(Backend):
 
     @staticmethod
     def _signature(dvs: Sequence[DataValidation]) -> list[tuple[str, ...]]:
-        return sorted((str(dv.sqref), str(dv.formula1), str(dv.showErrorMessage), str(dv.prompt),
-                       str(dv.promptTitle)) for dv in dvs)
+        return sorted(
+            (str(dv.sqref), str(dv.formula1), str(dv.showErrorMessage), str(dv.prompt), str(dv.promptTitle))
+            for dv in dvs
+        )
 
     def _replace_validations(self, ws: Any, new: list[DataValidation], kind: str) -> None:
         tag = f"{MARK}:{kind}"
@@ -330,8 +335,13 @@ class XlsxBackend(Backend):
                 formula = '"' + ",".join(d.values) + '"'
                 if len(formula) > 255:
                     raise WorkbookError(f"'{title}' 탭 드롭다운 목록이 엑셀 한도(255자)를 넘습니다.")
-            dv = DataValidation(type="list", formula1=formula, allow_blank=True,
-                                showErrorMessage=d.strict, showInputMessage=bool(d.prompt))
+            dv = DataValidation(
+                type="list",
+                formula1=formula,
+                allow_blank=True,
+                showErrorMessage=d.strict,
+                showInputMessage=bool(d.prompt),
+            )
             if d.strict:
                 dv.error = "목록에 있는 값을 고르세요."
             if d.prompt:
@@ -354,8 +364,14 @@ class XlsxBackend(Backend):
             new.append(dv)
         self._replace_validations(ws, new, "protect")
 
-    def replace_tab(self, title: str, rows: Sequence[Sequence[Scalar]], *, charts: Sequence[ChartSpec] = (),
-                    widths: Mapping[int, float] | None = None) -> None:
+    def replace_tab(
+        self,
+        title: str,
+        rows: Sequence[Sequence[Scalar]],
+        *,
+        charts: Sequence[ChartSpec] = (),
+        widths: Mapping[int, float] | None = None,
+    ) -> None:
         """Delete and recreate the sheet at the same position (old values, formats and charts go)."""
         self._fresh()
         old = self._sheet(title)

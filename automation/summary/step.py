@@ -67,10 +67,21 @@ from automation.summary.tables import (
 CONTENT_LIMIT = 200
 VALID = USABLE
 NOT_CHOSEN = frozenset({"없음", "해당없음", "미정", "-", "—", "x"})
-REQUIRED = {   # by tab role
-    "applications": ("application_id", "org_type", "representative", "address", "contact_name", "market_day",
-             "purchase", "onnuri_thousand_won", "special_program", "other_cooperation", "wish_region",
-             "validation_result"),
+REQUIRED = {  # by tab role
+    "applications": (
+        "application_id",
+        "org_type",
+        "representative",
+        "address",
+        "contact_name",
+        "market_day",
+        "purchase",
+        "onnuri_thousand_won",
+        "special_program",
+        "other_cooperation",
+        "wish_region",
+        "validation_result",
+    ),
     "markets": ("market_code", "market_name", "sigun", "association_contact"),
     "matches": ("match_id", "round", "application_id", "market_code", "status"),
 }
@@ -112,15 +123,23 @@ def app_facts(apps: Table) -> list[AppFacts]:
     for row in apps.data_rows():
         kind = parse_enum(row["org_type"], ORG_TYPES)
         pledge = _amount(row["onnuri_thousand_won"])
-        chosen = {"전통시장가는날": _yes(row["market_day"]), "물품구매": _yes(row["purchase"]),
-                  "온누리상품권": pledge > 0, "특화프로그램": _chosen_text(row["special_program"]),
-                  "기타협력": _chosen_text(row["other_cooperation"])}
-        out.append(AppFacts(
-            app_id=row["application_id"].strip() or f"#행{row.number}",  # an ID-less row joins nothing
-            valid=row["validation_result"].strip() in VALID,
-            sigun=_applicant_sigun(row["wish_region"], row["address"]),
-            org_type=kind.value if kind.ok and kind.value else UNKNOWN_TYPE,
-            fields=frozenset(f for f in FIELDS if chosen[f]), pledge_thousand=pledge))
+        chosen = {
+            "전통시장가는날": _yes(row["market_day"]),
+            "물품구매": _yes(row["purchase"]),
+            "온누리상품권": pledge > 0,
+            "특화프로그램": _chosen_text(row["special_program"]),
+            "기타협력": _chosen_text(row["other_cooperation"]),
+        }
+        out.append(
+            AppFacts(
+                app_id=row["application_id"].strip() or f"#행{row.number}",  # an ID-less row joins nothing
+                valid=row["validation_result"].strip() in VALID,
+                sigun=_applicant_sigun(row["wish_region"], row["address"]),
+                org_type=kind.value if kind.ok and kind.value else UNKNOWN_TYPE,
+                fields=frozenset(f for f in FIELDS if chosen[f]),
+                pledge_thousand=pledge,
+            )
+        )
     return out
 
 
@@ -142,26 +161,54 @@ def pair_facts(matches: Table, by_code: dict[str, str]) -> list[PairFacts]:
     out = []
     for row in matches.data_rows():
         parsed = parse_int(row["round"])
-        out.append(PairFacts(
-            match_id=row["match_id"].strip(), app_id=row["application_id"].strip(),
-            round=int(parsed.value) if parsed.ok and parsed.value else None, status=row["status"].strip(),
-            market_sigun=by_code.get(row["market_code"].strip(), OTHER_SIGUN)))
+        out.append(
+            PairFacts(
+                match_id=row["match_id"].strip(),
+                app_id=row["application_id"].strip(),
+                round=int(parsed.value) if parsed.ok and parsed.value else None,
+                status=row["status"].strip(),
+                market_sigun=by_code.get(row["market_code"].strip(), OTHER_SIGUN),
+            )
+        )
     return out
 
 
-def outcome_facts(records: Sequence[OutcomeRecord], pairs: Sequence[PairFacts],
-                  by_name: dict[str, str]) -> list[OutcomeFacts]:
+def outcome_facts(
+    records: Sequence[OutcomeRecord], pairs: Sequence[PairFacts], by_name: dict[str, str]
+) -> list[OutcomeFacts]:
     by_match: dict[str, str] = {}
     for p in pairs:
         by_match.setdefault(p.match_id, p.market_sigun)
-    return [OutcomeFacts(r.match_id, by_match.get(r.match_id) or by_name.get(r.market_name, OTHER_SIGUN),
-                         r.activity_date, r.participants, r.purchase_won, r.onnuri_won) for r in records]
+    return [
+        OutcomeFacts(
+            r.match_id,
+            by_match.get(r.match_id) or by_name.get(r.market_name, OTHER_SIGUN),
+            r.activity_date,
+            r.participants,
+            r.purchase_won,
+            r.onnuri_won,
+        )
+        for r in records
+    ]
 
 
 def best_cases(records: Sequence[OutcomeRecord], scrub: Callable[[str], str]) -> list[BestCase]:
-    return [BestCase(r.match_id, scrub(r.market_name), scrub(r.org_name), r.activity_date, scrub(r.activity_type),
-                     cut(scrub(r.content), CONTENT_LIMIT), r.participants, r.purchase_won, r.onnuri_won,
-                     scrub(r.evidence_link)) for r in records if r.best_practice]
+    return [
+        BestCase(
+            r.match_id,
+            scrub(r.market_name),
+            scrub(r.org_name),
+            r.activity_date,
+            scrub(r.activity_type),
+            cut(scrub(r.content), CONTENT_LIMIT),
+            r.participants,
+            r.purchase_won,
+            r.onnuri_won,
+            scrub(r.evidence_link),
+        )
+        for r in records
+        if r.best_practice
+    ]
 
 
 FORMULA_LEFT_OUT = "(수식처럼 보여 뺐습니다)"
@@ -169,16 +216,19 @@ FORMULA_LEFT_OUT = "(수식처럼 보여 뺐습니다)"
 
 def _dashboard_text(detector: Detector) -> Callable[[str], str]:
     """Text for a dashboard cell: personal data masked, a formula-looking start neutralised."""
+
     def text(value: str) -> str:
         shown, note = neutralise_formula(detector(clean_text(value)))
         return FORMULA_LEFT_OUT if note == "formula" else shown
+
     return text
 
 
 def name_cells(apps: Table, markets: Table) -> list[str]:
     """Every cell that names a person: 대표자, 담당자명, 상인회담당자."""
-    return ([r[k] for r in apps.data_rows() for k in ("representative", "contact_name")]
-            + [r["association_contact"] for r in markets.data_rows()])
+    return [r[k] for r in apps.data_rows() for k in ("representative", "contact_name")] + [
+        r["association_contact"] for r in markets.data_rows()
+    ]
 
 
 def dashboard_tables(tables: dict[str, Table], records: Sequence[OutcomeRecord], stamp: str) -> dict[str, TabContent]:
@@ -187,28 +237,32 @@ def dashboard_tables(tables: dict[str, Table], records: Sequence[OutcomeRecord],
     by_code, by_name = market_sigun(markets)
     pairs = pair_facts(matches, by_code)
     scrub = _dashboard_text(Detector(name_cells(apps, markets)))
-    return build_tabs(app_facts(apps), pairs, outcome_facts(records, pairs, by_name), best_cases(records, scrub),
-                      stamp)
+    return build_tabs(app_facts(apps), pairs, outcome_facts(records, pairs, by_name), best_cases(records, scrub), stamp)
 
 
 @dataclass
 class SummaryOutcome:
     dry_run: bool = False
     stamp: str = ""
-    rows: dict[str, int] = field(default_factory=dict)       # tab → rows written (header included)
+    rows: dict[str, int] = field(default_factory=dict)  # tab → rows written (header included)
     charts: int = 0
     created: list[str] = field(default_factory=list)
-    totals: dict[str, int] = field(default_factory=dict)     # 요약's 전체 column
+    totals: dict[str, int] = field(default_factory=dict)  # 요약's 전체 column
     outcome_rows: int = 0
     best: int = 0
 
     def summary(self) -> str:
         tabs = ", ".join(f"{t} {n}행" for t, n in self.rows.items())
-        head = ("미리보기: 대시보드에 아무것도 쓰지 않았습니다. 실행하면 다시 만들 탭 — " if self.dry_run
-                else "대시보드 탭을 다시 만들었습니다 — ")
-        lines = [f"{head}{tabs}; 차트 {self.charts}개 (기준 {self.stamp})",
-                 ", ".join(f"{k} {v}" for k, v in self.totals.items())
-                 + f"; 성과 행 {self.outcome_rows}, 우수사례후보 {self.best}"]
+        head = (
+            "미리보기: 대시보드에 아무것도 쓰지 않았습니다. 실행하면 다시 만들 탭 — "
+            if self.dry_run
+            else "대시보드 탭을 다시 만들었습니다 — "
+        )
+        lines = [
+            f"{head}{tabs}; 차트 {self.charts}개 (기준 {self.stamp})",
+            ", ".join(f"{k} {v}" for k, v in self.totals.items())
+            + f"; 성과 행 {self.outcome_rows}, 우수사례후보 {self.best}",
+        ]
         if self.created:
             verb = "새로 만들 탭" if self.dry_run else "새로 만든 탭"
             lines.append(f"{verb}: {', '.join(self.created)}")
@@ -216,14 +270,27 @@ class SummaryOutcome:
 
     def step_report(self) -> StepReport:
         report = StepReport("요약", message=self.summary())
-        report.counts.update({"접수": self.totals.get("접수", 0), "확정": self.totals.get("확정", 0),
-                              "성과 행": self.outcome_rows, "우수사례후보": self.best})
+        report.counts.update(
+            {
+                "접수": self.totals.get("접수", 0),
+                "확정": self.totals.get("확정", 0),
+                "성과 행": self.outcome_rows,
+                "우수사례후보": self.best,
+            }
+        )
         return report
 
     def as_dict(self) -> dict[str, Any]:
-        return {"dry_run": self.dry_run, "stamp": self.stamp, "rows": dict(self.rows), "charts": self.charts,
-                "created": list(self.created), "totals": dict(self.totals), "outcome_rows": self.outcome_rows,
-                "best": self.best}
+        return {
+            "dry_run": self.dry_run,
+            "stamp": self.stamp,
+            "rows": dict(self.rows),
+            "charts": self.charts,
+            "created": list(self.created),
+            "totals": dict(self.totals),
+            "outcome_rows": self.outcome_rows,
+            "best": self.best,
+        }
 
 
 def _stamp(today: dt.date | None) -> str:
@@ -236,11 +303,15 @@ def _stamp(today: dt.date | None) -> str:
     return f"{at:%Y-%m-%d %H:%M}"
 
 
-def summary(books: Workbooks, schemas: SchemaSet, *, dry_run: bool = False,
-            today: dt.date | None = None) -> SummaryOutcome:
+def summary(
+    books: Workbooks, schemas: SchemaSet, *, dry_run: bool = False, today: dt.date | None = None
+) -> SummaryOutcome:
     """Rebuild the dashboard's six tabs (dry run: compute and report only)."""
-    tables = read_tables(books.master, [schemas.by_role(r) for r in REQUIRED],
-                         required={schemas.by_role(r).name: keys for r, keys in REQUIRED.items()})
+    tables = read_tables(
+        books.master,
+        [schemas.by_role(r) for r in REQUIRED],
+        required={schemas.by_role(r).name: keys for r, keys in REQUIRED.items()},
+    )
     records = [r for r in collect_outcomes(books.outcomes, schemas) if r.usable]
     outcome = SummaryOutcome(dry_run=dry_run, stamp=_stamp(today), outcome_rows=len(records))
     tabs = dashboard_tables(tables, records, outcome.stamp)

@@ -23,25 +23,47 @@ from automation.sheets.base import ChartSpec, Scalar
 
 OTHER_SIGUN = "기타/미상"
 UNKNOWN_TYPE = "미상"
-ORG_TYPES = ("대기업", "중견기업", "중소기업", "유니콘기업", "벤처기업", "스타트업", "대학", "공공기관", "협단체", "군부대", "기타")
+ORG_TYPES = (
+    "대기업",
+    "중견기업",
+    "중소기업",
+    "유니콘기업",
+    "벤처기업",
+    "스타트업",
+    "대학",
+    "공공기관",
+    "협단체",
+    "군부대",
+    "기타",
+)
 FIELDS = ("전통시장가는날", "물품구매", "온누리상품권", "특화프로그램", "기타협력")
 PROPOSED = (Status.SUGGESTED,)
 SIGNED = SIGNED_ONCE
 TOTAL = "합계"
 NO_DATE = "활동일 없음"
-BEST_HEADER = ("매칭ID", "시장명", "기관명", "활동일", "활동유형", "내용", "참여인원", "구매금액(원)",
-               "온누리상품권(원)", "증빙링크")
+BEST_HEADER = (
+    "매칭ID",
+    "시장명",
+    "기관명",
+    "활동일",
+    "활동유형",
+    "내용",
+    "참여인원",
+    "구매금액(원)",
+    "온누리상품권(원)",
+    "증빙링크",
+)
 NO_BEST = "우수사례추천이 Y인 성과 행이 아직 없습니다."
 
 
 @dataclass(frozen=True)
 class AppFacts:
     app_id: str
-    valid: bool                  # 검증결과 정상 or 경고
-    sigun: str                   # a SIGUN entry or OTHER_SIGUN
-    org_type: str                # an ORG_TYPES entry or UNKNOWN_TYPE
-    fields: frozenset[str]       # the FIELDS this application chose
-    pledge_thousand: int         # 온누리상품권(천원)
+    valid: bool  # 검증결과 정상 or 경고
+    sigun: str  # a SIGUN entry or OTHER_SIGUN
+    org_type: str  # an ORG_TYPES entry or UNKNOWN_TYPE
+    fields: frozenset[str]  # the FIELDS this application chose
+    pledge_thousand: int  # 온누리상품권(천원)
 
 
 @dataclass(frozen=True)
@@ -50,13 +72,13 @@ class PairFacts:
     app_id: str
     round: int | None
     status: str
-    market_sigun: str            # the market's 시군 or OTHER_SIGUN
+    market_sigun: str  # the market's 시군 or OTHER_SIGUN
 
 
 @dataclass(frozen=True)
 class OutcomeFacts:
     match_id: str
-    sigun: str                   # the pair's market 시군 or OTHER_SIGUN
+    sigun: str  # the pair's market 시군 or OTHER_SIGUN
     day: dt.date | None
     participants: int
     purchase_won: int
@@ -93,19 +115,25 @@ def _n(value: Any) -> int:
 
 def _frames(apps: Sequence[AppFacts], pairs: Sequence[PairFacts]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Typed columns even when empty (an empty bool column must still select rows, not columns)."""
-    a = pd.DataFrame({
-        "app_id": pd.Series([x.app_id for x in apps], dtype=object),
-        "valid": pd.Series([x.valid for x in apps], dtype=bool),
-        "sigun": pd.Series([x.sigun for x in apps], dtype=object),
-        "org_type": pd.Series([x.org_type for x in apps], dtype=object),
-        "pledge": pd.Series([x.pledge_thousand for x in apps], dtype="int64"),
-        **{f: pd.Series([f in x.fields for x in apps], dtype=bool) for f in FIELDS}})
-    p = pd.DataFrame({
-        "match_id": pd.Series([x.match_id for x in pairs], dtype=object),
-        "app_id": pd.Series([x.app_id for x in pairs], dtype=object),
-        "round": pd.Series([x.round for x in pairs], dtype="Int64"),
-        "status": pd.Series([x.status for x in pairs], dtype=object),
-        "market_sigun": pd.Series([x.market_sigun for x in pairs], dtype=object)})
+    a = pd.DataFrame(
+        {
+            "app_id": pd.Series([x.app_id for x in apps], dtype=object),
+            "valid": pd.Series([x.valid for x in apps], dtype=bool),
+            "sigun": pd.Series([x.sigun for x in apps], dtype=object),
+            "org_type": pd.Series([x.org_type for x in apps], dtype=object),
+            "pledge": pd.Series([x.pledge_thousand for x in apps], dtype="int64"),
+            **{f: pd.Series([f in x.fields for x in apps], dtype=bool) for f in FIELDS},
+        }
+    )
+    p = pd.DataFrame(
+        {
+            "match_id": pd.Series([x.match_id for x in pairs], dtype=object),
+            "app_id": pd.Series([x.app_id for x in pairs], dtype=object),
+            "round": pd.Series([x.round for x in pairs], dtype="Int64"),
+            "status": pd.Series([x.status for x in pairs], dtype=object),
+            "market_sigun": pd.Series([x.market_sigun for x in pairs], dtype=object),
+        }
+    )
     p["partnered"] = p["status"].isin(PARTNERED).astype(bool)
     p["signed"] = p["status"].isin(SIGNED).astype(bool)
     p["proposed"] = p["status"].isin(PROPOSED).astype(bool)
@@ -143,8 +171,7 @@ def _sums(frame: pd.DataFrame, by: str, col: str, index: Iterable[str]) -> list[
     return [_n(summed.get(k, 0)) for k in index]
 
 
-def summary_tab(apps: Sequence[AppFacts], pairs: Sequence[PairFacts], reported: set[str],
-                stamp: str) -> TabContent:
+def summary_tab(apps: Sequence[AppFacts], pairs: Sequence[PairFacts], reported: set[str], stamp: str) -> TabContent:
     a, p = _frames(apps, pairs)
     rounds = sorted({_n(r) for r in p["round"].dropna()})
     app_round = primary_rounds(pairs)
@@ -168,8 +195,12 @@ def summary_tab(apps: Sequence[AppFacts], pairs: Sequence[PairFacts], reported: 
 
 def sigun_tab(apps: Sequence[AppFacts], pairs: Sequence[PairFacts], outcomes: Sequence[OutcomeFacts]) -> TabContent:
     a, p = _frames(apps, pairs)
-    o = pd.DataFrame({"sigun": pd.Series([x.sigun for x in outcomes], dtype=object),
-                      "onnuri": pd.Series([x.onnuri_won for x in outcomes], dtype="int64")})
+    o = pd.DataFrame(
+        {
+            "sigun": pd.Series([x.sigun for x in outcomes], dtype=object),
+            "onnuri": pd.Series([x.onnuri_won for x in outcomes], dtype="int64"),
+        }
+    )
     labels = [*SIGUN, OTHER_SIGUN]
     columns = [
         _counts(a["sigun"], labels),
@@ -181,8 +212,17 @@ def sigun_tab(apps: Sequence[AppFacts], pairs: Sequence[PairFacts], outcomes: Se
     header: list[Scalar] = ["시군", "신청", "확정 짝", "온누리 약정(천원)", "활동 수", "온누리 구매(원)"]
     rows = [header] + [[label, *(c[i] for c in columns)] for i, label in enumerate(labels)]
     rows.append([TOTAL, *(sum(c) for c in columns)])
-    chart = ChartSpec("column", "시군별 확정 짝", anchor_row=2, anchor_col=8, header_row=1, first_row=2,
-                      last_row=1 + len(labels), category_col=1, series_cols=(3,))
+    chart = ChartSpec(
+        "column",
+        "시군별 확정 짝",
+        anchor_row=2,
+        anchor_col=8,
+        header_row=1,
+        first_row=2,
+        last_row=1 + len(labels),
+        category_col=1,
+        series_cols=(3,),
+    )
     return TabContent(rows, [chart], {1: 12, 4: 16, 6: 16})
 
 
@@ -210,16 +250,30 @@ def field_tab(apps: Sequence[AppFacts], pairs: Sequence[PairFacts]) -> TabConten
     rows: list[list[Scalar]] = [["협력분야", "신청 수", "확정 수", "온누리 약정(천원)"]]
     for f in FIELDS:
         rows.append([f, _n(a[f].sum()), _n(partnered[f].sum()), pledged if f == "온누리상품권" else ""])
-    chart = ChartSpec("column", "협력분야별 신청·확정", anchor_row=2, anchor_col=6, header_row=1, first_row=2,
-                      last_row=1 + len(FIELDS), category_col=1, series_cols=(2, 3))
+    chart = ChartSpec(
+        "column",
+        "협력분야별 신청·확정",
+        anchor_row=2,
+        anchor_col=6,
+        header_row=1,
+        first_row=2,
+        last_row=1 + len(FIELDS),
+        category_col=1,
+        series_cols=(2, 3),
+    )
     return TabContent(rows, [chart], {1: 16, 4: 16})
 
 
 def monthly_tab(outcomes: Sequence[OutcomeFacts]) -> TabContent:
-    o = pd.DataFrame({
-        "day": pd.to_datetime(pd.Series([x.day for x in outcomes], dtype="object")),
-        **{k: pd.Series([getattr(x, k) for x in outcomes], dtype="int64")
-           for k in ("participants", "purchase_won", "onnuri_won")}})
+    o = pd.DataFrame(
+        {
+            "day": pd.to_datetime(pd.Series([x.day for x in outcomes], dtype="object")),
+            **{
+                k: pd.Series([getattr(x, k) for x in outcomes], dtype="int64")
+                for k in ("participants", "purchase_won", "onnuri_won")
+            },
+        }
+    )
     o["n"] = 1
     header: list[Scalar] = ["월", "활동 수", "참여인원", "구매금액(원)", "온누리상품권(원)"]
     keys = ["n", "participants", "purchase_won", "onnuri_won"]
@@ -235,23 +289,56 @@ def monthly_tab(outcomes: Sequence[OutcomeFacts]) -> TabContent:
     if len(undated):
         rows.append([NO_DATE, *(_n(undated[k].sum()) for k in keys)])
     rows.append([TOTAL, *(_n(o[k].sum()) for k in keys)])
-    charts = [ChartSpec("line", "월별 구매금액·온누리상품권", anchor_row=2, anchor_col=7, header_row=1, first_row=2,
-                        last_row=1 + n_months, category_col=1, series_cols=(4, 5))] if n_months else []
+    charts = (
+        [
+            ChartSpec(
+                "line",
+                "월별 구매금액·온누리상품권",
+                anchor_row=2,
+                anchor_col=7,
+                header_row=1,
+                first_row=2,
+                last_row=1 + n_months,
+                category_col=1,
+                series_cols=(4, 5),
+            )
+        ]
+        if n_months
+        else []
+    )
     return TabContent(rows, charts, {1: 12, 4: 16, 5: 18})
 
 
 def best_tab(cases: Sequence[BestCase]) -> TabContent:
     ordered = sorted(cases, key=lambda c: (c.day is None, c.day or dt.date.min, c.match_id))
     rows: list[list[Scalar]] = [list(BEST_HEADER)]
-    rows += [[c.match_id, c.market, c.org, c.day.isoformat() if c.day else "", c.activity, c.content,
-              c.participants, c.purchase_won, c.onnuri_won, c.link] for c in ordered]
+    rows += [
+        [
+            c.match_id,
+            c.market,
+            c.org,
+            c.day.isoformat() if c.day else "",
+            c.activity,
+            c.content,
+            c.participants,
+            c.purchase_won,
+            c.onnuri_won,
+            c.link,
+        ]
+        for c in ordered
+    ]
     if not cases:
         rows.append([NO_BEST])
     return TabContent(rows, widths={1: 14, 2: 14, 3: 18, 4: 12, 6: 60, 10: 40})
 
 
-def build_tabs(apps: Sequence[AppFacts], pairs: Sequence[PairFacts], outcomes: Sequence[OutcomeFacts],
-               best: Sequence[BestCase], stamp: str) -> dict[str, TabContent]:
+def build_tabs(
+    apps: Sequence[AppFacts],
+    pairs: Sequence[PairFacts],
+    outcomes: Sequence[OutcomeFacts],
+    best: Sequence[BestCase],
+    stamp: str,
+) -> dict[str, TabContent]:
     """Every dashboard tab, in schema.DASHBOARD_TABS order."""
     reported = {o.match_id for o in outcomes if o.match_id}
     return {

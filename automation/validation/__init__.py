@@ -11,8 +11,9 @@ from automation.validation.step import ValidationResult, validate
 __all__ = ["ValidationResult", "validate", "validate_files"]
 
 
-def validate_files(config: Config, *, dry_run: bool = False, fix: bool = False,
-                   schemas: SchemaSet | None = None) -> ValidationResult:
+def validate_files(
+    config: Config, *, dry_run: bool = False, fix: bool = False, schemas: SchemaSet | None = None
+) -> ValidationResult:
     """The library call (tests, scripts): open the files, validate, and save (xlsx) — or discard everything
     on any error — under the same lock as ``onemarket validate``, which goes through the runner."""
     with job_lock(config, "validate", dry_run=dry_run), Workbooks(config) as workbooks:

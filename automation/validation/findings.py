@@ -25,7 +25,9 @@ class RowFindings:
         text = f"{column}: {message}" if column else message
         if any(i.message == text for i in self.issues):
             return
-        self.issues.append(Issue(code=code, row=self.row, column=column, value=value, message=text, severity=severity, tab=self.tab))
+        self.issues.append(
+            Issue(code=code, row=self.row, column=column, value=value, message=text, severity=severity, tab=self.tab)
+        )
 
     def error(self, code: str, *, column: str | None, value: str | None, message: str) -> None:
         self.add(ERROR, code, column=column, value=value, message=message)
@@ -42,8 +44,7 @@ class RowFindings:
 
     def message(self) -> str:
         """The 검증메시지 cell: errors first, one per line."""
-        ordered = [i for i in self.issues if i.severity == ERROR] + [
-            i for i in self.issues if i.severity == WARNING]
+        ordered = [i for i in self.issues if i.severity == ERROR] + [i for i in self.issues if i.severity == WARNING]
         text = "\n".join(i.message for i in ordered)
         if len(text) > MAX_MESSAGE_CELL:
             text = text[: MAX_MESSAGE_CELL - 20] + "\n…(이하 생략)"

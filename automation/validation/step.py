@@ -42,8 +42,10 @@ class TabSummary:
     blank: int = 0
 
     def line(self) -> str:
-        return (f"{self.tab}: {self.read}행 읽음 — 정상 {self.ok}, 경고 {self.warnings}, 오류 {self.errors}, "
-                f"빈 행 {self.blank}")
+        return (
+            f"{self.tab}: {self.read}행 읽음 — 정상 {self.ok}, 경고 {self.warnings}, 오류 {self.errors}, "
+            f"빈 행 {self.blank}"
+        )
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,9 @@ def _rows(name: str, table: Table) -> list[Row]:
 
 def _check_market_tabs(tables: dict[str, Table], findings: dict[str, list[RowFindings]]) -> None:
     titles = {title: code for code, title in ot.market_titles(tables[TABS.markets]).items()}
-    owned = {code: {r["match_id"].strip() for r in rows} for code, rows in ot.pairs_by_market(tables[TABS.matches]).items()}
+    owned = {
+        code: {r["match_id"].strip() for r in rows} for code, rows in ot.pairs_by_market(tables[TABS.matches]).items()
+    }
     match_ids = [r["match_id"] for r in tables[TABS.matches].data_rows()]
     for name in (n for n in tables if ot.is_market_tab(n)):
         crossrow.references(findings[name], "match_id", "매칭ID", match_ids, TABS.matches)
@@ -139,8 +143,9 @@ def _check_tables(tables: dict[str, Table], today: dt.date) -> dict[str, list[Ro
     return findings
 
 
-def _updates(table: Table, findings: list[RowFindings], ids: IdAllocator | None, fix: bool,
-             result: ValidationResult) -> list[RowUpdate]:
+def _updates(
+    table: Table, findings: list[RowFindings], ids: IdAllocator | None, fix: bool, result: ValidationResult
+) -> list[RowUpdate]:
     schema = table.schema
     by_row = {r.number: r for r in table.rows}
     duplicated = {f.row for f in findings if any(i.code == "duplicate_id" for i in f.issues)}
@@ -151,17 +156,25 @@ def _updates(table: Table, findings: list[RowFindings], ids: IdAllocator | None,
         values = {"validation_result": f.status, "validation_message": f.message()}
         expect: dict[str, str] = {}
         if ids is not None and schema.id.job_owned and not current_id:
-            values[schema.id_column] = ids.next(PREFIXES.get(schema.role, PREFIXES['outcomes']))
-            expect[schema.id_column] = row[schema.id_column]   # only into a cell that is still empty
+            values[schema.id_column] = ids.next(PREFIXES.get(schema.role, PREFIXES["outcomes"]))
+            expect[schema.id_column] = row[schema.id_column]  # only into a cell that is still empty
             result.ids_assigned += 1
         if fix:
             for key, after in f.fixes.items():
                 result.fixes.append(FixChange(schema.name, f.row, schema.column(key).header, row[key], after))
                 values[key] = after
         by_id = bool(current_id) and f.row not in duplicated
-        content = table.fingerprint(row)   # the results describe this content: a row edited since gets none
-        updates.append(RowUpdate(values, id=current_id if by_id else "", row=f.row,
-                                 fingerprint="" if by_id else content, content=content, expect=expect))
+        content = table.fingerprint(row)  # the results describe this content: a row edited since gets none
+        updates.append(
+            RowUpdate(
+                values,
+                id=current_id if by_id else "",
+                row=f.row,
+                fingerprint="" if by_id else content,
+                content=content,
+                expect=expect,
+            )
+        )
     return updates
 
 
@@ -171,7 +184,7 @@ def _summaries(tables: dict[str, Table], findings: dict[str, list[RowFindings]])
     for name, table in tables.items():
         label = MARKET_TABS_LABEL if ot.is_market_tab(name) else name
         s = out.setdefault(label, TabSummary(label))
-        span = max(table.last_row - 1, len(table.rows))   # every row between the header and the last value
+        span = max(table.last_row - 1, len(table.rows))  # every row between the header and the last value
         s.read += span
         s.blank += span - len(findings[name])
         for f in findings[name]:
@@ -182,12 +195,20 @@ def _summaries(tables: dict[str, Table], findings: dict[str, list[RowFindings]])
     return list(out.values())
 
 
-def validate(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
-             dry_run: bool = False, fix: bool = False, today: dt.date | None = None) -> ValidationResult:
+def validate(
+    books: Workbooks,
+    schemas: SchemaSet,
+    state_dir: Path,
+    *,
+    dry_run: bool = False,
+    fix: bool = False,
+    today: dt.date | None = None,
+) -> ValidationResult:
     today = today or now().date()
     master, outcomes = books.master, books.outcomes
-    tables, state = read_with_state(master, schemas, [schemas.by_role(r) for r in MASTER_ROLES], dry_run=dry_run,
-                                    legacy=state_dir)
+    tables, state = read_with_state(
+        master, schemas, [schemas.by_role(r) for r in MASTER_ROLES], dry_run=dry_run, legacy=state_dir
+    )
     tables.pop(state.schema.name, None)
     outcome_titles = [TABS.outcomes, *(t for t in outcomes.list_tabs() if ot.is_market_tab(t))]
     tables.update(read_tables(outcomes, [ot.tab_schema(schemas, t) for t in outcome_titles]))
@@ -199,20 +220,24 @@ def validate(books: Workbooks, schemas: SchemaSet, state_dir: Path, *,
             ids.observe(row[table.schema.id_column])
     fixable = {k for rows in findings.values() for f in rows for k in f.fixes} if fix else set()
     plans: dict[str, list[TabWrite]] = {"master": [], "outcomes": []}
-    for name in [*(schemas.by_role(r).name for r in WRITTEN_ROLES), *(t for t in outcome_titles if ot.is_market_tab(t))]:
+    for name in [
+        *(schemas.by_role(r).name for r in WRITTEN_ROLES),
+        *(t for t in outcome_titles if ot.is_market_tab(t)),
+    ]:
         table = tables[name]
         updates = _updates(table, findings[name], ids, fix, result)
         allow = {c.key for c in table.schema.columns if c.key in fixable and not c.job_owned}
         plans["outcomes" if name in outcome_titles else "master"].append(
-            TabWrite(table.schema, updates, allow=allow, base=table))
+            TabWrite(table.schema, updates, allow=allow, base=table)
+        )
     if dry_run:
         return result
     ids.save()
     marks = state.tab_write()
-    if marks is not None:   # the high-water mark lands with the rows that got the new IDs (one batch)
+    if marks is not None:  # the high-water mark lands with the rows that got the new IDs (one batch)
         plans["master"].append(marks)
     for role, backend in (("master", master), ("outcomes", outcomes)):
-        written = write_tables(backend, plans[role])   # one guarded write per file
+        written = write_tables(backend, plans[role])  # one guarded write per file
         result.write_issues.extend(written.issues)
     state.written()
     result.write_issues.extend(state.notes)
