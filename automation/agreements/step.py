@@ -10,7 +10,6 @@ the preview folder and writes nothing else.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -34,7 +33,6 @@ from automation.sheets import Workbooks
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 from automation.state import read_with_state
 
-log = logging.getLogger("onemarket.agreements")
 STATUSES = LOCKED
 SUPERSEDED = "지난판"  # older renderings of a pair are moved here, never deleted
 WRITES = frozenset({"agreement", "processed_at"})

@@ -45,7 +45,6 @@ class OutcomeRecord:
 
 
 #: the columns the outcomes step fills in a starter row; a row with nothing else is not a record yet
-STARTER_KEYS = ("match_id", "market_name", "org_name")
 _REPORTED = (
     "activity_date",
     "activity_type",

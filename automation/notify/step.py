@@ -15,7 +15,6 @@ folder and sends nothing.
 from __future__ import annotations
 
 import glob
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,6 @@ from automation.sheets.table import Row, Table
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 from automation.state import read_with_state
 
-log = logging.getLogger("onemarket.notify")
 COLUMNS = {"org": "org_notice", "market": "market_notice"}
 HEADERS = {"org": "기관안내", "market": "시장안내"}
 WRITES = frozenset(COLUMNS.values())

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +35,6 @@ from automation.sheets.table import Row, Table, read_tables
 from automation.sheets.writes import TabWrite, write_tables
 from automation.state import PROTECTION, SIGNED, WorkState
 
-log = logging.getLogger("onemarket.outcomes")
 READY = LOCKED
 
 

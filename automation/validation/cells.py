@@ -11,7 +11,6 @@ from automation.schema import TabSchema
 from automation.sheets.table import Row
 from automation.validation.findings import RowFindings
 
-TEXT_TYPES = frozenset({"text", "longtext", "market_name", "url", "id"})
 FREE_TEXT_TYPES = frozenset({"text", "longtext", "market_name"})
 
 

@@ -62,9 +62,6 @@ def duplicate_orgs(found: CHECKED) -> None:
             )
 
 
-COOPERATION = ("market_day", "purchase", "onnuri_thousand_won", "special_program", "other_cooperation")
-
-
 def cooperation_and_consent(found: CHECKED) -> None:
     for f in found:
         v = f.values
