@@ -20,6 +20,7 @@ import random
 
 from automation.domain.markets_csv import derive_market_code
 from automation.geo import CENTROIDS, SIGUN, haversine_km
+from automation.schema import default_schemas
 
 # name, 시군, 구, 도로명주소 without 경기도, lat, lon, 점포수,
 # 시장유형 (S 상설장, F 상설장+5일장), 주차장
@@ -151,19 +152,7 @@ def sample_markets() -> list[dict[str, str]]:
     return rows
 
 
-ORG_TYPES = (
-    "대기업",
-    "중견기업",
-    "중소기업",
-    "유니콘기업",
-    "벤처기업",
-    "스타트업",
-    "대학",
-    "공공기관",
-    "협단체",
-    "군부대",
-    "기타",
-)
+ORG_TYPES = tuple(default_schemas().applications.column("org_type").enum)  # 기관유형, from the schema
 _PREFIXES = (
     "가온",
     "나래",

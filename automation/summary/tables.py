@@ -18,24 +18,12 @@ import pandas as pd
 
 from automation.domain.status import PARTNERED, SIGNED_ONCE, Status
 from automation.geo import SIGUN
-from automation.schema import TABS
+from automation.schema import TABS, default_schemas
 from automation.sheets.base import ChartSpec, Scalar
 
 OTHER_SIGUN = "기타/미상"
 UNKNOWN_TYPE = "미상"
-ORG_TYPES = (
-    "대기업",
-    "중견기업",
-    "중소기업",
-    "유니콘기업",
-    "벤처기업",
-    "스타트업",
-    "대학",
-    "공공기관",
-    "협단체",
-    "군부대",
-    "기타",
-)
+ORG_TYPES = tuple(default_schemas().applications.column("org_type").enum)  # 기관유형, from the schema
 FIELDS = ("전통시장가는날", "물품구매", "온누리상품권", "특화프로그램", "기타협력")
 PROPOSED = (Status.SUGGESTED,)
 SIGNED = SIGNED_ONCE
