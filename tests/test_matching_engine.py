@@ -114,7 +114,7 @@ def test_coverage_before_first_choices() -> None:
     markets = [mk("M", "하남시", HANAM), mk("N", "하남시", NEAR_HANAM)]
     result = solve(apps, markets)
     assert placed(result) == {"a": "N", "b": "M"}
-    assert result.objective == Objective(2, 1, 0, 0, result.objective.score_units)
+    assert result.objective == Objective(2, 1, 0, 0, result.objective.score_units, places=2)
     base = fcfs(apps, markets)
     assert placed(base) == {"a": "M"}  # first come, first served
 

@@ -127,6 +127,7 @@ def _cost_words(cost: Objective) -> str:
     parts = []
     for label, lost in (
         ("배정 기관", cost.matched),
+        ("배정 시장 수", cost.places - cost.matched),
         ("1지망 배정", cost.first),
         ("2지망 배정", cost.second),
         ("희망 시·군 배정", cost.city),

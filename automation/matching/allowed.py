@@ -38,6 +38,7 @@ from automation.matching.model import (
     Market,
     Neighbours,
     Objective,
+    Priority,
 )
 
 IntArray = npt.NDArray[np.int64]
@@ -45,6 +46,17 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 FIRST, SECOND, CITY, NEAR = 0, 1, 2, 3  # rank classes of an arc
+
+# Columns of ``Problem.arc_lv``: L1..L5 as in the policy, then two columns that only an organisation
+# wanting several markets uses (:mod:`.capacity`): G (its stand-in structure holds) and P (places).
+L1, L2, L3, L4, L5, G, P = range(7)
+LEVELS = 7
+#: the lexicographic order of the columns for each priority (G always first: it is structure)
+ORDER: dict[Priority, tuple[int, ...]] = {
+    "coverage": (G, L1, P, L2, L3, L4, L5),
+    "wishes": (G, L2, L3, L1, P, L4, L5),
+}
+LABEL = {L1: "L1", L2: "L2", L3: "L3", L4: "L4", L5: "L5", G: "G", P: "P"}
 EARTH_KM = 6371.0088  # as automation.geo.haversine_km
 
 
@@ -62,6 +74,7 @@ class Problem:
     arc_km: FloatArray  # nan: unknown
     arc_rank: npt.NDArray[np.int8]
     geo_ok: BoolArray  # applicant had an allowed market before capacity was counted
+    order: tuple[int, ...] = ORDER["coverage"]  # columns of arc_lv, highest level first
 
 
 def km_to(lat: float, lon: float, mlat: FloatArray, mlon: FloatArray) -> FloatArray:
@@ -144,7 +157,9 @@ def build(
     locks: Iterable[Lock] = (),
     exclusions: Iterable[Exclusion] = (),
     neighbours: Neighbours | None = None,
+    priority: Priority = "coverage",
 ) -> Problem:
+    """The problem for organisations wanting one market each (several: :func:`.capacity.expand`)."""
     apps, mkts = _canonical(applicants, markets)
     neighbours = neighbours or {}
     app_index = {a.id: i for i, a in enumerate(apps)}
@@ -231,7 +246,7 @@ def build(
     is_first = arc_mkt == first[arc_app]
     is_second = (arc_mkt == second[arc_app]) & ~is_first
     in_city = msig[arc_mkt] == wish[arc_app]
-    lv = np.zeros((len(arc_app), 5), dtype=np.int64)
+    lv = np.zeros((len(arc_app), LEVELS), dtype=np.int64)
     lv[:, 0] = 1
     lv[:, 1] = is_first
     lv[:, 2] = is_second
@@ -243,7 +258,19 @@ def build(
     )
     rank = np.where(is_first, FIRST, np.where(is_second, SECOND, np.where(in_city, CITY, NEAR)))
     return Problem(
-        apps, mkts, app_index, market_index, cap, locked, arc_app, arc_mkt, lv, arc_km, rank.astype(np.int8), geo_ok
+        apps,
+        mkts,
+        app_index,
+        market_index,
+        cap,
+        locked,
+        arc_app,
+        arc_mkt,
+        lv,
+        arc_km,
+        rank.astype(np.int8),
+        geo_ok,
+        ORDER[priority],
     )
 
 
@@ -266,10 +293,11 @@ def pair(app: Applicant, market: Market) -> tuple[Objective, float | None, int]:
     units += FIT_POINTS * UNITS_PER_POINT * bin(fit_mask(app.traits, False) & fit_mask(market.traits, True)).count("1")
     units += FIRST_PARTNER_BONUS * UNITS_PER_POINT * (not market.had_partner)
     rank = FIRST if first else SECOND if second else CITY if in_city else NEAR
-    return Objective(1, int(first), int(second), int(in_city and app.city_only), units), km, rank
+    return Objective(1, int(first), int(second), int(in_city and app.city_only), units, 1), km, rank
 
 
 def arc_objective(problem: Problem, arcs: IntArray) -> Objective:
-    """Sum of the levels of the given arcs."""
-    s = problem.arc_lv[arcs].sum(axis=0) if len(arcs) else np.zeros(5, dtype=np.int64)
-    return Objective(*(int(v) for v in s))
+    """Sum of the levels of the given arcs (of organisations wanting one market: a place each)."""
+    s = problem.arc_lv[arcs, :5].sum(axis=0) if len(arcs) else np.zeros(5, dtype=np.int64)
+    v = [int(x) for x in s]
+    return Objective(v[0], v[1], v[2], v[3], v[4], len(arcs))

@@ -39,7 +39,7 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
 from automation.matching import solvers
-from automation.matching.allowed import BoolArray, IntArray, Problem
+from automation.matching.allowed import L5, LABEL, BoolArray, G, IntArray, P, Problem
 
 LIMIT = 2**51
 DENSE_CELLS = 3_000_000  # applicants × slots up to which the dense solver is used
@@ -199,13 +199,17 @@ def _component(
     la, lm = local_app[problem.arc_app[arcs]], local_mkt[problem.arc_mkt[arcs]]  # local numbers
     na, nm = len(apps), len(mk)
     cap = problem.cap[mk]
-    lv = problem.arc_lv[arcs]
+    # the levels in priority order; G and P only where an organisation wants several markets
+    cols = [c for c in problem.order if c not in (G, P) or problem.arc_lv[arcs, c].any()]
+    lv = problem.arc_lv[arcs][:, cols]
+    score = problem.arc_lv[arcs, L5]
+    depth = len(cols)
     live = np.ones(len(arcs), dtype=np.bool_)
     may_u = np.ones(na, dtype=np.bool_)
     full = np.zeros(nm, dtype=np.bool_)
     asg = np.full(na, -1, dtype=np.int64)
     level, limit = 0, LIMIT
-    while level < 5:
+    while level < depth:
         fixed, left = _fix_single(la, lm, live, may_u, cap, na)
         prev, asg = asg, np.where(fixed >= 0, fixed, -1)
         flex = (fixed < 0) & (np.bincount(la[live], minlength=na) > 0)
@@ -222,7 +226,9 @@ def _component(
         val = val + weights[-1] * ((~mu[a]).astype(np.int64) + full[m])
         start = np.searchsorted(ids, prev[rows][prev[rows] >= 0])  # the last optimum: feasible here
         try:
-            local, price, surplus, how = _solve(len(rows), nm, a, m, sub[:, 4], val, left, mu, full, start, dense_cells)
+            local, price, surplus, how = _solve(
+                len(rows), nm, a, m, score[ids], val, left, mu, full, start, dense_cells
+            )
         except NotOptimal:
             if len(levels) == 1:
                 raise
@@ -231,7 +237,8 @@ def _component(
             continue
         limit = LIMIT
         solves.append(
-            f"{na} organisations ({len(rows)} not fixed, {len(ids)} arcs), L{levels[0] + 1}..L{levels[-1] + 1}: {how}"
+            f"{na} organisations ({len(rows)} not fixed, {len(ids)} arcs), "
+            f"{LABEL[cols[levels[0]]]}..{LABEL[cols[levels[-1]]]}: {how}"
         )
         live[ids[surplus[a] - (val - price[m]) != 0]] = False
         may_u[rows] &= surplus == 0

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from automation.matching.allowed import IntArray, Problem, build
+from automation.matching.capacity import split_locks
 from automation.matching.core import DENSE_CELLS, components, optimise
 from automation.matching.model import (
     Applicant,
@@ -26,6 +27,7 @@ from automation.matching.model import (
     MatchResult,
     Neighbours,
     Objective,
+    Priority,
 )
 from automation.matching.reasons import (
     FIRST_NOT_AVAILABLE,
@@ -33,7 +35,7 @@ from automation.matching.reasons import (
     cost_text,
     rule_for,
 )
-from automation.matching.solve import objective_of
+from automation.matching.solve import objective_of, solve
 
 
 def with_lock(problem: Problem, i: int, j: int) -> Problem:
@@ -79,17 +81,22 @@ def explain(
     locks: Iterable[Lock] = (),
     exclusions: Iterable[Exclusion] = (),
     neighbours: Neighbours | None = None,
+    priority: Priority = "coverage",
 ) -> tuple[Explanation, ...]:
     """One :class:`Explanation` per applicant (published order) that missed its 1st choice in
     ``result``; the other arguments are the inputs ``result`` was solved from."""
+    applicants, markets = tuple(applicants), tuple(markets)
     locks, exclusions = tuple(locks), tuple(exclusions)
-    problem = build(applicants, markets, locks=locks, exclusions=exclusions, neighbours=neighbours)
+    apps, plain, extra, _ = split_locks(applicants, locks, exclusions)
+    problem = build(apps, markets, locks=plain, exclusions=extra, neighbours=neighbours, priority=priority)
+    # with organisations wanting several markets, a forced pair is re-solved whole (stand-ins)
+    many = any(a.wants > 1 for a in apps)
     excluded = {(e.app_id, e.market_code) for e in exclusions}
     held: dict[str, list[str]] = {}
-    got: dict[str, str] = {}
+    got: dict[str, set[str]] = {}
     for a in result.assignments:
         held.setdefault(a.market_code, []).append(a.app_id)
-        got[a.app_id] = a.market_code
+        got.setdefault(a.app_id, set()).add(a.market_code)
     # forcing a pair changes only its component of the allowed graph: re-solve that one alone
     comps = components(problem)
     component = {int(i): k for k, (apps, _) in enumerate(comps) for i in apps}
@@ -97,7 +104,7 @@ def explain(
     base: dict[int, Objective] = {}
     out: list[Explanation] = []
     for i, app in enumerate(problem.apps):
-        if not app.choices or i in problem.locked or got.get(app.id) == app.choices[0]:
+        if not app.choices or i in problem.locked or app.choices[0] in got.get(app.id, ()):
             continue
         code = app.choices[0]
         holders = tuple(held.get(code, ()))
@@ -127,10 +134,21 @@ def explain(
             )
             continue
         assert j is not None
-        k = component[i]  # (i, j) is an allowed pair, so i has arcs
-        if k not in base:
-            base[k] = objective_of(parts[k], optimise(parts[k]).asg)
-        cost = base[k].minus(forced_objective(parts[k], i, j))
+        if many:
+            forced = solve(
+                applicants,
+                markets,
+                locks=(*locks, Lock(app.id, code)),
+                exclusions=exclusions,
+                neighbours=neighbours,
+                priority=priority,
+            )
+            cost = result.objective.minus(forced.objective)
+        else:
+            k = component[i]  # (i, j) is an allowed pair, so i has arcs
+            if k not in base:
+                base[k] = objective_of(parts[k], optimise(parts[k]).asg)
+            cost = base[k].minus(forced_objective(parts[k], i, j))
         rule = rule_for(cost)
         staff = (
             f"1지망 시장 {problem.markets[j].name}({code})은 {', '.join(holders) or '-'} 기관에 "

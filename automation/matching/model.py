@@ -6,11 +6,15 @@ policy these encode.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 Rank = Literal["first", "second", "city", "near", "locked"]
+Priority = Literal["coverage", "wishes"]
+PRIORITIES: tuple[Priority, ...] = ("coverage", "wishes")
+MAX_WANTS = 10  # markets one organisation may ask for (희망시장수)
 
 # L5 is kept in integer units of 0.01 point so that every level is an exact integer.
 UNITS_PER_POINT = 100
@@ -51,6 +55,7 @@ class Applicant:
     lon: float | None = None
     sigun: str | None = None
     traits: frozenset[str] = frozenset()
+    wants: int = 1  # markets wanted (희망시장수); never the same market twice
 
     @property
     def city_only(self) -> bool:
@@ -87,11 +92,15 @@ class Exclusion:
     market_code: str
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Objective:
-    """The lexicographic objective L1..L5 of an assignment (larger is better, compare as tuples).
+    """The objective of an assignment (larger is better): compare with :meth:`key`, which orders
+    the levels by the matching priority (docs/matching.md).
 
-    ``score_units`` is L5 in units of 0.01 point (an exact integer); :attr:`score` is points.
+    ``matched`` (L1) counts organisations given at least one market, ``places`` the markets given
+    in all (equal to ``matched`` when every organisation wants one), ``first``/``second`` the
+    organisations holding their 1st/2nd choice, ``city`` the places of city-only organisations in
+    their wished 시군; ``score_units`` is L5 in units of 0.01 point (an exact integer).
     """
 
     matched: int = 0
@@ -99,28 +108,27 @@ class Objective:
     second: int = 0
     city: int = 0
     score_units: int = 0
+    places: int = 0
 
     @property
     def score(self) -> float:
         return self.score_units / UNITS_PER_POINT
 
+    def key(self, priority: Priority = "coverage") -> tuple[int, ...]:
+        """The levels in lexicographic order: coverage first, or 1st and 2nd choices first."""
+        if priority == "wishes":
+            return (self.first, self.second, self.matched, self.places, self.city, self.score_units)
+        return (self.matched, self.places, self.first, self.second, self.city, self.score_units)
+
+    def _zip(self, other: Objective, sign: int) -> Objective:
+        a, b = dataclasses.astuple(self), dataclasses.astuple(other)
+        return Objective(*(x + sign * y for x, y in zip(a, b, strict=True)))
+
     def minus(self, other: Objective) -> Objective:
-        return Objective(
-            self.matched - other.matched,
-            self.first - other.first,
-            self.second - other.second,
-            self.city - other.city,
-            self.score_units - other.score_units,
-        )
+        return self._zip(other, -1)
 
     def plus(self, other: Objective) -> Objective:
-        return Objective(
-            self.matched + other.matched,
-            self.first + other.first,
-            self.second + other.second,
-            self.city + other.city,
-            self.score_units + other.score_units,
-        )
+        return self._zip(other, 1)
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,7 @@ class MatchResult:
     unmatched: tuple[Unmatched, ...]
     objective: Objective
     stats: Mapping[str, object] = field(default_factory=dict, compare=False)
+    short: Mapping[str, int] = field(default_factory=dict)  # organisation id -> markets wanted but not given
 
 
 @dataclass(frozen=True)

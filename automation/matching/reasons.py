@@ -65,14 +65,16 @@ def no_options(app: Applicant) -> str:
 def cost_text(cost: Objective) -> str:
     """What forcing the pair would change: base minus forced, shown as the forced side's loss."""
     return (
-        f"매칭 {-cost.matched:+d}, 1지망 {-cost.first:+d}, 2지망 {-cost.second:+d}, "
+        f"매칭 {-cost.matched:+d}, "
+        + (f"배정 시장 {-cost.places:+d}, " if cost.places != cost.matched else "")
+        + f"1지망 {-cost.first:+d}, 2지망 {-cost.second:+d}, "
         f"희망 시·군 {-cost.city:+d}, 점수 {-cost.score_units / UNITS_PER_POINT:+.2f}점"
     )
 
 
 def rule_for(cost: Objective) -> str | None:
     """The published rule that decided a near-tie, or None when it was not one."""
-    if (cost.matched, cost.first, cost.second, cost.city) != (0, 0, 0, 0):
+    if (cost.matched, cost.places, cost.first, cost.second, cost.city) != (0, 0, 0, 0, 0):
         return None
     if cost.score_units >= NEAR_TIE_POINTS * UNITS_PER_POINT:
         return None

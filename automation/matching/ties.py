@@ -20,7 +20,7 @@ from collections import deque
 
 import numpy as np
 
-from automation.matching.allowed import IntArray, Problem
+from automation.matching.allowed import G, IntArray, Problem
 from automation.matching.core import Face
 
 
@@ -35,12 +35,14 @@ def serial_dictatorship(problem: Problem, face: Face) -> IntArray:
     if not flex.any():
         return asg
 
-    # each flexible applicant's options, best first: pair L1..L5, then distance, then market code
+    # each flexible applicant's options, best first: the pair's levels in priority order (not the
+    # structural G: a stand-in's real market comes before its spare), then distance, then market code
     arcs = live[flex[problem.arc_app[live]]]
     lv = problem.arc_lv[arcs]
     km = np.nan_to_num(problem.arc_km[arcs], nan=np.inf)
     mkt = problem.arc_mkt[arcs]  # markets are numbered in code order
-    arcs = arcs[np.lexsort((mkt, km, -lv[:, 4], -lv[:, 3], -lv[:, 2], -lv[:, 1], -lv[:, 0], problem.arc_app[arcs]))]
+    levels = [-lv[:, c] for c in reversed(problem.order) if c != G]
+    arcs = arcs[np.lexsort((mkt, km, *levels, problem.arc_app[arcs]))]
     options: dict[int, list[int]] = {int(i): [] for i in np.flatnonzero(flex)}
     arc_of: dict[tuple[int, int], int] = {}
     for i, j, arc in zip(problem.arc_app[arcs].tolist(), problem.arc_mkt[arcs].tolist(), arcs.tolist(), strict=True):
