@@ -50,6 +50,7 @@ _KNOWN: dict[str, dict[str, type | tuple[type, ...]]] = {
     },
     "documents": {"output": str, "template": str, "pdf": str, "soffice": str, "preview": str, "period_months": int},
     "outcomes": {"remind_after_days": int, "editors": list},
+    "matching": {"priority": str},
     "run": {"lock": str, "state_dir": str, "lock_ttl": (int, float)},
 }
 
@@ -110,6 +111,15 @@ class OutcomesConfig:
     editors: tuple[str, ...] = ()  # staff who may edit every market tab (Google protection)
 
 
+PRIORITY_WORDS = {"coverage": "매칭 기관 수 우선", "wishes": "1·2지망 우선"}
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    #: "coverage": organisations matched first; "wishes": 1st, then 2nd choices first (docs/matching.md)
+    priority: str = "coverage"
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path
@@ -121,6 +131,7 @@ class Config:
     outcomes: OutcomesConfig
     lock_path: Path
     state_dir: Path
+    matching: MatchingConfig = MatchingConfig()
     #: ``[run] lock`` was set in the file (else the .xlsx lock sits beside the master workbook)
     lock_explicit: bool = False
     #: seconds a Google run lock stays valid without renewal (a crashed holder's lock expires)
@@ -300,11 +311,22 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         mail=mail,
         documents=documents,
         outcomes=_outcomes(data.get("outcomes", {}), path),
+        matching=_matching(data.get("matching", {}), path),
         lock_path=(base / run.get("lock", ".onemarket/run.lock")).resolve(),
         lock_ttl=lock_ttl,
         state_dir=state_dir,
         lock_explicit="lock" in run,
     )
+
+
+def _matching(m: dict[str, Any], path: Path) -> MatchingConfig:
+    priority = m.get("priority", "coverage")
+    if priority not in PRIORITY_WORDS:
+        raise ConfigError(
+            f'{path.name}: [matching] priority는 "coverage"(매칭 기관 수 우선) 또는 "wishes"(1·2지망 우선) '
+            f"중 하나여야 합니다 (현재: {priority!r})."
+        )
+    return MatchingConfig(priority=priority)
 
 
 def _outcomes(o: dict[str, Any], path: Path) -> OutcomesConfig:

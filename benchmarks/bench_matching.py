@@ -1,9 +1,9 @@
-"""Matching quality and speed on synthetic high-contention instances (MATCHING.md §Quality bars).
+"""Matching quality and speed on synthetic high-contention instances (docs/matching.md §Quality bars).
 
     uv run python benchmarks/bench_matching.py [--seeds 3] [--skip-national]
 
 Part 1 — 246 markets around the real 시군 centres × 60/246/600 organisations, capacity 1 and 3:
-MATCHING.md's figures for the policy (``solve``) and first-come-first-served (``fcfs``) side by
+docs/matching.md's figures for the policy (``solve``) and first-come-first-served (``fcfs``) side by
 side, averaged over seeds, plus the solve time.
 Part 2 — the 150 real Gyeonggi markets of ../shared/data × synthetic organisations (skipped when
 the national CSV is absent).
@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from automation.domain.markets_csv import market_rows, read_market_csv
-from automation.geo import centroid
+from automation.geo import CENTROIDS
 from automation.geo.areas import NEIGHBOURS
 from automation.matching import Applicant, Market, MatchResult, Metrics, fcfs, metrics, solve
 from automation.matching.allowed import build
@@ -103,7 +103,7 @@ def real_gyeonggi_instance(n_orgs: int, seed: int) -> Instance | None:
     apps = []
     for i in range(n_orgs):
         home = rng.choice(siguns)
-        lat, lon = centroid(home) or (37.4, 127.0)
+        lat, lon = CENTROIDS.get(home) or (37.4, 127.0)
         pool = by_sigun[home]
         weights = [1 + (i % 3) * ("large" in m.traits) * 4 for m in pool]
         picks = rng.choices(pool, weights=weights, k=2)

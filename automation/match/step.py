@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from automation.clock import now
+from automation.config import PRIORITY_WORDS
 from automation.domain.ids import IdAllocator
 from automation.domain.status import JOB_ROWS, LOCKED, Status
 from automation.match.inputs import Inputs, build_inputs
 from automation.match.offers import Offer, StaffChoices, changed_offers, read_offer, record_offer, staff_choices
 from automation.matching import Explanation, MatchResult, Objective, explain, solve
-from automation.matching.model import UNITS_PER_POINT
+from automation.matching.model import PRIORITIES, UNITS_PER_POINT, Priority
 from automation.report import Issue, StepReport
 from automation.schema import TABS, SchemaSet
 from automation.sheets import Workbooks
@@ -65,6 +66,9 @@ class MatchOutcome:
     locked_ids: set[str] = field(default_factory=set)
     #: 매칭ID → (시장코드, 시장명) the job leaves on its row this run (recorded in _작업상태)
     offers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    priority: Priority = "coverage"
+    #: (matched, 1st, 2nd) of this priority and of the other one, so staff decide with the numbers
+    compare: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def summary_lines(self) -> list[str]:
         c = self.counts
@@ -73,6 +77,8 @@ class MatchOutcome:
             f"희망 시군 {c['city']}, 가까운 시장 {c['near']}, 미배정 {c['unmatched']} (확정 유지 {c['locked']}, "
             f"매칭 제외 {c['left_out']}" + (f", 직원이 고른 시장 {c['staff']}" if c["staff"] else "") + ")"
         ]
+        if self.compare:
+            lines.append(_compare_line(self.priority, self.compare))
         if self.contested:
             top = ", ".join(f"{label} {named}곳(수용 {cap})" for label, named, cap in self.contested[:5])
             lines.append(f"1지망이 몰린 시장: {top}")
@@ -93,6 +99,8 @@ class MatchOutcome:
             "dry_run": self.dry_run,
             "counts": dict(self.counts),
             "contested": [{"market": m, "named_first": n, "capacity": c} for m, n, c in self.contested],
+            "priority": self.priority,
+            "compare": {p: {"matched": m, "first": f, "second": s} for p, (m, f, s) in self.compare.items()},
             "written": self.written,
             "appended": self.appended,
             "unchanged": self.unchanged,
@@ -108,6 +116,20 @@ def _round(matches: Table, requested: int | None) -> int:
         int(r["round"]) for r in matches.data_rows() if r["status"].strip() in LOCKED and r["round"].strip().isdigit()
     ]
     return max(rounds, default=0) + 1
+
+
+def _compare_line(priority: Priority, compare: dict[str, tuple[int, int, int]]) -> str:
+    """The chosen priority's matched / 1st / 2nd, and what the other setting would give."""
+    other: Priority = "wishes" if priority == "coverage" else "coverage"
+
+    def words(p: str) -> str:
+        m, f, s = compare[p]
+        return f"매칭 {m}, 1지망 {f}, 2지망 {s}"
+
+    head = f"우선순위 {PRIORITY_WORDS[priority]}: {words(priority)}"
+    if compare[other] == compare[priority]:
+        return f"{head} ({PRIORITY_WORDS[other]}으로 바꿔도 같음)"
+    return f'{head} · {PRIORITY_WORDS[other]}([matching] priority = "{other}")이면: {words(other)}'
 
 
 def _contested(inputs: Inputs) -> list[tuple[str, int, int]]:
@@ -164,6 +186,7 @@ def _desired(inputs: Inputs, result: MatchResult, round_: int, outcome: MatchOut
                 locks=inputs.locks,
                 exclusions=inputs.exclusions,
                 neighbours=inputs.neighbours,
+                priority=outcome.priority,
             )
         }
     desired: dict[str, dict[str, str]] = {}
@@ -294,7 +317,13 @@ def _plan_rows(
 
 
 def match(
-    books: Workbooks, schemas: SchemaSet, state_dir: Path, *, round_: int | None = None, dry_run: bool = False
+    books: Workbooks,
+    schemas: SchemaSet,
+    state_dir: Path,
+    *,
+    round_: int | None = None,
+    dry_run: bool = False,
+    priority: str = "coverage",
 ) -> MatchOutcome:
     master = books.master
     tables, state = read_with_state(
@@ -305,15 +334,22 @@ def match(
     inputs.locks += choices.locks
     pinned = {lock.app_id for lock in choices.locks}
     inputs.applicants = [a for a in inputs.applicants if a.id not in choices.apps or a.id in pinned]
-    outcome = MatchOutcome(_round(tables[TABS.matches], round_), dry_run=dry_run)
+    chosen: Priority = "wishes" if priority == "wishes" else "coverage"
+    outcome = MatchOutcome(_round(tables[TABS.matches], round_), dry_run=dry_run, priority=chosen)
     outcome.issues.extend(choices.issues)
-    result = solve(
-        inputs.applicants,
-        inputs.markets,
-        locks=inputs.locks,
-        exclusions=inputs.exclusions,
-        neighbours=inputs.neighbours,
-    )
+    results = {
+        p: solve(
+            inputs.applicants,
+            inputs.markets,
+            locks=inputs.locks,
+            exclusions=inputs.exclusions,
+            neighbours=inputs.neighbours,
+            priority=p,
+        )
+        for p in PRIORITIES
+    }
+    result = results[chosen]
+    outcome.compare = {p: (r.objective.matched, r.objective.first, r.objective.second) for p, r in results.items()}
     outcome.result = result
     outcome.contested = _contested(inputs)
     desired = _desired(inputs, result, outcome.round, outcome)

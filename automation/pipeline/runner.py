@@ -133,7 +133,12 @@ def match_step(ctx: Context) -> StepReport:
     from automation.match.step import match
 
     outcome = match(
-        ctx.workbooks, ctx.schemas, ctx.config.state_dir, round_=ctx.options.get("round"), dry_run=ctx.dry_run
+        ctx.workbooks,
+        ctx.schemas,
+        ctx.config.state_dir,
+        round_=ctx.options.get("round"),
+        dry_run=ctx.dry_run,
+        priority=ctx.config.matching.priority,
     )
     ctx.details["match"] = outcome
     return outcome.step_report()
