@@ -40,21 +40,21 @@ def test_an_unknown_priority_stops_before_any_write(tmp_path):
         pytest.param(
             "coverage",
             {"coverage": (12, 8, 2), "wishes": (11, 9, 2)},
-            '우선순위 매칭 기관 수 우선: 매칭 12, 1지망 8, 2지망 2 · 1·2지망 우선([matching] priority = "wishes")이면: '
+            '우선순위 매칭 기관 수 우선(확정 포함): 매칭 12, 1지망 8, 2지망 2 · 1·2지망 우선([matching] priority = "wishes")이면: '
             "매칭 11, 1지망 9, 2지망 2",
             id="coverage-differs",
         ),
         pytest.param(
             "wishes",
             {"coverage": (12, 8, 2), "wishes": (11, 9, 2)},
-            '우선순위 1·2지망 우선: 매칭 11, 1지망 9, 2지망 2 · 매칭 기관 수 우선([matching] priority = "coverage")이면: '
+            '우선순위 1·2지망 우선(확정 포함): 매칭 11, 1지망 9, 2지망 2 · 매칭 기관 수 우선([matching] priority = "coverage")이면: '
             "매칭 12, 1지망 8, 2지망 2",
             id="wishes-differs",
         ),
         pytest.param(
             "coverage",
             {"coverage": (3, 1, 1), "wishes": (3, 1, 1)},
-            "우선순위 매칭 기관 수 우선: 매칭 3, 1지망 1, 2지망 1 (1·2지망 우선으로 바꿔도 같음)",
+            "우선순위 매칭 기관 수 우선(확정 포함): 매칭 3, 1지망 1, 2지망 1 (1·2지망 우선으로 바꿔도 같음)",
             id="same",
         ),
     ],

@@ -126,7 +126,7 @@ def _compare_line(priority: Priority, compare: dict[str, tuple[int, int, int]]) 
         m, f, s = compare[p]
         return f"매칭 {m}, 1지망 {f}, 2지망 {s}"
 
-    head = f"우선순위 {PRIORITY_WORDS[priority]}: {words(priority)}"
+    head = f"우선순위 {PRIORITY_WORDS[priority]}(확정 포함): {words(priority)}"
     if compare[other] == compare[priority]:
         return f"{head} ({PRIORITY_WORDS[other]}으로 바꿔도 같음)"
     return f'{head} · {PRIORITY_WORDS[other]}([matching] priority = "{other}")이면: {words(other)}'
