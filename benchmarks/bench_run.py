@@ -58,8 +58,8 @@ from bench_validate import applications, fill, load_markets
 from automation.config import Config, load_config
 from automation.demo.make import _confirm_some
 from automation.documents.pdf import find_soffice
-from automation.pipeline.runner import Context, Step
 from automation.pipeline import runner as pipeline
+from automation.pipeline.runner import Context, Step
 from automation.report import StepReport
 from automation.schema import default_schemas
 from automation.setup import jobs
