@@ -116,13 +116,12 @@ def expand(
         spare = add_market(f"spare{GHOST}{app.id}", len(arcs) - want) if len(arcs) > want else -1
         room_off = want if had else want - 1
         off = add_market(f"off{GHOST}{app.id}", room_off) if room_off > 0 else -1
-        for e in _best_first(arcs, base).tolist():
-            k = len(new_apps)
-            j = int(base.arc_mkt[e])
+        best = _best_first(arcs, base)
+        parts.append(_stand_ins(len(new_apps), best, base, spare, off))
+        for j in base.arc_mkt[best].tolist():
             new_apps.append(Applicant(f"{app.id}{GHOST}{base.markets[j].code}", app.order, app.choices))
             owner.append(i)
             geo_ok.append(True)
-            parts.append(_stand_in(k, e, base, spare, off))
     mkts = base.markets + tuple(pseudo)
     cap = np.concatenate((base.cap, np.array(caps, dtype=np.int64)))
     parts = parts or [_EMPTY]
@@ -172,24 +171,32 @@ def _same(k: int, arcs: IntArray, base: Problem) -> _Arcs:
     )
 
 
-def _stand_in(k: int, e: int, base: Problem, spare: int, off: int) -> _Arcs:
-    """The stand-in's arcs, by market number: its real market, then OFF, then SPARE."""
-    real = base.arc_lv[e].copy()
-    real[P] = 1
-    rows = [(int(base.arc_mkt[e]), real, float(base.arc_km[e]), int(base.arc_rank[e]))]
-    for j, structural in ((off, False), (spare, True)):
-        if j >= 0:
-            lv = np.zeros(LEVELS, dtype=np.int64)
-            lv[L1] = 1
-            lv[G] = int(structural)
-            rows.append((j, lv, float("nan"), NEAR))
-    rows.sort(key=lambda r: r[0])
+def _stand_ins(k0: int, arcs: IntArray, base: Problem, spare: int, off: int) -> _Arcs:
+    """Stand-ins ``k0, k0+1, …`` for the given arcs; each one's arcs by market number: its real
+    market, then SPARE, then OFF (pseudo-markets are numbered after the real ones, SPARE first)."""
+    d = len(arcs)
+    pseudo = [j for j in (spare, off) if j >= 0]
+    width = 1 + len(pseudo)
+    real = base.arc_lv[arcs].copy()
+    real[:, P] = 1
+    lv = np.zeros((d, width, LEVELS), dtype=np.int64)
+    lv[:, 0] = real
+    lv[:, 1:, L1] = 1
+    if spare >= 0:
+        lv[:, 1, G] = 1
+    mkt = np.empty((d, width), dtype=np.int64)
+    mkt[:, 0] = base.arc_mkt[arcs]
+    mkt[:, 1:] = pseudo
+    km = np.full((d, width), np.nan)
+    km[:, 0] = base.arc_km[arcs]
+    rank = np.full((d, width), NEAR, dtype=np.int64)
+    rank[:, 0] = base.arc_rank[arcs]
     return (
-        np.full(len(rows), k, dtype=np.int64),
-        np.array([r[0] for r in rows], dtype=np.int64),
-        np.stack([r[1] for r in rows]),
-        np.array([r[2] for r in rows], dtype=np.float64),
-        np.array([r[3] for r in rows], dtype=np.int64),
+        np.repeat(np.arange(k0, k0 + d, dtype=np.int64), width),
+        mkt.reshape(-1),
+        lv.reshape(-1, LEVELS),
+        km.reshape(-1),
+        rank.reshape(-1),
     )
 
 

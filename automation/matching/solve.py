@@ -108,7 +108,12 @@ def assemble_many(
 ) -> MatchResult:
     """:func:`assemble` for organisations that may hold several markets (locked ones first)."""
     base = ex.base
-    arc_of = {(int(i), int(j)): e for e, (i, j) in enumerate(zip(base.arc_app, base.arc_mkt, strict=True))}
+    starts = np.searchsorted(base.arc_app, np.arange(len(base.apps) + 1))
+
+    def arc_of(i: int, j: int) -> int:  # an organisation's arcs are sorted by market
+        lo, hi = int(starts[i]), int(starts[i + 1])
+        return lo + int(np.searchsorted(base.arc_mkt[lo:hi], j))
+
     held = {i: list(js) for i, js in ex.held.items()}
     for i, j in base.locked.items():
         held[i] = [j]
@@ -132,13 +137,19 @@ def assemble_many(
         total = total.plus(Objective(matched=1))
         for n, j in enumerate(mine):
             market = base.markets[j]
-            levels, km, _ = pair(app, market)
-            total = total.plus(replace(levels, matched=0))
             if n < len(held.get(i, ())):
+                levels, km, _ = pair(app, market)
+                total = total.plus(replace(levels, matched=0))
                 reasons = (rank_reason(None, app, market, km, neighbours), *trait_reasons(app, market))
                 assignments.append(Assignment(app.id, market.code, "locked", km, levels.score, reasons))
                 continue
-            rank = int(base.arc_rank[arc_of[i, j]])
+            arc = arc_of(i, j)
+            lv = [int(v) for v in base.arc_lv[arc, :5]]
+            levels = Objective(0, lv[1], lv[2], lv[3], lv[4], 1)
+            total = total.plus(levels)
+            km_raw = float(base.arc_km[arc])
+            km = None if np.isnan(km_raw) else km_raw
+            rank = int(base.arc_rank[arc])
             reasons_l = [rank_reason(rank, app, market, km, neighbours), *trait_reasons(app, market)]
             if missed and n == len(held.get(i, ())):
                 first = base.market_index.get(app.choices[0])
