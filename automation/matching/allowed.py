@@ -274,6 +274,15 @@ def build(
     )
 
 
+def preference_keys(problem: Problem, arcs: IntArray) -> list[npt.NDArray[np.generic]]:
+    """``np.lexsort`` keys ranking arcs best first: the pair's levels in priority order (not the
+    structural G), then shorter distance (unknown = farthest), then market code (= market number)."""
+    lv = problem.arc_lv[arcs]
+    km = np.nan_to_num(problem.arc_km[arcs], nan=np.inf)
+    levels = [-lv[:, c] for c in reversed(problem.order) if c != G]
+    return [problem.arc_mkt[arcs], km, *levels]
+
+
 def pair(app: Applicant, market: Market) -> tuple[Objective, float | None, int]:
     """Levels, km and rank class of one pair, whether or not it is allowed (for locked pairs)."""
     km: float | None = None

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from automation.matching.allowed import L1, LEVELS, NEAR, FloatArray, G, IntArray, P, Problem, build
+from automation.matching.allowed import L1, LEVELS, NEAR, FloatArray, G, IntArray, P, Problem, build, preference_keys
 from automation.matching.model import Applicant, Exclusion, Lock, Market, Neighbours, Priority
 
 GHOST = "\x00"  # prefix of the ids the engine makes up (never a real sheet id)
@@ -201,11 +201,8 @@ def _stand_ins(k0: int, arcs: IntArray, base: Problem, spare: int, off: int) -> 
 
 
 def _best_first(arcs: IntArray, base: Problem) -> IntArray:
-    """An organisation's arcs, best pair first: levels in priority order, distance, market code."""
-    lv = base.arc_lv[arcs]
-    km = np.nan_to_num(base.arc_km[arcs], nan=np.inf)
-    keys = [-lv[:, c] for c in reversed(base.order) if c != G]
-    out: IntArray = arcs[np.lexsort((base.arc_mkt[arcs], km, *keys))]
+    """An organisation's arcs, best pair first (the tie rule's order)."""
+    out: IntArray = arcs[np.lexsort(preference_keys(base, arcs))]
     return out
 
 

@@ -20,7 +20,7 @@ from collections import deque
 
 import numpy as np
 
-from automation.matching.allowed import G, IntArray, Problem
+from automation.matching.allowed import IntArray, Problem, preference_keys
 from automation.matching.core import Face
 
 
@@ -35,14 +35,9 @@ def serial_dictatorship(problem: Problem, face: Face) -> IntArray:
     if not flex.any():
         return asg
 
-    # each flexible applicant's options, best first: the pair's levels in priority order (not the
-    # structural G: a stand-in's real market comes before its spare), then distance, then market code
+    # each flexible applicant's options, best first (a stand-in's real market before its spare)
     arcs = live[flex[problem.arc_app[live]]]
-    lv = problem.arc_lv[arcs]
-    km = np.nan_to_num(problem.arc_km[arcs], nan=np.inf)
-    mkt = problem.arc_mkt[arcs]  # markets are numbered in code order
-    levels = [-lv[:, c] for c in reversed(problem.order) if c != G]
-    arcs = arcs[np.lexsort((mkt, km, *levels, problem.arc_app[arcs]))]
+    arcs = arcs[np.lexsort((*preference_keys(problem, arcs), problem.arc_app[arcs]))]
     options: dict[int, list[int]] = {int(i): [] for i in np.flatnonzero(flex)}
     arc_of: dict[tuple[int, int], int] = {}
     for i, j, arc in zip(problem.arc_app[arcs].tolist(), problem.arc_mkt[arcs].tolist(), arcs.tolist(), strict=True):

@@ -29,18 +29,20 @@ PROPOSED = (Status.SUGGESTED,)
 SIGNED = SIGNED_ONCE
 TOTAL = "합계"
 NO_DATE = "활동일 없음"
-BEST_HEADER = (
-    "매칭ID",
-    "시장명",
-    "기관명",
-    "활동일",
-    "활동유형",
-    "내용",
-    "참여인원",
-    "구매금액(원)",
-    "온누리상품권(원)",
-    "증빙링크",
+#: the 성과보고 columns a 우수사례후보 row shows, in this order (headers from the schema)
+BEST_KEYS = (
+    "match_id",
+    "market_name",
+    "org_name",
+    "activity_date",
+    "activity_type",
+    "content",
+    "participants",
+    "purchase_won",
+    "onnuri_won",
+    "evidence_link",
 )
+BEST_HEADER = tuple(default_schemas().outcomes.column(k).header for k in BEST_KEYS)
 NO_BEST = "우수사례추천이 Y인 성과 행이 아직 없습니다."
 
 
