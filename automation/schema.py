@@ -54,6 +54,8 @@ _COLUMN_KEYS = frozenset(
         "dropdown_source",
         "description",
         "optional",
+        "min",
+        "max",
     }
 )
 _TAB_KEYS = frozenset({"tab", "workbook", "id_column", "description", "columns", "hidden"})
@@ -81,6 +83,9 @@ class Column:
     #: a column added after workbooks were in use: a tab without its header still works (the
     #: feature that needs it is off there) until ``init`` adds it
     optional: bool = False
+    #: bounds of an ``int`` column (inclusive); a value outside is an error on its row
+    min: int | None = None
+    max: int | None = None
 
     @property
     def job_owned(self) -> bool:
@@ -173,6 +178,7 @@ def _column(path: Path, raw: Any) -> Column:
     width = raw.get("width")
     if width is not None and (not isinstance(width, int) or isinstance(width, bool) or width <= 0):
         raise _fail(path, f"열 '{raw['key']}'의 width는 양의 정수여야 합니다")
+    bounds = _bounds(path, raw, ctype)
     dropdown: tuple[str, str] | None = None
     if "dropdown_source" in raw:
         src = raw["dropdown_source"]
@@ -193,7 +199,21 @@ def _column(path: Path, raw: Any) -> Column:
         dropdown_source=dropdown,
         description=str(raw.get("description", "")),
         optional=bool(raw.get("optional", False)),
+        min=bounds[0],
+        max=bounds[1],
     )
+
+
+def _bounds(path: Path, raw: dict[str, Any], ctype: str) -> tuple[int | None, int | None]:
+    out: list[int | None] = []
+    for name in ("min", "max"):
+        value = raw.get(name)
+        if value is not None and (ctype != "int" or not isinstance(value, int) or isinstance(value, bool)):
+            raise _fail(path, f"열 '{raw['key']}'의 {name}은(는) int 열에만, 정수로 적습니다")
+        out.append(value)
+    if out[0] is not None and out[1] is not None and out[0] > out[1]:
+        raise _fail(path, f"열 '{raw['key']}'의 min이 max보다 큽니다")
+    return out[0], out[1]
 
 
 def load_schema_file(path: Path) -> TabSchema:

@@ -123,10 +123,12 @@ def _match_twice(tmp_path: Path, env_extra: dict[str, str] | None = None) -> lis
 def _one_job_row_each(rows: list[list[str]]) -> None:
     header = rows[0]
     mid, app, status = header.index("매칭ID"), header.index("신청ID"), header.index("상태")
+    code = header.index("시장코드")
     body = [r + [""] * (len(header) - len(r)) for r in rows[1:] if any(r)]
     ids = Counter(r[mid] for r in body)
     assert all(n == 1 for n in ids.values()), ids.most_common(3)
-    live = Counter(r[app] for r in body if r[status] in ("제안", "미배정"))
+    # one job row per (organisation, market) — and one 미배정 row — even for several-market organisations
+    live = Counter((r[app], r[code]) for r in body if r[status] in ("제안", "미배정"))
     assert all(n == 1 for n in live.values()), live.most_common(3)
 
 

@@ -15,7 +15,7 @@ from automation.setup.markets import import_markets
 from automation.sheets import open_backend
 from automation.sheets.table import read_tables
 from automation.sheets.writes import RowUpdate, append_rows, write_rows
-from tests.test_schema import DESIGN_HEADERS
+from tests.test_schema import DESIGN_HEADERS, FRESH_HEADERS
 
 MASTER_TABS = ["참여신청", "시장", "매칭", "작업기록"]
 
@@ -25,7 +25,7 @@ def test_init_on_empty_google_spreadsheets_yields_exactly_the_design(gsheets, go
     master = gsheets.books[KEYS["master"]]
     assert [t.title for t in master.tabs] == [*MASTER_TABS, "_작업상태", "_발송기록"]
     for tab in ("참여신청", "시장"):
-        assert gsheets.values(KEYS["master"], tab)[0] == DESIGN_HEADERS[tab]
+        assert gsheets.values(KEYS["master"], tab)[0] == FRESH_HEADERS[tab]
     assert gsheets.values(KEYS["master"], "매칭")[0] == [*DESIGN_HEADERS["매칭"][:-1], "메일요청", "처리일시"]
     for job_tab in ("_작업상태", "_발송기록"):  # hidden, and only the service account may edit
         tab = master.tab(job_tab)
@@ -144,7 +144,7 @@ def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, 
     assert not first.failed and first.data_errors  # the demo's deliberately bad rows
     assert [r.step for r in first.reports] == [step.label for step in STEPS]
     matches = gsheets.values(KEYS["master"], "매칭")
-    assert len(matches) == 81 and {r[8] for r in matches[1:]} <= {"제안", "미배정"}
+    assert len(matches) == 83 and {r[8] for r in matches[1:]} <= {"제안", "미배정"}
     start = gsheets.count()
     second = run(google_onemarket_config)
     assert not second.failed

@@ -10,7 +10,7 @@ import pytest
 from automation.errors import HeaderError
 from automation.schema import DASHBOARD_TABS
 from automation.setup import jobs
-from tests.test_schema import DESIGN_HEADERS
+from tests.test_schema import DESIGN_HEADERS, FRESH_HEADERS
 
 RUNLOG = ["기록ID", "실행ID", "시각", "단계", "결과", "건수", "메시지"]
 
@@ -30,7 +30,7 @@ def test_init_on_empty_files_yields_exactly_the_design(xlsx_config):
     assert openpyxl.load_workbook(xlsx_config.workbooks["outcomes"]).sheetnames == ["성과보고"]
     assert openpyxl.load_workbook(xlsx_config.workbooks["dashboard"]).sheetnames == list(DASHBOARD_TABS)
     for tab in ("참여신청", "시장"):
-        assert headers(master, tab) == DESIGN_HEADERS[tab]
+        assert headers(master, tab) == FRESH_HEADERS[tab]
     assert headers(master, "매칭") == [*DESIGN_HEADERS["매칭"][:-1], "메일요청", "처리일시"]
     assert headers(master, "작업기록") == RUNLOG
     assert headers(xlsx_config.workbooks["outcomes"], "성과보고") == DESIGN_HEADERS["성과보고"]
@@ -40,7 +40,7 @@ def test_init_twice_changes_nothing(xlsx_config):
     jobs.init(xlsx_config)
     again = jobs.init(xlsx_config)
     assert not any(r.changed for r in again)
-    assert headers(xlsx_config.workbooks["master"], "참여신청") == DESIGN_HEADERS["참여신청"]
+    assert headers(xlsx_config.workbooks["master"], "참여신청") == FRESH_HEADERS["참여신청"]
 
 
 def test_repair_keeps_staff_columns_in_place_and_appends_missing(xlsx_config):

@@ -101,7 +101,14 @@ JOB_OWNED = {
 
 
 #: columns added after the contract, optional so workbooks without them keep working (init adds them)
-ADDED = {"매칭": ["메일요청"]}
+ADDED = {"매칭": ["메일요청"], "참여신청": ["희망시장수"]}
+_WISH = DESIGN_HEADERS["참여신청"].index("희망지역")
+#: the headers init writes on a fresh workbook: the added columns in the schema's order
+FRESH_HEADERS = {
+    **DESIGN_HEADERS,
+    "참여신청": [*DESIGN_HEADERS["참여신청"][:_WISH], "희망시장수", *DESIGN_HEADERS["참여신청"][_WISH:]],
+    "매칭": [*DESIGN_HEADERS["매칭"][:-1], "메일요청", "처리일시"],
+}
 
 
 @pytest.mark.parametrize("tab", list(DESIGN_HEADERS))

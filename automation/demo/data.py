@@ -393,6 +393,7 @@ def _application(
         "other_cooperation": rng.choice(_OTHER),
         "wish_market_1": wish1,
         "wish_market_2": wish2,
+        "wants": "",
         "wish_region": region,
         "privacy_consent": "Y",
         "third_party_consent": "Y" if rng.random() < 0.75 else "N",
@@ -425,6 +426,11 @@ def sample_applications(seed: int = 2024) -> list[dict[str, str]]:
         sigun = order[i % len(order)] if i < 2 * len(order) else rng.choice(order)
         kind = ORG_TYPES[i % len(ORG_TYPES)] if i < 66 else rng.choice(ORG_TYPES[:6])
         rows.append(_application(rng, kind, sigun, _org_name(rng, kind, used), nearby))
+
+    # a company partnering with five markets (like the first ceremony's LG전자 베스트샵) and a
+    # public body with two
+    next(r for r in rows if r["org_type"] == "대기업")["wants"] = "5"
+    next(r for r in rows if r["org_type"] == "공공기관")["wants"] = "2"
 
     def bad(kind: str, sigun: str, name: str, **changes: str) -> dict[str, str]:
         row = _application(rng, kind, sigun, name, nearby)

@@ -8,13 +8,14 @@ way validation resolves them; an organisation's location is its address's 구 or
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from automation.domain.market_names import MarketIndex, MarketRef
 from automation.domain.status import LOCKED, PARTNERED, USABLE, RowResult, Status
 from automation.geo.areas import NEIGHBOURS, locate
-from automation.matching.model import Applicant, Exclusion, Lock, Market
+from automation.matching.model import MAX_WANTS, Applicant, Exclusion, Lock, Market
 from automation.parsers import parse_date, parse_float, parse_int, parse_krw_thousand, parse_sigun
 from automation.sheets.table import Row, Table
 
@@ -150,6 +151,7 @@ def build_inputs(apps: Table, markets_table: Table, matches: Table) -> Inputs:
                 out.first_named[app_id] = res.market.code
         wish = parse_sigun(row["wish_region"])
         received = parse_date(row["received_on"])
+        wants = parse_int(row["wants"])
         out.applicants.append(
             Applicant(
                 id=app_id,
@@ -160,6 +162,24 @@ def build_inputs(apps: Table, markets_table: Table, matches: Table) -> Inputs:
                 lon=place.lon,
                 sigun=place.sigun,
                 traits=applicant_traits(row),
+                wants=min(max(int(wants.value), 1), MAX_WANTS) if wants.ok and wants.value else 1,
             )
         )
+    _too_many_locks(out)
     return out
+
+
+def _too_many_locks(out: Inputs) -> None:
+    """An organisation with more 확정/협약체결 rows than the markets it wants takes no part (its
+    confirmed rows still hold their markets' places); staff decide which row stands."""
+    held = Counter(lock.app_id for lock in dict.fromkeys(out.locks))
+    keep = []
+    for app in out.applicants:
+        if held[app.id] > app.wants:
+            out.left_out[app.id] = (
+                f"확정·협약체결 행이 {held[app.id]}개로 희망시장수({app.wants})보다 많아 다시 매칭하지 않았습니다. "
+                "참여신청의 희망시장수를 고치거나 필요 없는 매칭 행을 거절로 바꾸세요."
+            )
+        else:
+            keep.append(app)
+    out.applicants = keep

@@ -12,7 +12,7 @@ has no record for (a workspace from before this record) is the job's.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from automation.domain.market_names import MarketIndex, MarketRef
@@ -55,19 +55,33 @@ class StaffChoices:
     locks: list[Lock] = field(default_factory=list)
     #: 매칭ID → the update that keeps staff's choice (canonical name/code filled in, 추천사유)
     kept: dict[str, dict[str, str]] = field(default_factory=dict)
-    #: 신청ID of every applicant whose job row staff decided (the job writes no other row for it)
+    #: 신청ID of every applicant with a job row whose market staff typed
     apps: set[str] = field(default_factory=set)
+    #: 매칭ID of the job rows staff decided (the job writes only the kept values there)
+    rows: set[str] = field(default_factory=set)
+    #: applicants with a typed market the 시장 tab does not have: the job writes none of their job
+    #: rows and leaves them out of the matching until staff fix the row
+    held_apps: set[str] = field(default_factory=set)
     issues: list[Issue] = field(default_factory=list)
 
 
 def staff_choices(
-    matches: Table, state: WorkState, market_rows: Mapping[str, Row], locked_apps: set[str]
+    matches: Table,
+    state: WorkState,
+    market_rows: Mapping[str, Row],
+    locks: Iterable[Lock],
+    wants: Mapping[str, int] | None = None,
 ) -> StaffChoices:
-    """Job rows whose market staff typed since the job's last write."""
+    """Job rows whose market staff typed since the job's last write. ``locks``: the confirmed
+    pairs; ``wants``: 희망시장수 by 신청ID (missing = 1)."""
     out = StaffChoices()
+    wants = wants or {}
     index = MarketIndex(
         MarketRef(code, r["market_name"].strip(), r["sigun"].strip()) for code, r in market_rows.items()
     )
+    held: dict[str, set[str]] = {}
+    for lock in locks:
+        held.setdefault(lock.app_id, set()).add(lock.market_code)
     for row in matches.data_rows():
         mid, app_id = row["match_id"].strip(), row["application_id"].strip()
         if row["status"].strip() not in JOB_ROWS or not mid or not app_id:
@@ -77,8 +91,10 @@ def staff_choices(
         if offered is None or (code, name) == (offered.code, offered.name) or not (code or name):
             continue
         out.apps.add(app_id)
+        out.rows.add(mid)
         chosen = _resolve(code, name, market_rows, index)
-        if app_id in locked_apps:
+        mine = held.setdefault(app_id, set())
+        if len(mine) >= wants.get(app_id, 1) or (chosen is not None and chosen in mine):
             out.issues.append(
                 _issue(
                     row,
@@ -90,6 +106,7 @@ def staff_choices(
             )
             continue
         if chosen is None:
+            out.held_apps.add(app_id)
             column = "시장코드" if code else "시장명"
             out.issues.append(
                 _issue(
@@ -101,6 +118,7 @@ def staff_choices(
                 )
             )
             continue
+        mine.add(chosen)
         out.locks.append(Lock(app_id, chosen))
         values = {
             "market_code": chosen,
@@ -131,22 +149,24 @@ def _issue(row: Row, *, column: str, value: str, message: str) -> Issue:
     )
 
 
-def changed_offers(matches: Table, state: WorkState, desired: Mapping[str, Mapping[str, str]]) -> list[Issue]:
-    """Every 제안 the job changes this run (another market, or 미배정), per row: 매칭ID, old → new."""
+def changed_offers(matches: Table, state: WorkState, offers: Mapping[str, tuple[str, str]]) -> list[Issue]:
+    """Every 제안 the job changes this run (another market, or 미배정), per row: 매칭ID, old → new.
+    ``offers``: 매칭ID → (시장코드, 시장명) the job leaves on its rows this run."""
     out = []
     for row in matches.data_rows():
-        mid, app_id = row["match_id"].strip(), row["application_id"].strip()
+        mid = row["match_id"].strip()
         if row["status"].strip() != Status.SUGGESTED or not mid or not row["market_code"].strip():
             continue
         offered = read_offer(state, mid)
         old = Offer(row["market_code"].strip(), row["market_name"].strip())
         if offered is not None and (old.code, old.name) != (offered.code, offered.name):
             continue  # staff's choice: not the job's to change
-        new = desired.get(app_id)
-        new_code = new["market_code"] if new else ""
+        if mid not in offers:
+            continue  # the job leaves this row as it is
+        new_code, new_name = offers[mid]
         if new_code == old.code:
             continue
-        after = f"{new['market_name']}({new_code})" if new and new_code else "미배정"
+        after = f"{new_name}({new_code})" if new_code else "미배정"
         out.append(
             Issue(
                 code="offer_changed",

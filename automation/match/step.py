@@ -26,7 +26,7 @@ from automation.report import Issue, StepReport
 from automation.schema import TABS, SchemaSet
 from automation.sheets import Workbooks
 from automation.sheets.base import Backend
-from automation.sheets.table import Table
+from automation.sheets.table import Row, Table
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 from automation.state import WorkState, read_with_state
 
@@ -172,142 +172,189 @@ def _counterfactual(e: Explanation) -> str:
     return " · ".join(parts)
 
 
-def _desired(inputs: Inputs, result: MatchResult, round_: int, outcome: MatchOutcome) -> dict[str, dict[str, str]]:
-    """The job row each applicant should have now (by 신청ID)."""
+def _job_values(
+    round_: str, app_id: str, org: str, code: str, name: str, score: str, reason: str, status: str
+) -> dict[str, str]:
+    return {
+        "round": round_,
+        "application_id": app_id,
+        "org_name": org,
+        "market_code": code,
+        "market_name": name,
+        "score": score,
+        "reason": reason,
+        "status": status,
+    }
+
+
+def _missed(inputs: Inputs, result: MatchResult, priority: Priority) -> dict[str, str]:
+    if len(inputs.applicants) > MAX_EXPLAINED_APPLICANTS:
+        return {}
+    return {
+        e.app_id: _counterfactual(e)
+        for e in explain(
+            result,
+            inputs.applicants,
+            inputs.markets,
+            locks=inputs.locks,
+            exclusions=inputs.exclusions,
+            neighbours=inputs.neighbours,
+            priority=priority,
+        )
+    }
+
+
+def short_reason(wants: int, given: int) -> str:
+    missing = wants - given
+    return (
+        f"희망시장수 {wants}곳 중 {given}곳을 배정했습니다. 나머지 {missing}곳은 알맞은 시장에 자리가 남지 않아 "
+        "배정하지 못했습니다 (여러 곳을 원하는 기관의 두 번째 시장부터는 다른 기관의 배정 뒤에 고르고, 같은 "
+        "시장은 두 번 배정하지 않습니다). 시장의 수용기관수를 늘리면 다음 실행에서 더 배정합니다."
+    )
+
+
+def _desired(
+    inputs: Inputs, result: MatchResult, round_: int, outcome: MatchOutcome
+) -> dict[str, list[dict[str, str]]]:
+    """The job rows each applicant should have now (by 신청ID): one per suggested market, and one
+    미배정 row for an applicant that got nothing or fewer markets than its 희망시장수."""
     by_code = {m.code: m for m in inputs.markets}
-    missed: dict[str, str] = {}
-    if len(inputs.applicants) <= MAX_EXPLAINED_APPLICANTS:
-        missed = {
-            e.app_id: _counterfactual(e)
-            for e in explain(
-                result,
-                inputs.applicants,
-                inputs.markets,
-                locks=inputs.locks,
-                exclusions=inputs.exclusions,
-                neighbours=inputs.neighbours,
-                priority=outcome.priority,
-            )
-        }
-    desired: dict[str, dict[str, str]] = {}
+    missed = _missed(inputs, result, outcome.priority)
+    desired: dict[str, list[dict[str, str]]] = {}
+    given: Counter[str] = Counter()
     for a in result.assignments:
         outcome.counts[a.rank] += 1
+        given[a.app_id] += 1
         if a.rank == "locked":
             outcome.locked_ids.add(a.app_id)
             continue
         row, market = inputs.app_rows[a.app_id], by_code[a.market_code]
         extra = missed.get(a.app_id)
         reasons = [r for r in a.reasons if not (extra and extra.startswith(r))] + ([extra] if extra else [])
-        desired[a.app_id] = {
-            "round": str(round_),
-            "application_id": a.app_id,
-            "org_name": row["org_name"].strip(),
-            "market_code": market.code,
-            "market_name": market.name,
-            "score": f"{a.score:.1f}",
-            "reason": " · ".join(reasons),
-            "status": Status.SUGGESTED,
-        }
-        outcome.preview.append(
-            PreviewRow(
+        org = row["org_name"].strip()
+        desired.setdefault(a.app_id, []).append(
+            _job_values(
+                str(round_),
                 a.app_id,
-                row["org_name"].strip(),
+                org,
+                market.code,
                 market.name,
-                RANK_LABELS[a.rank],
-                "" if a.km is None else f"{a.km:.1f}",
                 f"{a.score:.1f}",
                 " · ".join(reasons),
+                Status.SUGGESTED,
             )
         )
+        km = "" if a.km is None else f"{a.km:.1f}"
+        outcome.preview.append(
+            PreviewRow(a.app_id, org, market.name, RANK_LABELS[a.rank], km, f"{a.score:.1f}", " · ".join(reasons))
+        )
+    wants = {a.id: a.wants for a in inputs.applicants}
     unmatched = [(u.app_id, u.reason) for u in result.unmatched] + sorted(inputs.left_out.items())
+    unmatched += [(app_id, short_reason(wants[app_id], given[app_id])) for app_id in sorted(result.short)]
     for app_id, reason in unmatched:
-        outcome.counts["unmatched" if app_id not in inputs.left_out else "left_out"] += 1
+        if app_id not in result.short:
+            outcome.counts["unmatched" if app_id not in inputs.left_out else "left_out"] += 1
         found = inputs.app_rows.get(app_id)
-        desired[app_id] = {
-            "round": str(round_),
-            "application_id": app_id,
-            "org_name": found["org_name"].strip() if found else "",
-            "market_code": "",
-            "market_name": "",
-            "score": "",
-            "reason": reason,
-            "status": Status.UNMATCHED,
-        }
-        outcome.preview.append(PreviewRow(app_id, desired[app_id]["org_name"], "", "미배정", "", "", reason))
+        org = found["org_name"].strip() if found else ""
+        desired.setdefault(app_id, []).append(
+            _job_values(str(round_), app_id, org, "", "", "", reason, Status.UNMATCHED)
+        )
+        outcome.preview.append(PreviewRow(app_id, org, "", "미배정", "", "", reason))
     outcome.counts["participants"] = len(inputs.applicants)
     return desired
 
 
+def _pair_rows(
+    rows: list[Row], wanted: list[dict[str, str]]
+) -> tuple[list[tuple[Row | None, dict[str, str]]], list[Row]]:
+    """Which existing job row takes which desired row: first the row already on that market (or
+    the 미배정 row), then the remaining rows in sheet order; new rows for the rest."""
+    free = list(rows)
+    paired: list[tuple[Row | None, dict[str, str]]] = []
+    rest = []
+    for values in wanted:
+        same = next((r for r in free if r["market_code"].strip() == values["market_code"]), None)
+        if same is None:
+            rest.append(values)
+            continue
+        free.remove(same)
+        paired.append((same, values))
+    for values in rest:
+        paired.append((free.pop(0) if free else None, values))
+    return paired, free
+
+
+def _retire(row: Row, reason: str, stamp: str) -> RowUpdate | None:
+    """A job row nobody needs any more becomes 미배정 with the reason (once)."""
+    if row["status"].strip() == Status.UNMATCHED and row["reason"] == reason:
+        return None
+    return RowUpdate(
+        {
+            "status": Status.UNMATCHED,
+            "market_code": "",
+            "market_name": "",
+            "score": "",
+            "reason": reason,
+            "processed_at": stamp,
+        },
+        id=row["match_id"].strip(),
+        expect={"status": row["status"], "market_code": row["market_code"]},
+    )
+
+
+def _guarded(values: dict[str, str], row: Row, stamp: str) -> RowUpdate:
+    return RowUpdate(
+        {**values, "processed_at": stamp},
+        id=row["match_id"].strip(),
+        expect={"status": row["status"], "market_code": row["market_code"], "market_name": row["market_name"]},
+    )
+
+
 def _plan_rows(
     matches: Table,
-    desired: dict[str, dict[str, str]],
+    desired: dict[str, list[dict[str, str]]],
     ids: IdAllocator,
     stamp: str,
     outcome: MatchOutcome,
     choices: StaffChoices,
 ) -> tuple[list[RowUpdate], list[dict[str, str]]]:
-    job_rows: dict[str, list[Any]] = {}
+    job_rows: dict[str, list[Row]] = {}
     for r in matches.data_rows():
-        if r["status"].strip() in JOB_ROWS and r["match_id"].strip():
-            if r["application_id"].strip() in choices.apps:
-                continue  # staff decided this applicant's job row: only its kept values below
-            job_rows.setdefault(r["application_id"].strip(), []).append(r)
-    updates, appends = [], []
-    for app_id, values in desired.items():
-        rows = job_rows.pop(app_id, [])
-        if not rows:
-            appends.append({**values, "match_id": ids.next("M"), "processed_at": stamp})
-            continue
-        row = rows[0]
-        if all(row[k].strip() == values[k] for k in CONTENT_KEYS):
-            outcome.unchanged += 1
-            outcome.offers[row["match_id"].strip()] = (values["market_code"], values["market_name"])
-            continue
-        updates.append(
-            RowUpdate(
-                {**values, "processed_at": stamp},
-                id=row["match_id"].strip(),
-                expect={"status": row["status"], "market_code": row["market_code"], "market_name": row["market_name"]},
-            )
-        )
+        mid, app_id = r["match_id"].strip(), r["application_id"].strip()
+        if r["status"].strip() in JOB_ROWS and mid:
+            if mid in choices.rows or app_id in choices.held_apps:
+                continue  # staff decided this row (or this applicant's): only its kept values below
+            job_rows.setdefault(app_id, []).append(r)
+    updates: list[RowUpdate] = []
+    appends: list[dict[str, str]] = []
+    spare: list[tuple[str, Row]] = []
+    for app_id, wanted in desired.items():
+        paired, extra = _pair_rows(job_rows.pop(app_id, []), wanted)
+        spare += [(app_id, r) for r in extra]
+        for row, values in paired:
+            if row is None:
+                appends.append({**values, "match_id": ids.next("M"), "processed_at": stamp})
+            elif all(row[k].strip() == values[k] for k in CONTENT_KEYS):
+                outcome.unchanged += 1
+                outcome.offers[row["match_id"].strip()] = (values["market_code"], values["market_name"])
+            else:
+                updates.append(_guarded(values, row, stamp))
     by_id = {r["match_id"].strip(): r for r in matches.data_rows()}
     for mid, values in choices.kept.items():
         row = by_id[mid]
         if any(row[k].strip() != v for k, v in values.items()):
-            updates.append(
-                RowUpdate(
-                    {**values, "processed_at": stamp},
-                    id=mid,
-                    expect={
-                        "status": row["status"],
-                        "market_code": row["market_code"],
-                        "market_name": row["market_name"],
-                    },
-                )
-            )
-    for app_id, rows in job_rows.items():  # job rows no applicant needs any more
-        reason = (
-            "다른 행에서 확정된 기관입니다. 이 행은 쓰지 않습니다."
-            if app_id in outcome.locked_ids
-            else "신청 행이 없습니다 (삭제되었거나 신청ID가 바뀌었습니다). 확인하세요."
-        )
-        for row in rows:
-            if row["status"].strip() == Status.UNMATCHED and row["reason"] == reason:
-                continue
-            updates.append(
-                RowUpdate(
-                    {
-                        "status": Status.UNMATCHED,
-                        "market_code": "",
-                        "market_name": "",
-                        "score": "",
-                        "reason": reason,
-                        "processed_at": stamp,
-                    },
-                    id=row["match_id"].strip(),
-                    expect={"status": row["status"], "market_code": row["market_code"]},
-                )
-            )
+            updates.append(_guarded(values, row, stamp))
+    spare += [(app_id, r) for app_id, rows in job_rows.items() for r in rows]
+    for app_id, row in spare:  # job rows no applicant needs any more
+        if app_id in outcome.locked_ids:
+            reason = "다른 행에서 확정된 기관입니다. 이 행은 쓰지 않습니다."
+        elif app_id in desired:
+            reason = "이 기관의 다른 행이 이번 제안을 담았습니다. 이 행은 쓰지 않습니다 (지워도 됩니다)."
+        else:
+            reason = "신청 행이 없습니다 (삭제되었거나 신청ID가 바뀌었습니다). 확인하세요."
+        retired = _retire(row, reason, stamp)
+        if retired is not None:
+            updates.append(retired)
     for u in updates:
         if u.id not in choices.kept:
             outcome.offers[u.id] = (u.values["market_code"], u.values["market_name"])
@@ -330,10 +377,11 @@ def match(
         master, schemas, [schemas.applications, schemas.markets, schemas.matches], dry_run=dry_run, legacy=state_dir
     )
     inputs = build_inputs(tables[TABS.applications], tables[TABS.markets], tables[TABS.matches])
-    choices = staff_choices(tables[TABS.matches], state, inputs.market_rows, {lock.app_id for lock in inputs.locks})
+    wants = {a.id: a.wants for a in inputs.applicants}
+    choices = staff_choices(tables[TABS.matches], state, inputs.market_rows, inputs.locks, wants)
     inputs.locks += choices.locks
     pinned = {lock.app_id for lock in choices.locks}
-    inputs.applicants = [a for a in inputs.applicants if a.id not in choices.apps or a.id in pinned]
+    inputs.applicants = [a for a in inputs.applicants if a.id not in choices.held_apps]
     chosen: Priority = "wishes" if priority == "wishes" else "coverage"
     outcome = MatchOutcome(_round(tables[TABS.matches], round_), dry_run=dry_run, priority=chosen)
     outcome.issues.extend(choices.issues)
@@ -355,13 +403,13 @@ def match(
     desired = _desired(inputs, result, outcome.round, outcome)
     outcome.counts["staff"] = len(pinned)
     outcome.counts["locked"] -= len(pinned & outcome.locked_ids)
-    moved = changed_offers(tables[TABS.matches], state, desired)
     ids = IdAllocator(state, now().year)
     for r in tables[TABS.matches].rows:
         ids.observe(r["match_id"])
     updates, appends = _plan_rows(
         tables[TABS.matches], desired, ids, now().strftime("%Y-%m-%d %H:%M"), outcome, choices
     )
+    moved = changed_offers(tables[TABS.matches], state, outcome.offers)
     if dry_run:
         outcome.issues.extend(moved)
         return outcome
