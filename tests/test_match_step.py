@@ -111,7 +111,7 @@ def test_confirmed_and_rejected_rows_are_respected_in_the_next_round(tmp_path):
     rows = matches(backends)
     assert rows[[r["신청ID"] for r in rows].index("A-2024-0002")] == dict(zip(header, before_confirmed, strict=False))
     assert rows[[r["신청ID"] for r in rows].index("A-2024-0003")] == dict(zip(header, before_rejected, strict=False))
-    assert outcome.round == 2  # 확정 rows of round 1 → the next round is 2
+    assert outcome.round == 1  # confirming pairs does not close round 1; signing them does
     new = [r for r in rows if r["신청ID"] == "A-2024-0003" and r["상태"] != "거절"]
     assert len(new) == 1 and new[0]["시장코드"] != "MK3"  # the rejected pair never returns
     assert new[0]["상태"] == "미배정"
@@ -169,6 +169,25 @@ def test_dry_run_writes_nothing(tmp_path):
     outcome = run_match(backends, tmp_path, dry_run=True)
     assert matches(backends) == []
     assert len(outcome.preview) == 3
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        pytest.param({"A-2024-0002": "확정"}, 1, id="confirmed-keeps-the-round"),
+        pytest.param({"A-2024-0002": "확정", "A-2024-0001": "확정"}, 1, id="confirming-more-never-shifts"),
+        pytest.param({"A-2024-0002": "협약체결"}, 2, id="signed-closes-the-round"),
+        pytest.param({"A-2024-0002": "종료"}, 2, id="ended-too"),
+    ],
+)
+def test_the_round_moves_on_when_its_agreements_are_signed(tmp_path, statuses, expected):
+    backends = prepared(tmp_path)
+    run_match(backends, tmp_path)
+    for app_id, status in statuses.items():
+        _set(backends, app_id, 상태=status)
+    outcome = run_match(backends, tmp_path)
+    assert outcome.round == expected
+    assert {r["차수"] for r in matches(backends) if r["상태"] in ("제안", "미배정")} == {str(expected)}
 
 
 @pytest.mark.parametrize("requested", [3])

@@ -157,3 +157,17 @@ def test_a_deleted_row_of_a_several_market_organisation_comes_back_once(tmp_path
     assert again.appended == 1
     assert len(rows_of(backends, "A-2024-0001")) == 2
     assert run_match(backends, tmp_path).appended == 0
+
+
+def test_lowering_wants_retires_the_extra_row_once(tmp_path):
+    backends = prepared(tmp_path, apps=[{**APPS[0], "wants": "2"}, *APPS[1:]], markets=ROOMY)
+    run_match(backends, tmp_path)
+    tab = backends["master"].tabs["참여신청"]
+    header = tab[0]
+    row = next(r for r in tab[1:] if r[header.index("신청ID")] == "A-2024-0001")
+    row[header.index("희망시장수")] = "1"
+    run_match(backends, tmp_path)
+    mine = sorted((r["상태"], r["추천사유"][:24]) for r in rows_of(backends, "A-2024-0001"))
+    assert [status for status, _ in mine] == ["미배정", "제안"]
+    assert mine[0][1] == "이 기관의 다른 행이 이번 제안을 담았습니다."[:24]
+    assert run_match(backends, tmp_path).written == 0

@@ -392,6 +392,8 @@ def _check(
             if found is None:  # a row the step itself added (people may type in it too): not compared
                 continue
             row = list(found) + [""] * (width - len(found))
+            if edit.col - 1 in cas and row[edit.col - 1] == edit.value:
+                continue  # typing what the cell already holds: nothing a compare-and-set can see
             # a compare-and-set column typed before the step read it is the step's input, not a conflict
             # (import-markets owns its columns; --fix may normalise what it read)
             if k in before_read and edit.col - 1 in cas and case.name == "import-markets":

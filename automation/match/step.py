@@ -17,7 +17,7 @@ from typing import Any
 from automation.clock import now
 from automation.config import PRIORITY_WORDS
 from automation.domain.ids import IdAllocator
-from automation.domain.status import JOB_ROWS, LOCKED, Status
+from automation.domain.status import JOB_ROWS, SIGNED_ONCE, Status
 from automation.match.inputs import Inputs, build_inputs
 from automation.match.offers import Offer, StaffChoices, changed_offers, read_offer, record_offer, staff_choices
 from automation.matching import Explanation, MatchResult, Objective, explain, solve
@@ -110,12 +110,21 @@ class MatchOutcome:
 
 
 def _round(matches: Table, requested: int | None) -> int:
+    """The round new suggestions belong to: a round closes when its agreements are signed
+    (협약체결/종료), not when staff confirm a pair — so confirming never shifts the 차수 of the
+    remaining suggestions. A round that 확정 rows already carry stays the current one."""
     if requested:
         return requested
-    rounds = [
-        int(r["round"]) for r in matches.data_rows() if r["status"].strip() in LOCKED and r["round"].strip().isdigit()
-    ]
-    return max(rounds, default=0) + 1
+    signed, confirmed = [0], [0]
+    for r in matches.data_rows():
+        text, status = r["round"].strip(), r["status"].strip()
+        if not text.isdigit():
+            continue
+        if status in SIGNED_ONCE:
+            signed.append(int(text))
+        elif status == Status.CONFIRMED:
+            confirmed.append(int(text))
+    return max(max(signed) + 1, max(confirmed), 1)
 
 
 def _compare_line(priority: Priority, compare: dict[str, tuple[int, int, int]]) -> str:
@@ -346,10 +355,10 @@ def _plan_rows(
             updates.append(_guarded(values, row, stamp))
     spare += [(app_id, r) for app_id, rows in job_rows.items() for r in rows]
     for app_id, row in spare:  # job rows no applicant needs any more
-        if app_id in outcome.locked_ids:
-            reason = "다른 행에서 확정된 기관입니다. 이 행은 쓰지 않습니다."
-        elif app_id in desired:
+        if app_id in desired:
             reason = "이 기관의 다른 행이 이번 제안을 담았습니다. 이 행은 쓰지 않습니다 (지워도 됩니다)."
+        elif app_id in outcome.locked_ids:
+            reason = "다른 행에서 확정된 기관입니다. 이 행은 쓰지 않습니다."
         else:
             reason = "신청 행이 없습니다 (삭제되었거나 신청ID가 바뀌었습니다). 확인하세요."
         retired = _retire(row, reason, stamp)
