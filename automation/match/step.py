@@ -17,17 +17,18 @@ from typing import Any
 from automation.clock import now
 from automation.config import PRIORITY_WORDS
 from automation.domain.ids import IdAllocator
-from automation.domain.status import JOB_ROWS, SIGNED_ONCE, Status
+from automation.domain.status import SIGNED_ONCE, Status
 from automation.match.inputs import Inputs, build_inputs
-from automation.match.offers import Offer, StaffChoices, changed_offers, read_offer, record_offer, staff_choices
+from automation.match.offers import Offer, changed_offers, read_offer, record_offer, staff_choices
+from automation.match.rows import plan_rows
 from automation.matching import Explanation, MatchResult, Objective, explain, solve
 from automation.matching.model import PRIORITIES, UNITS_PER_POINT, Priority
 from automation.report import Issue, StepReport
 from automation.schema import TABS, SchemaSet
 from automation.sheets import Workbooks
 from automation.sheets.base import Backend
-from automation.sheets.table import Row, Table
-from automation.sheets.writes import RowUpdate, TabWrite, write_tables
+from automation.sheets.table import Table
+from automation.sheets.writes import TabWrite, write_tables
 from automation.state import WorkState, read_with_state
 
 RANK_LABELS = {"first": "1지망", "second": "2지망", "city": "희망 시군", "near": "가까운 시장", "locked": "확정"}
@@ -37,7 +38,6 @@ RANK_LABELS = {"first": "1지망", "second": "2지망", "city": "희망 시군",
 #: (the rank reason still says the 1st choice went to another organisation)
 MAX_EXPLAINED_APPLICANTS = 1_000
 JOB_WRITES = frozenset({"round", "application_id", "org_name", "market_code", "market_name", "status"})
-CONTENT_KEYS = ("round", "application_id", "org_name", "market_code", "market_name", "score", "reason", "status")
 
 
 @dataclass
@@ -273,105 +273,6 @@ def _desired(
     return desired
 
 
-def _pair_rows(
-    rows: list[Row], wanted: list[dict[str, str]]
-) -> tuple[list[tuple[Row | None, dict[str, str]]], list[Row]]:
-    """Which existing job row takes which desired row: first the row already on that market (or
-    the 미배정 row), then the remaining rows in sheet order; new rows for the rest."""
-    free = list(rows)
-    paired: list[tuple[Row | None, dict[str, str]]] = []
-    rest = []
-    for values in wanted:
-        same = next((r for r in free if r["market_code"].strip() == values["market_code"]), None)
-        if same is None:
-            rest.append(values)
-            continue
-        free.remove(same)
-        paired.append((same, values))
-    for values in rest:
-        paired.append((free.pop(0) if free else None, values))
-    return paired, free
-
-
-def _retire(row: Row, reason: str, stamp: str) -> RowUpdate | None:
-    """A job row nobody needs any more becomes 미배정 with the reason (once)."""
-    if row["status"].strip() == Status.UNMATCHED and row["reason"] == reason:
-        return None
-    return RowUpdate(
-        {
-            "status": Status.UNMATCHED,
-            "market_code": "",
-            "market_name": "",
-            "score": "",
-            "reason": reason,
-            "processed_at": stamp,
-        },
-        id=row["match_id"].strip(),
-        expect={"status": row["status"], "market_code": row["market_code"]},
-    )
-
-
-def _guarded(values: dict[str, str], row: Row, stamp: str) -> RowUpdate:
-    return RowUpdate(
-        {**values, "processed_at": stamp},
-        id=row["match_id"].strip(),
-        expect={"status": row["status"], "market_code": row["market_code"], "market_name": row["market_name"]},
-    )
-
-
-def _plan_rows(
-    matches: Table,
-    desired: dict[str, list[dict[str, str]]],
-    ids: IdAllocator,
-    stamp: str,
-    outcome: MatchOutcome,
-    choices: StaffChoices,
-) -> tuple[list[RowUpdate], list[dict[str, str]]]:
-    job_rows: dict[str, list[Row]] = {}
-    for r in matches.data_rows():
-        mid, app_id = r["match_id"].strip(), r["application_id"].strip()
-        if r["status"].strip() in JOB_ROWS and mid:
-            if mid in choices.rows or app_id in choices.held_apps:
-                continue  # staff decided this row (or this applicant's): only its kept values below
-            job_rows.setdefault(app_id, []).append(r)
-    updates: list[RowUpdate] = []
-    appends: list[dict[str, str]] = []
-    spare: list[tuple[str, Row]] = []
-    for app_id, wanted in desired.items():
-        paired, extra = _pair_rows(job_rows.pop(app_id, []), wanted)
-        spare += [(app_id, r) for r in extra]
-        for row, values in paired:
-            if row is None:
-                appends.append({**values, "match_id": ids.next("M"), "processed_at": stamp})
-            elif all(row[k].strip() == values[k] for k in CONTENT_KEYS):
-                outcome.unchanged += 1
-                outcome.offers[row["match_id"].strip()] = (values["market_code"], values["market_name"])
-            else:
-                updates.append(_guarded(values, row, stamp))
-    by_id = {r["match_id"].strip(): r for r in matches.data_rows()}
-    for mid, values in choices.kept.items():
-        row = by_id[mid]
-        if any(row[k].strip() != v for k, v in values.items()):
-            updates.append(_guarded(values, row, stamp))
-    spare += [(app_id, r) for app_id, rows in job_rows.items() for r in rows]
-    for app_id, row in spare:  # job rows no applicant needs any more
-        if app_id in desired:
-            reason = "이 기관의 다른 행이 이번 제안을 담았습니다. 이 행은 쓰지 않습니다 (지워도 됩니다)."
-        elif app_id in outcome.locked_ids:
-            reason = "다른 행에서 확정된 기관입니다. 이 행은 쓰지 않습니다."
-        else:
-            reason = "신청 행이 없습니다 (삭제되었거나 신청ID가 바뀌었습니다). 확인하세요."
-        retired = _retire(row, reason, stamp)
-        if retired is not None:
-            updates.append(retired)
-    for u in updates:
-        if u.id not in choices.kept:
-            outcome.offers[u.id] = (u.values["market_code"], u.values["market_name"])
-    for a in appends:
-        outcome.offers[a["match_id"]] = (a["market_code"], a["market_name"])
-    return updates, appends
-
-
 def match(
     books: Workbooks,
     schemas: SchemaSet,
@@ -415,9 +316,9 @@ def match(
     ids = IdAllocator(state, now().year)
     for r in tables[TABS.matches].rows:
         ids.observe(r["match_id"])
-    updates, appends = _plan_rows(
-        tables[TABS.matches], desired, ids, now().strftime("%Y-%m-%d %H:%M"), outcome, choices
-    )
+    plan = plan_rows(tables[TABS.matches], desired, ids, now().strftime("%Y-%m-%d %H:%M"), choices, outcome.locked_ids)
+    updates, appends = plan.updates, plan.appends
+    outcome.unchanged, outcome.offers = plan.unchanged, plan.offers
     moved = changed_offers(tables[TABS.matches], state, outcome.offers)
     if dry_run:
         outcome.issues.extend(moved)
