@@ -342,6 +342,7 @@ _STEP_OPTIONS = [
 
 #: the steps of ``run`` that are also commands of their own: name → help text
 STEP_COMMANDS = {
+    "teams": "확정된 짝을 협약(팀)으로 묶습니다: 협약ID가 없는 짝마다 협약을 만들고, 같은 협약ID의 짝을 한 협약으로 점검합니다.",
     "agreements": "확정된 짝의 업무협약서(.docx, PDF)를 만들고 매칭 탭 협약서 칸에 경로를 씁니다.",
     "notify": "확정된 짝의 기관과 시장에 안내 메일을 한 번씩 보냅니다 (협약서 첨부).",
     "outcomes": "확정·협약체결 짝의 시장마다 성과보고 파일에 전용 탭을 준비하고, 늦은 성과 보고를 알립니다.",

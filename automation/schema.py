@@ -58,7 +58,7 @@ _COLUMN_KEYS = frozenset(
         "max",
     }
 )
-_TAB_KEYS = frozenset({"tab", "workbook", "id_column", "description", "columns", "hidden"})
+_TAB_KEYS = frozenset({"tab", "workbook", "id_column", "description", "columns", "hidden", "optional"})
 
 
 def normalize_header(text: str) -> str:
@@ -109,6 +109,9 @@ class TabSchema:
     hidden: bool = False
     #: what the code calls the tab: its schema file's name (``matches`` for matches.toml)
     role: str = ""
+    #: a tab added after workbooks were in use (협약, 협력과제, 협약식): a workbook without it still
+    #: passes 구조점검 and the steps that do not need it run; ``init`` adds it
+    optional: bool = False
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -255,6 +258,7 @@ def load_schema_file(path: Path) -> TabSchema:
         path=path,
         hidden=bool(raw.get("hidden", False)),
         role=path.stem,
+        optional=bool(raw.get("optional", False)),
     )
 
 
@@ -298,6 +302,18 @@ class SchemaSet:
         return self.by_role("job_state")
 
     @property
+    def teams(self) -> TabSchema:
+        return self.by_role("teams")
+
+    @property
+    def tasks(self) -> TabSchema:
+        return self.by_role("tasks")
+
+    @property
+    def ceremonies(self) -> TabSchema:
+        return self.by_role("ceremonies")
+
+    @property
     def mail_log(self) -> TabSchema:
         return self.by_role("mail_log")
 
@@ -307,7 +323,7 @@ class SchemaSet:
 
 
 # The tabs of DESIGN.md §3 (by role: the schema file's name), in the order init creates them.
-ROLE_ORDER = ("applications", "markets", "matches", "runlog", "outcomes")
+ROLE_ORDER = ("applications", "markets", "matches", "runlog", "outcomes", "teams", "tasks", "ceremonies")
 
 
 def load_schemas(directory: Path | None = None) -> SchemaSet:
@@ -379,6 +395,18 @@ class _TabNames:
     @property
     def mail_log(self) -> str:
         return default_schemas().mail_log.name
+
+    @property
+    def teams(self) -> str:
+        return default_schemas().teams.name
+
+    @property
+    def tasks(self) -> str:
+        return default_schemas().tasks.name
+
+    @property
+    def ceremonies(self) -> str:
+        return default_schemas().ceremonies.name
 
 
 TABS = _TabNames()

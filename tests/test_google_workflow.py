@@ -17,7 +17,7 @@ from automation.sheets.table import read_tables
 from automation.sheets.writes import RowUpdate, append_rows, write_rows
 from tests.test_schema import DESIGN_HEADERS, FRESH_HEADERS
 
-MASTER_TABS = ["참여신청", "시장", "매칭", "작업기록"]
+MASTER_TABS = ["참여신청", "시장", "매칭", "작업기록", "협약", "협력과제", "협약식"]
 
 
 def test_init_on_empty_google_spreadsheets_yields_exactly_the_design(gsheets, google_onemarket_config):
@@ -26,7 +26,7 @@ def test_init_on_empty_google_spreadsheets_yields_exactly_the_design(gsheets, go
     assert [t.title for t in master.tabs] == [*MASTER_TABS, "_작업상태", "_발송기록"]
     for tab in ("참여신청", "시장"):
         assert gsheets.values(KEYS["master"], tab)[0] == FRESH_HEADERS[tab]
-    assert gsheets.values(KEYS["master"], "매칭")[0] == [*DESIGN_HEADERS["매칭"][:-1], "메일요청", "처리일시"]
+    assert gsheets.values(KEYS["master"], "매칭")[0] == FRESH_HEADERS["매칭"]
     for job_tab in ("_작업상태", "_발송기록"):  # hidden, and only the service account may edit
         tab = master.tab(job_tab)
         assert tab.hidden

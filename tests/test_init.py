@@ -10,7 +10,7 @@ import pytest
 from automation.errors import HeaderError
 from automation.schema import DASHBOARD_TABS
 from automation.setup import jobs
-from tests.test_schema import DESIGN_HEADERS, FRESH_HEADERS
+from tests.test_schema import DESIGN_HEADERS, FRESH_HEADERS, TEAM_TABS
 
 RUNLOG = ["기록ID", "실행ID", "시각", "단계", "결과", "건수", "메시지"]
 
@@ -25,13 +25,15 @@ def test_init_on_empty_files_yields_exactly_the_design(xlsx_config):
     assert all(r.changed for r in results)
     master = xlsx_config.workbooks["master"]
     wb = openpyxl.load_workbook(master)
-    assert wb.sheetnames == ["참여신청", "시장", "매칭", "작업기록", "_작업상태", "_발송기록"]
+    assert wb.sheetnames == ["참여신청", "시장", "매칭", "작업기록", *TEAM_TABS, "_작업상태", "_발송기록"]
     assert [ws.title for ws in wb.worksheets if ws.sheet_state == "hidden"] == ["_작업상태", "_발송기록"]
     assert openpyxl.load_workbook(xlsx_config.workbooks["outcomes"]).sheetnames == ["성과보고"]
     assert openpyxl.load_workbook(xlsx_config.workbooks["dashboard"]).sheetnames == list(DASHBOARD_TABS)
     for tab in ("참여신청", "시장"):
         assert headers(master, tab) == FRESH_HEADERS[tab]
-    assert headers(master, "매칭") == [*DESIGN_HEADERS["매칭"][:-1], "메일요청", "처리일시"]
+    assert headers(master, "매칭") == FRESH_HEADERS["매칭"]
+    for tab, expected in TEAM_TABS.items():
+        assert headers(master, tab) == expected
     assert headers(master, "작업기록") == RUNLOG
     assert headers(xlsx_config.workbooks["outcomes"], "성과보고") == DESIGN_HEADERS["성과보고"]
 
@@ -95,7 +97,7 @@ def test_dropdowns_and_job_column_marks(xlsx_config):
 
 def test_dry_run_writes_nothing(xlsx_config):
     results = jobs.init(xlsx_config, dry_run=True)
-    assert results[0].tabs_created == ["참여신청", "시장", "매칭", "작업기록", "_작업상태", "_발송기록"]
+    assert results[0].tabs_created == ["참여신청", "시장", "매칭", "작업기록", *TEAM_TABS, "_작업상태", "_발송기록"]
     assert not any(Path(p).exists() for p in xlsx_config.workbooks.values())
 
 

@@ -101,14 +101,35 @@ JOB_OWNED = {
 
 
 #: columns added after the contract, optional so workbooks without them keep working (init adds them)
-ADDED = {"매칭": ["메일요청"], "참여신청": ["희망시장수"]}
+ADDED = {"매칭": ["협약ID", "메일요청"], "참여신청": ["희망시장수"]}
 _WISH = DESIGN_HEADERS["참여신청"].index("희망지역")
+_MEMO = DESIGN_HEADERS["매칭"].index("담당자메모")
 #: the headers init writes on a fresh workbook: the added columns in the schema's order
 FRESH_HEADERS = {
     **DESIGN_HEADERS,
     "참여신청": [*DESIGN_HEADERS["참여신청"][:_WISH], "희망시장수", *DESIGN_HEADERS["참여신청"][_WISH:]],
-    "매칭": [*DESIGN_HEADERS["매칭"][:-1], "메일요청", "처리일시"],
+    "매칭": [*DESIGN_HEADERS["매칭"][:_MEMO], "협약ID", *DESIGN_HEADERS["매칭"][_MEMO:-1], "메일요청", "처리일시"],
 }
+#: DESIGN.md §3 "Added for teams" (contract): the tabs a later version added, optional as whole tabs
+TEAM_TABS = {
+    "협약": ["협약ID", "차수", "협약명", "협약식", "협약일", "상태", "구성", "담당자메모", "점검", "처리일시"],
+    "협력과제": ["과제ID", "협약ID", "과제명", "분야", "주체", "내용", "시작", "종료예정", "상태", "담당자메모"],
+    "협약식": ["차수", "일시", "장소", "비고"],
+}
+
+
+@pytest.mark.parametrize("tab", list(TEAM_TABS))
+def test_team_tabs_match_design_contract(schemas, tab):
+    assert schemas[tab].headers == TEAM_TABS[tab]
+    assert schemas[tab].optional and schemas[tab].workbook == "master"
+
+
+def test_team_enums_match_design(schemas):
+    assert schemas["협약"].column("status").enum == ("준비", "협약체결", "종료")
+    assert schemas["협력과제"].column("party").enum == ("기관", "시장", "공동")
+    assert schemas["협력과제"].column("status").enum == ("계획", "진행", "완료", "보류")
+    assert schemas["협력과제"].column("field").enum == schemas["성과보고"].column("activity_type").enum
+    assert {c.header for c in schemas["협약"].job_columns} == {"협약ID", "구성", "점검", "처리일시"}
 
 
 @pytest.mark.parametrize("tab", list(DESIGN_HEADERS))

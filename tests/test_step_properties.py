@@ -71,6 +71,10 @@ CASES = {
         ("확정", "거절", "메모"),
     ),
     "agreements": Case("agreements", "매칭", "application_id", ("staff_memo",), (), ("메모", "")),
+    # people group pairs into teams while the job gives each ungrouped pair its own
+    "teams": Case(
+        "teams", "매칭", "application_id", ("team_id", "staff_memo"), ("team_id", "status"), ("T-2026-0001", "메모", "")
+    ),
     "notify": Case("notify", "매칭", "application_id", ("staff_memo",), (), ("메모", "")),
     # people type into the market's staff columns and into an imported column (their value must win)
     "import-markets": Case(
@@ -115,7 +119,7 @@ def _workbooks(case: Case) -> dict[str, MemoryBackend]:
     if case.name.startswith("validate"):
         apps = [dict(a, application_id="") if i % 3 == 0 else a for i, a in enumerate(apps)]  # some new rows
     matches = []
-    if case.name in ("agreements", "notify"):
+    if case.name in ("agreements", "notify", "teams"):
         markets = [
             {**MARKET, "market_code": f"MK{i}", "market_name": f"시장{i}", "association_email": f"m{i}@x.org"}
             for i in range(1, 7)
@@ -203,6 +207,7 @@ def _workbooks(case: Case) -> dict[str, MemoryBackend]:
             "시장": rows_for("시장", markets),
             "매칭": rows_for("매칭", matches),
             "작업기록": rows_for("작업기록", []),
+            **({"협약": rows_for("협약", [])} if case.name == "teams" else {}),
         }
     )
     return {"master": master, "outcomes": MemoryBackend({"성과보고": rows_for("성과보고", [])})}
@@ -219,6 +224,10 @@ def _run(case: Case, books: dict[str, MemoryBackend], folder: Path) -> list:
         from automation.match.step import match
 
         return match(backend_for, SCHEMAS, folder / "state").issues
+    if case.name == "teams":
+        from automation.teams.step import teams
+
+        return teams(backend_for, SCHEMAS).issues
     if case.name == "outcomes":
         from automation.outcomes.step import outcomes
 
@@ -317,6 +326,7 @@ def test_people_editing_while_a_step_writes(name, data, tmp_path_factory, monkey
         "validate-fix": "automation.validation.step",
         "match": "automation.match.step",
         "agreements": "automation.agreements.step",
+        "teams": "automation.teams.step",
         "notify": "automation.notify.step",
         "import-markets": "automation.setup.markets",
         "outcomes": "automation.outcomes.step",

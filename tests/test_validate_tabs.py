@@ -132,6 +132,7 @@ def test_match_rows_reference_existing_rows(tmp_path, changes, message):
             "score",
             "reason",
             "status",
+            "team_id",
             "staff_memo",
             "agreement",
             "org_notice",

@@ -2,7 +2,8 @@
 
 Creates DIR/onemarket.toml and the three .xlsx files, fills 시장 and 참여신청 with sample data the
 project generates (:mod:`automation.demo.data`), then runs ``onemarket run``. The first time it
-then plays the member of staff who confirms five suggested pairs (상태 제안 → 확정) and runs again,
+then plays the member of staff who confirms five suggested pairs (상태 제안 → 확정), groups two of
+them into one team (the same 협약ID) and runs again,
 so agreements are rendered and the notices land in outbox/ as .eml files; it also types four
 outcomes reported by phone into 성과보고 so the dashboard has something to show. Running it again keeps
 what is there (staff edits included) and only runs again — nothing is mailed twice.
@@ -90,7 +91,8 @@ class DemoOutcome:
         if self.first_run is not None:
             lines.extend(_run_lines(self.first_run))
             lines.append(
-                f"직원이 제안 {len(self.confirmed)}건({', '.join(self.confirmed)})을 '확정'으로 바꿨다고 보고 다시 실행합니다."
+                f"직원이 제안 {len(self.confirmed)}건({', '.join(self.confirmed)})을 '확정'으로 바꾸고 앞의 2건에 "
+                f"같은 협약ID({DEMO_TEAM})를 적어 한 협약으로 묶었다고 보고 다시 실행합니다."
             )
         lines.extend(_run_lines(self.run))
         if self.run.log_error:
@@ -106,6 +108,10 @@ class DemoOutcome:
         prefix = "uv run " if os.environ.get("UV") else ""
         lines.append(f"  - 다시 실행: {prefix}onemarket --config {self.config_path} run")
         return "\n".join(lines)
+
+
+#: the 협약ID the demo's member of staff gives two confirmed pairs (a 2사-2시장 team)
+DEMO_TEAM = "공동협약-1"
 
 
 def _run_lines(result: RunResult) -> list[str]:
@@ -124,12 +130,17 @@ def _confirm_some(config: Config, n: int) -> list[str]:
     if any(r["status"].strip() in LOCKED for r in matches.data_rows()):
         return []
     chosen = [r["match_id"].strip() for r in matches.data_rows() if r["status"].strip() == Status.SUGGESTED][:n]
+    # and groups the first two into one team (two organisations, two markets, one agreement)
+    team = {m: {"team_id": DEMO_TEAM} for m in chosen[:2]}
     with transaction(backend):
         write_rows(
             backend,
             schemas.matches,
-            [RowUpdate({"status": Status.CONFIRMED}, id=m, expect={"status": Status.SUGGESTED}) for m in chosen],
-            allow=frozenset({"status"}),
+            [
+                RowUpdate({"status": Status.CONFIRMED, **team.get(m, {})}, id=m, expect={"status": Status.SUGGESTED})
+                for m in chosen
+            ],
+            allow=frozenset({"status", "team_id"}),
         )
     return chosen
 

@@ -1,4 +1,4 @@
-"""Stable IDs (신청ID A-2024-0001, 성과ID O-2024-0001, 매칭ID M-2024-0001): given once, never changed, never reused.
+"""Stable IDs (신청ID A-2024-0001, 성과ID O-2024-0001, 매칭ID M-2024-0001, 협약ID T-2024-0001, 과제ID P-2024-0001): given once, never changed, never reused.
 
 The next number is one more than the highest ever seen — in the tab *and* in the workbook's job state
 (``_작업상태``, kind "ID"), so deleting the newest row never frees its number, on any computer.
@@ -11,7 +11,7 @@ import re
 from automation.state import ID_MARK, WorkState
 
 #: ID letter by tab role; a market's own outcome tab (a copy of 성과보고) uses O as well
-PREFIXES = {"applications": "A", "outcomes": "O", "matches": "M"}
+PREFIXES = {"applications": "A", "outcomes": "O", "matches": "M", "teams": "T", "tasks": "P"}
 _ID = re.compile(r"^([A-Z])-(\d{4})-(\d{4,})$")
 
 

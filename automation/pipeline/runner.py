@@ -1,5 +1,5 @@
 """The one runner: every command (``run`` and each single step: init, import-markets, validate, match,
-agreements, notify, outcomes, summary) goes through :func:`run` — one lock, its steps, 작업기록.
+teams, agreements, notify, outcomes, summary) goes through :func:`run` — one lock, its steps, 작업기록.
 
 ``run`` runs :data:`STEPS` in order; a new capability adds its step there. A step gets a :class:`Context` and returns
 a :class:`StepReport`; an :class:`OnemarketError` inside a step marks that step failed (recorded
@@ -21,7 +21,7 @@ from automation.report import ERROR, StepReport
 from automation.schema import TABS, SchemaSet, default_schemas
 from automation.sheets import Workbooks, transaction
 from automation.sheets.base import Backend
-from automation.sheets.table import read_tables
+from automation.sheets.table import missing_optional, read_tables
 
 log = logging.getLogger("onemarket.run")
 
@@ -78,13 +78,21 @@ class Step:
 def check_step(ctx: Context) -> StepReport:
     """구조점검: every tab of master and outcomes exists and its header matches the schema."""
     report = StepReport("구조점검")
+    absent: list[str] = []
     for role in ("master", "outcomes"):
+        backend = ctx.workbooks.open(role)
         schemas = ctx.schemas.for_workbook(role, job_tabs=False)  # the job makes its own tabs when missing
-        tables = read_tables(ctx.workbooks.open(role), schemas)
+        missing = set(missing_optional(backend, schemas))
+        absent += [s.name for s in schemas if s.name in missing]
+        tables = read_tables(backend, [s for s in schemas if s.name not in missing])
         for name, table in tables.items():
             report.add(f"{name} 행", len(table.data_rows()))
     ctx.dashboard.list_tabs()
     report.message = "세 파일의 탭과 머리글이 스키마와 맞습니다."
+    if absent:
+        report.message += (
+            f" ({', '.join(absent)} 탭은 아직 없습니다: 'onemarket init'으로 추가하면 협약·협력과제·협약식을 씁니다.)"
+        )
     return report
 
 
@@ -144,6 +152,15 @@ def match_step(ctx: Context) -> StepReport:
     return outcome.step_report()
 
 
+def teams_step(ctx: Context) -> StepReport:
+    """협약: every 확정 pair in a team; 구성 and the grouping checks on the 협약 tab."""
+    from automation.teams.step import teams
+
+    outcome = teams(ctx.workbooks, ctx.schemas, dry_run=ctx.dry_run)
+    ctx.details["teams"] = outcome
+    return outcome.step_report()
+
+
 def agreements_step(ctx: Context) -> StepReport:
     """협약서: .docx (+ PDF) for 확정 pairs, path into 협약서."""
     from automation.agreements.step import agreements
@@ -176,6 +193,7 @@ STEPS: list[Step] = [
     Step("check", "구조점검", check_step),
     Step("validate", "검증", validate_step, needs=("check",)),
     Step("match", TABS.matches, match_step, needs=("validate",)),
+    Step("teams", "협약", teams_step, needs=("check",)),
     Step("agreements", "협약서", agreements_step, needs=("check",)),
     Step("notify", "안내메일", notify_step, needs=("agreements",)),
     Step("outcomes", "성과준비", outcomes_step, needs=("check",)),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from automation.errors import HeaderError
 from automation.schema import Column, TabSchema, normalize_header
-from automation.sheets.base import Backend, RawTab, col_letter
+from automation.sheets.base import Backend, RawTab, col_letter, resolve_titles
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,16 @@ class Table:
         if self._job_cols is None:
             self.job_cols()
         return fingerprint(row.cells, self._job_cols or ())
+
+
+def missing_optional(backend: Backend, schemas: Sequence[TabSchema]) -> list[str]:
+    """The optional tabs (added in a later version, see ``TabSchema.optional``) this file does not
+    have yet: steps that need them wait for ``init``, the rest run."""
+    wanted = [s.name for s in schemas if s.optional]
+    if not wanted:
+        return []
+    found = resolve_titles(wanted, backend.list_tabs(), backend.location)
+    return [name for name in wanted if found[name] is None]
 
 
 def read_tables(
