@@ -340,6 +340,25 @@ _STEP_OPTIONS = [
 ]
 
 
+@main.command()
+@click.option(
+    "--round", "round_", type=click.IntRange(1), required=True, help="협약식 차수 (협약 탭의 협약식, 비면 차수)."
+)
+@click.option("--dry-run", is_flag=True, help="미리보기 폴더에만 만듭니다.")
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
+@click.pass_context
+def ceremony(ctx: click.Context, round_: int, dry_run: bool, as_json: bool) -> None:
+    """협약식 자료: 그 차수 협약서 묶음 PDF(당사자 수만큼), 진행 순서·참석자 명단, 명패를 만듭니다."""
+    result, outcome = _command(ctx, "ceremony", dry_run=dry_run, options={"round": round_})
+    if as_json:
+        _echo_json(outcome.as_dict())
+    else:
+        _echo(outcome.summary())
+        for issue in outcome.issues:
+            _echo(f"  [{issue.severity}] {issue.message}")
+    ctx.exit(result.exit_code)
+
+
 #: the steps of ``run`` that are also commands of their own: name → help text
 STEP_COMMANDS = {
     "teams": "확정된 짝을 협약(팀)으로 묶습니다: 협약ID가 없는 짝마다 협약을 만들고, 같은 협약ID의 짝을 한 협약으로 점검합니다.",

@@ -48,7 +48,15 @@ _KNOWN: dict[str, dict[str, type | tuple[type, ...]]] = {
         "max_failures": int,
         "batch": int,
     },
-    "documents": {"output": str, "template": str, "pdf": str, "soffice": str, "preview": str, "period_months": int},
+    "documents": {
+        "output": str,
+        "template": str,
+        "team_template": str,
+        "pdf": str,
+        "soffice": str,
+        "preview": str,
+        "period_months": int,
+    },
     "outcomes": {"remind_after_days": int, "editors": list},
     "matching": {"priority": str},
     "run": {"lock": str, "state_dir": str, "lock_ttl": (int, float)},
@@ -99,6 +107,7 @@ class MailConfig:
 class DocumentsConfig:
     output: Path
     template: Path | None = None  # None: the packaged templates/agreement.docx
+    team_template: Path | None = None  # None: the packaged templates/agreement_team.docx
     pdf: str = "auto"  # auto (PDF when LibreOffice is found), always, never
     soffice: str = ""  # path to soffice/libreoffice; empty: search PATH and usual places
     preview: Path = Path("preview")  # --dry-run output
@@ -350,6 +359,7 @@ def _documents(d: dict[str, Any], base: Path, path: Path) -> DocumentsConfig:
     return DocumentsConfig(
         output=(base / d.get("output", "agreements")).resolve(),
         template=(base / d["template"]).resolve() if d.get("template") else None,
+        team_template=(base / d["team_template"]).resolve() if d.get("team_template") else None,
         pdf=pdf,
         soffice=str(d.get("soffice", "")),
         preview=(base / d.get("preview", "preview")).resolve(),

@@ -156,7 +156,7 @@ def test_validate_prints_a_summary_per_tab_and_exits_1_on_errors(tmp_path):
     assert "[오류] 참여신청 47행 — 연락처: '010-1234-567'은 자리수가 부족합니다 (예: 010-1234-5678)" in proc.stdout
     data = json.loads(cli("validate", "--json", "--dry-run", cwd=demo).stdout)
     # the demo confirms five pairs, so their markets have tabs in the outcomes file too
-    assert {t["tab"] for t in data["tabs"]} == {"참여신청", "시장", "매칭", "성과보고", "시장 성과 탭"}
+    assert {t["tab"] for t in data["tabs"]} == {"참여신청", "시장", "매칭", "협력과제", "성과보고", "시장 성과 탭"}
     assert data["ids_assigned"] == 0  # the demo's run already gave every application an ID
 
 

@@ -34,12 +34,18 @@ def test_demo_twice(tmp_path):
     assert len(tables["참여신청"].data_rows()) == first.applications_added
     assert tables["참여신청"].data_rows()[0]["org_name"] == "직원이 고친 기관명"
     # one row per step per run: the first demo runs twice (before and after staff confirm 5 pairs)
-    assert len(tables["작업기록"].data_rows()) == 3 * len(STEPS)
+    assert len(tables["작업기록"].data_rows()) == 3 * len(STEPS) + 1  # + the first demo's ceremony pack
     assert len(first.confirmed) == 5 and second.confirmed == []
-    agreements = {p.stem for p in (folder / "agreements").glob("*.docx")}
-    assert {s.split("_")[0] for s in agreements} == set(first.confirmed)
+    # one agreement per team: the two pairs grouped into 공동협약-1, and a one-pair team for each other
+    agreements = {p.stem.split("_")[0] for p in (folder / "agreements").glob("*.docx")}
+    assert agreements == {"공동협약-1", "T-2026-0001", "T-2026-0002", "T-2026-0003"}
+    teams = next(r for r in first.run.reports if r.step == "협약")
+    assert "협약 4팀 (여러 기관·시장이 묶인 팀 1) — 1사-1시장 3, 2사-2시장 1" in teams.message
     notify = next(r for r in first.run.reports if r.step == "안내메일")
     # one notice to each side of the 5 confirmed pairs, but two sample markets have no 상인회이메일
     assert (notify.counts["발송"], notify.counts["메일없음"], notify.counts["보류"]) == (8, 2, 0)
     assert len(list((folder / "outbox").glob("*.eml"))) == 8  # the second demo sent nothing again
     assert "예시 데이터가 이미 있어 그대로 두었습니다" in second.text()
+    pack = folder / "agreements" / "협약식" / "1차"
+    assert (pack / "1차_진행순서_참석자.docx").is_file() and (pack / "1차_명패.docx").is_file()
+    assert "제1차 협약식 자료: 협약 4팀" in first.text()

@@ -10,7 +10,7 @@ import pytest
 from automation.errors import HeaderError
 from automation.schema import DASHBOARD_TABS
 from automation.setup import jobs
-from tests.test_schema import DESIGN_HEADERS, FRESH_HEADERS, TEAM_TABS
+from tests.test_schema import FRESH_HEADERS, TEAM_TABS
 
 RUNLOG = ["기록ID", "실행ID", "시각", "단계", "결과", "건수", "메시지"]
 
@@ -33,9 +33,9 @@ def test_init_on_empty_files_yields_exactly_the_design(xlsx_config):
         assert headers(master, tab) == FRESH_HEADERS[tab]
     assert headers(master, "매칭") == FRESH_HEADERS["매칭"]
     for tab, expected in TEAM_TABS.items():
-        assert headers(master, tab) == expected
+        assert headers(master, tab) == expected + (["협약체결"] if tab == "협약식" else [])
     assert headers(master, "작업기록") == RUNLOG
-    assert headers(xlsx_config.workbooks["outcomes"], "성과보고") == DESIGN_HEADERS["성과보고"]
+    assert headers(xlsx_config.workbooks["outcomes"], "성과보고") == FRESH_HEADERS["성과보고"]
 
 
 def test_init_twice_changes_nothing(xlsx_config):

@@ -296,3 +296,47 @@ def test_an_unreadable_old_state_file_is_reported_and_the_workbook_state_is_used
     (report,) = result.reports
     assert not report.failed
     assert any(i.code == "legacy_state_unreadable" and "outcomes.json" in i.message for i in report.issues)
+
+
+def test_a_markets_tab_lists_its_teams_and_their_tasks_and_owns_their_rows(tmp_path):
+    """Outcomes follow teams: starter rows carry 협약ID, one more per 과제; a row may name any pair of
+    the market's teams and a 과제 of that team, and nothing else."""
+    from tests.step_helpers import match_rows, run_step, workbook
+    from tests.test_teams_step import markets, orgs, pair
+
+    rows = [pair(1, 1, 1, team="공동"), pair(2, 2, 2, team="공동"), pair(3, 3, 2)]
+    config = workbook(tmp_path, apps=orgs(3), markets=markets(2), matches=rows)
+    run_step(config, "teams")
+    run_step(config, "outcomes")
+    header, *tab = _sheet(config, "성과_시장1")
+    col = {h: i for i, h in enumerate(header)}
+    listed = [(r[col["매칭ID"]], r[col["협약ID"]], r[col["과제ID"]]) for r in tab]
+    assert listed[0] == ("M-2026-0001", "공동", "")
+    tasks = [t for _, team, t in listed[1:]]
+    assert all(team == "공동" for _, team, _ in listed) and len(tasks) == len(set(tasks)) >= 4
+    again = run_step(config, "outcomes")
+    assert next(r for r in again.reports if r.step == "성과준비").counts["시작 행"] == 0
+    # the market types three records: its team partner's pair is fine, a stranger's is not
+    other_team = next(r["협약ID"] for r in match_rows(config) if r["매칭ID"] == "M-2026-0003")
+    wb = openpyxl.load_workbook(config.workbooks["outcomes"])
+    ws = wb["성과_시장1"]
+    for match_id, team, task in (
+        ("M-2026-0002", "공동", tasks[0]),
+        ("M-2026-0003", other_team, ""),
+        ("M-2026-0001", "공동", "P-9999-0001"),
+    ):
+        values = {"매칭ID": match_id, "협약ID": team, "과제ID": task, "활동일": "2026-11-02", "활동유형": "물품구매"}
+        ws.append([values.get(h, "") for h in header])
+    wb.save(config.workbooks["outcomes"])
+    result = run_step(config, "validate")
+    messages: dict[int, list[str]] = {}
+    for issue in (i for r in result.reports for i in r.issues if i.tab == "성과_시장1"):
+        messages.setdefault(issue.row, []).append(issue.message)
+    last = len(tab) + 1
+    assert last + 1 not in messages
+    assert [m.split(" ", 2)[:2] for m in messages[last + 2]] == [
+        ["매칭ID:", "'M-2026-0003'은"],
+        ["협약ID:", f"'{other_team}'은"],
+    ]
+    assert messages[last + 2][1].endswith("이 탭에는 이 시장의 협약(공동)만 적을 수 있습니다. 협약ID를 확인하세요.")
+    assert messages[last + 3] == ["과제ID: 'P-9999-0001'은 '협력과제' 탭에 없습니다. 과제ID를 확인하거나 비우세요."]

@@ -297,7 +297,7 @@ def test_a_team_whose_tasks_staff_wrote_first_is_never_seeded(tmp_path):
     wb.save(config.workbooks["master"])
     run_step(config, "teams")
     assert [t["과제명"] for t in task_rows(config)] == ["직원이 정한 과제"]
-    assert task_rows(config)[0]["과제ID"] == ""  # 과제ID is not this step's to give (validation's)
+    assert task_rows(config)[0]["과제ID"] == f"P-{YEAR}-0001"  # a 과제 staff added gets its ID
 
 
 def test_signed_old_pairs_get_no_tasks(tmp_path):
@@ -325,3 +325,19 @@ def test_a_wrong_cell_on_a_team_row_is_an_error_naming_the_column(tmp_path, head
     (team,) = team_rows(config)
     assert team["점검"].startswith("오류: " + message)
     assert team[header] == value  # staff's cell stays as typed
+
+
+def test_marking_the_ceremony_signed_signs_its_teams_and_their_pairs(tmp_path):
+    rows = [pair(1, 1, 1, team="A"), pair(2, 2, 1, team="A"), pair(3, 3, 2, team="B")]
+    config = workbook(tmp_path, apps=orgs(3), markets=markets(2), matches=rows)
+    run_step(config, "teams")
+    set_team_cell(config, "B", "협약식", "2")  # B signs at the next ceremony
+    wb = openpyxl.load_workbook(config.workbooks["master"])
+    wb["협약식"].append(["1", "2024-05-16 14:00", "수원 영동시장", "", "Y"])
+    wb.save(config.workbooks["master"])
+    result = run_step(config, "teams")
+    teams = {t["협약ID"]: t for t in team_rows(config)}
+    assert (teams["A"]["상태"], teams["A"]["협약일"]) == ("협약체결", "2024-05-16")
+    assert (teams["B"]["상태"], teams["B"]["협약일"]) == ("준비", "")
+    assert [r["상태"] for r in match_rows(config)] == ["협약체결", "협약체결", "확정"]
+    assert "협약 상태를 따른 짝 2" in teams_report(result).message

@@ -1,7 +1,8 @@
 """Build templates/agreement.docx, the 업무협약서 template rendered by docxtpl.
 
-Run: ``uv run python tools/make_agreement_template.py`` (writes templates/agreement.docx; pass another
-path as the first argument to write elsewhere). The committed template must equal what this script
+Run: ``uv run python tools/make_agreement_template.py`` (writes templates/agreement.docx and
+templates/agreement_team.docx, the agreement of a team of several parties; pass another path as the
+first argument to write elsewhere). The committed template must equal what this script
 builds (tests/test_documents_render.py compares every part), so edit the wording here, not in Word.
 
 Every Jinja tag is written as ONE Word run (docxtpl needs that); loops use ``{%p ... %}`` paragraphs.
@@ -59,6 +60,7 @@ KEEP_STYLES = frozenset({"Normal", "DefaultParagraphFont", "TableNormal", "NoLis
                          "HeaderChar", "Footer", "FooterChar"})
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 OUT = Path(__file__).resolve().parent.parent / "templates" / "agreement.docx"
+TEAM_OUT = OUT.with_name("agreement_team.docx")
 
 # (article heading, body pieces); a piece "{{ ... }}" or "{% ... %}" becomes its own run.
 ARTICLES: list[tuple[str, list[str]]] = [
@@ -88,6 +90,33 @@ SIGNATURE_ROWS: list[list[list[str]]] = [
 ]
 FOOTER = ["매칭ID ", "{{ match_id }}", "{% if round %} · {{ round }}차{% endif %}",
           "{% if org_type %} · {{ org_type }}{% endif %}"]
+
+# The team agreement (agreement_team.docx): every organisation of a team as 갑 (갑1, 갑2 … when there are
+# several), every market's 상인회 as 을, the agency as 입회; the articles list the team's 협력과제 by party;
+# one signature row per party, so six parties stay one tidy table.
+TEAM_ARTICLES: list[tuple[str, list[str]]] = [
+    ("제1조(목적)", ["이 협약은 갑과 을이 서로 협력하여 ", "{{ purpose }}",
+                   "의 활성화와 지역경제 상생에 이바지함을 목적으로 한다."]),
+    ("제2조(갑의 협력 사항)", ["갑은 다음 사항에 협력한다."]),
+    ("제3조(을의 협력 사항)", ["을은 다음 사항에 협력한다."]),
+    ("제4조(공동 협력 사항)", ["갑과 을은 다음 사항을 함께 추진한다."]),
+    ("제5조({{ facilitator }}의 역할)", ["{{ facilitator }}", "은 협약 이행을 지원하고, 성과를 관리하며, 우수사례를 발굴·홍보한다."]),
+    ("제6조(협약 기간)", ["{{ period }}"]),
+    ("제7조(성과 보고)", ["을은 협력 활동의 내용과 성과를 ", "{{ facilitator }}", "이 정한 성과보고 시트에 기록한다."]),
+    ("제8조(개인정보 보호)", ["갑과 을은 협약 이행 중 알게 된 개인정보를 협약 목적 외에 사용하지 않는다."]),
+    ("제9조(기타)", ["이 협약에서 정하지 않은 사항은 갑과 을이 협의하여 정한다."]),
+]
+TEAM_LISTS = {"제2조(갑의 협력 사항)": "org_tasks", "제3조(을의 협력 사항)": "market_tasks",
+              "제4조(공동 협력 사항)": "joint_tasks"}
+TEAM_PREAMBLE = ["{{ org_parties }}", "과 ", "{{ market_parties }}",
+                 "은 「우리동네 1社-1市場 협력 프로젝트」에 따라 전통시장 활성화와 지역 상생을 위하여 ",
+                 "{{ facilitator }}", "의 입회 아래 다음과 같이 업무협약을 맺는다."]
+TEAM_CLOSING = ["이 협약의 성립을 증명하기 위하여 협약서 ", "{{ copies }}", "부를 작성하여 서명 날인한 후 각 1부씩 보관한다."]
+TEAM_HEADER = ["구분", "기관·시장", "대표자 (서명)", "주소"]
+TEAM_ROW = ["{{ p.label }}", "{{ p.name }}", '{{ p.title }} {{ p.rep or "' + BLANK_NAME + '" }} (인)', "{{ p.address }}"]
+TEAM_WITNESS = ["입회", "{{ facilitator }}", "청장 " + BLANK_NAME + " (인)", ""]
+TEAM_WIDTHS = (Mm(16), Mm(50), Mm(42), Mm(52))
+TEAM_FOOTER = ["협약ID ", "{{ team_id }}", "{% if round %} · {{ round }}차{% endif %}", " · ", "{{ shape }}"]
 
 
 def _set_fonts(rpr: BaseOxmlElement) -> None:
@@ -168,12 +197,12 @@ def _paragraph(doc: DocxDocument, pieces: list[str], *, align: WD_ALIGN_PARAGRAP
     return paragraph
 
 
-def _article(doc: DocxDocument, heading: str, body: list[str]) -> None:
+def _article(doc: DocxDocument, heading: str, body: list[str], lists: dict[str, str] = LISTS) -> None:
     paragraph = _paragraph(doc, [], before=6)
     head = [heading] if "{{" not in heading else _split_tags(heading)
     _runs(paragraph, head, bold=True)
     _runs(paragraph, [" ", *body])
-    items = LISTS.get(heading)
+    items = lists.get(heading)
     if items is None:
         return
     _paragraph(doc, ["{%p for item in " + items + " %}"])
@@ -226,10 +255,53 @@ def _signature_table(doc: DocxDocument) -> Table:
     return table
 
 
-def _footer(doc: DocxDocument) -> None:
+def _footer(doc: DocxDocument, pieces: list[str] = FOOTER) -> None:
     paragraph = doc.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _runs(paragraph, FOOTER, size=8, color=GREY)
+    _runs(paragraph, pieces, size=8, color=GREY)
+
+
+def _team_table(doc: DocxDocument) -> Table:
+    """구분 | 기관·시장 | 대표자 (서명) | 주소: a header row, one row per party (a docxtpl row loop), 입회."""
+    table: Table = doc.add_table(rows=5, cols=4)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    rows = [TEAM_HEADER, ["{%tr for p in parties %}", "", "", ""], TEAM_ROW, ["{%tr endfor %}", "", "", ""],
+            TEAM_WITNESS]
+    heights = [Mm(8), None, Mm(15), None, Mm(15)]
+    for r, (row, cells) in enumerate(zip(table.rows, rows, strict=True)):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        if heights[r] is not None:
+            row.height, row.height_rule = heights[r], WD_ROW_HEIGHT_RULE.AT_LEAST
+        for c, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
+            cell.width = TEAM_WIDTHS[c]
+            if r == 0:
+                _shade(cell, "EDEDED")
+            _cell(cell, [text], bold=r == 0, size=8.5 if c == 3 else 9.5)
+            if r < len(rows) - 1:  # the signature block stays on one page (with the closing and the date)
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
+    return table
+
+
+def build_team() -> DocxDocument:
+    """The team agreement: any number of organisations and markets, 협력과제 by party."""
+    doc = Document()
+    for paragraph in list(doc.paragraphs):
+        paragraph._element.getparent().remove(paragraph._element)
+    _page(doc)
+    _styles(doc)
+    _font_table_entry(doc)
+    title = _paragraph(doc, [], align=WD_ALIGN_PARAGRAPH.CENTER, after=18)
+    _runs(title, ["{{ title }}"], bold=True, size=18)
+    _paragraph(doc, TEAM_PREAMBLE, after=6)
+    for heading, body in TEAM_ARTICLES:
+        _article(doc, heading, body, TEAM_LISTS)
+    _paragraph(doc, TEAM_CLOSING, before=12, keep=True)
+    _paragraph(doc, ["{{ signed_date }}"], align=WD_ALIGN_PARAGRAPH.CENTER, before=12, after=12, keep=True)
+    _team_table(doc)
+    _footer(doc, TEAM_FOOTER)
+    _properties(doc)
+    return doc
 
 
 def _properties(doc: DocxDocument) -> None:
@@ -279,7 +351,9 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else OUT
     out.parent.mkdir(parents=True, exist_ok=True)
     build().save(str(out))
-    print(f"서식을 만들었습니다: {out}")
+    team = out.with_name(TEAM_OUT.name)
+    build_team().save(str(team))
+    print(f"서식을 만들었습니다: {out}, {team}")
     return 0
 
 

@@ -16,22 +16,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automation.agreements.units import PAIR, TEAM, Unit, build_units
 from automation.clock import now
 from automation.config import Config
 from automation.documents.context import agreement_context, missing_required
-from automation.documents.docx import default_template, render_docx, template_variables
+from automation.documents.docx import default_team_template, default_template, render_docx, template_variables
 from automation.documents.manifest import Entry, Manifest, inputs_hash
 from automation.documents.names import document_stem, path_inside
 from automation.documents.pdf import convert_to_pdf, default_workers, find_soffice, sweep_leftovers
+from automation.documents.team_context import TeamInputs, date_words, team_context
 from automation.domain.pairs import Pair, collect_pairs, pair_issue
-from automation.domain.status import LOCKED, Status
+from automation.domain.status import LOCKED
 from automation.errors import DocumentError, TemplateError
 from automation.preview import preview_folder
+from automation.privacy import PATTERNS
 from automation.report import ERROR, Issue, StepReport
 from automation.schema import TABS, SchemaSet
 from automation.sheets import Workbooks
+from automation.sheets.table import Table, missing_optional
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
-from automation.state import read_with_state
+from automation.state import WorkState, read_with_state
 
 STATUSES = LOCKED
 SUPERSEDED = "지난판"  # older renderings of a pair are moved here, never deleted
@@ -84,10 +88,16 @@ class AgreementsOutcome:
 
 @dataclass
 class _Job:
-    pair: Pair
+    unit: Unit
     context: dict[str, object]
     hash: str
     stem: str
+    template: Path
+
+    @property
+    def pair(self) -> Pair:
+        """The pair a problem with the document is reported on (a team's first)."""
+        return self.unit.pairs[0]
 
 
 def _template(config: Config) -> Path:
@@ -95,6 +105,16 @@ def _template(config: Config) -> Path:
     if not template.is_file():
         raise TemplateError(
             f"협약서 양식 {template}이(가) 없습니다. [documents] template 경로를 고치거나 지우세요 "
+            "(지우면 기본 양식을 씁니다)."
+        )
+    return template
+
+
+def _team_template(config: Config) -> Path:
+    template = config.documents.team_template or default_team_template()
+    if not template.is_file():
+        raise TemplateError(
+            f"협약(팀) 협약서 양식 {template}이(가) 없습니다. [documents] team_template 경로를 고치거나 지우세요 "
             "(지우면 기본 양식을 씁니다)."
         )
     return template
@@ -136,36 +156,67 @@ def _relative(path: Path, base: Path) -> str:
         return str(path)
 
 
+def _frozen(unit: Unit, manifest: Manifest) -> bool:
+    """A signed agreement is never silently replaced: once there is a document, it stays."""
+    if not unit.signed:
+        return False
+    keys = [unit.key, *unit.member_ids]
+    return any(manifest.get(k) is not None for k in keys) or any(p.match["agreement"].strip() for p in unit.pairs)
+
+
+def _context(unit: Unit, config: Config) -> tuple[dict[str, object], list[Issue]]:
+    months = config.documents.period_months
+    if unit.kind == TEAM:
+        inputs = TeamInputs(unit.team_id, unit.round or "", unit.shape, unit.pairs, unit.tasks, unit.signed_on)
+        return team_context(inputs, period_months=months)
+    return agreement_context(
+        unit.pairs[0], period_months=months, round_=unit.round, signed_date=date_words(unit.signed_on)
+    )
+
+
+def _stem(unit: Unit, context: dict[str, object]) -> str:
+    if unit.kind == TEAM:  # the name reaches every party (the attachment's name): contacts in it masked
+        return document_stem(unit.key, PATTERNS.mask(unit.name or str(context["org_parties"])[:40]), unit.shape)
+    return document_stem(unit.key, str(context["org_name"]), str(context["market_name"]))
+
+
 def _plan(
-    pairs: list[Pair], config: Config, template: Path, manifest: Manifest, pdf: bool, outcome: AgreementsOutcome
+    units: list[Unit],
+    config: Config,
+    templates: dict[str, Path],
+    manifest: Manifest,
+    pdf: bool,
+    outcome: AgreementsOutcome,
 ) -> list[_Job]:
     jobs: list[_Job] = []
     folder = config.documents.output
-    for pair in pairs:
-        entry = manifest.get(pair.match_id)
-        if pair.status == Status.SIGNED and (entry is not None or pair.match["agreement"].strip()):
+    for unit in units:
+        if _frozen(unit, manifest):
             outcome.frozen += 1
             continue
-        missing = missing_required(pair)
+        missing = [(p, m) for p in unit.pairs for m in missing_required(p)]
         if missing:
+            pair = missing[0][0]
+            names = [m for p, m in missing if p is pair]
             outcome.issues.append(
                 pair_issue(
                     pair,
                     "agreement_missing_field",
-                    column=missing[0].split(".")[1],
-                    message=f"{pair.match_id}: {', '.join(missing)} 칸이 비어 협약서를 만들지 않았습니다. "
+                    column=names[0].split(".")[1],
+                    message=f"{pair.match_id}: {', '.join(names)} 칸이 비어 협약서를 만들지 않았습니다. "
                     "채우면 다음 실행에서 만듭니다.",
                 )
             )
             continue
-        context, notes = agreement_context(pair, period_months=config.documents.period_months)
+        context, notes = _context(unit, config)
         outcome.issues.extend(notes)
+        template = templates[unit.kind]
         digest = inputs_hash(context, template, pdf)
+        entry = manifest.get(unit.key)
         if not outcome.dry_run and entry and entry.hash == digest and entry.complete(folder):
             outcome.unchanged += 1
             continue
-        stem = document_stem(pair.match_id, str(context["org_name"]), str(context["market_name"]))
-        jobs.append(_Job(pair, context, digest, stem))
+        jobs.append(_Job(unit, context, digest, _stem(unit, context), template))
     return jobs
 
 
@@ -182,14 +233,20 @@ def _retire(entry: Entry | None, keep: set[str], folder: Path) -> None:
 
 
 def _render(
-    jobs: list[_Job], folder: Path, template: Path, soffice: Path | None, manifest: Manifest, outcome: AgreementsOutcome
+    jobs: list[_Job],
+    folder: Path,
+    soffice: Path | None,
+    manifest: Manifest,
+    outcome: AgreementsOutcome,
+    alive: frozenset[str] = frozenset(),
 ) -> None:
+    """``alive``: the manifest keys of agreements that still exist (their files are never moved aside)."""
     folder.mkdir(parents=True, exist_ok=True)
     done: list[tuple[_Job, Path]] = []
     for job in jobs:
         target = path_inside(folder, job.stem + ".docx")
         try:
-            render_docx(template, job.context, target)
+            render_docx(job.template, job.context, target)
         except (TemplateError, DocumentError) as exc:
             outcome.issues.append(pair_issue(job.pair, "agreement_render_failed", column="협약서", message=exc.message))
             continue
@@ -212,18 +269,27 @@ def _render(
                     message=f"{job.pair.match_id}: PDF 변환에 실패해 .docx만 있습니다. 다음 실행에서 다시 변환합니다.",
                 )
             )
-        outcome.rendered.append(job.pair.match_id)
+        outcome.rendered.append(job.unit.key)
         outcome.pdfs += pdf is not None
         if outcome.dry_run:
             continue
         entry = Entry(job.hash if pdf is not None or soffice is None else "", docx.name, pdf.name if pdf else "", stamp)
-        _retire(manifest.get(job.pair.match_id), {docx.name, entry.pdf}, folder)
-        manifest.put(job.pair.match_id, entry)
+        keys = list(dict.fromkeys([job.unit.key, *job.unit.member_ids]))
+        in_use = {
+            name
+            for k, e in manifest.entries.items()
+            if k in alive and k not in keys
+            for name in (e.docx, e.pdf)
+            if name
+        }
+        for key in keys:  # a team's document is every member's (the notice attaches it)
+            _retire(manifest.get(key), {docx.name, entry.pdf} | in_use, folder)
+            manifest.put(key, entry)
 
 
-def _cell_updates(pairs: list[Pair], manifest: Manifest, config: Config, stamp: str) -> list[RowUpdate]:
+def _cell_updates(units: list[Unit], manifest: Manifest, config: Config, stamp: str) -> list[RowUpdate]:
     updates = []
-    for pair in pairs:
+    for pair in (p for u in units for p in u.pairs):
         entry = manifest.get(pair.match_id)
         if entry is None or not entry.complete(config.documents.output):
             continue
@@ -239,36 +305,62 @@ def _cell_updates(pairs: list[Pair], manifest: Manifest, config: Config, stamp: 
     return updates
 
 
-def agreements(books: Workbooks, schemas: SchemaSet, config: Config, *, dry_run: bool = False) -> AgreementsOutcome:
+def _templates(config: Config, units: list[Unit], sample: Pair | None) -> dict[str, Path]:
+    """The two templates, each checked against a sample context before any file is made."""
+    templates = {PAIR: _template(config), TEAM: _team_template(config)}
+    if sample is not None:
+        _check_fields(templates[PAIR], agreement_context(sample)[0])
+    team = next((u for u in units if u.kind == TEAM), None)
+    if team is not None:
+        inputs = TeamInputs(team.team_id, "", team.shape, team.pairs, team.tasks)
+        _check_fields(templates[TEAM], team_context(inputs)[0])
+    return templates
+
+
+def _read(books: Workbooks, schemas: SchemaSet, config: Config, dry_run: bool) -> tuple[dict[str, Table], WorkState]:
     master = books.master
-    tables, state = read_with_state(
+    optional = [schemas.teams, schemas.tasks, schemas.ceremonies]
+    absent = set(missing_optional(master, optional))
+    return read_with_state(
         master,
         schemas,
-        [schemas.applications, schemas.markets, schemas.matches],
+        [schemas.applications, schemas.markets, schemas.matches, *(s for s in optional if s.name not in absent)],
         dry_run=dry_run,
         legacy=config.state_dir,
     )
+
+
+def agreements(books: Workbooks, schemas: SchemaSet, config: Config, *, dry_run: bool = False) -> AgreementsOutcome:
+    master = books.master
+    tables, state = _read(books, schemas, config, dry_run)
     found = collect_pairs(tables[TABS.matches], tables[TABS.applications], tables[TABS.markets], STATUSES)
     folder = (config.documents.preview / "agreements") if dry_run else config.documents.output
     outcome = AgreementsOutcome(dry_run=dry_run, folder=folder, issues=list(found.issues))
-    template = _template(config)
-    if found.pairs:
-        _check_fields(template, agreement_context(found.pairs[0])[0])
+    units, held = build_units(
+        found.pairs,
+        tables[TABS.matches],
+        tables.get(schemas.teams.name),
+        tables.get(schemas.tasks.name),
+        tables.get(schemas.ceremonies.name),
+    )
+    outcome.issues.extend(held)
+    templates = _templates(config, units, found.pairs[0] if found.pairs else None)
     manifest = Manifest(state)
     soffice = _soffice(config, outcome)
-    jobs = _plan(found.pairs, config, template, manifest, soffice is not None, outcome)
+    jobs = _plan(units, config, templates, manifest, soffice is not None, outcome)
     for leftovers in (config.documents.output, config.documents.preview / "agreements"):
         sweep_leftovers(leftovers)  # a killed earlier run's LibreOffice and copies of agreements
     if dry_run:
         folder = preview_folder(config.documents.preview, "agreements")
     try:
-        _render(jobs, folder, template, soffice, manifest, outcome)
+        alive = frozenset(k for u in units for k in (u.key, *u.member_ids))
+        _render(jobs, folder, soffice, manifest, outcome, alive)
     finally:
         if not dry_run and jobs:
             outcome.issues.extend(state.flush())  # files that exist are recorded even if a later part failed
     if dry_run:
         return outcome
-    updates = _cell_updates(found.pairs, manifest, config, now().strftime("%Y-%m-%d %H:%M"))
+    updates = _cell_updates(units, manifest, config, now().strftime("%Y-%m-%d %H:%M"))
     written = write_tables(master, [TabWrite(schemas.matches, updates, allow=WRITES, base=tables[TABS.matches])])
     outcome.cells = written.written_rows
     outcome.issues.extend(written.issues)

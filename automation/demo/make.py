@@ -4,7 +4,8 @@ Creates DIR/onemarket.toml and the three .xlsx files, fills 시장 and 참여신
 project generates (:mod:`automation.demo.data`), then runs ``onemarket run``. The first time it
 then plays the member of staff who confirms five suggested pairs (상태 제안 → 확정), groups two of
 them into one team (the same 협약ID) and runs again,
-so agreements are rendered and the notices land in outbox/ as .eml files; it also types four
+so agreements are rendered and the notices land in outbox/ as .eml files, plans the first ceremony
+and builds its signing pack (``ceremony --round 1``); it also types four
 outcomes reported by phone into 성과보고 so the dashboard has something to show. Running it again keeps
 what is there (staff edits included) and only runs again — nothing is mailed twice.
 """
@@ -22,7 +23,7 @@ from automation.config import DEFAULT_CONFIG_NAME, Config, load_config
 from automation.demo.data import sample_applications, sample_markets
 from automation.domain.status import LOCKED, Status
 from automation.locking import job_lock
-from automation.pipeline.runner import RunResult, run
+from automation.pipeline.runner import STEP_BY_NAME, RunResult, run
 from automation.schema import TABS, default_schemas
 from automation.setup import jobs
 from automation.sheets import open_backend, transaction
@@ -64,6 +65,7 @@ class DemoOutcome:
     files: dict[str, str] = field(default_factory=dict)
     first_run: RunResult | None = None
     confirmed: list[str] = field(default_factory=list)
+    ceremony: RunResult | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +77,7 @@ class DemoOutcome:
             "first_run": self.first_run.as_dict() if self.first_run else None,
             "confirmed": self.confirmed,
             "run": self.run.as_dict(),
+            "ceremony": self.ceremony.as_dict() if self.ceremony else None,
         }
 
     def text(self) -> str:
@@ -97,6 +100,11 @@ class DemoOutcome:
         lines.extend(_run_lines(self.run))
         if self.run.log_error:
             lines.append(f"  경고: {self.run.log_error}")
+        if self.ceremony is not None:
+            lines.append(
+                "협약식 탭에 1차 협약식(일시·장소)을 적었다고 보고 협약식 자료를 만듭니다 (ceremony --round 1):"
+            )
+            lines.extend(line for r in self.ceremony.reports for line in ("  " + x for x in r.message.splitlines()))
         lines.append("다음으로:")
         lines.append(
             f"  - {Path(self.files['master']).relative_to(self.folder)} 파일을 엑셀이나 리브레오피스에서 열어 보세요."
@@ -143,6 +151,19 @@ def _confirm_some(config: Config, n: int) -> list[str]:
             allow=frozenset({"status", "team_id"}),
         )
     return chosen
+
+
+def _plan_ceremony(config: Config) -> None:
+    """Play the member of staff who plans the first signing ceremony (협약식 tab: 차수, 일시, 장소)."""
+    schemas = default_schemas()
+    backend = open_backend(config, "master")
+    if read_tables(backend, [schemas.ceremonies])[schemas.ceremonies.name].data_rows():
+        return
+    when = (now() + dt.timedelta(days=14)).strftime("%Y-%m-%d 14:00")
+    with transaction(backend):
+        append_rows(
+            backend, schemas.ceremonies, [{"round": "1", "held_at": when, "place": "수원 영동시장 2층 대회의실"}]
+        )
 
 
 def _sample_outcomes(config: Config, match_ids: list[str]) -> None:
@@ -211,9 +232,11 @@ def _demo(folder: Path, config_path: Path, config: Config, seed: int) -> DemoOut
     confirmed = _confirm_some(config, CONFIRM_IN_DEMO) if not result.failed else []
     if confirmed:
         _sample_outcomes(config, confirmed)
+        _plan_ceremony(config)
     if not confirmed:
         return DemoOutcome(folder, config_path, markets, applications, result, dict(config.workbooks))
     second = run(config)
+    pack = run(config, steps=[STEP_BY_NAME["ceremony"]], options={"round": 1}) if not second.failed else None
     return DemoOutcome(
         folder,
         config_path,
@@ -223,4 +246,5 @@ def _demo(folder: Path, config_path: Path, config: Config, seed: int) -> DemoOut
         dict(config.workbooks),
         first_run=result,
         confirmed=confirmed,
+        ceremony=pack,
     )

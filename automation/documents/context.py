@@ -143,14 +143,17 @@ def market_programs(c: Cleaned, onnuri: bool) -> list[str]:
     return items
 
 
-def agreement_context(pair: Pair, *, period_months: int = 12) -> tuple[dict[str, object], list[Issue]]:
-    """The template's fields (see ``AGREEMENT_FIELDS``) for one pair, and warnings about left-out cells."""
+def agreement_context(
+    pair: Pair, *, period_months: int = 12, round_: str | None = None, signed_date: str = SIGNED_DATE
+) -> tuple[dict[str, object], list[Issue]]:
+    """The template's fields (see ``AGREEMENT_FIELDS``) for one pair, and warnings about left-out cells.
+    ``round_`` and ``signed_date`` come from the pair's team when it has one (its 차수, its 협약일)."""
     c = Cleaned(pair)
     market_name = c.text("market", "market_name", "시장명", 80) or c.text("match", "market_name", "시장명", 80)
     address = c.text("market", "road_address", "도로명주소", 120) or c.text("market", "lot_address", "지번주소", 120)
     context: dict[str, object] = {
         "match_id": pair.match_id,
-        "round": c.text("match", "round", "차수", 10),
+        "round": c.text("match", "round", "차수", 10) if round_ is None else round_,
         "title": TITLE,
         "org_name": c.text("app", "org_name", "기관명", 120),
         "org_rep": c.text("app", "representative", "대표자", 60),
@@ -164,7 +167,7 @@ def agreement_context(pair: Pair, *, period_months: int = 12) -> tuple[dict[str,
         "market_programs": market_programs(c, onnuri_thousand(pair) > 0),
         "period": f"협약 체결일부터 {period_months}개월 (어느 쪽도 종료를 알리지 않으면 같은 기간으로 연장)",
         "facilitator": FACILITATOR,
-        "signed_date": SIGNED_DATE,
+        "signed_date": signed_date,
     }
     return context, c.issues
 

@@ -56,6 +56,7 @@ AGREEMENT_FIELDS: frozenset[str] = frozenset(
     }
 )
 TEMPLATE_NAME = "agreement.docx"
+TEAM_TEMPLATE_NAME = "agreement_team.docx"
 # XML 1.0 cannot hold C0 controls other than tab/newline/CR, lone surrogates or U+FFFE/U+FFFF.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _UNDEFINED = re.compile(r"^'([^']+)' is undefined$")
@@ -70,6 +71,17 @@ def default_template() -> Path:
     raise TemplateError(
         f"기본 협약서 양식 {TEMPLATE_NAME}을(를) 찾을 수 없습니다. 설치가 손상되었으니 다시 설치하거나 "
         "[documents] template에 양식 경로를 적으세요."
+    )
+
+
+def default_team_template() -> Path:
+    """The packaged agreement of a team of several parties (templates/agreement_team.docx)."""
+    folder = data_dir("templates")
+    if folder is not None and (folder / TEAM_TEMPLATE_NAME).is_file():
+        return folder / TEAM_TEMPLATE_NAME
+    raise TemplateError(
+        f"기본 협약서 양식 {TEAM_TEMPLATE_NAME}을(를) 찾을 수 없습니다. 설치가 손상되었으니 다시 설치하거나 "
+        "[documents] team_template에 양식 경로를 적으세요."
     )
 
 

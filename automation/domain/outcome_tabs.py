@@ -72,6 +72,32 @@ def pairs_by_market(matches: Table, statuses: Iterable[str] = PARTNERED) -> dict
     return out
 
 
+def teams_by_market(matches: Table, statuses: Iterable[str] = PARTNERED) -> dict[str, set[str]]:
+    """시장코드 → the 협약IDs of the teams it is in (from 매칭's 협약ID)."""
+    out: dict[str, set[str]] = {}
+    for code, rows in pairs_by_market(matches, statuses).items():
+        out[code] = {r["team_id"].strip() for r in rows if r["team_id"].strip()}
+    return out
+
+
+def owned_match_ids(matches: Table) -> dict[str, set[str]]:
+    """시장코드 → the 매칭IDs its outcome tab may name: its own pairs and every pair of its teams
+    (an activity of a 2사-2시장 team may be recorded against any of the team's pairs)."""
+    pairs = pairs_by_market(matches)
+    team_pairs: dict[str, set[str]] = {}
+    for rows in pairs.values():
+        for r in rows:
+            if r["team_id"].strip():
+                team_pairs.setdefault(r["team_id"].strip(), set()).add(r["match_id"].strip())
+    out: dict[str, set[str]] = {}
+    for code, rows in pairs.items():
+        owned = {r["match_id"].strip() for r in rows}
+        for r in rows:
+            owned |= team_pairs.get(r["team_id"].strip(), set())
+        out[code] = owned
+    return out
+
+
 def tab_schema(schemas: SchemaSet, title: str) -> TabSchema:
     """The 성과보고 schema under a market tab's title."""
     return dataclasses.replace(schemas[TABS.outcomes], name=title)

@@ -53,10 +53,14 @@ class Team:
     members: list[Member] = field(default_factory=list)
     row: Row | None = None  # its 협약 row (None: the teams step appends one)
     problems: list[tuple[Severity, str]] = field(default_factory=list)
+    #: the 상태 the teams step is about to write (its ceremony was marked 협약체결)
+    override: str = ""
 
     @property
     def status(self) -> str:
         """The row's 상태; for a team without a row yet, what its pairs already are."""
+        if self.override:
+            return self.override
         if self.row is None:
             return first_status(self)
         return self.row["status"].strip() or TeamStatus.PREPARING
@@ -86,6 +90,13 @@ class Team:
     def add(self, severity: Severity, message: str) -> None:
         if (severity, message) not in self.problems:
             self.problems.append((severity, message))
+
+
+def ceremony_of(team: Team) -> str:
+    """The 차수 of the ceremony a team signs at: its 협약식, else its 차수."""
+    if team.row is None:
+        return ""
+    return team.row["ceremony"].strip() or team.row["round"].strip()
 
 
 def _first_of(members: Iterable[Member], key: object) -> list[Member]:
@@ -147,6 +158,8 @@ class Grouping:
     issues: list[Issue] = field(default_factory=list)
     #: 협약 rows that hold something but no 협약ID: (row, the ID the job gives it)
     unnamed: list[tuple[Row, str]] = field(default_factory=list)
+    #: pairs without a 협약ID when the reader gives none (``new_id`` returns ''): each its own agreement
+    singles: list[Member] = field(default_factory=list)
 
     def team(self, team_id: str) -> Team:
         return self.teams.setdefault(team_id, Team(team_id))
@@ -169,8 +182,9 @@ def _issue(code: str, row: Row, value: str, message: str, severity: Severity = E
     return Issue(code=code, severity=severity, tab=tab, row=row.number, column="협약ID", value=value, message=message)
 
 
-def group(matches: Table, teams: Table | None, new_id: object) -> Grouping:
-    """Read the teams. ``new_id()`` gives the next 협약ID (the caller's allocator)."""
+def group(matches: Table, teams: Table | None, new_id: object = lambda: "") -> Grouping:
+    """Read the teams. ``new_id()`` gives the next 협약ID (the teams step's allocator); a reader
+    that only looks (the default) leaves pairs without one in ``singles``."""
     out = Grouping()
     tab = matches.schema.name
     for r in matches.data_rows():
@@ -211,8 +225,12 @@ def group(matches: Table, teams: Table | None, new_id: object) -> Grouping:
         if not ids:
             if not member.match_id:
                 continue  # a hand-added row without 매칭ID: the match step gives it one first
-            ids = [new_id()]  # type: ignore[operator]
-            out.new_ids[member.match_id] = ids[0]
+            given = new_id()  # type: ignore[operator]
+            if not given:  # a reader that gives no IDs (the agreement step): the pair stands alone
+                out.singles.append(member)
+                continue
+            ids = [given]
+            out.new_ids[member.match_id] = given
         out.team(ids[0]).members.append(member)
     _attach_rows(out, teams, new_id)
     _check_pairs(out)
@@ -226,6 +244,8 @@ def _attach_rows(out: Grouping, teams: Table | None, new_id: object) -> None:
         team_id = r["team_id"].strip()
         if not team_id:
             team_id = new_id()  # type: ignore[operator]
+            if not team_id:
+                continue
             out.unnamed.append((r, team_id))
         team = out.team(team_id)
         if team.row is None:

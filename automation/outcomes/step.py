@@ -31,7 +31,7 @@ from automation.report import WARNING, Issue, StepReport
 from automation.schema import TABS, SchemaSet
 from automation.sheets import Workbooks
 from automation.sheets.base import Backend, Dropdown
-from automation.sheets.table import Row, Table, read_tables
+from automation.sheets.table import Row, Table, missing_optional, read_tables
 from automation.sheets.writes import TabWrite, write_tables
 from automation.state import PROTECTION, SIGNED, WorkState
 
@@ -113,8 +113,13 @@ def _prepare_tabs(
         plans = plan_file(backend, [ot.tab_schema(schemas, t) for t in new])
         apply_file(backend, "outcomes", plans)  # inside deferred(): styles etc. are held, headers written now
         existing |= set(new)
+
     read = [t for t in ot.outcome_tab_titles([TABS.outcomes, *(titles[c] for c in wanted)]) if t in existing]
     tables = read_tables(backend, [ot.tab_schema(schemas, t) for t in read]) if read else {}
+    stale = [t for t, table in tables.items() if ot.is_market_tab(t) and "task_id" not in table.header.positions]
+    if stale and not outcome.dry_run:  # tabs made before 협약ID/과제ID existed get the two headers (once)
+        apply_file(backend, "outcomes", plan_file(backend, [ot.tab_schema(schemas, t) for t in stale]))
+        tables.update(read_tables(backend, [ot.tab_schema(schemas, t) for t in stale]))
     if outcome.dry_run:
         return tables
     for code in (c for c in wanted if titles[c] in new):
@@ -141,29 +146,57 @@ def _starter_rows(
     wanted: dict[str, list[Row]],
     titles: dict[str, str],
     outcome: OutcomesOutcome,
+    tasks: dict[str, list[Row]] | None = None,
 ) -> None:
-    """A starter row per pair not yet in its market's tab, appended to every tab in one guarded write
-    (a market may be typing in its tab: rows are only ever added after the last one)."""
+    """A starter row per pair not yet in its market's tab (with its 협약ID) and, for each of the
+    market's teams, one per 협력과제 not yet there (협약ID, 과제ID) — so the market's tab lists its
+    teams and their 과제. Appended to every tab in one guarded write (a market may be typing in its
+    tab: rows are only ever added after the last one)."""
     writes: list[TabWrite] = []
     for code, pairs in wanted.items():
         table = tables.get(titles[code])
-        present = {r["match_id"].strip() for r in table.rows} if table else set()
+        present = {r["match_id"].strip() for r in table.rows if not r["task_id"].strip()} if table else set()
+        listed = {r["task_id"].strip() for r in table.rows} if table else set()
+        with_teams = table is not None and "team_id" in table.header.positions
         # the outcomes file is shared with every market: names only, any contact typed into them masked
-        rows = [
-            {
-                "match_id": p["match_id"].strip(),
-                "market_name": PATTERNS.mask(p["market_name"].strip()),
-                "org_name": PATTERNS.mask(p["org_name"].strip()),
-            }
-            for p in pairs
-            if p["match_id"].strip() not in present
-        ]
+        rows = [_starter(p, p["org_name"].strip(), with_teams) for p in pairs if p["match_id"].strip() not in present]
+        if with_teams and tasks:
+            rows += _task_starters(pairs, tasks, listed)
         outcome.starter_rows += len(rows)
         if rows and table is not None and not outcome.dry_run:
             writes.append(TabWrite(table.schema, appends=rows))
     if writes:
         written = write_tables(backend, writes)
         outcome.issues.extend(written.issues)
+
+
+def _starter(pair: Row, org: str, with_teams: bool, task: str = "") -> dict[str, str]:
+    row = {
+        "match_id": pair["match_id"].strip(),
+        "market_name": PATTERNS.mask(pair["market_name"].strip()),
+        "org_name": PATTERNS.mask(org),
+    }
+    if with_teams and pair["team_id"].strip():
+        row["team_id"] = pair["team_id"].strip()
+        if task:
+            row["task_id"] = task
+    return row
+
+
+def _task_starters(pairs: list[Row], tasks: dict[str, list[Row]], listed: set[str]) -> list[dict[str, str]]:
+    """One row per 과제 of each of the market's teams (the first pair of the market in that team)."""
+    rows = []
+    by_team: dict[str, list[Row]] = {}
+    for p in pairs:
+        if p["team_id"].strip():
+            by_team.setdefault(p["team_id"].strip(), []).append(p)
+    for team_id, members in by_team.items():
+        orgs = "·".join(dict.fromkeys(m["org_name"].strip() for m in members))
+        for task in tasks.get(team_id, []):
+            task_id = task["task_id"].strip()
+            if task_id and task_id not in listed and task["status"].strip() != "보류":
+                rows.append(_starter(members[0], orgs, True, task_id))
+    return rows
 
 
 def _protect(
@@ -233,7 +266,14 @@ def outcomes(
     with_state = not dry_run or job.name in books.master.list_tabs()
     if not dry_run:
         ensure_job_tabs(books.master, [job])
-    master = read_tables(books.master, [schemas.markets, schemas.matches, *([job] if with_state else [])])
+    with_tasks = not missing_optional(books.master, [schemas.tasks])
+    master = read_tables(
+        books.master,
+        [schemas.markets, schemas.matches, *([schemas.tasks] if with_tasks else []), *([job] if with_state else [])],
+    )
+    tasks: dict[str, list[Row]] = {}
+    for r in master[schemas.tasks.name].data_rows() if with_tasks else []:
+        tasks.setdefault(r["team_id"].strip(), []).append(r)
     titles = ot.market_titles(master[TABS.markets])
     markets = {r["market_code"].strip(): r for r in master[TABS.markets].data_rows() if r["market_code"].strip()}
     by_market = ot.pairs_by_market(master[TABS.matches], READY)
@@ -263,7 +303,7 @@ def outcomes(
     with backend.deferred():  # Google: every new tab's styles, dropdowns and protections in one go
         tables = _prepare_tabs(backend, schemas, by_market, titles, outcome)
         _protect(backend, config, markets, by_market, titles, state, outcome)
-    _starter_rows(backend, tables, by_market, titles, outcome)
+    _starter_rows(backend, tables, by_market, titles, outcome, tasks)
     reported = {r["match_id"].strip() for t in tables.values() for r in t.data_rows() if records_activity(r)}
     due = _reminders_due(config, by_market, markets, titles, reported, state, today)
     journal = MailJournal(books.master, schemas, create=not dry_run, legacy=config.state_dir) if due else None

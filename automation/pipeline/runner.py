@@ -168,6 +168,15 @@ def agreements_step(ctx: Context) -> StepReport:
     return agreements(ctx.workbooks, ctx.schemas, ctx.config, dry_run=ctx.dry_run).step_report()
 
 
+def ceremony_step(ctx: Context) -> StepReport:
+    """협약식: the signing pack of one round (files only; nothing is written into the workbook)."""
+    from automation.ceremony.step import ceremony
+
+    outcome = ceremony(ctx.workbooks, ctx.schemas, ctx.config, round_=int(ctx.options["round"]), dry_run=ctx.dry_run)
+    ctx.details["ceremony"] = outcome
+    return outcome.step_report()
+
+
 def notify_step(ctx: Context) -> StepReport:
     """안내메일: one notice per side of each 확정 pair, at most once."""
     from automation.notify.step import notify
@@ -200,7 +209,11 @@ STEPS: list[Step] = [
     Step("summary", "요약", summary_step, needs=("check",)),
 ]
 #: commands that are steps of their own, not part of ``run``
-SETUP_STEPS = [Step("init", "초기화", init_step), Step("import-markets", "시장 가져오기", import_markets_step)]
+SETUP_STEPS = [
+    Step("init", "초기화", init_step),
+    Step("import-markets", "시장 가져오기", import_markets_step),
+    Step("ceremony", "협약식", ceremony_step),
+]
 STEP_BY_NAME = {s.name: s for s in [*STEPS, *SETUP_STEPS]}
 LABELS = {s.name: s.label for s in STEP_BY_NAME.values()}
 

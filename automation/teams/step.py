@@ -24,12 +24,14 @@ from automation.domain.teams import (
     Grouping,
     Team,
     TeamStatus,
+    ceremony_of,
     first_round,
     first_status,
     group,
     members_text,
     team_name,
 )
+from automation.parsers import parser_for
 from automation.report import ERROR, Issue, StepReport
 from automation.schema import SchemaSet
 from automation.sheets import Workbooks
@@ -140,6 +142,24 @@ def _signed_check(team: Team, state: WorkState) -> bool:
     return False
 
 
+def _signed_ceremonies(table: Table | None) -> dict[str, str]:
+    """차수 → date of every ceremony staff marked 협약체결 = Y (the date may be blank)."""
+    out: dict[str, str] = {}
+    for r in table.data_rows() if table is not None else []:
+        parsed = parser_for("yn")(r["signed"]) if r["signed"].strip() else None
+        if parsed is not None and not parsed.error and parsed.value == "Y" and r["round"].strip():
+            out[r["round"].strip()] = r["held_at"].strip()[:10]
+    return out
+
+
+def _from_ceremony(team: Team, signed_at: dict[str, str]) -> None:
+    """A team still 준비 whose ceremony is marked 협약체결 is signed now (its pairs follow)."""
+    if team.row is None or team.held or not team.members or team.status != TeamStatus.PREPARING:
+        return
+    if ceremony_of(team) in signed_at:
+        team.override = TeamStatus.SIGNED
+
+
 def _check_text(team: Team) -> str:
     return "\n".join(f"{severity.value}: {message}" for severity, message in team.problems)
 
@@ -150,6 +170,7 @@ class _Writes:
     team_updates: list[RowUpdate] = field(default_factory=list)
     team_appends: list[dict[str, str]] = field(default_factory=list)
     task_appends: list[dict[str, str]] = field(default_factory=list)
+    task_updates: list[RowUpdate] = field(default_factory=list)
 
 
 def _markets(table: Table) -> dict[str, Row]:
@@ -162,7 +183,15 @@ def _markets(table: Table) -> dict[str, Row]:
     return out
 
 
-def _team_row(team: Team, grouping: Grouping, teams: Table, state: WorkState, stamp: str, writes: _Writes) -> None:
+def _team_row(
+    team: Team,
+    grouping: Grouping,
+    teams: Table,
+    state: WorkState,
+    stamp: str,
+    writes: _Writes,
+    signed_at: dict[str, str],
+) -> None:
     """The team's 협약 row: appended when missing, else 구성/점검 (and a job-given 협약명) refreshed."""
     check = _check_text(team)
     if team.row is None:
@@ -193,6 +222,10 @@ def _team_row(team: Team, grouping: Grouping, teams: Table, state: WorkState, st
         if name != given:
             values["name"] = name
             state.set(NAME_KIND, team.team_id, name)
+    if team.override and row["status"].strip() != team.override:
+        values["status"] = team.override
+        if not row["signed_on"].strip() and signed_at.get(ceremony_of(team)):
+            values["signed_on"] = signed_at[ceremony_of(team)]
     unnamed = next((tid for r, tid in grouping.unnamed if r is row), "")
     if unnamed:
         values["team_id"] = unnamed
@@ -234,11 +267,10 @@ def teams(books: Workbooks, schemas: SchemaSet, *, dry_run: bool = False) -> Tea
     if outcome.waiting:
         return outcome
     master = books.master
-    with_tasks = not missing_optional(master, [schemas.tasks])
+    absent = set(missing_optional(master, [schemas.tasks, schemas.ceremonies]))
     wanted = [schemas.applications, schemas.markets, schemas.matches, schemas.teams]
-    tables, state = read_with_state(
-        master, schemas, [*wanted, *([schemas.tasks] if with_tasks else [])], dry_run=dry_run
-    )
+    extra = [s for s in (schemas.tasks, schemas.ceremonies) if s.name not in absent]
+    tables, state = read_with_state(master, schemas, [*wanted, *extra], dry_run=dry_run)
     matches, team_tab = tables[schemas.matches.name], tables[schemas.teams.name]
     task_tab = tables.get(schemas.tasks.name)
     if "team_id" not in matches.header.positions:
@@ -262,9 +294,11 @@ def teams(books: Workbooks, schemas: SchemaSet, *, dry_run: bool = False) -> Tea
     tasked = {r["team_id"].strip() for r in task_tab.data_rows()} if task_tab else set()
     for mid, team_id in grouping.new_ids.items():
         writes.matches.setdefault(mid, {})["team_id"] = team_id
+    signed_at = _signed_ceremonies(tables.get(schemas.ceremonies.name))
     for team in grouping.teams.values():
+        _from_ceremony(team, signed_at)
         _signed_check(team, state)
-        _team_row(team, grouping, team_tab, state, stamp, writes)
+        _team_row(team, grouping, team_tab, state, stamp, writes, signed_at)
         outcome.followed += _follow(team, writes)
         if task_tab is not None:
             seeded = seed(team, apps, markets, state, has_tasks=team.team_id in tasked)
@@ -274,6 +308,12 @@ def teams(books: Workbooks, schemas: SchemaSet, *, dry_run: bool = False) -> Tea
         if team.members:
             outcome.teams += 1
             outcome.shapes[team.shape()] += 1
+    if task_tab is not None:
+        for r in task_tab.data_rows():
+            if not r["task_id"].strip():  # a 과제 staff added: it gets its 과제ID (found again by its content)
+                writes.task_updates.append(
+                    RowUpdate({"task_id": ids.next("P")}, row=r.number, fingerprint=task_tab.fingerprint(r))
+                )
     outcome.created = len(writes.team_appends)
     outcome.tasks = len(writes.task_appends)
     outcome.ids_written = len(grouping.new_ids)
@@ -300,8 +340,18 @@ def _write(
         master,
         [
             TabWrite(schemas.matches, match_updates, allow=("team_id", "status"), base=matches),
-            TabWrite(schemas.teams, writes.team_updates, writes.team_appends, allow=("name",), base=team_tab),
-            *([TabWrite(schemas.tasks, (), writes.task_appends)] if writes.task_appends else []),
+            TabWrite(
+                schemas.teams,
+                writes.team_updates,
+                writes.team_appends,
+                allow=("name", "status", "signed_on"),
+                base=team_tab,
+            ),
+            *(
+                [TabWrite(schemas.tasks, writes.task_updates, writes.task_appends)]
+                if writes.task_appends or writes.task_updates
+                else []
+            ),
             *([marks] if marks else []),
         ],
     )

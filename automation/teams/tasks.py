@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from automation.domain.teams import Team, TeamStatus
-from automation.parsers import parser_for
-from automation.parsers.base import josa
+from automation.parsers import mask_rrn, parser_for
+from automation.parsers.base import josa, neutralise_formula
 from automation.sheets.table import Row
 from automation.state import WorkState
 
@@ -47,6 +47,13 @@ def _thousand(text: str) -> int:
     return int(parsed.value) if not parsed.error and parsed.value.isdigit() else 0
 
 
+def _free_text(text: str) -> str:
+    """A free-text cell as one line for a 과제; a formula-looking cell (=HYPERLINK(…)) is not copied
+    (validation already warns on its row) and 주민등록번호-like runs are masked."""
+    line, note = neutralise_formula(" ".join(mask_rrn(text).split()))
+    return "" if note == "formula" else line
+
+
 def _task(title: str, field_name: str, party: str, content: str) -> dict[str, str]:
     return {"title": title, "field": field_name, "party": party, "content": content, "status": PLANNED}
 
@@ -76,10 +83,10 @@ def org_tasks(app: Row, markets: str) -> list[dict[str, str]]:
                 f"{org}{josa(org, '이')} 온누리상품권을 연 {thousand:,}천원 구매",
             )
         )
-    special = " ".join(app["special_program"].split())
+    special = _free_text(app["special_program"])
     if special:
         out.append(_task(f"특화프로그램: {special}", guess_field(special, "행사협력"), "기관", special))
-    other = " ".join(app["other_cooperation"].split())
+    other = _free_text(app["other_cooperation"])
     if other:
         out.append(_task(f"기타: {other}", guess_field(other, "기타"), "기관", other))
     return out
@@ -89,12 +96,12 @@ def market_tasks(market: Row, orgs: str) -> list[dict[str, str]]:
     """What the market offers its partners (주체 시장)."""
     name = market["market_name"].strip()
     out = []
-    idle = " ".join(market["idle_space"].split())
+    idle = _free_text(market["idle_space"])
     if idle:
         out.append(
             _task("유휴공간 제공", "행사협력", "시장", f"{name}의 {idle}{josa(idle, '을')} {orgs}의 행사·교육에 제공")
         )
-    culture = " ".join(market["culture_space"].split())
+    culture = _free_text(market["culture_space"])
     if culture:
         out.append(
             _task("문화공간 활용", "행사협력", "시장", f"{name}의 {culture}에서 {orgs}{josa(orgs, '과')} 함께하는 행사")

@@ -201,3 +201,40 @@ def owned_by_market(found: CHECKED, tab: str, owned: set[str] | None, known: Ite
                 message=f"{quote(value, '은')} 이 시장의 매칭ID가 아닙니다. 이 탭에는 이 시장의 협약({', '.join(sorted(owned)) or '없음'})만 "
                 "적을 수 있습니다. 매칭ID를 확인하세요.",
             )
+
+
+def owned_by_team(found: CHECKED, teams: set[str] | None, task_team: dict[str, str] | None) -> None:
+    """A market tab's 협약ID must be one of that market's teams; its 과제ID a 과제 of that team (or,
+    without a 협약ID, of one of the market's teams). ``task_team``: 과제ID → 협약ID (None: no 협력과제 tab)."""
+    if teams is None:
+        return  # the market itself is unknown: owned_by_market says so
+    listed = ", ".join(sorted(teams)) or "없음"
+    for f in found:
+        team, task = f.values.get("team_id", ""), f.values.get("task_id", "")
+        if team and team not in teams:
+            f.error(
+                "foreign_team",
+                column="협약ID",
+                value=team,
+                message=f"{quote(team, '은')} 이 시장의 협약이 아닙니다. 이 탭에는 이 시장의 협약({listed})만 적을 수 "
+                "있습니다. 협약ID를 확인하세요.",
+            )
+            continue
+        if not task or task_team is None:
+            continue
+        owner = task_team.get(task)
+        if owner is None:
+            f.error(
+                "unknown_task",
+                column="과제ID",
+                value=task,
+                message=f"{quote(task, '은')} '협력과제' 탭에 없습니다. 과제ID를 확인하거나 비우세요.",
+            )
+        elif (team and owner != team) or (not team and owner not in teams):
+            f.error(
+                "foreign_task",
+                column="과제ID",
+                value=task,
+                message=f"{quote(task, '은')} 협약 {owner}의 과제입니다. 이 행의 협약"
+                f"({team or listed})의 과제ID를 적거나 비우세요.",
+            )

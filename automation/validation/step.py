@@ -20,7 +20,7 @@ from automation.domain.status import Status
 from automation.report import ERROR, WARNING, Issue, StepReport
 from automation.schema import TABS, SchemaSet
 from automation.sheets import Workbooks
-from automation.sheets.table import Row, Table, read_tables
+from automation.sheets.table import Row, Table, missing_optional, read_tables
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 from automation.state import read_with_state
 from automation.validation import crossrow
@@ -104,19 +104,28 @@ def _rows(name: str, table: Table) -> list[Row]:
     return [r for r in rows if records_activity(r)] if ot.is_market_tab(name) else rows
 
 
-def _check_market_tabs(tables: dict[str, Table], findings: dict[str, list[RowFindings]]) -> None:
+def _check_market_tabs(
+    tables: dict[str, Table], findings: dict[str, list[RowFindings]], tasks: Table | None = None
+) -> None:
     titles = {title: code for code, title in ot.market_titles(tables[TABS.markets]).items()}
-    owned = {
-        code: {r["match_id"].strip() for r in rows} for code, rows in ot.pairs_by_market(tables[TABS.matches]).items()
-    }
+    owned = ot.owned_match_ids(tables[TABS.matches])
+    teams = ot.teams_by_market(tables[TABS.matches])
+    task_team = (
+        {r["task_id"].strip(): r["team_id"].strip() for r in tasks.data_rows() if r["task_id"].strip()}
+        if tasks is not None
+        else None
+    )
     match_ids = [r["match_id"] for r in tables[TABS.matches].data_rows()]
     for name in (n for n in tables if ot.is_market_tab(n)):
         crossrow.references(findings[name], "match_id", "매칭ID", match_ids, TABS.matches)
         code = titles.get(name)
         crossrow.owned_by_market(findings[name], name, None if code is None else owned.get(code, set()), match_ids)
+        crossrow.owned_by_team(findings[name], None if code is None else teams.get(code, set()), task_team)
 
 
-def _check_tables(tables: dict[str, Table], today: dt.date) -> dict[str, list[RowFindings]]:
+def _check_tables(tables: dict[str, Table], today: dt.date, tasks: str = "") -> dict[str, list[RowFindings]]:
+    """``tasks``: the 협력과제 tab's name when it was read (its cells are checked; market tabs' 과제ID
+    must name one of its rows)."""
     findings: dict[str, list[RowFindings]] = {}
     for name, table in tables.items():
         rows = _rows(name, table)
@@ -139,7 +148,7 @@ def _check_tables(tables: dict[str, Table], today: dt.date) -> dict[str, list[Ro
     crossrow.references(findings[TABS.matches], "application_id", "신청ID", app_ids, TABS.applications)
     crossrow.references(findings[TABS.matches], "market_code", "시장코드", market_codes, TABS.markets)
     crossrow.references(findings[TABS.outcomes], "match_id", "매칭ID", match_ids, TABS.matches)
-    _check_market_tabs(tables, findings)
+    _check_market_tabs(tables, findings, tables.get(tasks) if tasks else None)
     return findings
 
 
@@ -206,13 +215,18 @@ def validate(
 ) -> ValidationResult:
     today = today or now().date()
     master, outcomes = books.master, books.outcomes
+    with_tasks = not missing_optional(master, [schemas.tasks])
     tables, state = read_with_state(
-        master, schemas, [schemas.by_role(r) for r in MASTER_ROLES], dry_run=dry_run, legacy=state_dir
+        master,
+        schemas,
+        [*(schemas.by_role(r) for r in MASTER_ROLES), *([schemas.tasks] if with_tasks else [])],
+        dry_run=dry_run,
+        legacy=state_dir,
     )
     tables.pop(state.schema.name, None)
     outcome_titles = [TABS.outcomes, *(t for t in outcomes.list_tabs() if ot.is_market_tab(t))]
     tables.update(read_tables(outcomes, [ot.tab_schema(schemas, t) for t in outcome_titles]))
-    findings = _check_tables(tables, today)
+    findings = _check_tables(tables, today, schemas.tasks.name if with_tasks else "")
     result = ValidationResult(_summaries(tables, findings), findings, dry_run=dry_run)
     ids = IdAllocator(state, today.year)
     for table in tables.values():
