@@ -44,7 +44,8 @@ def test_an_organisation_wanting_two_gets_two_different_markets(tmp_path):
 
 def test_fewer_markets_than_wanted_leaves_one_unassigned_row_saying_so(tmp_path):
     backends = prepared(tmp_path, apps=[{**APPS[0], "wants": "5"}, *APPS[1:]], markets=ROOMY)
-    run_match(backends, tmp_path)
+    outcome = run_match(backends, tmp_path)
+    assert outcome.summary_lines()[0].endswith(", 희망시장수보다 적게 배정 1곳)")
     mine = rows_of(backends, "A-2024-0001")
     assert sorted(r["상태"] for r in mine) == ["미배정", "제안", "제안"]
     short = next(r for r in mine if r["상태"] == "미배정")

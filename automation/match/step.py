@@ -75,7 +75,10 @@ class MatchOutcome:
         lines = [
             f"{self.round}차: 참여 {c['participants']}곳 — 1지망 {c['first']}, 2지망 {c['second']}, "
             f"희망 시군 {c['city']}, 가까운 시장 {c['near']}, 미배정 {c['unmatched']} (확정 유지 {c['locked']}, "
-            f"매칭 제외 {c['left_out']}" + (f", 직원이 고른 시장 {c['staff']}" if c["staff"] else "") + ")"
+            f"매칭 제외 {c['left_out']}"
+            + (f", 직원이 고른 시장 {c['staff']}" if c["staff"] else "")
+            + (f", 희망시장수보다 적게 배정 {c['short']}곳" if c["short"] else "")
+            + ")"
         ]
         if self.compare:
             lines.append(_compare_line(self.priority, self.compare))
@@ -270,6 +273,7 @@ def _desired(
         )
         outcome.preview.append(PreviewRow(app_id, org, "", "미배정", "", "", reason))
     outcome.counts["participants"] = len(inputs.applicants)
+    outcome.counts["short"] = len(result.short)
     return desired
 
 

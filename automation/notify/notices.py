@@ -31,6 +31,8 @@ _COMMON = frozenset(
         "org_programs",
         "market_programs",
         "attachment_name",
+        "team_id",
+        "partners",
     }
 )
 #: every field each role's templates may use (a test checks the templates against these)
@@ -66,6 +68,9 @@ def _common(c: Cleaned, attachment_name: str, reply_to: str) -> dict[str, object
         "org_programs": org_programs(c, market_name),
         "market_programs": market_programs(c, onnuri_thousand(c.pair) > 0),
         "attachment_name": attachment_name,
+        # a notice of a team of several parties names every partner (see automation.notify.teams)
+        "team_id": "",
+        "partners": [],
     }
 
 

@@ -1,4 +1,6 @@
-"""``onemarket notify`` and the 안내메일 step of ``run``: one notice per side of each 확정 pair.
+"""``onemarket notify`` and the 안내메일 step of ``run``: one notice per side of each 확정 pair — in a
+team of several parties, one per organisation and per market naming every partner
+(:mod:`automation.notify.teams`).
 
 At most once, by construction: the journal (master's hidden ``_발송기록`` tab, keyed by 매칭ID, role
 and template) records "sending" in the workbook before the SMTP call, a batch at a time; a send
@@ -25,7 +27,7 @@ from automation.documents.manifest import Manifest
 from automation.documents.names import path_inside
 from automation.domain.outcome_tabs import outcomes_where
 from automation.domain.pairs import Pair, PairSet, collect_pairs, pair_issue
-from automation.domain.status import Status
+from automation.domain.status import PARTNERED, Status
 from automation.errors import MailError
 from automation.mail.journal import Entry, MailJournal, State, label
 from automation.mail.message import build_message, new_message_id
@@ -33,12 +35,13 @@ from automation.mail.transport import OutboxTransport, SendResult, Transport, op
 from automation.notify.notices import TEMPLATE, market_context, org_context, render_notice
 from automation.notify.requests import take_requests
 from automation.notify.send import Outgoing, label_write, send_batches
+from automation.notify.teams import TeamNotice, covered_label, team_notices
 from automation.parsers import parse_email
 from automation.preview import preview_folder
 from automation.report import ERROR, Issue, StepReport
 from automation.schema import TABS, SchemaSet, TabSchema
 from automation.sheets import Workbooks
-from automation.sheets.table import Row, Table
+from automation.sheets.table import Row, Table, missing_optional
 from automation.sheets.writes import RowUpdate, TabWrite, write_tables
 from automation.state import read_with_state
 
@@ -65,6 +68,7 @@ class NotifyOutcome:
     waiting: int = 0  # 보류: the agreement is not made yet
     no_consent: int = 0  # 개인정보동의 is not Y
     already: int = 0
+    covered: int = 0  # a team's other pair of the same party: its notice is the lead pair's
     restored: int = 0
     requests: int = 0
     stopped: str = ""
@@ -80,6 +84,7 @@ class NotifyOutcome:
                 f"안내 메일 발송 {self.sent}통, 이미 처리 {self.already}, 확인필요 {self.review}, "
                 f"실패 {self.failed}, 재시도 예정 {self.transient}, 메일없음 {self.no_address}, "
                 f"보류(협약서 없음) {self.waiting}, 동의없음 {self.no_consent}, 안내 칸 되살림 {self.restored}"
+                + (f", 협약 안내에 포함 {self.covered}" if self.covered else "")
             )
         return "\n".join(x for x in (head, self.stopped, self.error) if x)
 
@@ -118,6 +123,7 @@ class _Ctx:
     touched: set[tuple[str, str]] = field(default_factory=set)  # journal rows written this run
     queue: list[Outgoing] = field(default_factory=list)  # built messages, sent in batches
     resend: set[tuple[str, str]] = field(default_factory=set)  # staff asked 재발송 (메일요청)
+    teams: dict[str, TeamNotice] = field(default_factory=dict)  # 매칭ID → its team of several parties
 
 
 def _recipient(pair: Pair, role: str) -> tuple[str, str]:
@@ -169,6 +175,9 @@ def _send_one(ctx: _Ctx, pair: Pair, role: str, to: str, attachment: Path) -> No
     else:
         context, cleaned = market_context(pair, attachment.name, cfg.sender, ctx.outcomes_where)
     ctx.outcome.issues.extend(i for i in cleaned.issues if i not in ctx.outcome.issues)
+    team = ctx.teams.get(pair.match_id)
+    if team is not None:  # one notice per party of a team: every partner named
+        context.update({"team_id": team.team_id, "partners": team.partners[role]})
     rendered = render_notice(role, context)
     message_id = new_message_id(cfg.sender)
     try:
@@ -288,6 +297,11 @@ def _changed_since(ctx: _Ctx, pair: Pair, role: str, entry: Entry) -> None:
 
 def _handle(ctx: _Ctx, pair: Pair, role: str) -> None:
     o = ctx.outcome
+    team = ctx.teams.get(pair.match_id)
+    if team is not None and team.leads[role] != pair.match_id:
+        ctx.labels[(pair.match_id, role)] = covered_label(team, role)
+        o.covered += 1
+        return
     if not pair.consent("privacy_consent"):
         _hold(
             ctx,
@@ -437,15 +451,17 @@ def _staff_requests(ctx: _Ctx, journal: MailJournal, matches: Table) -> None:
 
 def notify(books: Workbooks, schemas: SchemaSet, config: Config, *, dry_run: bool = False) -> NotifyOutcome:
     master = books.master
+    with_teams = not missing_optional(master, [schemas.teams])
     tables, state = read_with_state(
         master,
         schemas,
-        [schemas.applications, schemas.markets, schemas.matches],
+        [schemas.applications, schemas.markets, schemas.matches, *([schemas.teams] if with_teams else [])],
         dry_run=dry_run,
         legacy=config.state_dir,
         also=(TABS.mail_log,),
     )
     found = collect_pairs(tables[TABS.matches], tables[TABS.applications], tables[TABS.markets], (Status.CONFIRMED,))
+    partnered = collect_pairs(tables[TABS.matches], tables[TABS.applications], tables[TABS.markets], PARTNERED)
     outcome = NotifyOutcome(dry_run=dry_run, issues=list(found.issues))
     journal = MailJournal(master, schemas, create=not dry_run, legacy=config.state_dir, table=tables.get(TABS.mail_log))
     if dry_run:
@@ -455,6 +471,7 @@ def notify(books: Workbooks, schemas: SchemaSet, config: Config, *, dry_run: boo
     else:
         transport = open_transport(config.mail)
     ctx = _Ctx(config, journal, transport, Manifest(state), outcome, outcomes_where(config), live=not dry_run)
+    ctx.teams = team_notices(tables[TABS.matches], tables.get(schemas.teams.name), partnered.pairs)
     try:
         if not dry_run:
             _staff_requests(ctx, journal, tables[TABS.matches])
