@@ -71,6 +71,10 @@ CASES = {
         ("확정", "거절", "메모"),
     ),
     "agreements": Case("agreements", "매칭", "application_id", ("staff_memo",), (), ("메모", "")),
+    # people edit the 협약 tab (and add rows without 협약ID) while the job writes 구성/점검 and IDs
+    "teams-tab": Case(
+        "teams-tab", "협약", "name", ("staff_memo", "status"), ("name", "status", "signed_on"), ("메모", "협약체결", "")
+    ),
     # people group pairs into teams while the job gives each ungrouped pair its own
     "teams": Case(
         "teams", "매칭", "application_id", ("team_id", "staff_memo"), ("team_id", "status"), ("T-2026-0001", "메모", "")
@@ -114,12 +118,16 @@ IMPORTED = [
 ]
 
 
+#: six one-pair teams whose 구성 the job has not written yet (pairs carry their 협약ID, see _workbooks)
+_TEAM_ROWS = [{"team_id": f"T-2026-{i:04d}", "round": "1", "name": f"협약{i}", "status": "준비"} for i in range(1, 7)]
+
+
 def _workbooks(case: Case) -> dict[str, MemoryBackend]:
     apps = [{**a, "application_id": f"A-2026-{i:04d}"} for i, a in enumerate(APPS, start=1)]
     if case.name.startswith("validate"):
         apps = [dict(a, application_id="") if i % 3 == 0 else a for i, a in enumerate(apps)]  # some new rows
     matches = []
-    if case.name in ("agreements", "notify", "teams"):
+    if case.name in ("agreements", "notify", "teams", "teams-tab"):
         markets = [
             {**MARKET, "market_code": f"MK{i}", "market_name": f"시장{i}", "association_email": f"m{i}@x.org"}
             for i in range(1, 7)
@@ -133,6 +141,7 @@ def _workbooks(case: Case) -> dict[str, MemoryBackend]:
                 "market_code": f"MK{i}",
                 "market_name": f"시장{i}",
                 "status": "확정",
+                **({"team_id": f"T-2026-{i:04d}"} if case.name == "teams-tab" else {}),
             }
             for i in range(1, 7)
         ]
@@ -208,6 +217,7 @@ def _workbooks(case: Case) -> dict[str, MemoryBackend]:
             "매칭": rows_for("매칭", matches),
             "작업기록": rows_for("작업기록", []),
             **({"협약": rows_for("협약", [])} if case.name == "teams" else {}),
+            **({"협약": rows_for("협약", _TEAM_ROWS)} if case.name == "teams-tab" else {}),
         }
     )
     return {"master": master, "outcomes": MemoryBackend({"성과보고": rows_for("성과보고", [])})}
@@ -224,7 +234,7 @@ def _run(case: Case, books: dict[str, MemoryBackend], folder: Path) -> list:
         from automation.match.step import match
 
         return match(backend_for, SCHEMAS, folder / "state").issues
-    if case.name == "teams":
+    if case.name in ("teams", "teams-tab"):
         from automation.teams.step import teams
 
         return teams(backend_for, SCHEMAS).issues
@@ -254,6 +264,7 @@ def edits_for(case: Case) -> st.SearchStrategy[list[tuple[int, Edit]]]:
         "org_name": [f"기관{i}" for i in range(1, 7)],
         "market_name": [f"시장{i}" for i in range(1, 7)],
         "activity_date": [f"2026-11-0{k}" for k in range(1, 4)],
+        "name": [f"협약{i}" for i in range(1, 7)],
     }.get(case.identity, [f"A-2026-{i:04d}" for i in range(1, 7)])
     key = _col(case.tab, case.identity)
     one = st.one_of(
@@ -327,6 +338,7 @@ def test_people_editing_while_a_step_writes(name, data, tmp_path_factory, monkey
         "match": "automation.match.step",
         "agreements": "automation.agreements.step",
         "teams": "automation.teams.step",
+        "teams-tab": "automation.teams.step",
         "notify": "automation.notify.step",
         "import-markets": "automation.setup.markets",
         "outcomes": "automation.outcomes.step",
@@ -378,6 +390,7 @@ def _check(
         "match",
         "import-markets",
         "outcomes",
+        "teams-tab",  # a team row a person deleted while its pairs remain comes back
     ):  # the step adds rows of its own: compare the rows people know
         added = {k for k in got if k not in expected}
         got = {k: v for k, v in got.items() if k in expected}
