@@ -341,3 +341,15 @@ def test_marking_the_ceremony_signed_signs_its_teams_and_their_pairs(tmp_path):
     assert (teams["B"]["상태"], teams["B"]["협약일"]) == ("준비", "")
     assert [r["상태"] for r in match_rows(config)] == ["협약체결", "협약체결", "확정"]
     assert "협약 상태를 따른 짝 2" in teams_report(result).message
+
+
+def test_a_team_whose_pairs_staff_signed_one_by_one_is_signed_too(tmp_path):
+    config = workbook(
+        tmp_path, apps=orgs(2), markets=markets(1), matches=[pair(1, 1, 1, team="T"), pair(2, 2, 1, team="T")]
+    )
+    run_step(config, "teams")
+    for k in (1, 2):
+        set_match_cell(config, f"M-2026-{k:04d}", "상태", "협약체결")
+    run_step(config, "teams")
+    assert team_rows(config)[0]["상태"] == "협약체결"
+    assert job_state(config)[("협약구성", "T")] == "A-2026-0001/MK1|A-2026-0002/MK1"

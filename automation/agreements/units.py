@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from automation.domain.pairs import Pair, pair_issue
+from automation.domain.status import SIGNED_ONCE
 from automation.domain.teams import Team, TeamStatus, group
 from automation.report import Issue
 from automation.sheets.table import Row, Table
@@ -64,7 +65,8 @@ def _signed_on(team: Team, dates: dict[str, str]) -> str:
 def _team_unit(team: Team, pairs: list[Pair], tasks: list[Row], dates: dict[str, str]) -> Unit:
     row = team.row
     round_ = row["round"].strip() if row is not None and row["round"].strip() else None
-    signed = team.status in (TeamStatus.SIGNED, TeamStatus.ENDED)
+    # signed: the team says so, or every pair was set to 협약체결/종료 directly (the old way)
+    signed = team.status in (TeamStatus.SIGNED, TeamStatus.ENDED) or all(p.status in SIGNED_ONCE for p in pairs)
     common = {
         "team_id": team.team_id,
         "round": round_,

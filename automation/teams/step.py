@@ -19,7 +19,7 @@ from typing import Any
 
 from automation.clock import now
 from automation.domain.ids import IdAllocator
-from automation.domain.status import Status
+from automation.domain.status import SIGNED_ONCE, Status
 from automation.domain.teams import (
     Grouping,
     Team,
@@ -153,10 +153,11 @@ def _signed_ceremonies(table: Table | None) -> dict[str, str]:
 
 
 def _from_ceremony(team: Team, signed_at: dict[str, str]) -> None:
-    """A team still 준비 whose ceremony is marked 협약체결 is signed now (its pairs follow)."""
+    """A team still 준비 is signed now when its ceremony is marked 협약체결 (its pairs follow), or
+    when staff set every one of its pairs to 협약체결/종료 directly (the old way)."""
     if team.row is None or team.held or not team.members or team.status != TeamStatus.PREPARING:
         return
-    if ceremony_of(team) in signed_at:
+    if ceremony_of(team) in signed_at or all(m.status in SIGNED_ONCE for m in team.members):
         team.override = TeamStatus.SIGNED
 
 
