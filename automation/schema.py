@@ -87,6 +87,21 @@ class Column:
     min: int | None = None
     max: int | None = None
 
+    def range_message(self, value: str) -> str:
+        """An ``int`` column with bounds: the Korean message when ``value`` (parsed) is outside them."""
+        if self.type != "int" or not value or (self.min is None and self.max is None):
+            return ""
+        number = int(value)
+        low = self.min if self.min is not None else number
+        high = self.max if self.max is not None else number
+        if low <= number <= high:
+            return ""
+        if self.min is not None and self.max is not None:
+            return f"{number}은(는) 범위 밖입니다. {self.min}부터 {self.max}까지의 정수로 적으세요."
+        if self.min is not None:
+            return f"{number}은(는) 너무 작습니다. {self.min} 이상으로 적으세요."
+        return f"{number}은(는) 너무 큽니다. {self.max} 이하로 적으세요."
+
     @property
     def job_owned(self) -> bool:
         return self.owner == "job"

@@ -57,24 +57,34 @@ def run_step(config: Config, name: str, *, dry_run: bool = False) -> RunResult:
     return run(config, dry_run=dry_run, steps=[STEP_BY_NAME[name]])
 
 
-def match_rows(config: Config) -> list[dict[str, str]]:
-    """The 매칭 tab as header → cell text, read straight from the file with openpyxl."""
+def tab_rows(config: Config, tab: str) -> list[dict[str, str]]:
+    """A tab of master.xlsx as header → cell text, read straight from the file with openpyxl."""
     wb = openpyxl.load_workbook(config.workbooks["master"], read_only=True)
-    rows = [["" if v is None else str(v) for v in r] for r in wb["매칭"].iter_rows(values_only=True)]
+    rows = [["" if v is None else str(v) for v in r] for r in wb[tab].iter_rows(values_only=True)]
     wb.close()
     return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if any(r)]
 
 
-def set_match_cell(config: Config, match_id: str, header: str, value: str | None) -> None:
-    """A person edits one cell of the 매칭 tab and saves the file."""
+def match_rows(config: Config) -> list[dict[str, str]]:
+    """The 매칭 tab as header → cell text."""
+    return tab_rows(config, "매칭")
+
+
+def set_cell(config: Config, tab: str, key_header: str, key: str, header: str, value: str | None) -> None:
+    """A person edits one cell of a master tab (the row whose ``key_header`` holds ``key``) and saves."""
     path = config.workbooks["master"]
     wb = openpyxl.load_workbook(path)
-    ws = wb["매칭"]
+    ws = wb[tab]
     headers = [c.value for c in ws[1]]
     for row in ws.iter_rows(min_row=2):
-        if row[headers.index("매칭ID")].value == match_id:
+        if row[headers.index(key_header)].value == key:
             row[headers.index(header)].value = value
     wb.save(path)
+
+
+def set_match_cell(config: Config, match_id: str, header: str, value: str | None) -> None:
+    """A person edits one cell of the 매칭 tab and saves the file."""
+    set_cell(config, "매칭", "매칭ID", match_id, header, value)
 
 
 def set_app_cell(config: Config, header: str, value: str, row: int = 2) -> None:

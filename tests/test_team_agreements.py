@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import zipfile
 
 import openpyxl
 import pytest
 
 from automation.documents.docx import document_lines
 from tests.step_helpers import match_rows, run_step, set_match_cell, workbook
+from tests.test_documents_render import assert_same_parts
 from tests.test_teams_step import YEAR, markets, orgs, pair, set_team_cell, task_rows
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -122,9 +122,7 @@ def test_a_one_pair_team_without_tasks_keeps_the_old_document_byte_for_byte(tmp_
     (old,) = (tmp_path / "before" / "agreements").glob("*.docx")
     (new,) = (tmp_path / "after" / "agreements").glob("*.docx")
     assert old.name == new.name == "M-2026-0001_주식회사 한빛테크_못골시장.docx"
-    with zipfile.ZipFile(old) as a, zipfile.ZipFile(new) as b:
-        assert a.namelist() == b.namelist()
-        assert all(a.read(n) == b.read(n) for n in a.namelist())
+    assert_same_parts(old, new)
 
 
 def test_a_pair_moved_into_a_team_gets_the_teams_document_and_its_old_one_is_kept_aside(tmp_path):
@@ -182,15 +180,12 @@ def test_team_agreement_pdfs_embed_the_korean_font_and_keep_their_layout(
 def test_team_template_fields_equal_the_context_keys_and_the_generator_builds_it(tmp_path):
     from automation.documents.docx import default_team_template, template_variables
     from automation.documents.team_context import TEAM_FIELDS
-    from tests.test_documents_render import _generator
+    from tests.test_documents_render import _generator, assert_same_parts
 
     assert template_variables(default_team_template()) == TEAM_FIELDS
     built = tmp_path / "agreement_team.docx"
     _generator().build_team().save(str(built))
-    with zipfile.ZipFile(default_team_template()) as committed, zipfile.ZipFile(built) as fresh:
-        assert committed.namelist() == fresh.namelist()
-        for name in committed.namelist():
-            assert committed.read(name) == fresh.read(name), f"{name} differs: run tools/make_agreement_template.py"
+    assert_same_parts(default_team_template(), built)
 
 
 GOLDEN = __import__("pathlib").Path(__file__).parent / "golden" / "agreement_team_3to1.txt"

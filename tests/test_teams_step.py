@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from tests.pair_helpers import APP, MARKET, MATCH
-from tests.step_helpers import job_state, match_rows, run_step, set_match_cell, workbook
+from tests.step_helpers import job_state, match_rows, run_step, set_cell, set_match_cell, tab_rows, workbook
 from tests.validation_helpers import SCHEMAS
 
 YEAR = __import__("automation.clock", fromlist=["now"]).now().year
@@ -38,25 +38,15 @@ def pair(k: int, org: int, market: int, status: str = "확정", team: str = "") 
 
 
 def team_rows(config, tab: str = "협약") -> list[dict[str, str]]:
-    wb = openpyxl.load_workbook(config.workbooks["master"], read_only=True)
-    rows = [["" if v is None else str(v) for v in r] for r in wb[tab].iter_rows(values_only=True)]
-    wb.close()
-    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if any(r)]
+    return tab_rows(config, tab)
 
 
 def task_rows(config) -> list[dict[str, str]]:
-    return team_rows(config, "협력과제")
+    return tab_rows(config, "협력과제")
 
 
 def set_team_cell(config, team_id: str, header: str, value: str) -> None:
-    path = config.workbooks["master"]
-    wb = openpyxl.load_workbook(path)
-    ws = wb["협약"]
-    headers = [c.value for c in ws[1]]
-    for row in ws.iter_rows(min_row=2):
-        if row[headers.index("협약ID")].value == team_id:
-            row[headers.index(header)].value = value
-    wb.save(path)
+    set_cell(config, "협약", "협약ID", team_id, header, value)
 
 
 def teams_report(result):

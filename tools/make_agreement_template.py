@@ -36,6 +36,7 @@ stray separator (a blank for a handwritten name instead of 대표자).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -285,23 +286,7 @@ def _team_table(doc: DocxDocument) -> Table:
 
 def build_team() -> DocxDocument:
     """The team agreement: any number of organisations and markets, 협력과제 by party."""
-    doc = Document()
-    for paragraph in list(doc.paragraphs):
-        paragraph._element.getparent().remove(paragraph._element)
-    _page(doc)
-    _styles(doc)
-    _font_table_entry(doc)
-    title = _paragraph(doc, [], align=WD_ALIGN_PARAGRAPH.CENTER, after=18)
-    _runs(title, ["{{ title }}"], bold=True, size=18)
-    _paragraph(doc, TEAM_PREAMBLE, after=6)
-    for heading, body in TEAM_ARTICLES:
-        _article(doc, heading, body, TEAM_LISTS)
-    _paragraph(doc, TEAM_CLOSING, before=12, keep=True)
-    _paragraph(doc, ["{{ signed_date }}"], align=WD_ALIGN_PARAGRAPH.CENTER, before=12, after=12, keep=True)
-    _team_table(doc)
-    _footer(doc, TEAM_FOOTER)
-    _properties(doc)
-    return doc
+    return _build(TEAM_PREAMBLE, TEAM_ARTICLES, TEAM_LISTS, TEAM_CLOSING, _team_table, TEAM_FOOTER)
 
 
 def _properties(doc: DocxDocument) -> None:
@@ -327,7 +312,9 @@ def _properties(doc: DocxDocument) -> None:
         lang.set(qn("w:eastAsia"), "ko-KR")
 
 
-def build() -> DocxDocument:
+def _build(preamble: list[str], articles: list[tuple[str, list[str]]], lists: dict[str, str],
+           closing: list[str], signatures: Callable[[DocxDocument], Table], footer: list[str]) -> DocxDocument:
+    """Title, preamble, articles (with their lists), closing, date, signature table, footer."""
     doc = Document()
     for paragraph in list(doc.paragraphs):
         paragraph._element.getparent().remove(paragraph._element)
@@ -336,15 +323,20 @@ def build() -> DocxDocument:
     _font_table_entry(doc)
     title = _paragraph(doc, [], align=WD_ALIGN_PARAGRAPH.CENTER, after=18)
     _runs(title, ["{{ title }}"], bold=True, size=18)
-    _paragraph(doc, PREAMBLE, after=6)
-    for heading, body in ARTICLES:
-        _article(doc, heading, body)
-    _paragraph(doc, [CLOSING], before=12, keep=True)
+    _paragraph(doc, preamble, after=6)
+    for heading, body in articles:
+        _article(doc, heading, body, lists)
+    _paragraph(doc, closing, before=12, keep=True)
     _paragraph(doc, ["{{ signed_date }}"], align=WD_ALIGN_PARAGRAPH.CENTER, before=12, after=12, keep=True)
-    _signature_table(doc)
-    _footer(doc)
+    signatures(doc)
+    _footer(doc, footer)
     _properties(doc)
     return doc
+
+
+def build() -> DocxDocument:
+    """The agreement of one pair (갑, 을, 입회)."""
+    return _build(PREAMBLE, ARTICLES, LISTS, [CLOSING], _signature_table, FOOTER)
 
 
 def main(argv: list[str]) -> int:

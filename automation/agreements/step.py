@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,22 +101,12 @@ class _Job:
         return self.unit.pairs[0]
 
 
-def _template(config: Config) -> Path:
-    template = config.documents.template or default_template()
+def _template(configured: Path | None, packaged: Callable[[], Path], key: str, what: str = "협약서 양식") -> Path:
+    """The template ``[documents] key`` names, else the packaged one; a missing file stops the step."""
+    template = configured or packaged()
     if not template.is_file():
         raise TemplateError(
-            f"협약서 양식 {template}이(가) 없습니다. [documents] template 경로를 고치거나 지우세요 "
-            "(지우면 기본 양식을 씁니다)."
-        )
-    return template
-
-
-def _team_template(config: Config) -> Path:
-    template = config.documents.team_template or default_team_template()
-    if not template.is_file():
-        raise TemplateError(
-            f"협약(팀) 협약서 양식 {template}이(가) 없습니다. [documents] team_template 경로를 고치거나 지우세요 "
-            "(지우면 기본 양식을 씁니다)."
+            f"{what} {template}이(가) 없습니다. [documents] {key} 경로를 고치거나 지우세요 (지우면 기본 양식을 씁니다)."
         )
     return template
 
@@ -307,7 +298,11 @@ def _cell_updates(units: list[Unit], manifest: Manifest, config: Config, stamp: 
 
 def _templates(config: Config, units: list[Unit], sample: Pair | None) -> dict[str, Path]:
     """The two templates, each checked against a sample context before any file is made."""
-    templates = {PAIR: _template(config), TEAM: _team_template(config)}
+    d = config.documents
+    templates = {
+        PAIR: _template(d.template, default_template, "template"),
+        TEAM: _template(d.team_template, default_team_template, "team_template", "협약(팀) 협약서 양식"),
+    }
     if sample is not None:
         _check_fields(templates[PAIR], agreement_context(sample)[0])
     team = next((u for u in units if u.kind == TEAM), None)

@@ -31,7 +31,7 @@ from automation.domain.teams import Team, group
 from automation.errors import UsageError
 from automation.preview import preview_folder
 from automation.privacy import PATTERNS
-from automation.report import ERROR, WARNING, Issue, StepReport
+from automation.report import ERROR, WARNING, Issue, Severity, StepReport
 from automation.schema import SchemaSet
 from automation.sheets import Workbooks
 from automation.sheets.table import Table, missing_optional
@@ -88,10 +88,10 @@ def _of_round(team: Team, number: str) -> bool:
     return chosen == number if chosen else team.row["round"].strip() == number
 
 
-def _issue(team: Team, code: str, message: str, severity: str = ERROR) -> Issue:
+def _issue(team: Team, code: str, message: str, severity: Severity = ERROR) -> Issue:
     return Issue(
         code=code,
-        severity=severity,  # type: ignore[arg-type]
+        severity=severity,
         tab="협약",
         row=team.row.number if team.row is not None else None,
         column="협약ID",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from automation.domain.pairs import Pair, pair_issue
-from automation.parsers import parse_krw_thousand, parse_yn
+from automation.parsers import is_yes, thousands
 from automation.parsers.base import clean_text, josa, mask_rrn, neutralise_formula
 from automation.privacy import MASK, Detector, consent_detector, for_market, kinds_text
 from automation.report import Issue
@@ -95,13 +95,11 @@ def manwon(thousand: int) -> str:
 
 
 def onnuri_thousand(pair: Pair) -> int:
-    parsed = parse_krw_thousand(pair.app["onnuri_thousand_won"])
-    return int(parsed.value) if parsed.ok and parsed.value.isdigit() else 0
+    return thousands(pair.app["onnuri_thousand_won"])
 
 
 def _yes(pair: Pair, key: str) -> bool:
-    parsed = parse_yn(pair.app[key])
-    return parsed.ok and parsed.value == "Y"
+    return is_yes(pair.app[key])
 
 
 def org_programs(c: Cleaned, market_name: str) -> list[str]:

@@ -63,26 +63,26 @@ _UNDEFINED = re.compile(r"^'([^']+)' is undefined$")
 _BROKEN_TEMPLATE = (OSError, ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError, etree.LxmlError)
 
 
-def default_template() -> Path:
-    """The packaged agreement template (``automation/_data/templates`` in a wheel, else the repo's ``templates/``)."""
+def _packaged(name: str, key: str) -> Path:
+    """A packaged template (``automation/_data/templates`` in a wheel, else the repo's ``templates/``);
+    ``key``: the [documents] setting that replaces it."""
     folder = data_dir("templates")
-    if folder is not None and (folder / TEMPLATE_NAME).is_file():
-        return folder / TEMPLATE_NAME
+    if folder is not None and (folder / name).is_file():
+        return folder / name
     raise TemplateError(
-        f"기본 협약서 양식 {TEMPLATE_NAME}을(를) 찾을 수 없습니다. 설치가 손상되었으니 다시 설치하거나 "
-        "[documents] template에 양식 경로를 적으세요."
+        f"기본 협약서 양식 {name}을(를) 찾을 수 없습니다. 설치가 손상되었으니 다시 설치하거나 "
+        f"[documents] {key}에 양식 경로를 적으세요."
     )
+
+
+def default_template() -> Path:
+    """The packaged agreement of a pair (templates/agreement.docx)."""
+    return _packaged(TEMPLATE_NAME, "template")
 
 
 def default_team_template() -> Path:
     """The packaged agreement of a team of several parties (templates/agreement_team.docx)."""
-    folder = data_dir("templates")
-    if folder is not None and (folder / TEAM_TEMPLATE_NAME).is_file():
-        return folder / TEAM_TEMPLATE_NAME
-    raise TemplateError(
-        f"기본 협약서 양식 {TEAM_TEMPLATE_NAME}을(를) 찾을 수 없습니다. 설치가 손상되었으니 다시 설치하거나 "
-        "[documents] team_template에 양식 경로를 적으세요."
-    )
+    return _packaged(TEAM_TEMPLATE_NAME, "team_template")
 
 
 def _finalize(value: Any) -> Any:

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from automation.parsers import parse_yn
+from automation.parsers import is_yes
 from automation.report import ERROR, WARNING, Issue, Severity
 from automation.schema import TABS
 from automation.sheets.table import Row, Table
@@ -33,8 +33,7 @@ class Pair:
 
     def consent(self, key: str) -> bool:
         """개인정보동의 / 제3자제공동의 read with the Y/N parser (O, 예, ✓, TRUE … count as Y)."""
-        parsed = parse_yn(self.app[key])
-        return parsed.ok and parsed.value == "Y"
+        return is_yes(self.app[key])
 
 
 @dataclass

@@ -55,6 +55,8 @@ class Team:
     problems: list[tuple[Severity, str]] = field(default_factory=list)
     #: the 상태 the teams step is about to write (its ceremony was marked 협약체결)
     override: str = ""
+    #: signed, and its pairs differ from those it was signed with (구성 keeps what was signed)
+    changed_after_signing: bool = False
 
     @property
     def status(self) -> str:
@@ -165,6 +167,11 @@ class Grouping:
         return self.teams.setdefault(team_id, Team(team_id))
 
 
+def team_ids(cell: str) -> list[str]:
+    """The 협약IDs written in one cell (staff may list several by mistake: ``T1, T2``)."""
+    return [t.strip() for t in _SEPARATORS.split(cell) if t.strip()]
+
+
 def _member(row: Row) -> Member:
     return Member(
         match_id=row["match_id"].strip(),
@@ -203,7 +210,7 @@ def group(matches: Table, teams: Table | None, new_id: object = lambda: "") -> G
                 )
             continue
         member = _member(r)
-        ids = [t.strip() for t in _SEPARATORS.split(typed) if t.strip()]
+        ids = team_ids(typed)
         if len(ids) > 1:
             where = f"매칭 {r.number}행({member.match_id or '매칭ID 없음'})"
             out.issues.append(
@@ -272,10 +279,9 @@ def _check_cells(team: Team, row: Row, teams: Table) -> None:
             continue
         column = teams.schema.column(key)
         parsed = parse_date(text) if column.type == "date" else parser_for(column.type)(text)
-        if parsed.error:
-            team.add(ERROR, f"{column.header}: {parsed.error}")
-        elif column.type == "int" and not 1 <= int(parsed.value) <= 99:
-            team.add(ERROR, f"{column.header}: {text}은(는) 범위 밖입니다. 1부터 99까지의 정수로 적으세요.")
+        problem = parsed.error or column.range_message(parsed.value)
+        if problem:
+            team.add(ERROR, f"{column.header}: {problem}")
 
 
 def _check_pairs(out: Grouping) -> None:

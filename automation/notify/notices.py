@@ -97,18 +97,27 @@ def market_context(
 ) -> tuple[dict[str, object], Cleaned]:
     c = Cleaned(pair)
     context = _common(c, attachment_name, reply_to)
-    share = pair.consent("third_party_consent")
-    phone, email = parse_phone(pair.app["phone"]), parse_email(pair.app["email"])
     context.update(
         {
             "association": f"{context['market_name']} 상인회",
-            "share_contact": share,
-            "contact_name": c.text("app", "contact_name", "담당자명", 40) if share else "",
-            "contact_title": c.text("app", "contact_title", "담당자직위", 40) if share else "",
-            "contact_phone": _normalised(phone.ok, phone.value) if share else "",
-            "contact_email": _normalised(email.ok, email.value) if share else "",
+            "share_contact": pair.consent("third_party_consent"),
+            **shared_contact(c),
             "outcomes_where": outcomes_where,
             "activity_types": activity_types(),
         }
     )
     return context, c
+
+
+def shared_contact(c: Cleaned) -> dict[str, str]:
+    """The organisation's contact as another party may see it: only under 제3자제공동의 = Y."""
+    pair = c.pair
+    if not pair.consent("third_party_consent"):
+        return dict.fromkeys(("contact_name", "contact_title", "contact_phone", "contact_email"), "")
+    phone, email = parse_phone(pair.app["phone"]), parse_email(pair.app["email"])
+    return {
+        "contact_name": c.text("app", "contact_name", "담당자명", 40),
+        "contact_title": c.text("app", "contact_title", "담당자직위", 40),
+        "contact_phone": _normalised(phone.ok, phone.value),
+        "contact_email": _normalised(email.ok, email.value),
+    }

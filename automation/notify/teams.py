@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from automation.documents.context import Cleaned
 from automation.domain.pairs import Pair
 from automation.domain.teams import group
-from automation.parsers import parse_email, parse_phone
+from automation.notify.notices import shared_contact
 from automation.sheets.table import Table
 
 ORG, MARKET = "org", "market"
@@ -34,21 +34,10 @@ class TeamNotice:
 
 def _org_entry(pair: Pair) -> dict[str, str]:
     c = Cleaned(pair)  # what another party reads: masked where the organisation gave no consent
-    name = c.text("app", "org_name", "기관명", 120)
-    detail = ""
-    if pair.consent("third_party_consent"):
-        phone, email = parse_phone(pair.app["phone"]), parse_email(pair.app["email"])
-        parts = [
-            " ".join(
-                x
-                for x in (c.text("app", "contact_name", "담당자명", 40), c.text("app", "contact_title", "직위", 40))
-                if x
-            ),
-            phone.value if phone.ok else "",
-            email.value if email.ok else "",
-        ]
-        detail = " · ".join(p for p in parts if p)
-    return {"kind": "기관", "name": name, "detail": detail}
+    contact = shared_contact(c)
+    who = " ".join(x for x in (contact["contact_name"], contact["contact_title"]) if x)
+    detail = " · ".join(x for x in (who, contact["contact_phone"], contact["contact_email"]) if x)
+    return {"kind": "기관", "name": c.text("app", "org_name", "기관명", 120), "detail": detail}
 
 
 def _market_entry(pair: Pair) -> dict[str, str]:

@@ -364,6 +364,18 @@ def parse_yn(text: str) -> Parsed:
     )
 
 
+def thousands(text: str) -> int:
+    """A 천원 amount cell (:func:`parse_krw_thousand`) as a number; 0 when blank or unreadable."""
+    parsed = parse_krw_thousand(text)
+    return int(parsed.value) if parsed.ok and parsed.value.isdigit() else 0
+
+
+def is_yes(text: str) -> bool:
+    """The cell reads as Y with :func:`parse_yn` (blank, N and unreadable values are not Y)."""
+    parsed = parse_yn(text)
+    return parsed.ok and parsed.value == "Y"
+
+
 _MIDDLE_DOTS = str.maketrans(dict.fromkeys("ㆍ・•‧∙⋅", "·"))
 
 

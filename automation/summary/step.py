@@ -44,7 +44,7 @@ from automation.clock import now
 from automation.domain.outcome_records import OutcomeRecord, collect_outcomes
 from automation.domain.status import USABLE
 from automation.geo import SIGUN, normalize_sigun, parse_address
-from automation.parsers import clean_text, parse_enum, parse_int, parse_krw_thousand, parse_yn
+from automation.parsers import clean_text, is_yes, parse_enum, parse_int, parse_yn, thousands
 from automation.parsers.base import neutralise_formula
 from automation.privacy import Detector, cut
 from automation.report import StepReport
@@ -100,11 +100,6 @@ def _applicant_sigun(wish: str, address: str) -> str:
     return found
 
 
-def _yes(text: str) -> bool:
-    parsed = parse_yn(text)
-    return parsed.ok and parsed.value == "Y"
-
-
 def _chosen_text(text: str) -> bool:
     shown = clean_text(text)
     if not shown or shown.casefold() in NOT_CHOSEN:
@@ -113,19 +108,14 @@ def _chosen_text(text: str) -> bool:
     return not (parsed.ok and parsed.value == "N")
 
 
-def _amount(text: str) -> int:
-    parsed = parse_krw_thousand(text)
-    return int(parsed.value) if parsed.ok and parsed.value.isdigit() else 0
-
-
 def app_facts(apps: Table) -> list[AppFacts]:
     out = []
     for row in apps.data_rows():
         kind = parse_enum(row["org_type"], ORG_TYPES)
-        pledge = _amount(row["onnuri_thousand_won"])
+        pledge = thousands(row["onnuri_thousand_won"])
         chosen = {
-            "전통시장가는날": _yes(row["market_day"]),
-            "물품구매": _yes(row["purchase"]),
+            "전통시장가는날": is_yes(row["market_day"]),
+            "물품구매": is_yes(row["purchase"]),
             "온누리상품권": pledge > 0,
             "특화프로그램": _chosen_text(row["special_program"]),
             "기타협력": _chosen_text(row["other_cooperation"]),

@@ -29,9 +29,10 @@ from automation.domain.teams import (
     first_status,
     group,
     members_text,
+    team_ids,
     team_name,
 )
-from automation.parsers import parser_for
+from automation.parsers import is_yes
 from automation.report import ERROR, Issue, StepReport
 from automation.schema import SchemaSet
 from automation.sheets import Workbooks
@@ -134,6 +135,7 @@ def _signed_check(team: Team, state: WorkState) -> bool:
         parts.append("더해진 짝 " + ", ".join(sorted(now_set - was)))
     if was - now_set:
         parts.append("빠진 짝 " + ", ".join(sorted(was - now_set)))
+    team.changed_after_signing = True
     team.add(
         ERROR,
         f"협약체결 뒤에 구성이 바뀌었습니다 ({'; '.join(parts)}). 서명한 협약서와 다릅니다. 매칭 탭의 협약ID·상태를 "
@@ -146,8 +148,7 @@ def _signed_ceremonies(table: Table | None) -> dict[str, str]:
     """차수 → date of every ceremony staff marked 협약체결 = Y (the date may be blank)."""
     out: dict[str, str] = {}
     for r in table.data_rows() if table is not None else []:
-        parsed = parser_for("yn")(r["signed"]) if r["signed"].strip() else None
-        if parsed is not None and not parsed.error and parsed.value == "Y" and r["round"].strip():
+        if is_yes(r["signed"]) and r["round"].strip():
             out[r["round"].strip()] = r["held_at"].strip()[:10]
     return out
 
@@ -212,8 +213,7 @@ def _team_row(
         return
     row = team.row
     values: dict[str, str] = {}
-    signed_changed = any("협약체결 뒤에" in message for _, message in team.problems)
-    if not signed_changed and row["members"] != members_text(team):
+    if not team.changed_after_signing and row["members"] != members_text(team):
         values["members"] = members_text(team)
     if row["check"] != check:
         values["check"] = check
@@ -282,7 +282,7 @@ def teams(books: Workbooks, schemas: SchemaSet, *, dry_run: bool = False) -> Tea
         return outcome
     ids = IdAllocator(state, now().year)
     for r in [*team_tab.rows, *matches.rows]:
-        for part in r["team_id"].replace(",", " ").split():
+        for part in team_ids(r["team_id"]):
             ids.observe(part)
     for r in task_tab.rows if task_tab else []:
         ids.observe(r["task_id"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from automation.domain.teams import Team, TeamStatus
-from automation.parsers import mask_rrn, parser_for
+from automation.parsers import is_yes, mask_rrn, thousands
 from automation.parsers.base import josa, neutralise_formula
 from automation.sheets.table import Row
 from automation.state import WorkState
@@ -37,16 +37,6 @@ def guess_field(text: str, default: str) -> str:
     return default
 
 
-def _yes(text: str) -> bool:
-    parsed = parser_for("yn")(text)
-    return not parsed.error and parsed.value == "Y"
-
-
-def _thousand(text: str) -> int:
-    parsed = parser_for("krw_thousand")(text)
-    return int(parsed.value) if not parsed.error and parsed.value.isdigit() else 0
-
-
 def _free_text(text: str) -> str:
     """A free-text cell as one line for a 과제; a formula-looking cell (=HYPERLINK(…)) is not copied
     (validation already warns on its row) and 주민등록번호-like runs are masked."""
@@ -62,7 +52,7 @@ def org_tasks(app: Row, markets: str) -> list[dict[str, str]]:
     """What the organisation offered on its application, as 과제 (주체 기관)."""
     org = app["org_name"].strip()
     out = []
-    if _yes(app["market_day"]):
+    if is_yes(app["market_day"]):
         out.append(
             _task(
                 "전통시장 가는 날 운영",
@@ -71,9 +61,9 @@ def org_tasks(app: Row, markets: str) -> list[dict[str, str]]:
                 f"{org} 임직원이 {markets}{josa(markets, '을')} 찾아 장보기",
             )
         )
-    if _yes(app["purchase"]):
+    if is_yes(app["purchase"]):
         out.append(_task("전통시장 물품 구매", "물품구매", "기관", f"{org}의 행사·업무 물품을 {markets}에서 구매"))
-    thousand = _thousand(app["onnuri_thousand_won"])
+    thousand = thousands(app["onnuri_thousand_won"])
     if thousand:
         out.append(
             _task(

@@ -7,7 +7,7 @@ import datetime as dt
 from functools import lru_cache
 
 from automation.parsers import Parsed, contains_rrn, looks_like_formula, mask_rrn, parse_date, parser_for
-from automation.schema import Column, TabSchema
+from automation.schema import TabSchema
 from automation.sheets.table import Row
 from automation.validation.findings import RowFindings
 
@@ -63,7 +63,7 @@ def check_cells(schema: TabSchema, row: Row, today: dt.date, *, skip: frozenset[
                 message="=, +, -, @로 시작해 수식처럼 보입니다. 글자로만 다루며 문서·메일·요약에는 옮기지 않습니다 "
                 "('- 항목'처럼 기호 뒤에 띄어 쓴 목록은 '• 항목'으로 옮김). 수식이 아니면 앞 기호를 지우세요.",
             )
-        out_of_range = _range_message(column, parsed.value)
+        out_of_range = column.range_message(parsed.value)
         if out_of_range:
             found.error("int_range", column=column.header, value=raw, message=out_of_range)
             continue
@@ -71,19 +71,3 @@ def check_cells(schema: TabSchema, row: Row, today: dt.date, *, skip: frozenset[
         if parsed.value != raw:
             found.fixes[column.key] = parsed.value
     return found
-
-
-def _range_message(column: Column, value: str) -> str:
-    """An ``int`` column with bounds: the Korean message when ``value`` is outside them."""
-    if column.type != "int" or not value or (column.min is None and column.max is None):
-        return ""
-    number = int(value)
-    low = column.min if column.min is not None else number
-    high = column.max if column.max is not None else number
-    if low <= number <= high:
-        return ""
-    if column.min is not None and column.max is not None:
-        return f"{number}은(는) 범위 밖입니다. {column.min}부터 {column.max}까지의 정수로 적으세요."
-    if column.min is not None:
-        return f"{number}은(는) 너무 작습니다. {column.min} 이상으로 적으세요."
-    return f"{number}은(는) 너무 큽니다. {column.max} 이하로 적으세요."
