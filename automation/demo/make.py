@@ -113,6 +113,10 @@ class DemoOutcome:
             "  - '참여신청' 탭의 검증결과·검증메시지 열에 일부러 넣은 잘못된 행이 표시됩니다. 고친 뒤 다시 실행하세요."
         )
         lines.append("  - 협약서는 agreements/ 폴더에, 보낼 안내 메일은 outbox/ 폴더에 .eml 파일로 있습니다.")
+        lines.append(
+            "  - '협약' 탭에 협약(팀)과 구성·점검이, '협력과제' 탭에 과제가 있습니다. 매칭 탭의 협약ID를 같게 적으면 "
+            "짝들이 한 협약으로 묶입니다. 협약식 자료는 agreements/협약식/1차/에 있습니다."
+        )
         prefix = "uv run " if os.environ.get("UV") else ""
         lines.append(f"  - 다시 실행: {prefix}onemarket --config {self.config_path} run")
         return "\n".join(lines)
