@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from automation.matching import Applicant, Lock, Market, MatchResult, Objective, solve
+from automation.matching import Applicant, Lock, Market, MatchResult, Objective, solve, ties
 from automation.matching.allowed import pair
 from automation.matching.capacity import expand
 from automation.matching.model import Neighbours, Priority
@@ -279,3 +279,19 @@ def test_shuffled_input_gives_the_same_answer() -> None:
     again = solve(shuffled, markets, neighbours=inst.neighbours)
     assert first.assignments == again.assignments and first.unmatched == again.unmatched
     assert first.short == again.short
+
+
+@pytest.mark.parametrize("priority", PRIORITIES)
+@pytest.mark.parametrize("seed", [3, 4])
+def test_backward_search_gives_the_tie_rule_of_the_full_search(
+    seed: int, priority: Priority, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tie rule's shortcut (answer from the markets that reach i's market backwards) changes
+    nothing: with it switched off every step takes the full forward search."""
+    inst = gyeonggi(260, capacity=2, n_markets=60, seed=seed)
+    rng = random.Random(seed)
+    apps = [replace(a, wants=rng.choice([1, 1, 1, 2, 3, 5])) for a in inst.applicants]
+    quick = solve(apps, inst.markets, neighbours=inst.neighbours, priority=priority)
+    monkeypatch.setattr(ties, "BACK_LIMIT", -1)
+    full = solve(apps, inst.markets, neighbours=inst.neighbours, priority=priority)
+    assert quick.assignments == full.assignments and quick.unmatched == full.unmatched

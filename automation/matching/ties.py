@@ -12,6 +12,13 @@ and the assignment stays optimal?": an alternating path from b back to i's marke
 applicants not yet served, each moving along an optimal (zero reduced cost) arc — a cycle, or a
 chain that ends in a market with room (or "unmatched") and starts in a market that may lose one
 (not one that every optimal assignment fills). Breadth-first search over markets.
+
+When i's market cannot lose anyone and nothing that can reach it backwards (within a few hundred
+markets) may lose one, no chain through a market with room can help, so the backward search alone
+answers every better market of i at once. That is the common case of an organisation wanting several
+markets: its spare seats are reached only from its own stand-ins, and a forward search that fails
+would otherwise walk the whole graph (national scale with 10% of organisations wanting 2–5
+markets: 10.9 s → 1.3 s, the same assignment).
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ import numpy as np
 
 from automation.matching.allowed import IntArray, Problem, preference_keys
 from automation.matching.core import Face
+
+BACK_LIMIT = 256  # markets a backward search may visit before the full search takes over
 
 
 def serial_dictatorship(problem: Problem, face: Face) -> IntArray:
@@ -55,8 +64,35 @@ def serial_dictatorship(problem: Problem, face: Face) -> IntArray:
     for i in options:
         movers.setdefault(node[i], set()).add(i)
 
+    wanters: dict[int, list[int]] = {}  # node -> the flexible applicants that may move into it
+    for j, opts in options.items():
+        for y in opts:
+            wanters.setdefault(y, []).append(j)
+    waiting = set(options)  # not served yet: free to move
+
     def may_lose(x: int) -> bool:
         return x == unmatched or not full[x]
+
+    def back(a: int) -> dict[int, tuple[int, int]] | None:
+        """Every market from which a chain of moves reaches a without passing a market with room
+        (node -> (next node, the applicant moving there)), when no chain through a market with
+        room can reach a (no market here may lose one); else None (the full search decides).
+        Cheap where it matters: the spare seats of an organisation are reached from its own
+        stand-ins only, so failing searches need not walk the whole graph."""
+        if may_lose(a):
+            return None
+        seen: dict[int, tuple[int, int]] = {a: (a, -1)}
+        queue = deque([a])
+        while queue:
+            y = queue.popleft()
+            for j in wanters.get(y, ()):
+                x = node[j]
+                if j in waiting and x not in seen:
+                    if may_lose(x) or len(seen) > BACK_LIMIT:
+                        return None
+                    seen[x] = (y, j)
+                    queue.append(x)
+        return seen
 
     def find(b: int, a: int) -> list[tuple[int, int]] | None:
         """Moves (applicant, destination) after which the applicant at a may go to b, or None."""
@@ -93,10 +129,13 @@ def serial_dictatorship(problem: Problem, face: Face) -> IntArray:
     for i in sorted(options):  # published order
         a = node[i]
         movers[a].discard(i)
+        waiting.discard(i)
+        reach = back(a) if options[i][0] != a else None
         for b in options[i]:
             if b == a:
                 break
-            path = find(b, a)
+            # the backward search, when it answers, knows every market that can reach a
+            path = find(b, a) if reach is None else (_follow(reach, b, a) if b in reach else None)
             if path is not None:
                 for j, dest in path:
                     move(j, dest)
@@ -104,6 +143,17 @@ def serial_dictatorship(problem: Problem, face: Face) -> IntArray:
                 move(i, b)
                 break
     return asg
+
+
+def _follow(reach: dict[int, tuple[int, int]], b: int, a: int) -> list[tuple[int, int]]:
+    """The moves along a chain from b to a found by the backward search."""
+    moves: list[tuple[int, int]] = []
+    x = b
+    while x != a:
+        y, j = reach[x]
+        moves.append((j, y))
+        x = y
+    return moves
 
 
 def _unwind(parent: dict[int, tuple[int, int]], a: int, b: int) -> list[tuple[int, int]]:
