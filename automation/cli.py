@@ -359,6 +359,57 @@ def ceremony(ctx: click.Context, round_: int, dry_run: bool, as_json: bool) -> N
     ctx.exit(result.exit_code)
 
 
+@main.command()
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="양식을 쓸 폴더.",
+)
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
+@click.pass_context
+def form(ctx: click.Context, out: str, as_json: bool) -> None:
+    """빈 참여 신청서(.hwpx, .docx)를 만듭니다 — 항목은 참여신청 스키마(sheet_schemas/)에서 옵니다."""
+    from automation.documents.forms import write_forms
+    from automation.domain.form_layout import form_sections
+    from automation.schema import default_schemas
+
+    written = write_forms(form_sections(default_schemas().applications), Path(out))
+    if as_json:
+        _echo_json({"files": [str(p) for p in written]})
+    else:
+        _echo("참여 신청서를 만들었습니다 (한글·Word에서 □를 ■/☑로 바꾸거나 V 표시를 하고 빈칸을 채웁니다):")
+        for path in written:
+            _echo(f"  {path}")
+
+
+@main.command("import-forms")
+@click.argument("paths", nargs=-1, type=click.Path(exists=False))
+@click.option("--responses", metavar="TAB", default=None, help="master 파일의 Google 설문 응답 탭도 읽습니다.")
+@click.option("--move", is_flag=True, help="가져온 파일은 처리완료/, 거부된 파일은 확인필요/ 폴더로 옮깁니다.")
+@click.option("--dry-run", is_flag=True, help="읽기만 하고 시트에 쓰지 않습니다 (파일도 옮기지 않음).")
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
+@click.pass_context
+def import_forms(
+    ctx: click.Context, paths: tuple[str, ...], responses: str | None, move: bool, dry_run: bool, as_json: bool
+) -> None:
+    """작성된 참여 신청서(.hwpx, .hwp, .docx; 파일이나 폴더)와 Google 설문 응답을 참여신청 탭에 새 행으로 가져옵니다."""
+    options = {"paths": list(paths) if paths or not responses else [], "move": move, "responses": responses}
+    if not paths and not responses:
+        options.pop("paths")  # the configured inbox / responses tab
+    result, outcome = _command(ctx, "import-forms", dry_run=dry_run, options=options)
+    if as_json:
+        _echo_json(outcome.as_dict())
+    else:
+        _echo(outcome.summary())
+        for issue in outcome.issues:
+            _echo(f"  [{issue.severity}] {issue.message}")
+    refused = outcome.count("refused") if outcome is not None else 0
+    ctx.exit(result.exit_code or (1 if refused else 0))
+
+
 #: the steps of ``run`` that are also commands of their own: name → help text
 STEP_COMMANDS = {
     "teams": "확정된 짝을 협약(팀)으로 묶습니다: 협약ID가 없는 짝마다 협약을 만들고, 같은 협약ID의 짝을 한 협약으로 점검합니다.",

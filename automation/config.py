@@ -59,6 +59,7 @@ _KNOWN: dict[str, dict[str, type | tuple[type, ...]]] = {
     },
     "outcomes": {"remind_after_days": int, "editors": list},
     "matching": {"priority": str},
+    "intake": {"inbox": str, "move": bool, "responses": str, "responses_workbook": str},
     "run": {"lock": str, "state_dir": str, "lock_ttl": (int, float)},
 }
 
@@ -130,6 +131,18 @@ class MatchingConfig:
 
 
 @dataclass(frozen=True)
+class IntakeConfig:
+    #: a folder of filled 신청서 that ``run`` imports first (None: ``run`` imports nothing)
+    inbox: Path | None = None
+    #: move each file into 처리완료/ or 확인필요/ beside it after ``run`` imports the folder
+    move: bool = True
+    #: a Google Forms responses tab that ``run`` (and ``import-forms``) reads too: in master, or in
+    #: ``responses_workbook`` (the form's own spreadsheet: a Google key / URL, or an .xlsx path)
+    responses: str = ""
+    responses_workbook: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     backend: str
@@ -141,6 +154,7 @@ class Config:
     lock_path: Path
     state_dir: Path
     matching: MatchingConfig = MatchingConfig()
+    intake: IntakeConfig = IntakeConfig()
     #: ``[run] lock`` was set in the file (else the .xlsx lock sits beside the master workbook)
     lock_explicit: bool = False
     #: seconds a Google run lock stays valid without renewal (a crashed holder's lock expires)
@@ -321,11 +335,24 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         documents=documents,
         outcomes=_outcomes(data.get("outcomes", {}), path),
         matching=_matching(data.get("matching", {}), path),
+        intake=IntakeConfig(
+            inbox=(base / data["intake"]["inbox"]).resolve() if data.get("intake", {}).get("inbox") else None,
+            move=bool(data.get("intake", {}).get("move", True)),
+            responses=str(data.get("intake", {}).get("responses", "")).strip(),
+            responses_workbook=_responses_book(data.get("intake", {}), backend, base),
+        ),
         lock_path=(base / run.get("lock", ".onemarket/run.lock")).resolve(),
         lock_ttl=lock_ttl,
         state_dir=state_dir,
         lock_explicit="lock" in run,
     )
+
+
+def _responses_book(d: dict[str, Any], backend: str, base: Path) -> str:
+    value = str(d.get("responses_workbook", "")).strip()
+    if not value:
+        return ""
+    return _spreadsheet_key(value) if backend == "google" else str((base / value).resolve())
 
 
 def _matching(m: dict[str, Any], path: Path) -> MatchingConfig:

@@ -56,6 +56,8 @@ _COLUMN_KEYS = frozenset(
         "optional",
         "min",
         "max",
+        "form_label",
+        "form_section",
     }
 )
 _TAB_KEYS = frozenset({"tab", "workbook", "id_column", "description", "columns", "hidden", "optional"})
@@ -86,6 +88,10 @@ class Column:
     #: bounds of an ``int`` column (inclusive); a value outside is an error on its row
     min: int | None = None
     max: int | None = None
+    #: the column's line on the 참여 신청서 (``onemarket form``) and the label ``import-forms``
+    #: looks for first; a column without it is not on the form
+    form_label: str = ""
+    form_section: str = ""
 
     def range_message(self, value: str) -> str:
         """An ``int`` column with bounds: the Korean message when ``value`` (parsed) is outside them."""
@@ -219,6 +225,8 @@ def _column(path: Path, raw: Any) -> Column:
         optional=bool(raw.get("optional", False)),
         min=bounds[0],
         max=bounds[1],
+        form_label=str(raw.get("form_label", "")).strip(),
+        form_section=str(raw.get("form_section", "")).strip(),
     )
 
 

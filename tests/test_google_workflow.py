@@ -36,7 +36,7 @@ def test_init_on_empty_google_spreadsheets_yields_exactly_the_design(gsheets, go
     assert [t.title for t in gsheets.books[KEYS["dashboard"]].tabs] == list(DASHBOARD_TABS)
     apps = master.tab("참여신청")
     assert apps.frozen_rows == 1
-    assert len(apps.protected) == 3  # 신청ID, 검증결과, 검증메시지
+    assert len(apps.protected) == 5  # 신청ID, 원본파일, 재제출, 검증결과, 검증메시지
     assert all(p["editors"]["users"] == [SERVICE_EMAIL] for p in apps.protected)
     assert all(p["description"].startswith("onemarket:") for p in apps.protected)
     rules = [v["rule"]["condition"] for v in apps.validations.values()]

@@ -9,7 +9,19 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "automation"
-FEATURES = ("setup", "validation", "match", "teams", "agreements", "ceremony", "notify", "outcomes", "summary", "demo")
+FEATURES = (
+    "setup",
+    "validation",
+    "match",
+    "teams",
+    "agreements",
+    "ceremony",
+    "intake",
+    "notify",
+    "outcomes",
+    "summary",
+    "demo",
+)
 FRONTS = ("cli", "__main__", "demo")  # what people run: may reach the runner and the features
 RUNNER = "pipeline"  # calls the features' steps; nothing below calls it
 #: each third-party library with I/O or a heavy engine has one home (a module or a folder)
@@ -24,6 +36,7 @@ HOMES = {
     "scipy": ("matching/",),
     "pandas": ("summary/",),
     "pypdf": ("documents/ceremony.py",),
+    "hwpx": ("documents/",),
 }
 
 

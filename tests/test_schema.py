@@ -93,7 +93,7 @@ DESIGN_HEADERS = {
     ],
 }
 JOB_OWNED = {
-    "참여신청": {"신청ID", "검증결과", "검증메시지"},
+    "참여신청": {"신청ID", "원본파일", "재제출", "검증결과", "검증메시지"},
     "시장": {"검증결과", "검증메시지"},
     "매칭": {"매칭ID", "점수", "추천사유", "협약서", "기관안내", "시장안내", "처리일시"},
     "성과보고": {"성과ID", "검증결과", "검증메시지"},
@@ -101,13 +101,24 @@ JOB_OWNED = {
 
 
 #: columns added after the contract, optional so workbooks without them keep working (init adds them)
-ADDED = {"매칭": ["협약ID", "메일요청"], "참여신청": ["희망시장수"], "성과보고": ["협약ID", "과제ID"]}
+ADDED = {
+    "매칭": ["협약ID", "메일요청"],
+    "참여신청": ["희망시장수", "원본파일", "재제출"],
+    "성과보고": ["협약ID", "과제ID"],
+}
 _WISH = DESIGN_HEADERS["참여신청"].index("희망지역")
 _MEMO = DESIGN_HEADERS["매칭"].index("담당자메모")
 #: the headers init writes on a fresh workbook: the added columns in the schema's order
 FRESH_HEADERS = {
     **DESIGN_HEADERS,
-    "참여신청": [*DESIGN_HEADERS["참여신청"][:_WISH], "희망시장수", *DESIGN_HEADERS["참여신청"][_WISH:]],
+    "참여신청": [
+        *DESIGN_HEADERS["참여신청"][:_WISH],
+        "희망시장수",
+        *DESIGN_HEADERS["참여신청"][_WISH:-2],
+        "원본파일",
+        "재제출",
+        *DESIGN_HEADERS["참여신청"][-2:],
+    ],
     "매칭": [*DESIGN_HEADERS["매칭"][:_MEMO], "협약ID", *DESIGN_HEADERS["매칭"][_MEMO:-1], "메일요청", "처리일시"],
     "성과보고": [*DESIGN_HEADERS["성과보고"][:-2], "협약ID", "과제ID", *DESIGN_HEADERS["성과보고"][-2:]],
 }

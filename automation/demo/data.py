@@ -397,6 +397,8 @@ def _application(
         "wish_region": region,
         "privacy_consent": "Y",
         "third_party_consent": "Y" if rng.random() < 0.75 else "N",
+        "source_file": "",  # typed by staff, not imported from a filled form
+        "resubmission": "",
         "validation_result": "",
         "validation_message": "",
     }

@@ -21,6 +21,8 @@ from typing import Any
 from automation.clock import now
 from automation.config import DEFAULT_CONFIG_NAME, Config, load_config
 from automation.demo.data import sample_applications, sample_markets
+from automation.documents.forms import write_forms
+from automation.domain.form_layout import form_sections
 from automation.domain.status import LOCKED, Status
 from automation.locking import job_lock
 from automation.pipeline.runner import STEP_BY_NAME, RunResult, run
@@ -116,6 +118,10 @@ class DemoOutcome:
         lines.append(
             "  - '협약' 탭에 협약(팀)과 구성·점검이, '협력과제' 탭에 과제가 있습니다. 매칭 탭의 협약ID를 같게 적으면 "
             "짝들이 한 협약으로 묶입니다. 협약식 자료는 agreements/협약식/1차/에 있습니다."
+        )
+        lines.append(
+            f"  - 빈 참여 신청서(한글 .hwpx, Word .docx)는 {FORMS_FOLDER}/에 있습니다. 채워 받은 신청서는 "
+            "'onemarket import-forms 폴더'로 참여신청 탭에 새 행이 됩니다."
         )
         prefix = "uv run " if os.environ.get("UV") else ""
         lines.append(f"  - 다시 실행: {prefix}onemarket --config {self.config_path} run")
@@ -217,9 +223,14 @@ def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
         return _demo(folder, config_path, config, seed)
 
 
+#: where the demo puts the blank 참여 신청서 (what `onemarket form` writes)
+FORMS_FOLDER = "신청서양식"
+
+
 def _demo(folder: Path, config_path: Path, config: Config, seed: int) -> DemoOutcome:
     jobs.init(config)
     schemas = default_schemas()
+    write_forms(form_sections(schemas.applications), folder / FORMS_FOLDER)
     backend = open_backend(config, "master")
     tables = read_tables(backend, [schemas.markets, schemas.applications])
     markets = applications = 0

@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from automation.config import ROLES, Config
-from automation.errors import OnemarketError
+from automation.errors import OnemarketError, UsageError
 from automation.locking import job_lock
 from automation.pipeline.runlog import append_runlog, new_run_id
 from automation.report import ERROR, StepReport
@@ -177,6 +178,36 @@ def ceremony_step(ctx: Context) -> StepReport:
     return outcome.step_report()
 
 
+def import_forms_step(ctx: Context) -> StepReport:
+    """신청서 가져오기: filled 신청서 (the command's paths, else ``[intake] inbox``) and the Google Forms
+    responses tab (``[intake] responses``) into 참여신청."""
+    from automation.intake.step import import_forms
+
+    intake = ctx.config.intake
+    paths = ctx.options.get("paths")
+    move = bool(ctx.options.get("move", False))
+    if paths is None:  # inside ``run``: the configured inbox (no folder yet: nothing to import)
+        paths = [intake.inbox] if intake.inbox is not None and intake.inbox.is_dir() else []
+        move = intake.move
+    responses = ctx.options.get("responses") or intake.responses or None
+    if not paths and not responses:
+        raise UsageError(
+            "가져올 신청서 파일이나 폴더를 적으세요 (예: onemarket import-forms 신청서함/), 또는 설정의 "
+            "[intake] inbox / responses를 채우세요."
+        )
+    outcome = import_forms(
+        ctx.workbooks,
+        ctx.schemas,
+        [Path(p) for p in paths],
+        responses=responses,
+        responses_workbook=intake.responses_workbook,
+        move=move,
+        dry_run=ctx.dry_run,
+    )
+    ctx.details["import-forms"] = outcome
+    return outcome.step_report()
+
+
 def notify_step(ctx: Context) -> StepReport:
     """안내메일: one notice per side of each 확정 pair, at most once."""
     from automation.notify.step import notify
@@ -213,8 +244,20 @@ SETUP_STEPS = [
     Step("init", "초기화", init_step),
     Step("import-markets", "시장 가져오기", import_markets_step),
     Step("ceremony", "협약식", ceremony_step),
+    Step("import-forms", "신청서 가져오기", import_forms_step),
 ]
 STEP_BY_NAME = {s.name: s for s in [*STEPS, *SETUP_STEPS]}
+
+
+def run_order(config: Config) -> list[Step]:
+    """``run``'s steps: with ``[intake] inbox`` or ``responses`` set, filled 신청서 and Google Forms
+    responses are imported right after 구조점검, so this run validates and matches them."""
+    if config.intake.inbox is None and not config.intake.responses:
+        return list(STEPS)
+    intake = Step("import-forms", "신청서 가져오기", import_forms_step, needs=("check",))
+    return [STEPS[0], intake, *STEPS[1:]]
+
+
 LABELS = {s.name: s.label for s in STEP_BY_NAME.values()}
 
 
@@ -282,7 +325,7 @@ def run_steps(ctx: Context, steps: Sequence[Step] | None = None) -> RunResult:
     reports: list[StepReport] = []
     failed: set[str] = set()
     first_failure: dict[str, str] = {}  # message → the label of the step that failed with it first
-    for step in steps or STEPS:
+    for step in steps or run_order(ctx.config):
         log.info("step %s", step.name)
         report = _run_step(step, ctx, failed)
         if report.failed or report.skipped:

@@ -9,7 +9,17 @@ from automation.config import Config
 from automation.errors import ConfigError
 from automation.sheets.base import Backend, CellWrite, Dropdown, HeaderStyle, RawTab, transaction
 
-__all__ = ["Backend", "CellWrite", "Dropdown", "HeaderStyle", "RawTab", "Workbooks", "open_backend", "transaction"]
+__all__ = [
+    "Backend",
+    "CellWrite",
+    "Dropdown",
+    "HeaderStyle",
+    "RawTab",
+    "Workbooks",
+    "open_backend",
+    "open_location",
+    "transaction",
+]
 
 
 def open_backend(config: Config, role: str, *, create: bool = False) -> Backend:
@@ -19,7 +29,11 @@ def open_backend(config: Config, role: str, *, create: bool = False) -> Backend:
     """
     if role not in config.workbooks:
         raise ConfigError(f"알 수 없는 파일 역할 '{role}'입니다 (master, outcomes, dashboard).")
-    location = config.workbook_location(role)
+    return open_location(config, config.workbook_location(role), create=create)
+
+
+def open_location(config: Config, location: str, *, create: bool = False) -> Backend:
+    """A backend for any spreadsheet of this config's kind: an .xlsx path or a Google key."""
     if config.backend == "xlsx":
         from automation.sheets.xlsx import XlsxBackend
 
