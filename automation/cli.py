@@ -350,13 +350,18 @@ _STEP_OPTIONS = [
 def ceremony(ctx: click.Context, round_: int, dry_run: bool, as_json: bool) -> None:
     """협약식 자료: 그 차수 협약서 묶음 PDF(당사자 수만큼), 진행 순서·참석자 명단, 명패를 만듭니다."""
     result, outcome = _command(ctx, "ceremony", dry_run=dry_run, options={"round": round_})
+    _print_outcome(outcome, as_json)
+    ctx.exit(result.exit_code)
+
+
+def _print_outcome(outcome: Any, as_json: bool) -> None:
+    """A setup command's outcome: its summary and issues, or its JSON."""
     if as_json:
         _echo_json(outcome.as_dict())
-    else:
-        _echo(outcome.summary())
-        for issue in outcome.issues:
-            _echo(f"  [{issue.severity}] {issue.message}")
-    ctx.exit(result.exit_code)
+        return
+    _echo(outcome.summary())
+    for issue in outcome.issues:
+        _echo(f"  [{issue.severity}] {issue.message}")
 
 
 @main.command()
@@ -396,18 +401,12 @@ def import_forms(
     ctx: click.Context, paths: tuple[str, ...], responses: str | None, move: bool, dry_run: bool, as_json: bool
 ) -> None:
     """작성된 참여 신청서(.hwpx, .hwp, .docx; 파일이나 폴더)와 Google 설문 응답을 참여신청 탭에 새 행으로 가져옵니다."""
-    options = {"paths": list(paths) if paths or not responses else [], "move": move, "responses": responses}
-    if not paths and not responses:
-        options.pop("paths")  # the configured inbox / responses tab
+    options: dict[str, Any] = {"move": move, "responses": responses}
+    if paths or responses:  # else: the configured [intake] inbox and responses tab
+        options["paths"] = list(paths)
     result, outcome = _command(ctx, "import-forms", dry_run=dry_run, options=options)
-    if as_json:
-        _echo_json(outcome.as_dict())
-    else:
-        _echo(outcome.summary())
-        for issue in outcome.issues:
-            _echo(f"  [{issue.severity}] {issue.message}")
-    refused = outcome.count("refused") if outcome is not None else 0
-    ctx.exit(result.exit_code or (1 if refused else 0))
+    _print_outcome(outcome, as_json)
+    ctx.exit(result.exit_code or (1 if outcome.count("refused") else 0))
 
 
 #: the steps of ``run`` that are also commands of their own: name → help text

@@ -5,6 +5,7 @@ read back by label; hostile files refused with a clear reason, never an exceptio
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -312,3 +313,18 @@ def test_a_ticked_word_check_box_control_counts() -> None:
     xml = xml[:end] + field + xml[end:]
     parts["word/document.xml"] = xml.encode("utf-8")
     assert read(_zip(parts)).get("purchase") == "Y"
+
+
+CORPUS = os.environ.get("ONEMARKET_HWP_CORPUS", "")
+REAL_HWP = sorted(Path(CORPUS).glob("*.hwp")) if CORPUS else []
+
+
+@pytest.mark.skipif(not REAL_HWP, reason="set ONEMARKET_HWP_CORPUS to a folder of real HWP 5.0 files")
+@pytest.mark.parametrize("path", REAL_HWP, ids=[p.name for p in REAL_HWP])
+def test_real_hwp_files_from_a_public_corpus_are_read_into_cells(path: Path) -> None:
+    """Real HWP 5.0 documents (not committed: e.g. the test files of hahnlee/hwp.js, Apache-2.0) come
+    back as body paragraphs and table cells with their addresses — and are no 신청서."""
+    got = read_form(path.read_bytes())
+    assert got.kind == "hwp" and not got.refusal
+    assert any(c.in_table for c in got.cells) and any(not c.in_table for c in got.cells)
+    assert len(find_fields(got.cells, LINES, TITLES).labels) < 4
