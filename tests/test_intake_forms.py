@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from automation.documents.forms import docx_bytes, hwpx_bytes
 from automation.domain.form_layout import form_lines, form_sections
@@ -328,3 +330,25 @@ def test_real_hwp_files_from_a_public_corpus_are_read_into_cells(path: Path) -> 
     assert got.kind == "hwp" and not got.refusal
     assert any(c.in_table for c in got.cells) and any(not c.in_table for c in got.cells)
     assert len(find_fields(got.cells, LINES, TITLES).labels) < 4
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(["docx", "hwpx"]),
+    cuts=st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=0, max_size=8)), min_size=1, max_size=6),
+)
+def test_a_damaged_file_is_never_an_exception(kind: str, cuts: list[tuple[float, bytes]]) -> None:
+    """Bytes overwritten, cut or inserted anywhere in a real form: a Read comes back, never an error."""
+    data = bytearray(BLANK[kind])
+    for where, junk in cuts:
+        at = int(where * (len(data) - 1))
+        data[at : at + len(junk)] = junk
+    got = read_form(bytes(data[: max(1, int(len(data) * cuts[0][0]))] if cuts[0][1] == b"" else data))
+    assert got.refusal or got.cells is not None
+    find_fields(got.cells, LINES, TITLES)  # whatever was read is safe to look at
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=2048))
+def test_any_bytes_give_a_refusal_not_an_exception(data: bytes) -> None:
+    assert read_form(data).refusal
