@@ -122,10 +122,12 @@ def hwpx_bytes(sections: tuple[Section, ...]) -> bytes:
     doc.add_paragraph(HOW_TO)
     rows = _rows(sections)
     table = doc.add_table(len(rows), 2)
+    table.set_column_widths([30, 70])  # as the .docx: labels left, room to write right
     for r, row in enumerate(rows):
         if isinstance(row, str):
             title = row + (f"  ({CONSENT_NOTE})" if row == CONSENT_SECTION else "")
             table.set_cell_text(r, 0, title)
+            table.set_cell_shading(r, 0, "#E7EEF7")
             table.merge_cells(r, 0, r, 1)
             continue
         table.set_cell_text(r, 0, row[0])
