@@ -159,6 +159,12 @@ def test_cli_lines_and_exit_codes(tmp_path: Path) -> None:
     assert '"skipped": 1' in proc.stdout and '"refused": 1' in proc.stdout
     proc = cli("import-forms", str(tmp_path / "nowhere"), cwd=tmp_path)
     assert proc.returncode == 2 and "nowhere'이(가) 없습니다" in proc.stderr
+    proc = cli("import-forms", cwd=tmp_path)  # no paths and no [intake] inbox / responses
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "오류: 가져올 신청서 파일이나 폴더를 적으세요 (예: onemarket import-forms 신청서함/), 또는 설정의 "
+        "[intake] inbox / responses를 채우세요."
+    )
 
 
 def test_form_command_writes_both_files(tmp_path: Path) -> None:
