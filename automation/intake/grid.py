@@ -172,7 +172,7 @@ def _docx(z: zipfile.ZipFile) -> tuple[Cell, ...]:
 
 def _docx_table(tbl: etree._Element, out: _Cells) -> None:
     start = out.row
-    above: dict[int, Cell] = {}  # column -> the cell that a vMerge continues
+    above: dict[int, int] = {}  # column -> index (in out.cells) of the cell that a vMerge continues
     for r, tr in enumerate(tbl.iterfind(f"{W}tr")):
         col = 0
         for tc in tr.iterfind(f"{W}tc"):
@@ -185,14 +185,11 @@ def _docx_table(tbl: etree._Element, out: _Cells) -> None:
                 vm = pr.find(f"{W}vMerge")
                 merge = None if vm is None else vm.get(f"{W}val", "continue")
             if merge == "continue" and col in above:  # part of the cell above: grow it
-                first = above[col]
-                grown = Cell(first.row, first.col, first.text, first.rowspan + 1, first.colspan)
-                out.cells[out.cells.index(first)] = grown
-                above[col] = grown
+                first = out.cells[above[col]]
+                out.cells[above[col]] = Cell(first.row, first.col, first.text, first.rowspan + 1, first.colspan)
             else:
-                cell = Cell(start + r, col, _w_text(tc), 1, span)
-                out.add(cell)
-                above[col] = cell
+                out.add(Cell(start + r, col, _w_text(tc), 1, span))
+                above[col] = len(out.cells) - 1
             col += span
         out.row = start + r + 1
 
@@ -222,19 +219,17 @@ def _hp_text(el: etree._Element, *, skip_tables: bool) -> str:
             tag = child.tag
             if skip_tables and tag == f"{HP}tbl":
                 continue
-            if tag == f"{HP}t":
-                parts.append("".join(child.itertext()))
-            elif tag in (f"{HP}lineBreak",):
-                parts.append("\n")
-            elif tag == f"{HP}tab":
-                parts.append(" ")
-            elif tag == f"{HP}checkBtn" and child.get("value", "").upper() == "CHECKED":
+            if tag == f"{HP}t":  # text, with line breaks and tabs as children (their tails: text)
+                parts.append(child.text or "")
+                for inner in child:
+                    parts.append({f"{HP}lineBreak": "\n", f"{HP}tab": " "}.get(inner.tag, ""))
+                    parts.append(inner.tail or "")
+                continue
+            if tag == f"{HP}checkBtn" and child.get("value", "").upper() == "CHECKED":
                 parts.append(MARK)
             elif tag == f"{HP}p" and parts:
                 parts.append("\n")
             walk(child)
-            if tag == f"{HP}t" and child.tail:
-                pass
 
     walk(el)
     return "".join(parts).strip()
