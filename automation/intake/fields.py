@@ -3,8 +3,8 @@
 Labels are compared without spaces, line breaks, brackets or punctuation (``기관(기업) 명`` =
 ``기관기업명``), trying the form's label, the column's header and its aliases, longest first. The
 value is in the label's own cell after it (``기관명: 가나``), else in the cell to its right, else
-in the cell under it (a row of labels over a row of values); a cell taken as a value is never a
-label. Boxes count as ticked when marked ■ ☑ ✓ V √ O … next to the choice or when the □ was
+in the cell under it (a row of labels over a row of values); a cell that reads as a label (or a
+section title) is never a value. Boxes count as ticked when marked ■ ☑ ✓ V √ O … next to the choice or when the □ was
 replaced; amounts like "연 1,000 천원" or "100만원" become thousands of won.
 """
 
