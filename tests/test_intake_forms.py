@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from automation.documents.forms import docx_bytes, hwpx_bytes
 from automation.domain.form_layout import form_lines, form_sections
-from automation.intake.fields import find_fields, thousands
+from automation.intake.fields import find_fields, read_amount
 from automation.intake.grid import MAX_CELLS, read_form
 from automation.schema import load_schemas, schema_dir
 from tests.form_fill import fill_docx, fill_hwpx, to_hwp
@@ -171,7 +171,7 @@ def test_cooperation_boxes(text: str, expected: str) -> None:
     ids=["thousand-comma", "thousand", "man-won", "won", "blank"],
 )
 def test_amounts(text: str, expected: str) -> None:
-    assert thousands(text) == expected
+    assert read_amount(text) == expected
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -799,6 +799,8 @@ def test_parse_krw(text: str, expected: Parsed) -> None:
         ("bare-number-is-thousands", "1,200", ok("1200")),
         ("12000-cheonwon", "12,000천원", ok("12000")),
         ("man-won-converted", "100만원", ok("1000")),
+        ("yearly-as-on-the-form", "연 1,000 천원", ok("1000")),
+        ("yearly-long", "연간 1,200천원", ok("1200")),
         ("won-converted", "1,200,000원", ok("1200")),
         ("won-sign-converted", "₩3,000", ok("3")),
         ("eok", "1억 2천만원", ok("120000")),

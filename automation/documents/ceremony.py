@@ -7,8 +7,6 @@ Fonts as in the agreements (NanumGothic named for every script, see tools/make_a
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +23,7 @@ from docx.shared import Mm, Pt
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
+from automation.documents.files import write_atomic
 from automation.errors import DocumentError
 
 FONT = "NanumGothic"
@@ -168,13 +167,9 @@ def name_plates(ceremony: Ceremony) -> DocxDocument:
 
 
 def save_docx(doc: DocxDocument, out: Path) -> None:
-    tmp = out.parent / f".{secrets.token_hex(6)}.onemarket.tmp"
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        doc.save(str(tmp))
-        os.replace(tmp, out)
+        write_atomic(out, doc.save)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise DocumentError(f"{out}을(를) 쓸 수 없습니다({exc.strerror or exc}). 폴더를 확인하세요.") from exc
 
 
@@ -196,9 +191,5 @@ def bundle(teams: Sequence[TeamSheet], out: Path) -> int:
             for page in pages:
                 writer.add_page(page)
     writer.add_metadata({"/Title": "협약서 묶음", "/Producer": "onemarket"})
-    tmp = out.parent / f".{secrets.token_hex(6)}.onemarket.tmp"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tmp.open("wb") as handle:
-        writer.write(handle)
-    os.replace(tmp, out)
+    write_atomic(out, writer.write)
     return len(writer.pages)

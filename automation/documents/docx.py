@@ -12,10 +12,7 @@ and LibreOffice.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import secrets
 import zipfile
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
@@ -31,6 +28,7 @@ from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree  # type: ignore[import-untyped]
 
+from automation.documents.files import write_atomic
 from automation.errors import DocumentError, TemplateError
 from automation.resources import data_dir
 
@@ -189,24 +187,13 @@ def _render(template: Path, context: Mapping[str, object]) -> DocxTemplate:
 def render_docx(template: Path, context: Mapping[str, object], out: Path) -> None:
     """Fill ``template`` with ``context`` and write ``out`` atomically (temporary file + ``os.replace``)."""
     document = _render(template, context)
-    tmp = out.parent / f".{secrets.token_hex(6)}.onemarket.tmp"
-    created = False
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("xb") as handle:  # created with the umask's permissions, unlike mkstemp's 0600
-            created = True
-            document.save(handle)
-        os.replace(tmp, out)
-        created = False
+        write_atomic(out, document.save)
     except OSError as exc:
         raise DocumentError(
             f"협약서 파일 {out}을(를) 쓸 수 없습니다({exc.strerror or exc}). 폴더가 있고 쓸 수 있는지, "
             "같은 파일이 Word 등에서 열려 있지 않은지 확인하고 다시 실행하세요."
         ) from exc
-    finally:
-        if created:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
 
 
 def _block_lines(block: Paragraph | Table) -> list[str]:

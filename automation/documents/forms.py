@@ -9,7 +9,6 @@ both survive any editor, unlike form controls. This module is the only one that 
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 from docx import Document
@@ -20,6 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from hwpx import HwpxDocument
 
+from automation.documents.files import write_atomic
 from automation.domain.form_layout import (
     ADDRESSEE,
     CONSENT_NOTE,
@@ -145,10 +145,8 @@ def write_forms(sections: tuple[Section, ...], folder: Path, stem: str = "참여
     written = []
     for suffix, make in ((".hwpx", hwpx_bytes), (".docx", docx_bytes)):
         path = folder / f"{stem}{suffix}"
-        tmp = path.with_name(f".{path.name}.tmp")
         try:
-            tmp.write_bytes(make(sections))
-            os.replace(tmp, path)
+            write_atomic(path, make(sections))
         except OSError as exc:
             raise DocumentError(f"신청서를 쓰지 못했습니다 ({path}): {exc}") from exc
         written.append(path)

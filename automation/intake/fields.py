@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 
 from automation.domain.form_layout import AGREE, DISAGREE, Line
 from automation.intake.grid import Cell
+from automation.parsers import parse_krw_thousand, parse_yn
 
-TICKS = frozenset("■☑✓✔√☒●◼▣◉✅✗☓")
+BOX_GLYPHS = frozenset("■☑☒▣◼●◉✅")  # a box drawn ticked (☒: Word's ticked check-box control)
+TICKS = BOX_GLYPHS | frozenset("✓✔√")
 LETTER_TICKS = frozenset("VvOoＶｖＯｏ")
 _DROP = re.compile(r"[\s()\[\]{}<>·ㆍ.,:：*※\-_/?？!~\"'「」『』]+")
 MIN_LABELS = 4  # fewer recognised labels than this: not a 신청서
@@ -130,18 +132,19 @@ def read_value(line: Line, raw: str) -> str:
     if line.kind == "consent":
         picked = _choice(text, (AGREE, DISAGREE))
         return {AGREE: "Y", DISAGREE: "N"}.get(picked, picked)
-    return thousands(text)
+    return read_amount(text)
 
 
 def _box(text: str) -> str:
+    """A check box: a filled box glyph is Y; else the mark is read as a Y/N cell (V, O, ✓, 예 → Y;
+    X, 아니오 → N, :func:`parse_yn`); anything else is kept as written."""
     rest = text.replace("□", "").strip()
     if not rest:
         return ""
-    if any(ch in TICKS for ch in rest) or rest in LETTER_TICKS or norm(rest) in ("예", "y", "yes", "해당", "희망"):
+    if any(ch in BOX_GLYPHS for ch in rest):
         return "Y"
-    if norm(rest) in ("x", "아니오", "아니요", "n", "no", "없음"):
-        return "N"
-    return rest  # something else written: kept for staff (validation names the column)
+    parsed = parse_yn(rest)
+    return parsed.value if parsed.ok else rest
 
 
 def _tick(ch: str) -> bool:
@@ -183,17 +186,11 @@ def _choice(text: str, options: Sequence[str]) -> str:
     return text
 
 
-def thousands(text: str) -> str:
-    """'연 1,000 천원' -> '1000'; '100만원' -> '1000'; '1,000,000원' -> '1000'; no number -> ''."""
-    m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
-    if not m:
+def read_amount(text: str) -> str:
+    """The amount line as the 온누리상품권(천원) cell: nothing written (the blank "연 ____ 천원") is
+    blank; a readable amount is its digits (:func:`parse_krw_thousand`); anything else is kept as
+    written, for validation to name."""
+    if not any(ch.isdigit() for ch in text):
         return ""
-    number = float(m.group().replace(",", ""))
-    tail = text[m.end() :].replace(" ", "")
-    if tail.startswith("만"):
-        number *= 10
-    elif tail.startswith("억"):
-        number *= 100_000
-    elif tail.startswith("원"):
-        number /= 1000
-    return f"{number:.0f}" if number == int(number) else f"{number:g}"
+    parsed = parse_krw_thousand(text)
+    return parsed.value if parsed.ok else text

@@ -26,6 +26,7 @@ _SCIENTIFIC = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)e[+-]?\d+")
 _NEGATIVE = ("-", "−", "–", "—", "‐", "△", "▲")
 _CURRENCY_PREFIX = ("₩", "\\", "krw")
 _CURRENCY_SUFFIX = ("원", "krw")
+_YEARLY = ("연간", "연")  # the 신청서 asks "온누리상품권 구매 연 ___천원"
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
 
@@ -89,6 +90,7 @@ def _krw(text: str, thousand: bool) -> Parsed:
     if common is not None:
         return common
     has_unit = False
+    body = next((body[len(y) :] for y in _YEARLY if body.startswith(y) and body[len(y) : len(y) + 1].isdigit()), body)
     for prefix in _CURRENCY_PREFIX:
         if body.startswith(prefix):
             body, has_unit = body[len(prefix) :], True
