@@ -136,22 +136,41 @@ def collect(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in out))
 
 
-def _known(table: Table) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """hash -> 신청ID; 사업자등록번호 digits -> 신청ID; organisation key -> 신청ID (first row wins)."""
-    hashes: dict[str, str] = {}
-    brns: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for row in table.data_rows():
-        aid = row["application_id"].strip() or f"행 {row.number}"
-        for h in _HASH.findall(row["source_file"]):
-            hashes.setdefault(h, aid)
-        digits = re.sub(r"\D", "", row["brn"])
-        if len(digits) == 10:
-            brns.setdefault(digits, aid)
-        key = org_key(row["org_name"])
-        if key:
-            names.setdefault(key, aid)
-    return hashes, brns, names
+def _org_keys(brn: str, org_name: str) -> list[tuple[str, str]]:
+    """How a second form of the same organisation is recognised: (what matched, key)."""
+    digits = re.sub(r"\D", "", brn)
+    keys = [("사업자등록번호가", digits)] if len(digits) == 10 else []
+    name = org_key(org_name)
+    return keys + ([("기관명이", name)] if name else [])
+
+
+@dataclass
+class _Known:
+    """What 참여신청 already holds: content hashes and organisations, each → its first 신청ID."""
+
+    hashes: dict[str, str] = field(default_factory=dict)
+    orgs: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, table: Table) -> _Known:
+        known = cls()
+        for row in table.data_rows():
+            aid = row["application_id"].strip() or f"행 {row.number}"
+            for h in _HASH.findall(row["source_file"]):
+                known.hashes.setdefault(h, aid)
+            known.add(row["brn"], row["org_name"], aid)
+        return known
+
+    def add(self, brn: str, org_name: str, aid: str) -> None:
+        for key in _org_keys(brn, org_name):
+            self.orgs.setdefault(key, aid)
+
+    def earlier(self, brn: str, org_name: str) -> str:
+        """The 재제출 cell of a new row: the first 신청ID of the same organisation, and why."""
+        for key in _org_keys(brn, org_name):
+            if key in self.orgs:
+                return f"재제출 — 먼저 받은 신청: {self.orgs[key]} ({key[0]} 같음)"
+        return ""
 
 
 def import_forms(
@@ -178,7 +197,8 @@ def import_forms(
     ids = IdAllocator(state, today().year)
     for row in table.rows:
         ids.observe(row["application_id"])
-    hashes, brns, names = _known(table)
+    known = _Known.of(table)
+    hashes = known.hashes
     sections = form_sections(schema)
     lines, titles = form_lines(schema), [s.title for s in sections]
     has_resubmission = "resubmission" in table.header.positions
@@ -197,11 +217,12 @@ def import_forms(
         values = line.values
         aid = ids.next("A")
         values.update(application_id=aid, received_on=today().isoformat(), source_file=f"{line.name} #{line.digest}")
-        earlier = _earlier(values, brns, names)
+        brn, name = values.get("brn", ""), values.get("org_name", "")
+        earlier = known.earlier(brn, name)
         if earlier and has_resubmission:
             values["resubmission"] = earlier
         hashes[line.digest] = aid
-        _remember(values, aid, brns, names)
+        known.add(brn, name, aid)
         line.application_id, line.row = aid, next_row + len(rows)
         rows.append(values)
     if dry_run:
@@ -289,25 +310,6 @@ def _one(path: Path, hashes: dict[str, str], lines: Sequence[Line], titles: list
             f"필수 항목을 찾지 못했습니다: {', '.join(found.missing)}. 양식의 항목 이름을 지우거나 바꾸지 말고 다시 보내 주세요.",
         )
     return FileLine(path, "imported", values=dict(found.values), digest=digest)
-
-
-def _earlier(values: dict[str, str], brns: dict[str, str], names: dict[str, str]) -> str:
-    digits = re.sub(r"\D", "", values.get("brn", ""))
-    if len(digits) == 10 and digits in brns:
-        return f"재제출 — 먼저 받은 신청: {brns[digits]} (사업자등록번호가 같음)"
-    key = org_key(values.get("org_name", ""))
-    if key and key in names:
-        return f"재제출 — 먼저 받은 신청: {names[key]} (기관명이 같음)"
-    return ""
-
-
-def _remember(values: dict[str, str], aid: str, brns: dict[str, str], names: dict[str, str]) -> None:
-    digits = re.sub(r"\D", "", values.get("brn", ""))
-    if len(digits) == 10:
-        brns.setdefault(digits, aid)
-    key = org_key(values.get("org_name", ""))
-    if key:
-        names.setdefault(key, aid)
 
 
 def _move(path: Path, sub: str) -> str:
