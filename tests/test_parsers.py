@@ -422,6 +422,11 @@ LOST_ZERO = "'{shown}'은 앞자리 0이 빠진 숫자로 보여 {value}로 읽�
             err("phone_invalid", "'099-123-4567'은 없는 전화번호 형식입니다. 번호를 확인하세요 (예: 031-201-6977)"),
         ),
         (
+            "rewritten-by-phonenumbers",  # found by hypothesis: read as 010-000-0000, which is no number
+            "81100000000",
+            err("phone_invalid", "'81100000000'은 없는 전화번호 형식입니다. 번호를 확인하세요 (예: 031-201-6977)"),
+        ),
+        (
             "21-formula",
             "=1+1",
             err("phone_invalid", "'=1+1'에 숫자 말고 다른 글자가 있습니다. 전화번호만 적으세요 (예: 010-1234-5678)"),

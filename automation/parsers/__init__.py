@@ -174,7 +174,8 @@ def parse_phone(text: str) -> Parsed:
         return fail("phone_short", too_short)
     if reason == phonenumbers.ValidationResult.TOO_LONG:
         return fail("phone_long", too_long)
-    if not valid or not re.fullmatch(r"\d[\d-]+", formatted):
+    # phonenumbers may rewrite a strange number (081100000000 → 010-000-0000): not a number we can trust
+    if not valid or not re.fullmatch(r"\d[\d-]+", formatted) or formatted.replace("-", "") != national:
         return fail("phone_invalid", f"{quote(shown)} 없는 전화번호 형식입니다. 번호를 확인하세요 (예: {example})")
     if lost_zero:
         return warn(
