@@ -320,3 +320,15 @@ def test_the_extension_does_not_decide_the_format(tmp_path: Path) -> None:
     _, outcome = import_forms(config, wrong)
     assert outcome.files[0].status == "imported"
     assert tab_rows(config, "참여신청")[1]["기관명"] == FILLED["기관(기업)명"]
+
+
+def test_a_blank_form_is_refused_not_imported(tmp_path: Path) -> None:
+    config = workbook(tmp_path, apps=[STAFF_ROW])
+    blank = tmp_path / "빈양식.hwpx"
+    blank.write_bytes(BLANK["hwpx"])
+    _, outcome = import_forms(config, blank)
+    assert outcome.files[0].status == "refused"
+    assert outcome.files[0].reason == (
+        "기관(기업)명이 비어 있습니다. 작성하지 않은 빈 양식이면 채워서, 아니면 기관(기업)명을 적어 다시 보내 주세요."
+    )
+    assert len(tab_rows(config, "참여신청")) == 1

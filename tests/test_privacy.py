@@ -184,3 +184,15 @@ def test_masking_keeps_what_it_does_not_find(text: str) -> None:
 )
 def test_only_the_products_own_examples_after_ye_stay(text: str) -> None:
     assert M in DETECT.mask(text)
+
+
+def test_run_ids_never_read_as_phone_numbers() -> None:
+    """A run at 02:03:46 with a digits-only suffix read as 02-0346-0402 and was masked in the demo."""
+    import datetime as dt
+
+    from automation.pipeline.runlog import new_run_id
+
+    for hour in range(24):
+        for _ in range(20):
+            run_id = new_run_id(dt.datetime(2026, 12, 4, hour, 3, 46))
+            assert PATTERNS.mask(run_id) == run_id

@@ -303,6 +303,12 @@ def _one(path: Path, hashes: dict[str, str], lines: Sequence[Line], titles: list
             "refused",
             f"참여 신청서로 보이지 않습니다 (알아본 항목 {len(found.labels)}개). 'onemarket form'이 만든 양식에 적어 보내 주세요.",
         )
+    if not found.values.get("org_name"):  # a blank form, or one without the organisation
+        return FileLine(
+            path,
+            "refused",
+            "기관(기업)명이 비어 있습니다. 작성하지 않은 빈 양식이면 채워서, 아니면 기관(기업)명을 적어 다시 보내 주세요.",
+        )
     if found.missing:
         return FileLine(
             path,

@@ -18,9 +18,13 @@ from automation.sheets.writes import TabWrite, write_tables
 MAX_MESSAGE = 500
 
 
+_SUFFIX = "abcdefghjkmnpqrstuvwxyz"
+
+
 def new_run_id(at: dt.datetime | None = None) -> str:
     at = at or now()
-    return f"R{at:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    # a letters-only suffix: "R…-020346-0402" would read as a phone number and be masked in output
+    return f"R{at:%Y%m%d-%H%M%S}-{''.join(secrets.choice(_SUFFIX) for _ in range(4))}"
 
 
 def runlog_rows(run_id: str, reports: Sequence[StepReport], at: dt.datetime | None = None) -> list[dict[str, str]]:
