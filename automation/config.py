@@ -7,6 +7,7 @@ service-account key from a file (``[google] credentials`` or ``ONEMARKET_GOOGLE_
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import tomllib
@@ -59,6 +60,7 @@ _KNOWN: dict[str, dict[str, type | tuple[type, ...]]] = {
     },
     "outcomes": {"remind_after_days": int, "editors": list},
     "matching": {"priority": str},
+    "dashboard": {"since": (str, dt.date), "until": (str, dt.date), "idle_days": int},
     "intake": {"inbox": str, "move": bool, "responses": str, "responses_workbook": str},
     "run": {"lock": str, "state_dir": str, "lock_ttl": (int, float)},
 }
@@ -131,6 +133,15 @@ class MatchingConfig:
 
 
 @dataclass(frozen=True)
+class DashboardConfig:
+    #: the period whose 성과 rows count in activity figures (None: from the first / to the last)
+    since: dt.date | None = None
+    until: dt.date | None = None
+    #: a signed team with no activity for this many days is listed for follow-up (후속관리)
+    idle_days: int = 60
+
+
+@dataclass(frozen=True)
 class IntakeConfig:
     #: a folder of filled 신청서 that ``run`` imports first (None: ``run`` imports nothing)
     inbox: Path | None = None
@@ -155,6 +166,7 @@ class Config:
     state_dir: Path
     matching: MatchingConfig = MatchingConfig()
     intake: IntakeConfig = IntakeConfig()
+    dashboard: DashboardConfig = DashboardConfig()
     #: ``[run] lock`` was set in the file (else the .xlsx lock sits beside the master workbook)
     lock_explicit: bool = False
     #: seconds a Google run lock stays valid without renewal (a crashed holder's lock expires)
@@ -335,6 +347,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         documents=documents,
         outcomes=_outcomes(data.get("outcomes", {}), path),
         matching=_matching(data.get("matching", {}), path),
+        dashboard=_dashboard(data.get("dashboard", {}), path),
         intake=IntakeConfig(
             inbox=(base / data["intake"]["inbox"]).resolve() if data.get("intake", {}).get("inbox") else None,
             move=bool(data.get("intake", {}).get("move", True)),
@@ -363,6 +376,29 @@ def _matching(m: dict[str, Any], path: Path) -> MatchingConfig:
             f"중 하나여야 합니다 (현재: {priority!r})."
         )
     return MatchingConfig(priority=priority)
+
+
+def _day(value: object, key: str, path: Path) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(
+            f'{path.name}: [dashboard] {key}는 날짜여야 합니다 (예: {key} = "2026-01-01"; 현재: {value!r}).'
+        ) from None
+
+
+def _dashboard(d: dict[str, Any], path: Path) -> DashboardConfig:
+    since, until = _day(d.get("since"), "since", path), _day(d.get("until"), "until", path)
+    if since and until and until < since:
+        raise ConfigError(f"{path.name}: [dashboard] until({until})이 since({since})보다 앞섭니다. 기간을 고치세요.")
+    idle = int(d.get("idle_days", 60))
+    if idle < 1:
+        raise ConfigError(f"{path.name}: [dashboard] idle_days는 1 이상이어야 합니다 (현재: {idle}).")
+    return DashboardConfig(since=since, until=until, idle_days=idle)
 
 
 def _outcomes(o: dict[str, Any], path: Path) -> OutcomesConfig:

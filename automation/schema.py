@@ -39,7 +39,7 @@ TYPES = frozenset(
 )
 OWNERS = frozenset({"staff", "job", "market"})
 WORKBOOKS = ("master", "outcomes", "dashboard")
-DASHBOARD_TABS = ("요약", "시군별", "기관유형별", "협력분야별", "월별성과", "우수사례후보")
+DASHBOARD_TABS = ("요약", "팀별활동", "후속관리", "시군별", "기관유형별", "협력분야별", "월별성과", "우수사례후보")
 _COLUMN_KEYS = frozenset(
     {
         "key",

@@ -57,6 +57,7 @@ class Tab:
     notes: dict[tuple[int, int], str] = field(default_factory=dict)  # 0-based (row, col)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     typed: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)  # updateCells values
+    cell_formats: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)  # updateCells formats
     charts: list[dict[str, Any]] = field(default_factory=list)  # {"chartId", "spec", "position"}
     row_count: int = 1000  # the grid: Google rejects values outside it ("exceeds grid limits")
     col_count: int = 26

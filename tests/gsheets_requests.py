@@ -198,6 +198,9 @@ def update_cells(book: Book, i: int, body: dict[str, Any]) -> None:
                     _store(tab, (r, c), None)
         if "userEnteredFormat" in fields:
             tab.formats = [f for f in tab.formats if not _within(f["range"], box, tab)]
+            tab.cell_formats = {
+                k: v for k, v in tab.cell_formats.items() if not (box[0] <= k[0] < box[1] and box[2] <= k[1] < box[3])
+            }
         if "note" in fields:
             tab.notes = {
                 k: v for k, v in tab.notes.items() if not (box[0] <= k[0] < box[1] and box[2] <= k[1] < box[3])
@@ -217,8 +220,22 @@ def update_cells(book: Book, i: int, body: dict[str, Any]) -> None:
             pos = (r0 + dr, c0 + dc)
             if "note" in fields:
                 tab.notes[pos] = cell.get("note", "")
+            if "userEnteredFormat" in fields:
+                tab.cell_formats.pop(pos, None)
+                if cell.get("userEnteredFormat"):
+                    tab.cell_formats[pos] = cell["userEnteredFormat"]
             if "userEnteredValue" in fields:
                 _store(tab, pos, cell.get("userEnteredValue"))
+                _format_number(tab, pos)
+
+
+def _format_number(tab: Tab, pos: tuple[int, int]) -> None:
+    """A number shows as its number format says (FORMATTED_VALUE reads), for the patterns the jobs use."""
+    raw = tab.typed.get(pos, {}).get("numberValue")
+    pattern = tab.cell_formats.get(pos, {}).get("numberFormat", {}).get("pattern")
+    if raw is None or pattern not in ("#,##0", "#,##0.0"):
+        return
+    tab.set(*pos, f"{raw:,.0f}" if pattern == "#,##0" else f"{raw:,.1f}")
 
 
 _CHART_TYPES = frozenset({"BAR", "LINE", "AREA", "COLUMN", "SCATTER", "COMBO", "STEPPED_AREA"})

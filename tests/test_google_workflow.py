@@ -152,11 +152,11 @@ def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, 
     # nothing changed: reads, and the one 작업기록 append — no cell writes at all
     assert "values.batchUpdate" not in kinds and "values.append" not in kinds
     # per run, whatever the row count: 3 metadata reads (one per file) + 1 chart lookup, one values
-    # read per step and file (7 steps read master, 4 read outcomes), the dashboard's 6 tabs rebuilt
+    # read per step and file (7 steps read master, 4 read outcomes), the dashboard's 8 tabs rebuilt
     # (one batchUpdate each), the 작업기록 append (a guarded write: two batchUpdates) and the run lock
     # kept inside master (the _잠금 tab added, then deleted: two batchUpdates)
-    assert kinds.count("spreadsheets.batchUpdate") == 10 and kinds.count("values.batchGet") <= 14, kinds
-    assert len(kinds) <= 28, kinds
+    assert kinds.count("spreadsheets.batchUpdate") == 12 and kinds.count("values.batchGet") <= 14, kinds
+    assert len(kinds) <= 30, kinds
 
 
 def test_agreements_and_notices_on_google(gsheets, google_onemarket_config, smtp_server):

@@ -37,6 +37,7 @@ HOMES = {
     "pandas": ("summary/",),
     "pypdf": ("documents/ceremony.py",),
     "hwpx": ("documents/",),
+    "matplotlib": ("documents/map.py", "documents/charts.py"),
 }
 
 

@@ -117,17 +117,17 @@ def test_google_replace_tab_is_one_batch_with_typed_values_and_charts(make_googl
     b.replace_tab("요약", [["항목", "전체"], ["접수", 6]])
     assert gsheets.count("spreadsheets.get") == gets  # ids and grid come from the first batch's reply
     assert _batches(gsheets) == [
-        ["updateCells", "updateCells", "repeatCell", "updateDimensionProperties", "addChart", "addChart"],
+        ["updateCells", "updateCells", "updateSheetProperties", "updateDimensionProperties", "addChart", "addChart"],
         [
             "deleteEmbeddedObject",
             "deleteEmbeddedObject",
             "updateCells",
             "updateCells",
-            "repeatCell",
+            "updateSheetProperties",
             "updateDimensionProperties",
             "addChart",
         ],
-        ["updateCells", "updateCells", "repeatCell"],
+        ["updateCells", "updateCells", "updateSheetProperties"],
     ]
     tab = gsheets.tab(KEY, "시군별")
     assert gsheets.values(KEY, "시군별") == [
@@ -138,6 +138,9 @@ def test_google_replace_tab_is_one_batch_with_typed_values_and_charts(make_googl
         ["기준: 2024-05-20 09:30"],
     ]
     assert tab.typed[(1, 1)] == {"numberValue": 3} and tab.typed[(1, 2)] == {"stringValue": "=SUM(B2:B3)"}
+    assert tab.cell_formats[(1, 1)] == {"numberFormat": {"type": "NUMBER", "pattern": "#,##0"}}
+    assert tab.cell_formats[(0, 0)] == {"textFormat": {"bold": True}} and (1, 0) not in tab.cell_formats
+    assert tab.frozen_rows == 1
     assert not tab.formulas and tab.widths == {0: 94}
     assert [c["spec"]["title"] for c in tab.charts] == ["시군별 확정 짝"]
     series = tab.charts[0]["spec"]["basicChart"]["series"][0]["series"]["sourceRange"]["sources"][0]
@@ -158,7 +161,9 @@ def test_google_replace_tab_grows_the_grid_in_the_same_batch(make_google_backend
     rows: list[list[Scalar]] = [[f"r{i}", 0, 1] for i in range(1005)]
     rows[0] = ["r0", *range(29)]
     b.replace_tab("월별성과", rows)
-    assert _batches(gsheets) == [["appendDimension", "appendDimension", "updateCells", "updateCells", "repeatCell"]]
+    assert _batches(gsheets) == [
+        ["appendDimension", "appendDimension", "updateCells", "updateCells", "updateSheetProperties"]
+    ]
     tab = gsheets.tab(KEY, "월별성과")
     assert (tab.row_count, tab.col_count) == (1005, 30)
     assert gsheets.values(KEY, "월별성과")[1004][:3] == ["r1004", "0", "1"]

@@ -26,6 +26,7 @@ from automation.setup import jobs
 from automation.sheets import Workbooks
 from automation.sheets.memory import MemoryBackend
 from automation.sheets.writes import append_rows
+from automation.summary.headline import LINES, TEAM_HEADER
 from automation.summary.step import SummaryOutcome, summary
 from tests.validation_helpers import MARKETS, SCHEMAS, app, make_backends
 
@@ -198,31 +199,88 @@ MARKET_OUTCOMES = [
     )
 ]
 
+
+def _headline(values: dict[str, list[Any]]) -> Rows:
+    """요약's figure lines: (label → [합계, 1차, 2차]) with the unit and 설명 the module defines."""
+    return [[label, unit, *values[label.strip()], note] for label, unit, _, note in LINES]
+
+
+SUMMARY_LINES = _headline(
+    {
+        "협약 팀": [3, 2, 1],
+        "협약체결": [2, 1, 1],
+        "준비": [1, 1, 0],
+        "협력과제": [0, 0, 0],
+        "계획": [0, 0, 0],
+        "진행": [0, 0, 0],
+        "완료": [0, 0, 0],
+        "보류": [0, 0, 0],
+        "참여 기관": [3, 2, 1],
+        "참여 시장": [3, 2, 1],
+        "온누리 약정": [1700, 1000, 700],
+        "온누리 구매": [800000, 800000, 0],
+        "약정 대비 구매": [47.1, 80.0, 0.0],
+        "물품 구매": [1700000, 1600000, 100000],
+        "활동": [4, 3, 1],
+        "참여 인원": [45, 40, 5],
+    }
+)
 EXPECTED_SUMMARY: Rows = [
-    ["항목", "전체", "1차", "2차", "설명"],
-    ["접수", 6, 2, 3, "참여신청 탭의 빈칸 아닌 행 (차수는 그 신청의 매칭 행 차수)"],
-    ["검증 통과", 4, 2, 2, "검증결과 정상·경고"],
-    ["매칭 제안", 2, 0, 2, "매칭 상태 제안 (매칭 행 수)"],
-    ["확정", 3, 2, 1, "매칭 상태 확정·협약체결·종료"],
-    ["협약체결", 2, 1, 1, "매칭 상태 협약체결·종료"],
-    ["성과보고", 3, 2, 1, "확정 짝 중 성과 행(검증 오류 제외)이 1건 이상인 짝"],
+    ["우리동네 1사-1시장 협력 프로젝트 추진 현황"],
+    [
+        "협약 2팀 0과제 · 준비 중 1팀 · 참여 기관 3곳, 시장 3곳 · 온누리상품권 구매 800,000원 (약정의 47.1%) · "
+        "활동 4건, 참여 45명"
+    ],
+    ["기준: 2024-05-20 09:30 · 활동 기간: 전체 기간 (자동 생성 — 고치지 마세요)"],
     [],
-    ["기준: 2024-05-20 09:30 (자동 생성 — 고치지 마세요)"],
+    ["항목", "단위", "합계", "1차 협약식", "2차 협약식", "설명"],
+    *SUMMARY_LINES,
+    [],
+    ["활동 구간 (협약체결 팀)", "단위", "합계", "1차 협약식", "2차 협약식", "설명"],
+    ["활동 3회 이상", "팀", 0, 0, 0, "기간 안 성과 행 수"],
+    ["활동 2회", "팀", 1, 1, 0, "기간 안 성과 행 수"],
+    ["활동 1회", "팀", 1, 0, 1, "기간 안 성과 행 수"],
+    ["활동 없음", "팀", 0, 0, 0, "기간 안 성과 행 수"],
+    [],
+    ["신청·매칭 흐름", "단위", "합계", "", "", "설명"],
+    ["접수", "건", 6, "", "", "참여신청 탭의 빈칸 아닌 행"],
+    ["검증 통과", "건", 4, "", "", "검증결과 정상·경고"],
+    ["매칭 제안", "짝", 2, "", "", "매칭 상태 제안 (매칭 행 수)"],
+    ["확정", "짝", 3, "", "", "매칭 상태 확정·협약체결·종료"],
+    ["협약체결", "짝", 2, "", "", "매칭 상태 협약체결·종료"],
+    ["성과보고", "짝", 3, "", "", "확정 짝 중 성과 행(검증 오류 제외)이 1건 이상인 짝"],
+]
+EXPECTED_TEAMS: Rows = [
+    list(TEAM_HEADER),
+    ["M-1", "A1 – M0000001 협약", "1차 협약식", "협약체결", "", 1, 1, 0, 0, 2, 30, 300000, "2024-07-02", "활동 2회"],
+    ["M-2", "A2 – M0000003 협약", "1차 협약식", "준비", "", 1, 1, 0, 0, 1, 10, 500000, "2024-05-20", "(협약 전)"],
+    ["M-5", "A5 – M0000005 협약", "2차 협약식", "종료", "", 1, 1, 0, 0, 1, 5, 0, "", "활동 1회"],
+    [],
+    ["활동 기간: 전체 기간 — 활동·참여 인원·온누리 구매는 이 기간의 성과 행입니다."],
+]
+EXPECTED_FOLLOW_UP: Rows = [
+    ["협약ID", "협약명", "협약식", "협약일", "마지막 활동일", "활동 없이 지난 날", "할 일"],
+    ["없음 — 협약체결 팀이 모두 최근 60일 안에 활동했습니다."],
+    [],
+    [
+        "2024-05-20 기준, 마지막 활동(없으면 협약일) 뒤 60일 이상 지난 협약체결 팀 "
+        "([dashboard] idle_days로 바꿀 수 있습니다)."
+    ],
 ]
 SIGUN_NONZERO = {
-    "수원시": [2, 1, 1000, 2, 300000],
-    "성남시": [1, 1, 0, 1, 500000],
-    "안양시": [1, 0, 0, 0, 0],
-    "평택시": [1, 1, 700, 1, 0],
-    "기타/미상": [1, 0, 0, 0, 0],
+    "수원시": [2, 1, 1, 1000, 2, 300000],
+    "성남시": [1, 1, 1, 0, 1, 500000],
+    "안양시": [1, 0, 0, 0, 0, 0],
+    "평택시": [1, 1, 1, 700, 1, 0],
+    "기타/미상": [1, 0, 0, 0, 0, 0],
 }
 EXPECTED_SIGUN: Rows = (
-    [["시군", "신청", "확정 짝", "온누리 약정(천원)", "활동 수", "온누리 구매(원)"]]
-    + [[s, *SIGUN_NONZERO.get(s, [0, 0, 0, 0, 0])] for s in [*SIGUN, "기타/미상"]]
-    + [["합계", 6, 3, 1700, 4, 800000]]
+    [["시군", "신청", "협약 팀", "참여 시장", "온누리 약정(천원)", "활동(건)", "온누리 구매(원)"]]
+    + [[s, *SIGUN_NONZERO.get(s, [0] * 6)] for s in [*SIGUN, "기타/미상"]]
+    + [["합계", 6, 3, 3, 1700, 4, 800000]]
 )
 EXPECTED_ORG_TYPES: Rows = [
-    ["기관유형", "신청", "확정", "협약체결", "온누리 약정(천원)"],
+    ["기관유형", "신청", "협약 기관", "협약체결 기관", "온누리 약정(천원)"],
     ["대기업", 0, 0, 0, 0],
     ["중견기업", 0, 0, 0, 0],
     ["중소기업", 1, 1, 1, 1000],
@@ -238,20 +296,20 @@ EXPECTED_ORG_TYPES: Rows = [
     ["합계", 6, 3, 2, 1700],
 ]
 EXPECTED_FIELDS: Rows = [
-    ["협력분야", "신청 수", "확정 수", "온누리 약정(천원)"],
-    ["전통시장가는날", 3, 3, ""],
-    ["물품구매", 2, 1, ""],
-    ["온누리상품권", 5, 2, 1700],
-    ["특화프로그램", 1, 1, ""],
-    ["기타협력", 1, 0, ""],
+    ["협력분야", "신청 기관", "협약 기관", "협력과제", "완료 과제"],
+    ["전통시장가는날", 3, 3, 0, 0],
+    ["물품구매", 2, 1, 0, 0],
+    ["온누리상품권", 5, 2, 0, 0],
+    ["특화프로그램", 1, 1, 0, 0],
+    ["기타협력", 1, 0, 0, 0],
 ]
 EXPECTED_MONTHLY: Rows = [
-    ["월", "활동 수", "참여인원", "구매금액(원)", "온누리상품권(원)"],
-    ["2024-05", 2, 40, 600000, 800000],
-    ["2024-06", 0, 0, 0, 0],
-    ["2024-07", 1, 0, 1000000, 0],
-    ["활동일 없음", 1, 5, 100000, 0],
-    ["합계", 4, 45, 1700000, 800000],
+    ["월", "신규 협약(팀)", "활동(건)", "참여 인원(명)", "구매금액(원)", "온누리상품권(원)"],
+    ["2024-05", 0, 2, 40, 600000, 800000],
+    ["2024-06", 0, 0, 0, 0, 0],
+    ["2024-07", 0, 1, 0, 1000000, 0],
+    ["활동일 없음", 0, 1, 5, 100000, 0],
+    ["합계", 0, 4, 45, 1700000, 800000],
 ]
 EXPECTED_BEST: Rows = [
     [
@@ -282,6 +340,8 @@ EXPECTED_BEST: Rows = [
 ]
 EXPECTED = {
     "요약": EXPECTED_SUMMARY,
+    "팀별활동": EXPECTED_TEAMS,
+    "후속관리": EXPECTED_FOLLOW_UP,
     "시군별": EXPECTED_SIGUN,
     "기관유형별": EXPECTED_ORG_TYPES,
     "협력분야별": EXPECTED_FIELDS,
@@ -289,9 +349,11 @@ EXPECTED = {
     "우수사례후보": EXPECTED_BEST,
 }
 MESSAGE = (
-    "대시보드 탭을 다시 만들었습니다 — 요약 9행, 시군별 34행, 기관유형별 14행, 협력분야별 6행, 월별성과 6행, "
-    "우수사례후보 3행; 차트 3개 (기준 2024-05-20 09:30)\n"
-    "접수 6, 검증 통과 4, 매칭 제안 2, 확정 3, 협약체결 2, 성과보고 3; 성과 행 4, 우수사례후보 2"
+    "대시보드 탭을 다시 만들었습니다 — 요약 35행, 팀별활동 6행, 후속관리 4행, 시군별 34행, 기관유형별 14행, "
+    "협력분야별 6행, 월별성과 6행, 우수사례후보 3행; 차트 5개 (기준 2024-05-20 09:30, 활동 기간 전체 기간)\n"
+    + EXPECTED_SUMMARY[1][0]
+    + "\n협약 팀 3, 협약체결 팀 2, 협력과제 0, 참여 기관 3, 참여 시장 3, 활동 4, 접수 6, 검증 통과 4, 매칭 제안 2, "
+    "확정 3, 협약체결 2, 성과보고 3; 성과 행 4, 우수사례후보 2"
 )
 
 
@@ -337,8 +399,15 @@ def trimmed(rows: Sequence[Sequence[Any]]) -> Rows:
     return out
 
 
+def shown(value: Any) -> str:
+    """What Google shows for a cell the dashboard wrote (numbers with their #,##0 format)."""
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.1f}" if isinstance(value, float) else str(value)
+
+
 def as_text(rows: Rows) -> Rows:
-    return trimmed([[str(v) for v in r] for r in rows])
+    return trimmed([[shown(v) for v in r] for r in rows])
 
 
 def xlsx_dashboard(config: Config) -> dict[str, Rows]:
@@ -358,7 +427,7 @@ def test_dashboard_equals_the_hand_computation_on_xlsx(xlsx_config):
     outcome = run_summary(xlsx_config)
     assert xlsx_dashboard(xlsx_config) == {t: trimmed(rows) for t, rows in EXPECTED.items()}
     assert outcome.step_report().message == MESSAGE
-    assert outcome.step_report().counts == {"접수": 6, "확정": 3, "성과 행": 4, "우수사례후보": 2}
+    assert outcome.step_report().counts == {"협약 팀": 3, "접수": 6, "확정": 3, "성과 행": 4, "우수사례후보": 2}
     ws = openpyxl.load_workbook(xlsx_config.workbooks["dashboard"])["우수사례후보"]
     assert ws["F3"].value == "(수식처럼 보여 뺐습니다)" and ws["F3"].data_type == "s"  # left out, never a formula
     assert ws["G2"].data_type == "n"
@@ -382,18 +451,18 @@ def test_rounds_and_blank_tables_with_nothing_to_count():
     backends["dashboard"] = MemoryBackend({})
     summary(Workbooks.of(backends), SCHEMAS, today=AT)
     typed = backends["dashboard"].typed
-    assert typed["요약"][:2] == [
-        ["항목", "전체", "설명"],
-        ["접수", 1, "참여신청 탭의 빈칸 아닌 행 (차수는 그 신청의 매칭 행 차수)"],
-    ]
+    assert typed["요약"][4:6] == [["항목", "단위", "합계", "설명"], ["협약 팀", "팀", 0, LINES[0][3]]]
+    assert ["접수", "건", 1, "참여신청 탭의 빈칸 아닌 행"] in typed["요약"]
     assert typed["월별성과"] == [
-        ["월", "활동 수", "참여인원", "구매금액(원)", "온누리상품권(원)"],
-        ["합계", 0, 0, 0, 0],
+        ["월", "신규 협약(팀)", "활동(건)", "참여 인원(명)", "구매금액(원)", "온누리상품권(원)"],
+        ["합계", 0, 0, 0, 0, 0],
     ]
     assert typed["우수사례후보"][1:] == [["우수사례추천이 Y인 성과 행이 아직 없습니다."]]
+    assert typed["팀별활동"][1] == ["확정된 짝이 아직 없습니다."]
     assert [c.title for cs in backends["dashboard"].charts.values() for c in cs] == [
-        "시군별 확정 짝",
-        "협력분야별 신청·확정",
+        "활동 구간별 협약체결 팀 수",
+        "시군별 협약 팀",
+        "협력분야별 신청 기관과 협약 기관",
     ]  # no monthly chart over no months
 
 
@@ -401,10 +470,10 @@ def test_an_empty_master_still_gives_every_tab():
     backends = make_backends([], [], [], [])
     backends["dashboard"] = MemoryBackend({})
     outcome = summary(Workbooks.of(backends), SCHEMAS, today=AT)
-    assert outcome.totals == dict.fromkeys(["접수", "검증 통과", "매칭 제안", "확정", "협약체결", "성과보고"], 0)
+    assert set(outcome.totals.values()) == {0}
     typed = backends["dashboard"].typed
     assert list(typed) == list(DASHBOARD_TABS)
-    assert typed["시군별"][-1] == ["합계", 0, 0, 0, 0, 0] and typed["기관유형별"][-1] == ["합계", 0, 0, 0, 0]
+    assert typed["시군별"][-1] == ["합계", 0, 0, 0, 0, 0, 0] and typed["기관유형별"][-1] == ["합계", 0, 0, 0, 0]
 
 
 def _random_set(seed: int) -> dict[str, MemoryBackend]:
@@ -457,19 +526,20 @@ def test_tabs_agree_with_each_other(seed):
     backends = _random_set(seed)
     outcome = summary(Workbooks.of(backends), SCHEMAS, today=AT)
     t = backends["dashboard"].typed
-    totals, sigun, types, fields, monthly = (
-        outcome.totals,
-        t["시군별"][-1],
-        t["기관유형별"][-1],
-        t["협력분야별"],
-        t["월별성과"][-1],
-    )
+    totals, sigun, types, monthly = outcome.totals, t["시군별"][-1], t["기관유형별"][-1], t["월별성과"][-1]
+    head = {str(r[0]).strip(): r for r in t["요약"][5:21]}
+    teams = [r for r in t["팀별활동"][1:] if len(r) == len(TEAM_HEADER)]
     assert sigun[1] == types[1] == totals["접수"] == 60
-    assert sigun[2] == types[2] == totals["확정"] and types[3] == totals["협약체결"]
-    assert sigun[3] == types[4] == fields[3][3]  # 온누리 약정, three ways
-    assert sigun[4] == monthly[1] == outcome.outcome_rows  # every usable activity, once
-    for row in t["요약"][1:7]:
-        assert sum(row[2:-1]) <= row[1]  # rounds never exceed 전체
+    assert sigun[2] == head["협약 팀"][2] == totals["협약 팀"] == len(teams)
+    assert types[2] == head["참여 기관"][2] and sigun[3] == head["참여 시장"][2]
+    assert types[3] <= types[2]
+    assert sigun[4] == types[4] == head["온누리 약정"][2]  # 온누리 약정, three ways
+    assert sigun[5] == monthly[2] == head["활동"][2] == outcome.outcome_rows  # every usable activity, once
+    assert sigun[6] == monthly[5] == head["온누리 구매"][2]
+    assert sum(r[9] for r in teams) <= head["활동"][2]  # rows of unknown teams count in 합계 only
+    for label, row in head.items():
+        if label not in ("참여 기관", "참여 시장"):  # distinct counts: one body may sit in two rounds
+            assert sum(v for v in row[3:-1] if isinstance(v, int)) <= row[2]  # rounds never exceed 합계
 
 
 # -- dry run ------------------------------------------------------------------------------------
@@ -492,16 +562,17 @@ def test_dry_run_creates_no_tab_and_says_which_it_would():
     outcome = summary(Workbooks.of(backends), SCHEMAS, dry_run=True, today=AT)
     assert backends["dashboard"].tabs == {} and backends["dashboard"].requests == 0
     assert outcome.step_report().message.splitlines()[-1] == (
-        "새로 만들 탭: 요약, 시군별, 기관유형별, 협력분야별, 월별성과, 우수사례후보"
+        "새로 만들 탭: 요약, 팀별활동, 후속관리, 시군별, 기관유형별, 협력분야별, 월별성과, 우수사례후보"
     )
 
 
 # -- charts ---------------------------------------------------------------------------------------
 
 CHART_TABS = {
-    "시군별": "시군별 확정 짝",
-    "협력분야별": "협력분야별 신청·확정",
-    "월별성과": "월별 구매금액·온누리상품권",
+    "요약": ["활동 구간별 협약체결 팀 수"],
+    "시군별": ["시군별 협약 팀"],
+    "협력분야별": ["협력분야별 신청 기관과 협약 기관"],
+    "월별성과": ["월별 활동 수", "월별 온누리상품권 구매(원)"],
 }
 
 
@@ -511,9 +582,17 @@ def test_xlsx_charts_exist_and_a_second_run_replaces_them(xlsx_config):
         run_summary(xlsx_config)
         wb = openpyxl.load_workbook(xlsx_config.workbooks["dashboard"])
         titles = {t: [c.title.tx.rich.p[0].r[0].t for c in wb[t]._charts] for t in DASHBOARD_TABS}
-        assert titles == {t: [CHART_TABS[t]] if t in CHART_TABS else [] for t in DASHBOARD_TABS}
-    assert wb["월별성과"]._charts[0].series[1].val.numRef.f == "'월별성과'!$E$2:$E$4"
-    assert wb["시군별"]._charts[0].series[0].val.numRef.f == "'시군별'!$C$2:$C$33"
+        assert titles == {t: CHART_TABS.get(t, []) for t in DASHBOARD_TABS}
+    assert wb["월별성과"]._charts[1].series[0].val.numRef.f == "'월별성과'!$F$2:$F$4"
+    bars = wb["시군별"]._charts[0]
+    assert bars.series[0].val.numRef.f == "'시군별'!$C$2:$C$33" and bars.type == "bar"
+    assert bars.x_axis.tickLblSkip == 1 and not bars.x_axis.delete  # every 시군 label shows
+    assert (bars.y_axis.scaling.min, bars.y_axis.scaling.max, bars.y_axis.majorUnit) == (0, 5, 1)  # whole numbers
+    ws = wb["요약"]
+    assert ws["C16"].value == 1700 and ws["C16"].number_format == "#,##0" and ws["C18"].number_format == "#,##0.0"
+    assert wb["팀별활동"].freeze_panes == "A2" and ws.freeze_panes is None
+    pictures = wb["시군별"]._images
+    assert len(pictures) == 1 and pictures[0].anchor._from.col == 7 + 13 - 1  # the map, right of the chart
 
 
 def test_google_charts_exist_and_a_second_run_replaces_them(gsheets, google_onemarket_config):
@@ -524,13 +603,18 @@ def test_google_charts_exist_and_a_second_run_replaces_them(gsheets, google_onem
         start = len(gsheets.requests())
         run_summary(google_onemarket_config)
         charts = {t.title: [c["spec"]["title"] for c in t.charts] for t in book.tabs}
-        assert charts == {t: [CHART_TABS[t]] if t in CHART_TABS else [] for t in DASHBOARD_TABS}
+        assert charts == {t: CHART_TABS.get(t, []) for t in DASHBOARD_TABS}
         ids.append({c["chartId"] for t in book.tabs for c in t.charts})
         sent = [e for e in gsheets.requests()[start:] if e.path.startswith(f"/v4/spreadsheets/{KEYS['dashboard']}")]
-        assert [e.kind for e in sent] == ["spreadsheets.get", "spreadsheets.get"] + ["spreadsheets.batchUpdate"] * 6
+        assert [e.kind for e in sent] == ["spreadsheets.get", "spreadsheets.get"] + ["spreadsheets.batchUpdate"] * 8
     assert not ids[0] & ids[1]  # new charts, the old ones deleted
-    line = book.tab("월별성과").charts[0]["spec"]["basicChart"]
-    assert line["chartType"] == "LINE" and len(line["series"]) == 2
+    bars = book.tab("시군별").charts[0]["spec"]["basicChart"]
+    assert bars["chartType"] == "BAR" and bars["legendPosition"] == "NO_LEGEND"
+    assert bars["axis"][1] == {
+        "position": "BOTTOM_AXIS",
+        "viewWindowOptions": {"viewWindowMode": "EXPLICIT", "viewWindowMin": 0, "viewWindowMax": 5},
+    }
+    assert book.tab("시군별").charts[0]["position"]["overlayPosition"]["heightPixels"] == 100 + 22 * 32
 
 
 # -- personal data --------------------------------------------------------------------------------

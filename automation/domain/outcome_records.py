@@ -38,6 +38,8 @@ class OutcomeRecord:
     evidence_link: str
     best_practice: bool
     status: str
+    team_id: str = ""  # 협약ID (blank on rows of an older workbook: the pair's team is used)
+    task_id: str = ""
 
     @property
     def usable(self) -> bool:
@@ -90,6 +92,8 @@ def to_record(tab: str, row: Row) -> OutcomeRecord:
         evidence_link=clean_text(row["evidence_link"]),
         best_practice=best.ok and best.value == "Y",
         status=row["validation_result"].strip(),
+        team_id=row["team_id"].strip(),
+        task_id=row["task_id"].strip(),
     )
 
 

@@ -226,7 +226,7 @@ def summary_step(ctx: Context) -> StepReport:
     """요약: the managers' dashboard, rebuilt whole."""
     from automation.summary.step import summary
 
-    return summary(ctx.workbooks, ctx.schemas, dry_run=ctx.dry_run).step_report()
+    return summary(ctx.workbooks, ctx.schemas, dry_run=ctx.dry_run, settings=ctx.config.dashboard).step_report()
 
 
 STEPS: list[Step] = [

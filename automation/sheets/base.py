@@ -184,7 +184,7 @@ Scalar = str | int | float
 class ChartSpec:
     """A chart over a block of a rebuilt (dashboard) tab; rows and columns are 1-based."""
 
-    kind: str  # "column" (vertical bars) or "line"
+    kind: str  # "column" (vertical bars), "bar" (horizontal bars: every label fits) or "line"
     title: str
     anchor_row: int  # the chart's top-left cell
     anchor_col: int
@@ -193,6 +193,31 @@ class ChartSpec:
     last_row: int
     category_col: int  # labels along the x axis
     series_cols: tuple[int, ...]  # one series per column
+    #: the value axis runs 0..y_max in five whole-number steps (None: the program picks)
+    y_max: int | None = None
+
+
+def nice_max(largest: float) -> int:
+    """The top of a whole-number value axis in five equal steps of 1, 2, 5, 10, 20, 50, … (5, 10,
+    25, 50, 100, 250, …): the smallest one at or above ``largest``."""
+    top = max(float(largest), 1.0)
+    power = 1
+    while True:
+        for base in (1, 2, 5):
+            if base * power * 5 >= top:
+                return base * power * 5
+        power *= 10
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """A picture (PNG bytes) placed over a rebuilt tab, its top-left at a 1-based cell."""
+
+    png: bytes
+    anchor_row: int
+    anchor_col: int
+    width_px: int
+    height_px: int
 
 
 @dataclass
@@ -273,11 +298,17 @@ class Backend(abc.ABC):
         *,
         charts: Sequence[ChartSpec] = (),
         widths: Mapping[int, float] | None = None,
+        bold_rows: Sequence[int] = (1,),
+        freeze_rows: int = 1,
+        images: Sequence[ImageSpec] = (),
     ) -> None:
-        """Dashboard tabs only: clear ``title`` (values, formats, charts), then write ``rows`` from A1 as
-        typed values (numbers stay numbers, text is literal, never a formula), bold row 1, set column
-        ``widths`` (1-based) and add ``charts``. The tab must exist (``ensure_tabs``). Google: one
-        spreadsheets.batchUpdate (plus one metadata read when the chart ids are not cached)."""
+        """Dashboard tabs only: clear ``title`` (values, formats, charts, pictures), then write ``rows``
+        from A1 as typed values (numbers stay numbers with a thousands separator — ``#,##0``, or
+        ``#,##0.0`` for a fraction —, text is literal, never a formula), bold ``bold_rows``, freeze the
+        first ``freeze_rows`` rows, set column ``widths`` (1-based) and add ``charts`` and ``images``.
+        The tab must exist (``ensure_tabs``). Google: one spreadsheets.batchUpdate (plus one metadata
+        read when the chart ids are not cached); Sheets has no API for a picture over the grid
+        without a public URL, so ``images`` are left out there (the report carries them)."""
         raise NotImplementedError
 
     def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:
@@ -287,6 +318,9 @@ class Backend(abc.ABC):
         raise NotImplementedError
 
     # -- guarded writes (see automation.sheets.writes) ------------------------------------------
+
+    #: replace_tab places ``images`` (a .xlsx file does; Google Sheets cannot without a public URL)
+    places_images: bool = False
 
     #: True when finish_write's answer is a fresh look at the file (Google), so the write can be
     #: checked against it; False when it would only echo our own memory (xlsx, before the save)

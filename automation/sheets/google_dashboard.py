@@ -3,8 +3,9 @@
 Pure functions on plain values (no HTTP here). The order inside the one batch matters and is:
 grow the grid (``appendDimension``) → delete the tab's old charts (``deleteEmbeddedObject``) →
 clear every value and format (``updateCells`` over the whole sheet) → write the rows from A1
-(``updateCells``; text as ``stringValue``, numbers as ``numberValue``, never ``formulaValue``) →
-bold row 1 (``repeatCell``) → column widths (``updateDimensionProperties``) → one ``addChart``
+(``updateCells``; text as ``stringValue``, numbers as ``numberValue`` with a ``#,##0`` number
+format, never ``formulaValue``; the bold rows' cells bold) → freeze the header rows
+(``updateSheetProperties``) → column widths (``updateDimensionProperties``) → one ``addChart``
 per chart (a ``basicChart`` whose domain and series are ranges of the same tab).
 """
 
@@ -16,8 +17,11 @@ from typing import Any
 
 from automation.sheets.base import ChartSpec, Scalar
 
-CHART_TYPES = {"column": "COLUMN", "line": "LINE"}
+CHART_TYPES = {"column": "COLUMN", "bar": "BAR", "line": "LINE"}
 CHART_SIZE = (640, 360)  # pixels
+PX_PER_BAR = 22  # a horizontal bar chart grows with its categories so that every label shows
+WHOLE = {"type": "NUMBER", "pattern": "#,##0"}
+FRACTION = {"type": "NUMBER", "pattern": "#,##0.0"}
 
 
 def cell_data(value: Scalar) -> dict[str, Any]:
@@ -31,6 +35,19 @@ def cell_data(value: Scalar) -> dict[str, Any]:
     if value == "":
         return {}
     return {"userEnteredValue": {"stringValue": str(value)}}
+
+
+def styled_cell(value: Scalar, bold: bool) -> dict[str, Any]:
+    """:func:`cell_data` with its format: numbers get a thousands separator, bold rows are bold."""
+    out = cell_data(value)
+    fmt: dict[str, Any] = {}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        fmt["numberFormat"] = WHOLE if isinstance(value, int) else FRACTION
+    if bold:
+        fmt["textFormat"] = {"bold": True}
+    if fmt:
+        out["userEnteredFormat"] = fmt
+    return out
 
 
 def pixels(width: float) -> int:
@@ -59,15 +76,26 @@ def chart_request(sheet_id: int, spec: ChartSpec) -> dict[str, Any]:
     def source(col: int) -> dict[str, Any]:
         return {"sourceRange": {"sources": [grid_range(sheet_id, top, spec.last_row, col - 1, col)]}}
 
+    values_axis = "BOTTOM_AXIS" if spec.kind == "bar" else "LEFT_AXIS"
+    value_axis: dict[str, Any] = {"position": values_axis}
+    if spec.y_max is not None:
+        value_axis["viewWindowOptions"] = {
+            "viewWindowMode": "EXPLICIT",
+            "viewWindowMin": 0,
+            "viewWindowMax": spec.y_max,
+        }
+    other = {"position": "LEFT_AXIS" if spec.kind == "bar" else "BOTTOM_AXIS"}
     basic: dict[str, Any] = {
         "chartType": CHART_TYPES[spec.kind],
-        "legendPosition": "BOTTOM_LEGEND",
+        "legendPosition": "BOTTOM_LEGEND" if len(spec.series_cols) > 1 else "NO_LEGEND",
         "headerCount": 1 if with_header else 0,
-        "axis": [{"position": "BOTTOM_AXIS"}, {"position": "LEFT_AXIS"}],
+        "axis": [other, value_axis],
         "domains": [{"domain": source(spec.category_col)}],
-        "series": [{"series": source(col), "targetAxis": "LEFT_AXIS"} for col in spec.series_cols],
+        "series": [{"series": source(col), "targetAxis": values_axis} for col in spec.series_cols],
     }
     width, height = CHART_SIZE
+    if spec.kind == "bar":
+        height = max(height, 100 + PX_PER_BAR * (spec.last_row - spec.first_row + 1))
     position = {
         "overlayPosition": {
             "anchorCell": {"sheetId": sheet_id, "rowIndex": spec.anchor_row - 1, "columnIndex": spec.anchor_col - 1},
@@ -94,6 +122,8 @@ def replace_requests(
     rows: Sequence[Sequence[Scalar]],
     charts: Sequence[ChartSpec],
     widths: Mapping[int, float],
+    bold_rows: Sequence[int] = (1,),
+    freeze_rows: int = 1,
 ) -> list[dict[str, Any]]:
     """Every request of the one batch that rebuilds a tab (see the module docstring)."""
     have_rows, have_cols = grid
@@ -104,25 +134,26 @@ def replace_requests(
             reqs.append({"appendDimension": {"sheetId": sheet_id, "dimension": dim, "length": need - have}})
     reqs += [{"deleteEmbeddedObject": {"objectId": cid}} for cid in old_charts]
     reqs.append({"updateCells": {"range": {"sheetId": sheet_id}, "fields": "userEnteredValue,userEnteredFormat"}})
+    bold = set(bold_rows)
     if rows:
         reqs.append(
             {
                 "updateCells": {
                     "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-                    "rows": [{"values": [cell_data(v) for v in r]} for r in rows],
-                    "fields": "userEnteredValue",
+                    "rows": [{"values": [styled_cell(v, n in bold) for v in r]} for n, r in enumerate(rows, start=1)],
+                    "fields": "userEnteredValue,userEnteredFormat",
                 }
             }
         )
-        reqs.append(
-            {
-                "repeatCell": {
-                    "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
-                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-                    "fields": "userEnteredFormat.textFormat.bold",
-                }
+    frozen = min(max(freeze_rows, 0), len(rows)) if rows else 0
+    reqs.append(
+        {
+            "updateSheetProperties": {
+                "properties": {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": frozen}},
+                "fields": "gridProperties.frozenRowCount",
             }
-        )
+        }
+    )
     for col, width in sorted(widths.items()):
         reqs.append(
             {
@@ -146,4 +177,4 @@ def added_chart_ids(reply: Mapping[str, Any]) -> tuple[int, ...]:
     )
 
 
-__all__ = ["added_chart_ids", "cell_data", "chart_request", "needed_grid", "replace_requests"]
+__all__ = ["added_chart_ids", "cell_data", "chart_request", "needed_grid", "replace_requests", "styled_cell"]

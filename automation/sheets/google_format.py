@@ -10,6 +10,7 @@ from automation.sheets.base import (
     ChartSpec,
     Dropdown,
     HeaderStyle,
+    ImageSpec,
     Scalar,
     col_letter,
     resolve_titles,
@@ -197,27 +198,37 @@ class Formatting(GoogleCore):
         *,
         charts: Sequence[ChartSpec] = (),
         widths: Mapping[int, float] | None = None,
+        bold_rows: Sequence[int] = (1,),
+        freeze_rows: int = 1,
+        images: Sequence[ImageSpec] = (),
     ) -> None:
-        """One batchUpdate; sent a second time, with fresh metadata, only after a 400 (stale ids)."""
+        """One batchUpdate; sent a second time, with fresh metadata, only after a 400 (stale ids).
+        ``images`` are not placed: Sheets can only show a picture from a public URL."""
         cached = self._tabs is not None or self._charts is not None
+        look = (tuple(bold_rows), freeze_rows)
         try:
-            self._replace(title, rows, charts, dict(widths or {}))
+            self._replace(title, rows, charts, dict(widths or {}), look)
         except Failure as failure:
             self._tabs = self._charts = None
             if not (cached and failure.kind == "http" and failure.status == 400):
                 raise self._error(failure) from failure
             try:
-                self._replace(title, rows, charts, dict(widths or {}))
+                self._replace(title, rows, charts, dict(widths or {}), look)
             except Failure as again:
                 self._tabs = self._charts = None
                 raise self._error(again) from again
 
     def _replace(
-        self, title: str, rows: Sequence[Sequence[Scalar]], charts: Sequence[ChartSpec], widths: Mapping[int, float]
+        self,
+        title: str,
+        rows: Sequence[Sequence[Scalar]],
+        charts: Sequence[ChartSpec],
+        widths: Mapping[int, float],
+        look: tuple[tuple[int, ...], int],
     ) -> None:
         tab = self._resolve([title])[title]
         old = self._chart_ids().get(tab.sheet_id, ())
-        reqs = replace_requests(tab.sheet_id, (tab.rows, tab.cols), old, rows, charts, widths)
+        reqs = replace_requests(tab.sheet_id, (tab.rows, tab.cols), old, rows, charts, widths, *look)
         reply = self.http.batch_update(self.key, {"requests": reqs})
         need_rows, need_cols = needed_grid(rows, charts, widths)
         grown = dataclasses.replace(tab, rows=max(tab.rows, need_rows), cols=max(tab.cols, need_cols))

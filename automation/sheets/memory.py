@@ -12,6 +12,7 @@ from automation.sheets.base import (
     ChartSpec,
     Dropdown,
     HeaderStyle,
+    ImageSpec,
     Merge,
     RawTab,
     Scalar,
@@ -22,6 +23,7 @@ from automation.sheets.base import (
 
 class MemoryBackend(Backend):
     remote = True  # behaves like a shared spreadsheet: tests edit it between requests
+    places_images = True
 
     def __init__(self, tabs: Mapping[str, Sequence[Sequence[str]]] | None = None, location: str = "memory") -> None:
         self.location = location
@@ -35,6 +37,7 @@ class MemoryBackend(Backend):
         self.typed: dict[str, list[list[Scalar]]] = {}
         self.charts: dict[str, list[ChartSpec]] = {}
         self.widths: dict[str, dict[int, float]] = {}
+        self.images: dict[str, list[ImageSpec]] = {}
         self.hidden: set[str] = set()
         #: protect_tab: title → (editors, description)
         self.tab_protection: dict[str, tuple[tuple[str, ...], str]] = {}
@@ -181,6 +184,9 @@ class MemoryBackend(Backend):
         *,
         charts: Sequence[ChartSpec] = (),
         widths: Mapping[int, float] | None = None,
+        bold_rows: Sequence[int] = (1,),
+        freeze_rows: int = 1,
+        images: Sequence[ImageSpec] = (),
     ) -> None:
         self._need(title)
         self._hook()
@@ -189,6 +195,7 @@ class MemoryBackend(Backend):
         self.tabs[title] = [[scalar_text(v) for v in r] for r in rows]
         self.charts[title] = list(charts)
         self.widths[title] = dict(widths or {})
+        self.images[title] = list(images)
 
     def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:
         self._need(title)

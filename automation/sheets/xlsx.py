@@ -37,12 +37,13 @@ from automation.sheets.base import (
     ChartSpec,
     Dropdown,
     HeaderStyle,
+    ImageSpec,
     Merge,
     RawTab,
     Scalar,
     resolve_titles,
 )
-from automation.sheets.xlsx_dashboard import build_chart, put_value
+from automation.sheets.xlsx_dashboard import fill_tab
 
 MARK = "onemarket"
 BACKUP_DIR = ".onemarket-backup"
@@ -121,6 +122,7 @@ def lock_files(path: Path) -> list[Path]:
 
 class XlsxBackend(Backend):
     verifies = False  # a read-back before the save would only echo our own memory
+    places_images = True
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
         self.path = Path(path)
@@ -371,6 +373,9 @@ class XlsxBackend(Backend):
         *,
         charts: Sequence[ChartSpec] = (),
         widths: Mapping[int, float] | None = None,
+        bold_rows: Sequence[int] = (1,),
+        freeze_rows: int = 1,
+        images: Sequence[ImageSpec] = (),
     ) -> None:
         """Delete and recreate the sheet at the same position (old values, formats and charts go)."""
         self._fresh()
@@ -378,15 +383,7 @@ class XlsxBackend(Backend):
         index = self.wb.sheetnames.index(old.title)
         self.wb.remove(old)
         ws = self.wb.create_sheet(title, index)
-        for r, values in enumerate(rows, start=1):
-            for c, value in enumerate(values, start=1):
-                put_value(ws.cell(row=r, column=c), value)
-        for cell in ws[1] if rows else ():
-            cell.font = Font(bold=True)
-        for col, width in (widths or {}).items():
-            ws.column_dimensions[get_column_letter(col)].width = width
-        for spec in charts:
-            ws.add_chart(build_chart(ws, spec), f"{get_column_letter(spec.anchor_col)}{spec.anchor_row}")
+        fill_tab(ws, rows, charts, dict(widths or {}), bold_rows, freeze_rows, images)
         self._dirty = True
 
     def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:

@@ -1,72 +1,53 @@
 """``onemarket summary`` and the 요약 step of ``run``: the managers' dashboard, rebuilt whole.
 
-Reads master (참여신청, 시장, 매칭: one request) and every outcome row (성과보고 + market tabs: one
-request; rows whose 검증결과 is 오류 are left out), computes six tables with pandas
-(:mod:`automation.summary.tables`) and rewrites each dashboard tab with ``replace_tab`` (values,
-formats and charts of the tab are replaced, never appended). ``--dry-run`` computes and reports,
-and writes nothing (missing tabs are not created either). The dashboard holds no personal data:
-the tables are counts and sums; the only text copied from the sheets (우수사례후보) is scrubbed by
-:mod:`automation.privacy` (the one personal-data detector) and neutralised where it looks like a formula.
+Reads master (참여신청, 시장, 매칭, and 협약, 협력과제, 협약식 where the file has them: one
+request) and every outcome row (성과보고 + market tabs: one request; rows whose 검증결과 is 오류
+are left out), computes the tabs (:mod:`.headline`, :mod:`.tables`) and rewrites each dashboard tab
+with ``replace_tab`` (values, formats and charts of the tab are replaced, never appended).
+``--dry-run`` computes and reports, and writes nothing (missing tabs are not created either). The
+dashboard holds no personal data: the tables are counts and sums; the only text copied from the
+sheets (협약명, 우수사례후보) is scrubbed by :mod:`automation.privacy` and neutralised where it
+looks like a formula. ``[dashboard] since / until`` choose the activity period and
+``idle_days`` the 후속관리 threshold.
 
-Definitions (the 요약 tab repeats them in its 설명 column):
-
-* 접수: non-blank 참여신청 rows. 검증 통과: 검증결과 정상 or 경고.
-* 매칭 제안 / 확정 / 협약체결: 매칭 rows (pairs) whose 상태 is 제안 / 확정·협약체결·종료 /
-  협약체결·종료. 성과보고: 확정 pairs whose 매칭ID has at least one usable outcome row.
-* 차수 columns: a pair counts in its own 차수; an application counts in the 차수 of its own 매칭
-  row (partnered before 제안 before 미배정 before 거절, then the latest 차수); one with no 매칭
-  row (or a blank 차수) counts in 전체 only.
-* An applicant's 시군: 희망지역, else the 시군 of 주소; a pair's 시군 is its market's (시장.시군);
-  anything that is not one of the 31 경기 시군 is 기타/미상. An outcome row's 시군 is its pair's
-  market's (by 매칭ID, else by a 시장명 that names one market).
-* 온누리 약정(천원): the sum of 온누리상품권(천원) over applications with a 확정 pair, each
-  application once (at the 시군 of its first 확정 pair). 확정 counts pairs; under the 1사-1시장
-  rule an application has one 확정 pair, so the two agree.
-* 협력분야 chosen: 전통시장가는날/물품구매 = Y; 온누리상품권 = an amount above 0; 특화프로그램/
-  기타협력 = any text except N, 없음, 해당없음, 미정 or '-'. 온누리 약정 is shown for 온누리상품권
-  only (blank elsewhere: the other fields have no amount).
-* 월별성과: by the month of 활동일, every month from the first to the last (zeros included);
-  rows without 활동일 are shown apart, and in 합계.
-* 우수사례후보: usable outcome rows with 우수사례추천 Y, oldest first; 내용 at most 200 characters.
-
-``today`` sets the 기준 stamp (a ``datetime`` is used as is; a ``date`` gets the current time).
+The 신청·매칭 흐름 block of 요약 keeps the pair-level counts: 접수 (non-blank 참여신청 rows),
+검증 통과 (정상·경고), 매칭 제안 / 확정 / 협약체결 (매칭 rows in 제안 / 확정·협약체결·종료 /
+협약체결·종료) and 성과보고 (확정 pairs with a usable outcome row).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from automation.clock import now
+from automation.config import DashboardConfig
 from automation.domain.outcome_records import OutcomeRecord, collect_outcomes
-from automation.domain.status import USABLE
-from automation.geo import SIGUN, normalize_sigun, parse_address
-from automation.parsers import clean_text, is_yes, parse_enum, parse_int, parse_yn, thousands
-from automation.parsers.base import neutralise_formula
-from automation.privacy import Detector, cut
+from automation.domain.status import PARTNERED, SIGNED_ONCE, Status
+from automation.geo import SIGUN
+from automation.privacy import Detector
 from automation.report import StepReport
 from automation.schema import DASHBOARD_TABS, TABS, SchemaSet
 from automation.sheets import Workbooks
-from automation.sheets.table import Table, read_tables
-from automation.summary.tables import (
-    FIELDS,
-    ORG_TYPES,
-    OTHER_SIGUN,
-    UNKNOWN_TYPE,
-    AppFacts,
-    BestCase,
-    OutcomeFacts,
-    PairFacts,
-    TabContent,
-    build_tabs,
+from automation.sheets.base import ImageSpec
+from automation.sheets.table import Table, missing_optional, read_tables
+from automation.summary.facts import (
+    app_facts,
+    best_cases,
+    dashboard_text,
+    market_sigun,
+    name_cells,
+    outcome_facts,
+    pair_facts,
+    task_facts,
+    team_facts,
 )
+from automation.summary.headline import figures, follow_up_tab, summary_tab, teams_tab
+from automation.summary.model import TOTAL, Facts, PairFacts, Period, TabContent
+from automation.summary.tables import best_tab, field_tab, monthly_tab, org_type_tab, sigun_tab
 
-CONTENT_LIMIT = 200
-VALID = USABLE
-NOT_CHOSEN = frozenset({"없음", "해당없음", "미정", "-", "—", "x"})
 REQUIRED = {  # by tab role
     "applications": (
         "application_id",
@@ -85,159 +66,115 @@ REQUIRED = {  # by tab role
     "markets": ("market_code", "market_name", "sigun", "association_contact"),
     "matches": ("match_id", "round", "application_id", "market_code", "status"),
 }
+OPTIONAL = ("teams", "tasks", "ceremonies")
 
 
-def _sigun(text: str) -> str:
-    name = normalize_sigun(text)
-    return name if name in SIGUN else OTHER_SIGUN
-
-
-def _applicant_sigun(wish: str, address: str) -> str:
-    found = _sigun(wish)
-    if found == OTHER_SIGUN:
-        parsed = parse_address(address).sigun
-        found = parsed if parsed in SIGUN else OTHER_SIGUN
-    return found
-
-
-def _chosen_text(text: str) -> bool:
-    shown = clean_text(text)
-    if not shown or shown.casefold() in NOT_CHOSEN:
-        return False
-    parsed = parse_yn(shown)
-    return not (parsed.ok and parsed.value == "N")
-
-
-def app_facts(apps: Table) -> list[AppFacts]:
-    out = []
-    for row in apps.data_rows():
-        kind = parse_enum(row["org_type"], ORG_TYPES)
-        pledge = thousands(row["onnuri_thousand_won"])
-        chosen = {
-            "전통시장가는날": is_yes(row["market_day"]),
-            "물품구매": is_yes(row["purchase"]),
-            "온누리상품권": pledge > 0,
-            "특화프로그램": _chosen_text(row["special_program"]),
-            "기타협력": _chosen_text(row["other_cooperation"]),
-        }
-        out.append(
-            AppFacts(
-                app_id=row["application_id"].strip() or f"#행{row.number}",  # an ID-less row joins nothing
-                valid=row["validation_result"].strip() in VALID,
-                sigun=_applicant_sigun(row["wish_region"], row["address"]),
-                org_type=kind.value if kind.ok and kind.value else UNKNOWN_TYPE,
-                fields=frozenset(f for f in FIELDS if chosen[f]),
-                pledge_thousand=pledge,
-            )
-        )
-    return out
-
-
-def _unique(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
-    """key → value for keys that occur once (an ambiguous key maps to nothing)."""
-    counts = Counter(k for k, _ in pairs)
-    return {k: v for k, v in pairs if k and counts[k] == 1}
-
-
-def market_sigun(markets: Table) -> tuple[dict[str, str], dict[str, str]]:
-    """(시장코드 → 시군, 시장명 → 시군), unambiguous entries only."""
-    rows = markets.data_rows()
-    by_code = _unique([(r["market_code"].strip(), _sigun(r["sigun"])) for r in rows])
-    by_name = _unique([(clean_text(r["market_name"]), _sigun(r["sigun"])) for r in rows])
-    return by_code, by_name
-
-
-def pair_facts(matches: Table, by_code: dict[str, str]) -> list[PairFacts]:
-    out = []
-    for row in matches.data_rows():
-        parsed = parse_int(row["round"])
-        out.append(
-            PairFacts(
-                match_id=row["match_id"].strip(),
-                app_id=row["application_id"].strip(),
-                round=int(parsed.value) if parsed.ok and parsed.value else None,
-                status=row["status"].strip(),
-                market_sigun=by_code.get(row["market_code"].strip(), OTHER_SIGUN),
-            )
-        )
-    return out
-
-
-def outcome_facts(
-    records: Sequence[OutcomeRecord], pairs: Sequence[PairFacts], by_name: dict[str, str]
-) -> list[OutcomeFacts]:
-    by_match: dict[str, str] = {}
-    for p in pairs:
-        by_match.setdefault(p.match_id, p.market_sigun)
+def flow(f: Facts, reported: set[str]) -> list[tuple[str, int, str]]:
+    """The pair-level 신청·매칭 흐름 (label, count, 설명)."""
+    pairs: Sequence[PairFacts] = f.pairs
+    partnered = [p for p in pairs if p.status in PARTNERED]
     return [
-        OutcomeFacts(
-            r.match_id,
-            by_match.get(r.match_id) or by_name.get(r.market_name, OTHER_SIGUN),
-            r.activity_date,
-            r.participants,
-            r.purchase_won,
-            r.onnuri_won,
-        )
-        for r in records
+        ("접수", len(f.apps), "참여신청 탭의 빈칸 아닌 행"),
+        ("검증 통과", sum(a.valid for a in f.apps), "검증결과 정상·경고"),
+        ("매칭 제안", sum(p.status == Status.SUGGESTED for p in pairs), "매칭 상태 제안 (매칭 행 수)"),
+        ("확정", len(partnered), "매칭 상태 확정·협약체결·종료"),
+        ("협약체결", sum(p.status in SIGNED_ONCE for p in pairs), "매칭 상태 협약체결·종료"),
+        (
+            TABS.outcomes,
+            sum(1 for p in partnered if p.match_id and p.match_id in reported),
+            "확정 짝 중 성과 행(검증 오류 제외)이 1건 이상인 짝",
+        ),
     ]
 
 
-def best_cases(records: Sequence[OutcomeRecord], scrub: Callable[[str], str]) -> list[BestCase]:
-    return [
-        BestCase(
-            r.match_id,
-            scrub(r.market_name),
-            scrub(r.org_name),
-            r.activity_date,
-            scrub(r.activity_type),
-            cut(scrub(r.content), CONTENT_LIMIT),
-            r.participants,
-            r.purchase_won,
-            r.onnuri_won,
-            scrub(r.evidence_link),
-        )
-        for r in records
-        if r.best_practice
-    ]
-
-
-FORMULA_LEFT_OUT = "(수식처럼 보여 뺐습니다)"
-
-
-def _dashboard_text(detector: Detector) -> Callable[[str], str]:
-    """Text for a dashboard cell: personal data masked, a formula-looking start neutralised."""
-
-    def text(value: str) -> str:
-        shown, note = neutralise_formula(detector(clean_text(value)))
-        return FORMULA_LEFT_OUT if note == "formula" else shown
-
-    return text
-
-
-def name_cells(apps: Table, markets: Table) -> list[str]:
-    """Every cell that names a person: 대표자, 담당자명, 상인회담당자."""
-    return [r[k] for r in apps.data_rows() for k in ("representative", "contact_name")] + [
-        r["association_contact"] for r in markets.data_rows()
-    ]
-
-
-def dashboard_tables(tables: dict[str, Table], records: Sequence[OutcomeRecord], stamp: str) -> dict[str, TabContent]:
-    """The six tabs from master tables and usable outcome records (pure; no backend)."""
+def read_facts(tables: dict[str, Table], records: Sequence[OutcomeRecord], schemas: SchemaSet) -> Facts:
     apps, markets, matches = tables[TABS.applications], tables[TABS.markets], tables[TABS.matches]
     by_code, by_name = market_sigun(markets)
     pairs = pair_facts(matches, by_code)
-    scrub = _dashboard_text(Detector(name_cells(apps, markets)))
-    return build_tabs(app_facts(apps), pairs, outcome_facts(records, pairs, by_name), best_cases(records, scrub), stamp)
+    scrub = dashboard_text(Detector(name_cells(apps, markets)))
+    teams = team_facts(matches, tables.get(schemas.teams.name), tables.get(schemas.ceremonies.name), by_code, scrub)
+    return Facts(
+        apps=tuple(app_facts(apps)),
+        pairs=tuple(pairs),
+        teams=tuple(teams),
+        tasks=tuple(task_facts(tables.get(schemas.tasks.name))),
+        outcomes=tuple(outcome_facts(records, pairs, teams, by_name)),
+        best=tuple(best_cases(records, scrub)),
+        all_outcomes=len(records),
+    )
+
+
+def dashboard_tabs(f: Facts, period: Period, stamp: str) -> dict[str, TabContent]:
+    """Every dashboard tab, in schema.DASHBOARD_TABS order (pure; no backend)."""
+    reported = {o.match_id for o in f.outcomes if o.match_id}
+    return {
+        "요약": summary_tab(f, flow(f, reported), period, stamp),
+        "팀별활동": teams_tab(f, period),
+        "후속관리": follow_up_tab(f, period),
+        "시군별": sigun_tab(f, period),
+        "기관유형별": org_type_tab(f),
+        "협력분야별": field_tab(f),
+        "월별성과": monthly_tab(f, period),
+        "우수사례후보": best_tab(f.best),
+    }
+
+
+MAP_TITLE = "시군별 협약 팀"
+BOUNDARY_NOTE = "경계: 통계청 SGIS 2018 (공공누리 제1유형), 단순화"
+
+
+def sigun_map(sigun: TabContent, period: Period, stamp: str) -> bytes:
+    """The choropleth of 협약 팀 per 시군, labelled with 팀 and 활동 (numbers from the 시군별 tab)."""
+    from automation.documents.map import choropleth_png
+
+    rows = [r for r in sigun.rows[1:] if r and r[0] in SIGUN]
+    values = {str(r[0]): int(r[2]) for r in rows}
+    labels = {str(r[0]): f"{r[2]}팀 · 활동 {r[5]}" for r in rows if r[2] or r[5]}
+    note = f"기준: {stamp} · 활동 기간: {period.label()} · {BOUNDARY_NOTE}"
+    return choropleth_png(values, labels, MAP_TITLE, note)
+
+
+def _place_map(tabs: dict[str, TabContent], period: Period, stamp: str) -> str:
+    """Put the map on 시군별 (right of its chart); '' or why there is none."""
+    from automation.documents.map import MapFontMissing, png_size
+
+    tab = tabs["시군별"]
+    try:
+        png = sigun_map(tab, period, stamp)
+    except MapFontMissing as missing:
+        return missing.message
+    width, height = png_size(png)
+    scale = 0.75  # about 620 px wide on the sheet
+    tab.images.append(ImageSpec(png, 2, len(tab.rows[0]) + 13, int(width * scale), int(height * scale)))
+    return ""
+
+
+def headline_totals(f: Facts, period: Period) -> dict[str, int]:
+    """What the command prints: the 합계 column's headline figures, then the 흐름 counts."""
+    total = figures(f, period)[TOTAL]
+    reported = {o.match_id for o in f.outcomes if o.match_id}
+    return {
+        "협약 팀": total.teams,
+        "협약체결 팀": total.signed,
+        "협력과제": total.tasks,
+        "참여 기관": total.orgs,
+        "참여 시장": total.markets,
+        "활동": total.activities,
+        **{label: n for label, n, _ in flow(f, reported)},
+    }
 
 
 @dataclass
 class SummaryOutcome:
     dry_run: bool = False
     stamp: str = ""
+    period: str = ""
     rows: dict[str, int] = field(default_factory=dict)  # tab → rows written (header included)
     charts: int = 0
     created: list[str] = field(default_factory=list)
-    totals: dict[str, int] = field(default_factory=dict)  # 요약's 전체 column
+    totals: dict[str, int] = field(default_factory=dict)
+    headline: str = ""  # 요약's one-line figure ("협약 N팀 M과제 …")
+    map_note: str = ""  # why the dashboard has no map ('' when it has one)
     outcome_rows: int = 0
     best: int = 0
 
@@ -249,10 +186,13 @@ class SummaryOutcome:
             else "대시보드 탭을 다시 만들었습니다 — "
         )
         lines = [
-            f"{head}{tabs}; 차트 {self.charts}개 (기준 {self.stamp})",
+            f"{head}{tabs}; 차트 {self.charts}개 (기준 {self.stamp}, 활동 기간 {self.period})",
+            self.headline,
             ", ".join(f"{k} {v}" for k, v in self.totals.items())
             + f"; 성과 행 {self.outcome_rows}, 우수사례후보 {self.best}",
         ]
+        if self.map_note:
+            lines.append(f"지도는 넣지 못했습니다: {self.map_note}")
         if self.created:
             verb = "새로 만들 탭" if self.dry_run else "새로 만든 탭"
             lines.append(f"{verb}: {', '.join(self.created)}")
@@ -262,6 +202,7 @@ class SummaryOutcome:
         report = StepReport("요약", message=self.summary())
         report.counts.update(
             {
+                "협약 팀": self.totals.get("협약 팀", 0),
                 "접수": self.totals.get("접수", 0),
                 "확정": self.totals.get("확정", 0),
                 "성과 행": self.outcome_rows,
@@ -274,49 +215,73 @@ class SummaryOutcome:
         return {
             "dry_run": self.dry_run,
             "stamp": self.stamp,
+            "period": self.period,
             "rows": dict(self.rows),
             "charts": self.charts,
             "created": list(self.created),
             "totals": dict(self.totals),
+            "headline": self.headline,
+            "map_note": self.map_note,
             "outcome_rows": self.outcome_rows,
             "best": self.best,
         }
 
 
-def _stamp(today: dt.date | None) -> str:
+def _moment(today: dt.date | None) -> dt.datetime:
     if isinstance(today, dt.datetime):
-        at = today
-    elif today is not None:
-        at = dt.datetime.combine(today, now().time())
-    else:
-        at = now()
-    return f"{at:%Y-%m-%d %H:%M}"
+        return today
+    if today is not None:
+        return dt.datetime.combine(today, now().time())
+    return now()
 
 
 def summary(
-    books: Workbooks, schemas: SchemaSet, *, dry_run: bool = False, today: dt.date | None = None
+    books: Workbooks,
+    schemas: SchemaSet,
+    *,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    settings: DashboardConfig | None = None,
 ) -> SummaryOutcome:
-    """Rebuild the dashboard's six tabs (dry run: compute and report only)."""
+    """Rebuild the dashboard's tabs (dry run: compute and report only)."""
+    settings = settings or DashboardConfig()
+    master = books.master
+    optional = [schemas.by_role(r) for r in OPTIONAL]
+    absent = set(missing_optional(master, optional))
     tables = read_tables(
-        books.master,
-        [schemas.by_role(r) for r in REQUIRED],
+        master,
+        [schemas.by_role(r) for r in REQUIRED] + [s for s in optional if s.name not in absent],
         required={schemas.by_role(r).name: keys for r, keys in REQUIRED.items()},
     )
     records = [r for r in collect_outcomes(books.outcomes, schemas) if r.usable]
-    outcome = SummaryOutcome(dry_run=dry_run, stamp=_stamp(today), outcome_rows=len(records))
-    tabs = dashboard_tables(tables, records, outcome.stamp)
-    summary_rows = tabs["요약"].rows
-    outcome.totals = {str(r[0]): int(r[1]) for r in summary_rows[1:] if len(r) > 1 and isinstance(r[1], int)}
+    at = _moment(today)
+    period = Period(settings.since, settings.until, at.date(), settings.idle_days)
+    facts = read_facts(tables, records, schemas)
+    outcome = SummaryOutcome(dry_run=dry_run, stamp=f"{at:%Y-%m-%d %H:%M}", period=period.label())
+    outcome.outcome_rows = sum(1 for o in facts.outcomes if period.holds(o.day))
+    tabs = dashboard_tabs(facts, period, outcome.stamp)
+    outcome.headline = str(tabs["요약"].rows[1][0])
+    outcome.totals = headline_totals(facts, period)
     outcome.rows = {title: len(t.rows) for title, t in tabs.items()}
     outcome.charts = sum(len(t.charts) for t in tabs.values())
-    outcome.best = sum(1 for r in records if r.best_practice)
+    outcome.best = len(facts.best)
     dashboard = books.dashboard
+    if not dry_run and dashboard.places_images:
+        outcome.map_note = _place_map(tabs, period, outcome.stamp)
     if dry_run:
         existing = set(dashboard.list_tabs())
         outcome.created = [t for t in DASHBOARD_TABS if t not in existing]
         return outcome
     outcome.created = dashboard.ensure_tabs(DASHBOARD_TABS)
     for title in DASHBOARD_TABS:
-        content = tabs[title]
-        dashboard.replace_tab(title, content.rows, charts=content.charts, widths=content.widths)
+        c = tabs[title]
+        dashboard.replace_tab(
+            title,
+            c.rows,
+            charts=c.charts,
+            widths=c.widths,
+            bold_rows=c.bold_rows,
+            freeze_rows=c.freeze_rows,
+            images=c.images,
+        )
     return outcome
