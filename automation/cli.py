@@ -354,6 +354,31 @@ def ceremony(ctx: click.Context, round_: int, dry_run: bool, as_json: bool) -> N
     ctx.exit(result.exit_code)
 
 
+@main.command()
+@click.option("--month", metavar="YYYY-MM", default=None, help="보고할 달 (기본: 오늘이 속한 달, 오늘까지).")
+@click.option("--dry-run", is_flag=True, help="미리보기 폴더에만 만듭니다.")
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
+@click.pass_context
+def report(ctx: click.Context, month: str | None, dry_run: bool, as_json: bool) -> None:
+    """관리자용 추진실적 보고(.docx + PDF): 주요 실적, 지도와 추이, 협약·협력과제 현황, 우수사례 후보, 그달의 변동."""
+    result, outcome = _command(ctx, "report", dry_run=dry_run, options={"month": month})
+    _print_outcome(outcome, as_json)
+    ctx.exit(result.exit_code)
+
+
+@main.command()
+@click.option("--round", "round_", type=click.IntRange(1), default=None, help="협약식 차수: 그 협약식의 보도자료.")
+@click.option("--period", metavar="YYYY-MM", default=None, help="달: 그달 활동의 보도자료.")
+@click.option("--dry-run", is_flag=True, help="미리보기 폴더에만 만듭니다.")
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
+@click.pass_context
+def press(ctx: click.Context, round_: int | None, period: str | None, dry_run: bool, as_json: bool) -> None:
+    """보도자료 초안(.hwpx, .docx + PDF): 정부 양식(보도 시점·배포 일시, 제목, □·ㅇ 본문, 담당 부서 표, 붙임)에 실제 숫자를 넣습니다."""
+    result, outcome = _command(ctx, "press", dry_run=dry_run, options={"round": round_, "period": period})
+    _print_outcome(outcome, as_json)
+    ctx.exit(result.exit_code)
+
+
 def _print_outcome(outcome: Any, as_json: bool) -> None:
     """A setup command's outcome: its summary and issues, or its JSON."""
     if as_json:

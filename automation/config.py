@@ -61,6 +61,7 @@ _KNOWN: dict[str, dict[str, type | tuple[type, ...]]] = {
     "outcomes": {"remind_after_days": int, "editors": list},
     "matching": {"priority": str},
     "dashboard": {"since": (str, dt.date), "until": (str, dt.date), "idle_days": int},
+    "press": {"department": str, "officer": str, "phone": str, "head": str, "apply": str},
     "intake": {"inbox": str, "move": bool, "responses": str, "responses_workbook": str},
     "run": {"lock": str, "state_dir": str, "lock_ttl": (int, float)},
 }
@@ -142,6 +143,18 @@ class DashboardConfig:
 
 
 @dataclass(frozen=True)
+class PressConfig:
+    """The 보도자료's 담당 부서·담당자·연락처 table and fixed lines (the agency's own, not personal data
+    from any workbook); blanks print as marked placeholders for staff to fill in."""
+
+    department: str = ""  # 담당 부서 (e.g. 경기지방중소벤처기업청 지역혁신정책과)
+    officer: str = ""  # 담당자 (직급 이름)
+    phone: str = ""  # 연락처 (the office line)
+    head: str = ""  # 청장 이름 (the quote's speaker)
+    apply: str = ""  # how to apply (a web address or a sentence)
+
+
+@dataclass(frozen=True)
 class IntakeConfig:
     #: a folder of filled 신청서 that ``run`` imports first (None: ``run`` imports nothing)
     inbox: Path | None = None
@@ -167,6 +180,7 @@ class Config:
     matching: MatchingConfig = MatchingConfig()
     intake: IntakeConfig = IntakeConfig()
     dashboard: DashboardConfig = DashboardConfig()
+    press: PressConfig = PressConfig()
     #: ``[run] lock`` was set in the file (else the .xlsx lock sits beside the master workbook)
     lock_explicit: bool = False
     #: seconds a Google run lock stays valid without renewal (a crashed holder's lock expires)
@@ -348,6 +362,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         outcomes=_outcomes(data.get("outcomes", {}), path),
         matching=_matching(data.get("matching", {}), path),
         dashboard=_dashboard(data.get("dashboard", {}), path),
+        press=PressConfig(**{k: str(v).strip() for k, v in data.get("press", {}).items()}),
         intake=IntakeConfig(
             inbox=(base / data["intake"]["inbox"]).resolve() if data.get("intake", {}).get("inbox") else None,
             move=bool(data.get("intake", {}).get("move", True)),

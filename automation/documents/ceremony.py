@@ -59,7 +59,7 @@ class Ceremony:
     teams: Sequence[TeamSheet] = field(default_factory=tuple)
 
 
-def _fonts(doc: DocxDocument) -> None:
+def set_fonts(doc: DocxDocument) -> None:
     style = doc.styles["Normal"]
     rpr = style.element.get_or_add_rPr()
     fonts = OxmlElement("w:rFonts")
@@ -69,7 +69,7 @@ def _fonts(doc: DocxDocument) -> None:
     style.font.size = Pt(10.5)
 
 
-def _fixed(doc: DocxDocument, title: str) -> None:
+def fix_properties(doc: DocxDocument, title: str) -> None:
     """Fixed properties: the same workbook gives the same document."""
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = title, "onemarket", "onemarket"
@@ -77,7 +77,7 @@ def _fixed(doc: DocxDocument, title: str) -> None:
     props.created = props.modified = props.last_printed = datetime(2026, 1, 1)
 
 
-def _heading(doc: DocxDocument, text: str, size: float = 16) -> None:
+def heading(doc: DocxDocument, text: str, size: float = 16) -> None:
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.space_before = Pt(12)
@@ -86,7 +86,7 @@ def _heading(doc: DocxDocument, text: str, size: float = 16) -> None:
     run.bold, run.font.size = True, Pt(size)
 
 
-def _table(doc: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
+def add_table(doc: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
     table = doc.add_table(rows=1 + len(rows), cols=len(header))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -107,11 +107,11 @@ def _table(doc: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[str
 def running_order(ceremony: Ceremony) -> DocxDocument:
     """진행 순서 and 참석자 명단 (team, parties, signatories; no contacts)."""
     doc = Document()
-    _fonts(doc)
+    set_fonts(doc)
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(20)
-    _heading(doc, f"제{ceremony.round}차 협약식 진행 순서 및 참석자 명단")
+    heading(doc, f"제{ceremony.round}차 협약식 진행 순서 및 참석자 명단")
     facts = [("일시", ceremony.held_at or "(미정)"), ("장소", ceremony.place or "(미정)")]
     if ceremony.note:
         facts.append(("비고", ceremony.note))
@@ -122,16 +122,16 @@ def running_order(ceremony: Ceremony) -> DocxDocument:
     for k, team in enumerate(ceremony.teams, start=3):
         order.append((str(k), f"협약서 서명: {team.name} ({team.shape}, {team.team_id})"))
     order += [(str(teams + 3), "기념 촬영"), (str(teams + 4), "폐회")]
-    _heading(doc, "진행 순서", 12)
-    _table(doc, ["순서", "내용"], order, [14, 156])
-    _heading(doc, "참석자 명단", 12)
+    heading(doc, "진행 순서", 12)
+    add_table(doc, ["순서", "내용"], order, [14, 156])
+    heading(doc, "참석자 명단", 12)
     rows = [
         [team.name if i == 0 else "", s.role, s.body, f"{s.title} {s.name}".strip()]
         for team in ceremony.teams
         for i, s in enumerate(team.signatories)
     ]
-    _table(doc, ["협약", "구분", "기관·시장", "서명자"], rows, [62, 14, 56, 38])
-    _fixed(doc, f"제{ceremony.round}차 협약식 진행 순서")
+    add_table(doc, ["협약", "구분", "기관·시장", "서명자"], rows, [62, 14, 56, 38])
+    fix_properties(doc, f"제{ceremony.round}차 협약식 진행 순서")
     return doc
 
 
@@ -143,7 +143,7 @@ def _plate_size(text: str) -> float:
 def name_plates(ceremony: Ceremony) -> DocxDocument:
     """One landscape page per signatory: the body's name in large type, the team underneath."""
     doc = Document()
-    _fonts(doc)
+    set_fonts(doc)
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
@@ -162,7 +162,7 @@ def name_plates(ceremony: Ceremony) -> DocxDocument:
             small.alignment = WD_ALIGN_PARAGRAPH.CENTER
             note = small.add_run(f"{s.role} · {team.name}")
             note.font.size = Pt(14)
-    _fixed(doc, f"제{ceremony.round}차 협약식 명패")
+    fix_properties(doc, f"제{ceremony.round}차 협약식 명패")
     return doc
 
 

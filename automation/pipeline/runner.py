@@ -229,6 +229,32 @@ def summary_step(ctx: Context) -> StepReport:
     return summary(ctx.workbooks, ctx.schemas, dry_run=ctx.dry_run, settings=ctx.config.dashboard).step_report()
 
 
+def report_step(ctx: Context) -> StepReport:
+    """추진실적 보고: the month's report (.docx + PDF; nothing is written into the workbook)."""
+    from automation.summary.report import report
+
+    outcome = report(ctx.workbooks, ctx.schemas, ctx.config, month=ctx.options.get("month"), dry_run=ctx.dry_run)
+    ctx.details["report"] = outcome
+    return outcome.step_report()
+
+
+def press_step(ctx: Context) -> StepReport:
+    """보도자료: a draft for one 협약식 or one month (files only)."""
+    from automation.summary.press import press
+
+    round_ = ctx.options.get("round")
+    outcome = press(
+        ctx.workbooks,
+        ctx.schemas,
+        ctx.config,
+        round_=int(round_) if round_ is not None else None,
+        month=ctx.options.get("period"),
+        dry_run=ctx.dry_run,
+    )
+    ctx.details["press"] = outcome
+    return outcome.step_report()
+
+
 STEPS: list[Step] = [
     Step("check", "구조점검", check_step),
     Step("validate", "검증", validate_step, needs=("check",)),
@@ -245,6 +271,8 @@ SETUP_STEPS = [
     Step("import-markets", "시장 가져오기", import_markets_step),
     Step("ceremony", "협약식", ceremony_step),
     Step("import-forms", "신청서 가져오기", import_forms_step),
+    Step("report", "추진실적 보고", report_step),
+    Step("press", "보도자료", press_step),
 ]
 STEP_BY_NAME = {s.name: s for s in [*STEPS, *SETUP_STEPS]}
 

@@ -36,6 +36,7 @@ from automation.summary.model import (
     UNKNOWN_TYPE,
     AppFacts,
     BestCase,
+    CeremonyFacts,
     OutcomeFacts,
     PairFacts,
     TaskFacts,
@@ -140,6 +141,15 @@ def _ceremony_days(ceremonies: Table | None) -> dict[int, dt.date]:
     return out
 
 
+def ceremony_facts(ceremonies: Table | None, scrub: Scrub) -> list[CeremonyFacts]:
+    out = []
+    for row in ceremonies.data_rows() if ceremonies is not None else ():
+        number = _int(row["round"])
+        if number is not None:
+            out.append(CeremonyFacts(number, clean_text(row["held_at"]), scrub(row["place"])))
+    return out
+
+
 def _team(team: Team, by_code: dict[str, str], scrub: Scrub, days: dict[int, dt.date]) -> TeamFacts:
     row = team.row
     ceremony = _int(ceremony_of(team))
@@ -180,7 +190,7 @@ def team_facts(
     return out
 
 
-def task_facts(tasks: Table | None) -> list[TaskFacts]:
+def task_facts(tasks: Table | None, scrub: Scrub = clean_text) -> list[TaskFacts]:
     out = []
     for row in tasks.data_rows() if tasks is not None else ():
         status = row["status"].strip()
@@ -190,6 +200,8 @@ def task_facts(tasks: Table | None) -> list[TaskFacts]:
                 team_id=row["team_id"].strip(),
                 field=row["field"].strip(),
                 status=status if status in TASK_STATES else TASK_STATES[0],
+                title=scrub(row["title"]),
+                party=row["party"].strip(),
             )
         )
     return out

@@ -65,6 +65,8 @@ class TaskFacts:
     team_id: str
     field: str  # 분야 (blank when not chosen)
     status: str  # a TASK_STATES entry (blank counts as 계획)
+    title: str = ""  # 과제명 (scrubbed)
+    party: str = ""  # 주체: 기관, 시장 or 공동
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,13 @@ class Period:
 
 
 @dataclass(frozen=True)
+class CeremonyFacts:
+    round: int
+    held_at: str  # as staff typed it (일시)
+    place: str
+
+
+@dataclass(frozen=True)
 class Facts:
     apps: tuple[AppFacts, ...]
     pairs: tuple[PairFacts, ...]
@@ -124,6 +133,7 @@ class Facts:
     outcomes: tuple[OutcomeFacts, ...]  # usable rows, in the period
     best: tuple[BestCase, ...]
     all_outcomes: int = 0  # usable rows whatever their day (the period may leave some out)
+    ceremonies: tuple[CeremonyFacts, ...] = ()
 
 
 @dataclass

@@ -36,6 +36,7 @@ from automation.sheets.table import Table, missing_optional, read_tables
 from automation.summary.facts import (
     app_facts,
     best_cases,
+    ceremony_facts,
     dashboard_text,
     market_sigun,
     name_cells,
@@ -97,11 +98,26 @@ def read_facts(tables: dict[str, Table], records: Sequence[OutcomeRecord], schem
         apps=tuple(app_facts(apps)),
         pairs=tuple(pairs),
         teams=tuple(teams),
-        tasks=tuple(task_facts(tables.get(schemas.tasks.name))),
+        tasks=tuple(task_facts(tables.get(schemas.tasks.name), scrub)),
         outcomes=tuple(outcome_facts(records, pairs, teams, by_name)),
         best=tuple(best_cases(records, scrub)),
         all_outcomes=len(records),
+        ceremonies=tuple(ceremony_facts(tables.get(schemas.ceremonies.name), scrub)),
     )
+
+
+def load_facts(books: Workbooks, schemas: SchemaSet) -> Facts:
+    """One read of master (with the optional team tabs it has) and one of the outcomes file."""
+    master = books.master
+    optional = [schemas.by_role(r) for r in OPTIONAL]
+    absent = set(missing_optional(master, optional))
+    tables = read_tables(
+        master,
+        [schemas.by_role(r) for r in REQUIRED] + [s for s in optional if s.name not in absent],
+        required={schemas.by_role(r).name: keys for r, keys in REQUIRED.items()},
+    )
+    records = [r for r in collect_outcomes(books.outcomes, schemas) if r.usable]
+    return read_facts(tables, records, schemas)
 
 
 def dashboard_tabs(f: Facts, period: Period, stamp: str) -> dict[str, TabContent]:
@@ -227,7 +243,7 @@ class SummaryOutcome:
         }
 
 
-def _moment(today: dt.date | None) -> dt.datetime:
+def moment(today: dt.date | None) -> dt.datetime:
     if isinstance(today, dt.datetime):
         return today
     if today is not None:
@@ -245,18 +261,9 @@ def summary(
 ) -> SummaryOutcome:
     """Rebuild the dashboard's tabs (dry run: compute and report only)."""
     settings = settings or DashboardConfig()
-    master = books.master
-    optional = [schemas.by_role(r) for r in OPTIONAL]
-    absent = set(missing_optional(master, optional))
-    tables = read_tables(
-        master,
-        [schemas.by_role(r) for r in REQUIRED] + [s for s in optional if s.name not in absent],
-        required={schemas.by_role(r).name: keys for r, keys in REQUIRED.items()},
-    )
-    records = [r for r in collect_outcomes(books.outcomes, schemas) if r.usable]
-    at = _moment(today)
+    at = moment(today)
     period = Period(settings.since, settings.until, at.date(), settings.idle_days)
-    facts = read_facts(tables, records, schemas)
+    facts = load_facts(books, schemas)
     outcome = SummaryOutcome(dry_run=dry_run, stamp=f"{at:%Y-%m-%d %H:%M}", period=period.label())
     outcome.outcome_rows = sum(1 for o in facts.outcomes if period.holds(o.day))
     tabs = dashboard_tabs(facts, period, outcome.stamp)

@@ -171,7 +171,7 @@ def field_tab(f: Facts) -> TabContent:
 MONTHLY_KEYS = ("n", "participants", "purchase_won", "onnuri_won")
 
 
-def _by_month(outcomes: Sequence[OutcomeFacts], new_teams: Sequence[dt.date]) -> tuple[pd.DataFrame, list[int]]:
+def by_month(outcomes: Sequence[OutcomeFacts], new_teams: Sequence[dt.date]) -> tuple[pd.DataFrame, list[int]]:
     """One row per month from the first to the last (zeros included): 신규 협약 and the activity
     sums; and the sums of the rows without 활동일."""
     o = pd.DataFrame(
@@ -197,7 +197,7 @@ def _by_month(outcomes: Sequence[OutcomeFacts], new_teams: Sequence[dt.date]) ->
 def monthly_tab(f: Facts, period: Period) -> TabContent:
     counted = in_period(f.outcomes, period)
     signed = [t.signed_on for t in f.teams if t.signed_on and period.holds(t.signed_on)]
-    table, undated = _by_month(counted, signed)
+    table, undated = by_month(counted, signed)
     header: list[Scalar] = ["월", "신규 협약(팀)", "활동(건)", "참여 인원(명)", "구매금액(원)", "온누리상품권(원)"]
     rows: list[list[Scalar]] = [header]
     rows += [
