@@ -379,6 +379,18 @@ def press(ctx: click.Context, round_: int | None, period: str | None, dry_run: b
     ctx.exit(result.exit_code)
 
 
+@main.command()
+@click.option("--period", metavar="YYYY-MM", default=None, help="달: 그달 활동의 카드뉴스 (기본: 전체 기간).")
+@click.option("--dry-run", is_flag=True, help="미리보기 폴더에만 만듭니다.")
+@click.option("--json", "as_json", is_flag=True, help="결과를 JSON으로 출력합니다.")
+@click.pass_context
+def cards(ctx: click.Context, period: str | None, dry_run: bool, as_json: bool) -> None:
+    """카드뉴스(1080×1080 PNG 5~8장): 표지, 주요 숫자, 협력 분야, 홍보동의한 우수사례, 신청 방법, 문의."""
+    result, outcome = _command(ctx, "cards", dry_run=dry_run, options={"period": period})
+    _print_outcome(outcome, as_json)
+    ctx.exit(result.exit_code)
+
+
 def _print_outcome(outcome: Any, as_json: bool) -> None:
     """A setup command's outcome: its summary and issues, or its JSON."""
     if as_json:

@@ -1,11 +1,12 @@
-"""Seconds for the dashboard and the managers' report at programme scale (default 300 teams).
+"""Seconds for the dashboard, the managers' report and the 카드뉴스 series at programme scale (default 300 teams).
 
     uv run python benchmarks/bench_dashboard.py [--teams 300]
 
 Setup (not timed): in-memory workbooks with 2 × teams applications, 150 made-up markets in ten
 시군, one 확정 pair per team plus a second market for every tenth team, 3 협력과제 and 5 outcome rows per team over twelve months.
 Timed: ``summary`` (read, compute, rebuild the eight tabs with the map), then ``report`` for one
-month (.docx, and the PDF when LibreOffice is installed), each the median of three runs.
+month (.docx, and the PDF when LibreOffice is installed), then ``cards`` (the PNG series, every tenth
+team's first outcome row marked 우수사례추천 Y and 홍보동의 Y), each the median of three runs.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from automation.config import load_config
 from automation.sheets import Workbooks
 from automation.sheets.memory import MemoryBackend
+from automation.summary.cards import cards
 from automation.summary.report import report
 from automation.summary.step import summary
 from tests.validation_helpers import SCHEMAS, app, rows_for
@@ -67,6 +69,7 @@ def books(teams: int) -> dict[str, MemoryBackend]:
                     "purchase_won": "100000",
                     "onnuri_won": "50000",
                     "validation_result": "정상",
+                    **({"best_practice": "Y", "publish": "Y", "content": "임직원 장보기"} if t % 10 == k == 0 else {}),
                 }
             )
     master = MemoryBackend(
@@ -108,8 +111,12 @@ def main() -> None:
         dash = median_seconds(lambda: summary(Workbooks.of(backends), SCHEMAS, today=AT))
         out = report(Workbooks.of(backends), SCHEMAS, config, month="2026-06", today=AT)
         doc = median_seconds(lambda: report(Workbooks.of(backends), SCHEMAS, config, month="2026-06", today=AT))
+        made = cards(Workbooks.of(backends), SCHEMAS, config, today=AT)
+        card = median_seconds(lambda: cards(Workbooks.of(backends), SCHEMAS, config, today=AT))
+        kinds = ", ".join(p.suffix for p in out.files)
         print(
-            f"teams {args.teams}: summary {dash:.2f} s (8 tabs + map), report {doc:.2f} s ({', '.join(p.suffix for p in out.files)})"
+            f"teams {args.teams}: summary {dash:.2f} s (8 tabs + map), report {doc:.2f} s ({kinds}), "
+            f"cards {card:.2f} s ({len(made.files)} PNG, {made.cases} 우수사례)"
         )
 
 

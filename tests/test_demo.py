@@ -34,7 +34,8 @@ def test_demo_twice(tmp_path):
     assert len(tables["참여신청"].data_rows()) == first.applications_added
     assert tables["참여신청"].data_rows()[0]["org_name"] == "직원이 고친 기관명"
     # one row per step per run: the first demo runs twice (before and after staff confirm 5 pairs)
-    assert len(tables["작업기록"].data_rows()) == 3 * len(STEPS) + 1  # + the first demo's ceremony pack
+    # + the first demo's ceremony pack, report, press and cards
+    assert len(tables["작업기록"].data_rows()) == 3 * len(STEPS) + 1 + 3
     assert len(first.confirmed) == 5 and second.confirmed == []
     # one agreement per team: the two pairs grouped into 공동협약-1, and a one-pair team for each other
     agreements = {p.stem.split("_")[0] for p in (folder / "agreements").glob("*.docx")}

@@ -38,6 +38,7 @@ HOMES = {
     "pypdf": ("documents/ceremony.py",),
     "hwpx": ("documents/",),
     "matplotlib": ("documents/map.py", "documents/charts.py"),
+    "PIL": ("documents/cards.py",),
 }
 
 

@@ -104,7 +104,7 @@ JOB_OWNED = {
 ADDED = {
     "매칭": ["협약ID", "메일요청"],
     "참여신청": ["희망시장수", "원본파일", "재제출"],
-    "성과보고": ["협약ID", "과제ID"],
+    "성과보고": ["홍보동의", "사진", "협약ID", "과제ID"],
 }
 _WISH = DESIGN_HEADERS["참여신청"].index("희망지역")
 _MEMO = DESIGN_HEADERS["매칭"].index("담당자메모")
@@ -120,7 +120,14 @@ FRESH_HEADERS = {
         *DESIGN_HEADERS["참여신청"][-2:],
     ],
     "매칭": [*DESIGN_HEADERS["매칭"][:_MEMO], "협약ID", *DESIGN_HEADERS["매칭"][_MEMO:-1], "메일요청", "처리일시"],
-    "성과보고": [*DESIGN_HEADERS["성과보고"][:-2], "협약ID", "과제ID", *DESIGN_HEADERS["성과보고"][-2:]],
+    "성과보고": [
+        *DESIGN_HEADERS["성과보고"][:-2],
+        "홍보동의",
+        "사진",
+        "협약ID",
+        "과제ID",
+        *DESIGN_HEADERS["성과보고"][-2:],
+    ],
 }
 #: DESIGN.md §3 "Added for teams" (contract): the tabs a later version added, optional as whole tabs
 TEAM_TABS = {

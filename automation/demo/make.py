@@ -6,7 +6,8 @@ then plays the member of staff who confirms five suggested pairs (상태 제안 
 them into one team (the same 협약ID) and runs again,
 so agreements are rendered and the notices land in outbox/ as .eml files, plans the first ceremony
 and builds its signing pack (``ceremony --round 1``); it also types four
-outcomes reported by phone into 성과보고 so the dashboard has something to show. Running it again keeps
+outcomes reported by phone into 성과보고 (one 우수사례 with 홍보동의 Y) so the dashboard has something to
+show, and makes what a manager makes last: ``report``, ``press --round 1`` and ``cards``. Running it again keeps
 what is there (staff edits included) and only runs again — nothing is mailed twice.
 """
 
@@ -68,6 +69,7 @@ class DemoOutcome:
     first_run: RunResult | None = None
     confirmed: list[str] = field(default_factory=list)
     ceremony: RunResult | None = None
+    promotion: RunResult | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +82,7 @@ class DemoOutcome:
             "confirmed": self.confirmed,
             "run": self.run.as_dict(),
             "ceremony": self.ceremony.as_dict() if self.ceremony else None,
+            "promotion": self.promotion.as_dict() if self.promotion else None,
         }
 
     def text(self) -> str:
@@ -107,6 +110,12 @@ class DemoOutcome:
                 "협약식 탭에 1차 협약식(일시·장소)을 적었다고 보고 협약식 자료를 만듭니다 (ceremony --round 1):"
             )
             lines.extend(line for r in self.ceremony.reports for line in ("  " + x for x in r.message.splitlines()))
+        if self.promotion is not None:
+            lines.append(
+                "직원이 우수사례 1건에 홍보동의 Y를 적었다고 보고 보고서·보도자료·카드뉴스를 만듭니다 "
+                "(report, press --round 1, cards):"
+            )
+            lines.extend(f"  [{r.result}] {r.step}: {r.message.splitlines()[0]}" for r in self.promotion.reports)
         lines.append("다음으로:")
         lines.append(
             f"  - {Path(self.files['master']).relative_to(self.folder)} 파일을 엑셀이나 리브레오피스에서 열어 보세요."
@@ -118,6 +127,9 @@ class DemoOutcome:
         lines.append(
             "  - '협약' 탭에 협약(팀)과 구성·점검이, '협력과제' 탭에 과제가 있습니다. 매칭 탭의 협약ID를 같게 적으면 "
             "짝들이 한 협약으로 묶입니다. 협약식 자료는 agreements/협약식/1차/에 있습니다."
+        )
+        lines.append(
+            "  - 관리자 보고는 agreements/보고/, 보도자료 초안은 agreements/보도자료/, 카드뉴스는 agreements/카드뉴스/에 있습니다."
         )
         lines.append(
             f"  - 빈 참여 신청서(한글 .hwpx, Word .docx)는 {FORMS_FOLDER}/에 있습니다. 채워 받은 신청서는 "
@@ -186,7 +198,7 @@ def _sample_outcomes(config: Config, match_ids: list[str]) -> None:
     }
     today = now().date()
     plan = [
-        (0, 40, "전통시장가는날", "임직원 장보기와 점심", "32", "960000", "0", "Y"),
+        (0, 40, "전통시장가는날", "임직원 장보기와 점심", "32", "960000", "0", "Y"),  # and 홍보동의 Y
         (0, 12, "온누리상품권구매", "명절 선물용 온누리상품권 구매", "", "0", "3000000", "N"),
         (1, 25, "물품구매", "행사 물품 구매", "", "1250000", "0", "N"),
         (2, 5, "SNS홍보", "시장 소개 카드뉴스 게시", "", "0", "0", "Y"),
@@ -206,6 +218,7 @@ def _sample_outcomes(config: Config, match_ids: list[str]) -> None:
                 "purchase_won": purchase,
                 "onnuri_won": onnuri,
                 "best_practice": best,
+                "publish": "Y" if index == 0 and best == "Y" else "",
             }
         )
     with transaction(backend):
@@ -222,6 +235,9 @@ def make_demo(folder: Path, seed: int = 2024) -> DemoOutcome:
     with job_lock(config, "demo"):
         return _demo(folder, config_path, config, seed)
 
+
+#: what the demo makes last, as a manager would: the month's report, the round's press draft, card news
+PROMOTION_STEPS = ("report", "press", "cards")
 
 #: where the demo puts the blank 참여 신청서 (what `onemarket form` writes)
 FORMS_FOLDER = "신청서양식"
@@ -252,6 +268,9 @@ def _demo(folder: Path, config_path: Path, config: Config, seed: int) -> DemoOut
         return DemoOutcome(folder, config_path, markets, applications, result, dict(config.workbooks))
     second = run(config)
     pack = run(config, steps=[STEP_BY_NAME["ceremony"]], options={"round": 1}) if not second.failed else None
+    promotion = None
+    if not second.failed:
+        promotion = run(config, steps=[STEP_BY_NAME[s] for s in PROMOTION_STEPS], options={"round": 1})
     return DemoOutcome(
         folder,
         config_path,
@@ -262,4 +281,5 @@ def _demo(folder: Path, config_path: Path, config: Config, seed: int) -> DemoOut
         first_run=result,
         confirmed=confirmed,
         ceremony=pack,
+        promotion=promotion,
     )

@@ -38,6 +38,8 @@ class OutcomeRecord:
     evidence_link: str
     best_practice: bool
     status: str
+    publish: bool = False  # 홍보동의 Y (staff): may appear in public material
+    photo: str = ""  # 사진: a local picture file staff chose
     team_id: str = ""  # 협약ID (blank on rows of an older workbook: the pair's team is used)
     task_id: str = ""
 
@@ -92,6 +94,8 @@ def to_record(tab: str, row: Row) -> OutcomeRecord:
         evidence_link=clean_text(row["evidence_link"]),
         best_practice=best.ok and best.value == "Y",
         status=row["validation_result"].strip(),
+        publish=parse_yn(row["publish"]).value == "Y",
+        photo=row["photo"].strip(),
         team_id=row["team_id"].strip(),
         task_id=row["task_id"].strip(),
     )

@@ -255,6 +255,15 @@ def press_step(ctx: Context) -> StepReport:
     return outcome.step_report()
 
 
+def cards_step(ctx: Context) -> StepReport:
+    """카드뉴스: the card series (files only)."""
+    from automation.summary.cards import cards
+
+    outcome = cards(ctx.workbooks, ctx.schemas, ctx.config, month=ctx.options.get("period"), dry_run=ctx.dry_run)
+    ctx.details["cards"] = outcome
+    return outcome.step_report()
+
+
 STEPS: list[Step] = [
     Step("check", "구조점검", check_step),
     Step("validate", "검증", validate_step, needs=("check",)),
@@ -273,6 +282,7 @@ SETUP_STEPS = [
     Step("import-forms", "신청서 가져오기", import_forms_step),
     Step("report", "추진실적 보고", report_step),
     Step("press", "보도자료", press_step),
+    Step("cards", "카드뉴스", cards_step),
 ]
 STEP_BY_NAME = {s.name: s for s in [*STEPS, *SETUP_STEPS]}
 

@@ -242,6 +242,8 @@ def best_cases(records: Sequence[OutcomeRecord], scrub: Scrub) -> list[BestCase]
             r.purchase_won,
             r.onnuri_won,
             scrub(r.evidence_link),
+            r.publish,
+            r.photo,
         )
         for r in records
         if r.best_practice

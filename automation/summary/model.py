@@ -94,6 +94,8 @@ class BestCase:
     purchase_won: int
     onnuri_won: int
     link: str
+    publish: bool = False  # 홍보동의 Y (staff)
+    photo: str = ""  # a local picture file (staff)
 
 
 @dataclass(frozen=True)

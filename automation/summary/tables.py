@@ -11,7 +11,8 @@ from plain facts (:mod:`.model`; no backend, no personal data). Definitions:
   온누리상품권, 기타 or blank → 기타협력, 벽화·SNS·안전점검·온라인입점·행사·할인 → 특화프로그램).
 * 월별성과: by the month of 활동일 (and 협약일 for 신규 협약), every month from the first to the
   last (zeros included); rows without 활동일 are shown apart, and in 합계.
-* 우수사례후보: usable outcome rows with 우수사례추천 Y, oldest first; 내용 at most 200 characters.
+* 우수사례후보: usable outcome rows with 우수사례추천 Y, oldest first; 내용 at most 200 characters;
+  홍보동의 (staff) shown last, as cards use only those rows.
 
 Activity columns count the period's rows (:class:`~.model.Period`); undated rows only when the
 period is open at both ends.
@@ -57,6 +58,7 @@ BEST_KEYS = (
     "purchase_won",
     "onnuri_won",
     "evidence_link",
+    "publish",
 )
 BEST_HEADER = tuple(default_schemas().outcomes.column(k).header for k in BEST_KEYS)
 NO_BEST = "우수사례추천이 Y인 성과 행이 아직 없습니다."
@@ -252,6 +254,7 @@ def best_tab(cases: Sequence[BestCase]) -> TabContent:
             c.purchase_won,
             c.onnuri_won,
             c.link,
+            "Y" if c.publish else "",
         ]
         for c in ordered_cases
     ]
