@@ -105,3 +105,41 @@ def test_korean_lines_break_between_words():
     lines = wrap(draw, text, _font(42), 920)
     assert " ".join(lines) == text and all(draw.textlength(line, font=_font(42)) <= 920 for line in lines)
     assert lines[-1].startswith("언제든") or "언제든" in lines[0]
+
+
+def test_the_card_figures_are_read_off_the_dashboard(xlsx_config: Config):
+    from automation.summary.step import summary
+
+    backends = _books()
+    made = series(
+        load_facts(Workbooks.of(backends), SCHEMAS), Period(None, None, AT.date()), xlsx_config, "2026-09-30 10:00"
+    )
+    summary(Workbooks.of(backends), SCHEMAS, today=AT)
+    head = {str(r[0]).strip(): r[2] for r in backends["dashboard"].typed["요약"][5:21]}
+    shown = {f.label: f.value for f in made[1].figures}
+    assert shown["협약을 맺은 팀"] == f"{head['협약체결']}팀"
+    assert shown["협력과제"] == f"{head['협력과제']}개"
+    assert shown["참여 기관 · 전통시장"] == f"{head['참여 기관']}곳 · {head['참여 시장']}곳"
+    assert shown["온누리상품권 구매"] == f"{head['온누리 구매']:,}원"
+    assert made[1].footer.startswith(f"활동 {head['활동']:,}건, 참여 {head['참여 인원']:,}명")
+
+
+def _texts(card) -> list[str]:  # type: ignore[no-untyped-def]
+    return [card.title, *card.lines, card.footer, *(t for f in card.figures for t in (f.value, f.label))]
+
+
+def test_every_card_text_has_korean_glyphs_and_no_personal_data(xlsx_config: Config):
+    from matplotlib.ft2font import FT2Font
+
+    from automation.documents.map import korean_font
+    from tests.test_summary import leaks
+
+    backends = _with_cases(_case("2026-05-21", "담당 kim@example.com, 010-1234-5678로 문의", "Y"))
+    made = series(
+        load_facts(Workbooks.of(backends), SCHEMAS), Period(None, None, AT.date()), xlsx_config, "2026-09-30 10:00"
+    )
+    texts = [t for c in made for t in _texts(c)]
+    assert leaks({"cards": [texts]}) == []
+    font = FT2Font(str(korean_font()))
+    missing = {ch for t in texts for ch in t if not ch.isspace() and not font.get_char_index(ord(ch))}
+    assert missing == set()

@@ -155,7 +155,7 @@ def test_full_run_on_google_with_the_demo_data_then_a_quiet_second_run(gsheets, 
     # read per step and file (7 steps read master, 4 read outcomes), the dashboard's 8 tabs rebuilt
     # (one batchUpdate each), the 작업기록 append (a guarded write: two batchUpdates) and the run lock
     # kept inside master (the _잠금 tab added, then deleted: two batchUpdates)
-    assert kinds.count("spreadsheets.batchUpdate") == 12 and kinds.count("values.batchGet") <= 14, kinds
+    assert kinds.count("spreadsheets.batchUpdate") == 5 and kinds.count("values.batchGet") <= 14, kinds
     assert len(kinds) <= 30, kinds
 
 

@@ -4,6 +4,7 @@ embeds NanumGothic and is looked at (pdftoppm)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -70,12 +71,34 @@ def test_the_same_workbook_gives_the_same_docx(xlsx_config, tmp_path):
     [
         pytest.param("2026-02", (dt.date(2026, 2, 1), dt.date(2026, 2, 28)), id="february"),
         pytest.param(" 2024-02", (dt.date(2024, 2, 1), dt.date(2024, 2, 29)), id="leap-year"),
-        pytest.param(None, (dt.date(2026, 9, 1), dt.date(2026, 9, 30)), id="this-month"),
+        pytest.param(None, (dt.date(2026, 9, 1), dt.date(2026, 9, 30)), id="this-month-last-day"),
+        pytest.param("2026-09", (dt.date(2026, 9, 1), dt.date(2026, 9, 30)), id="named-this-month-last-day"),
     ],
 )
 def test_month_period(month, expected):
     period = month_period(month, dt.date(2026, 9, 30), 60)
     assert (period.since, period.until) == expected
+
+
+@pytest.mark.parametrize("month", [None, "2026-09"], ids=["this-month", "named-this-month"])
+def test_the_month_under_way_ends_today(month):
+    period = month_period(month, dt.date(2026, 9, 7), 60)
+    assert (period.since, period.until) == (dt.date(2026, 9, 1), dt.date(2026, 9, 7))
+
+
+def test_a_team_still_in_preparation_is_no_new_signing(xlsx_config):
+    from automation.summary.report import report_content
+    from automation.summary.step import load_facts
+
+    backends = _books()
+    facts = load_facts(Workbooks.of(backends), SCHEMAS)  # T-3 is 준비; T-1, T-2 signed on 2026-05-16
+    content, _ = report_content(facts, month_period("2026-05", AT.date(), 60), "2026-09-30 10:00")
+    assert content.changes[0].startswith("신규 협약 2팀: ")
+    prepared = [dataclasses.replace(t, status="준비") for t in facts.teams]
+    content, _ = report_content(
+        dataclasses.replace(facts, teams=tuple(prepared)), month_period("2026-05", AT.date(), 60), "2026-09-30 10:00"
+    )
+    assert content.changes[0] == "신규 협약 0팀"
 
 
 @pytest.mark.parametrize("month", ["2026-13", "06-2026", "2026/06", ""])

@@ -196,3 +196,11 @@ def test_new_teams_by_month_of_their_signing():
     monthly = {r[0]: r[1:] for r in typed["월별성과"][1:]}
     assert monthly["2026-05"] == [2, 2, 18, 0, 1100000]
     assert list(monthly) == ["2026-05", "2026-06", "2026-07", "합계"]
+
+
+def test_a_team_counts_in_every_sigun_of_its_markets_and_once_in_the_total():
+    _, typed = _run()
+    teams = {r[0]: r[2] for r in typed["시군별"][1:]}
+    # T-1 (못골) and T-2 (지동) in 수원시, T-2 and T-3 (모란) in 성남시: T-2 counts in both, three in all
+    assert {k: v for k, v in teams.items() if v and k != "합계"} == {"수원시": 2, "성남시": 2}
+    assert teams["합계"] == 3

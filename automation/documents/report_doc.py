@@ -80,7 +80,7 @@ def report_docx(content: ReportContent) -> DocxDocument:
             add_table(doc, ["협약ID", "과제명", "분야", "주체"], [list(r) for r in rows], [29, 87, 36, 22])
     heading(doc, "5. 우수사례 후보", 12)
     best = _empty(content.best, 6, "우수사례추천이 Y인 성과가 없습니다.")
-    add_table(doc, ["활동일", "시장", "기관", "활동", "내용", "수치"], best, [20, 24, 28, 22, 52, 28])
+    add_table(doc, ["활동일", "시장", "기관", "활동", "내용", "수치"], best, [24, 24, 28, 22, 48, 28])
     heading(doc, "6. 이번 기간의 변동", 12)
     for line in content.changes:
         _paragraph(doc, f"ㅇ {line}", 10)

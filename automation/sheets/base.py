@@ -221,6 +221,18 @@ class ImageSpec:
 
 
 @dataclass
+class TabContent:
+    """A rebuilt dashboard tab: typed rows from A1, and how it looks (widths and bold rows 1-based)."""
+
+    rows: list[list[Scalar]]
+    charts: list[ChartSpec] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    bold_rows: tuple[int, ...] = (1,)
+    freeze_rows: int = 1
+    images: list[ImageSpec] = field(default_factory=list)
+
+
+@dataclass
 class WriteWindow:
     """An open write on one file: the tabs as they were when it opened (nobody but the owner can
     change them until it closes, on Google), and what the backend needs to close it."""
@@ -310,6 +322,19 @@ class Backend(abc.ABC):
         read when the chart ids are not cached); Sheets has no API for a picture over the grid
         without a public URL, so ``images`` are left out there (the report carries them)."""
         raise NotImplementedError
+
+    def replace_tabs(self, tabs: Mapping[str, TabContent]) -> None:
+        """:meth:`replace_tab` for several tabs (Google: all in one spreadsheets.batchUpdate)."""
+        for title, c in tabs.items():
+            self.replace_tab(
+                title,
+                c.rows,
+                charts=c.charts,
+                widths=c.widths,
+                bold_rows=c.bold_rows,
+                freeze_rows=c.freeze_rows,
+                images=c.images,
+            )
 
     def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:
         """Only ``editors`` (plus the service account; the owner always can) may edit the whole tab,

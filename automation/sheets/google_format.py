@@ -12,6 +12,7 @@ from automation.sheets.base import (
     HeaderStyle,
     ImageSpec,
     Scalar,
+    TabContent,
     col_letter,
     resolve_titles,
 )
@@ -202,40 +203,57 @@ class Formatting(GoogleCore):
         freeze_rows: int = 1,
         images: Sequence[ImageSpec] = (),
     ) -> None:
-        """One batchUpdate; sent a second time, with fresh metadata, only after a 400 (stale ids).
-        ``images`` are not placed: Sheets can only show a picture from a public URL."""
+        """``images`` are not placed: Sheets can only show a picture from a public URL."""
+        content = TabContent(
+            [list(r) for r in rows], list(charts), dict(widths or {}), tuple(bold_rows), freeze_rows, list(images)
+        )
+        self.replace_tabs({title: content})
+
+    def replace_tabs(self, tabs: Mapping[str, TabContent]) -> None:
+        """Every tab in one batchUpdate; sent a second time, with fresh metadata, only after a 400
+        (stale ids)."""
         cached = self._tabs is not None or self._charts is not None
-        look = (tuple(bold_rows), freeze_rows)
         try:
-            self._replace(title, rows, charts, dict(widths or {}), look)
+            self._replace(tabs)
         except Failure as failure:
             self._tabs = self._charts = None
             if not (cached and failure.kind == "http" and failure.status == 400):
                 raise self._error(failure) from failure
             try:
-                self._replace(title, rows, charts, dict(widths or {}), look)
+                self._replace(tabs)
             except Failure as again:
                 self._tabs = self._charts = None
                 raise self._error(again) from again
 
-    def _replace(
-        self,
-        title: str,
-        rows: Sequence[Sequence[Scalar]],
-        charts: Sequence[ChartSpec],
-        widths: Mapping[int, float],
-        look: tuple[tuple[int, ...], int],
-    ) -> None:
-        tab = self._resolve([title])[title]
-        old = self._chart_ids().get(tab.sheet_id, ())
-        reqs = replace_requests(tab.sheet_id, (tab.rows, tab.cols), old, rows, charts, widths, *look)
-        reply = self.http.batch_update(self.key, {"requests": reqs})
-        need_rows, need_cols = needed_grid(rows, charts, widths)
-        grown = dataclasses.replace(tab, rows=max(tab.rows, need_rows), cols=max(tab.cols, need_cols))
-        if self._tabs is not None:
-            self._tabs = [grown if t.sheet_id == tab.sheet_id else t for t in self._tabs]
-        if self._charts is not None:
-            self._charts[tab.sheet_id] = added_chart_ids(reply)
+    def _replace(self, tabs: Mapping[str, TabContent]) -> None:
+        if not tabs:
+            return
+        resolved = self._resolve(list(tabs))
+        old = self._chart_ids()
+        reqs: list[dict[str, Any]] = []
+        spans = []
+        for title, c in tabs.items():
+            tab = resolved[title]
+            more = replace_requests(
+                tab.sheet_id,
+                (tab.rows, tab.cols),
+                old.get(tab.sheet_id, ()),
+                c.rows,
+                c.charts,
+                dict(c.widths),
+                tuple(c.bold_rows),
+                c.freeze_rows,
+            )
+            spans.append((tab, c, len(reqs), len(reqs) + len(more)))
+            reqs += more
+        replies = self.http.batch_update(self.key, {"requests": reqs}).get("replies", [])
+        for tab, c, first, last in spans:
+            need_rows, need_cols = needed_grid(c.rows, c.charts, c.widths)
+            grown = dataclasses.replace(tab, rows=max(tab.rows, need_rows), cols=max(tab.cols, need_cols))
+            if self._tabs is not None:
+                self._tabs = [grown if t.sheet_id == tab.sheet_id else t for t in self._tabs]
+            if self._charts is not None:
+                self._charts[tab.sheet_id] = added_chart_ids({"replies": replies[first:last]})
 
     def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:
         """One batchUpdate: drop this program's earlier protections of the tab, protect the whole tab."""

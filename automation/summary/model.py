@@ -7,10 +7,10 @@ None of the facts carries a person's name, phone, e-mail or business number; the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from automation.schema import default_schemas
-from automation.sheets.base import ChartSpec, ImageSpec, Scalar
+from automation.sheets.base import TabContent as TabContent  # re-exported: the summary builds them
 
 OTHER_SIGUN = "기타/미상"
 UNKNOWN_TYPE = "미상"
@@ -136,15 +136,3 @@ class Facts:
     best: tuple[BestCase, ...]
     all_outcomes: int = 0  # usable rows whatever their day (the period may leave some out)
     ceremonies: tuple[CeremonyFacts, ...] = ()
-
-
-@dataclass
-class TabContent:
-    """A rebuilt tab: typed rows from A1, and how it looks (widths 1-based, bold rows 1-based)."""
-
-    rows: list[list[Scalar]]
-    charts: list[ChartSpec] = field(default_factory=list)
-    widths: dict[int, float] = field(default_factory=dict)
-    bold_rows: tuple[int, ...] = (1,)
-    freeze_rows: int = 1
-    images: list[ImageSpec] = field(default_factory=list)

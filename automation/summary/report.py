@@ -44,6 +44,8 @@ def month_period(month: str | None, today: dt.date, idle_days: int) -> Period:
         except ValueError:
             raise UsageError(f"--month는 2026-05처럼 연도-월로 적으세요 (받은 값: {month!r}).") from None
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    if first <= today < last:  # the month under way: up to today, as the report says
+        last = today
     return Period(first, last, today, idle_days)
 
 
@@ -85,7 +87,7 @@ def report_content(f: Facts, period: Period, stamp: str) -> tuple[ReportContent,
     """The document's content, and notes for the command (a map or chart left out, and why)."""
     whole = Period(None, None, period.today, period.idle_days)
     total, month = figures(f, whole)[TOTAL], figures(f, period)[TOTAL]
-    signed = [t for t in ordered(f.teams) if t.signed_on and period.holds(t.signed_on)]
+    signed = [t for t in ordered(f.teams) if t.signed and t.signed_on and period.holds(t.signed_on)]
     in_month = [o for o in f.outcomes if period.holds(o.day)]
     acts: dict[str, int] = {}
     for o in in_month:

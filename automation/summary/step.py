@@ -146,7 +146,7 @@ def sigun_map(sigun: TabContent, period: Period, stamp: str) -> bytes:
     rows = [r for r in sigun.rows[1:] if r and r[0] in SIGUN]
     values = {str(r[0]): int(r[2]) for r in rows}
     labels = {str(r[0]): f"{r[2]}팀 · 활동 {r[5]}" for r in rows if r[2] or r[5]}
-    note = f"기준: {stamp} · 활동 기간: {period.label()} · {BOUNDARY_NOTE}"
+    note = f"기준: {stamp} · 활동 기간: {period.label()} · 팀은 시장이 있는 시군마다 셈 · {BOUNDARY_NOTE}"
     return choropleth_png(values, labels, MAP_TITLE, note)
 
 
@@ -280,15 +280,5 @@ def summary(
         outcome.created = [t for t in DASHBOARD_TABS if t not in existing]
         return outcome
     outcome.created = dashboard.ensure_tabs(DASHBOARD_TABS)
-    for title in DASHBOARD_TABS:
-        c = tabs[title]
-        dashboard.replace_tab(
-            title,
-            c.rows,
-            charts=c.charts,
-            widths=c.widths,
-            bold_rows=c.bold_rows,
-            freeze_rows=c.freeze_rows,
-            images=c.images,
-        )
+    dashboard.replace_tabs({title: tabs[title] for title in DASHBOARD_TABS})
     return outcome

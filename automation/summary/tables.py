@@ -1,8 +1,8 @@
 """The dashboard's breakdown tabs (시군별, 기관유형별, 협력분야별, 월별성과, 우수사례후보), computed
 from plain facts (:mod:`.model`; no backend, no personal data). Definitions:
 
-* 시군별: an application counts at its 시군 (희망지역, else 주소); a team at the 시군 of its first
-  market; a market at its own; an organisation's 온누리 약정 at its first team's; an activity at its
+* 시군별: an application counts at its 시군 (희망지역, else 주소); a team in every 시군 where it has a
+  market (once in 합계); a market at its own; an organisation's 온누리 약정 at its first team's; an activity at its
   pair's market (by 매칭ID, else by a 시장명 that names one market). Anything that is not one of
   the 31 경기 시군 is 기타/미상.
 * 기관유형별 / 협력분야별: organisations in teams (협약 기관), once each; 협력분야 chosen on the
@@ -93,7 +93,8 @@ def sigun_tab(f: Facts, period: Period) -> TabContent:
     labels = [*SIGUN, OTHER_SIGUN]
     pledge = {a.app_id: a.pledge_thousand for a in f.apps}
     applied = Counter(a.sigun for a in f.apps)
-    teams = Counter(t.market_siguns[0] for t in f.teams if t.market_siguns)
+    # a team counts in every 시군 where it has a market (an LG-like team in five), and once in 합계
+    teams = Counter(s for t in f.teams for s in dict.fromkeys(t.market_siguns))
     markets = Counter(
         dict.fromkeys(((m, s) for t in f.teams for m, s in zip(t.markets, t.market_siguns, strict=True)), 1)
     )
@@ -108,6 +109,7 @@ def sigun_tab(f: Facts, period: Period) -> TabContent:
         onnuri[o.sigun] += o.onnuri_won
     header: list[Scalar] = ["시군", "신청", "협약 팀", "참여 시장", "온누리 약정(천원)", "활동(건)", "온누리 구매(원)"]
     rows = [header, *_table(labels, [applied, teams, market_count, pledged, acts, onnuri])]
+    rows[-1][2] = sum(1 for t in f.teams if t.market_siguns)
     chart = ChartSpec(
         "bar",
         "시군별 협약 팀",
@@ -198,7 +200,7 @@ def by_month(outcomes: Sequence[OutcomeFacts], new_teams: Sequence[dt.date]) -> 
 
 def monthly_tab(f: Facts, period: Period) -> TabContent:
     counted = in_period(f.outcomes, period)
-    signed = [t.signed_on for t in f.teams if t.signed_on and period.holds(t.signed_on)]
+    signed = [t.signed_on for t in f.teams if t.signed and t.signed_on and period.holds(t.signed_on)]
     table, undated = by_month(counted, signed)
     header: list[Scalar] = ["월", "신규 협약(팀)", "활동(건)", "참여 인원(명)", "구매금액(원)", "온누리상품권(원)"]
     rows: list[list[Scalar]] = [header]
