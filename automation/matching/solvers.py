@@ -41,6 +41,30 @@ def _slots(mkt: IntArray, cap: IntArray) -> tuple[IntArray, IntArray, int]:
     return arc, off[mkt][arc] + within, int(off[-1])
 
 
+def _stair_slots(mkt: IntArray, cap: IntArray) -> tuple[IntArray, IntArray, int]:
+    """Like :func:`_slots`, but each arc reaches only the slots an optimal assignment needs: a
+    market's slots are identical, so when ``n`` arcs reach a market of capacity ``c`` (in a fixed
+    order, the arc at position ``p``) any choice of at most ``c`` of them can be laid into slots in
+    increasing order with slot ``max(p - (n - c), t)`` for the ``t``-th chosen arc, which lies in
+    ``[max(0, p - max(0, n - c)), min(p, c - 1)]``. Each arc gets at most ``min(c, n - c + 1)``
+    slots instead of ``c``: a market nearly as large as its demand (an organisation's SPARE in
+    :mod:`.capacity`) costs a few slots per arc, not ``c``."""
+    nm = len(cap)
+    order = np.lexsort((np.arange(len(mkt)), mkt))
+    n = np.bincount(mkt, minlength=nm)
+    first = np.concatenate(([0], np.cumsum(n)[:-1]))
+    pos = np.empty(len(mkt), dtype=np.int64)
+    pos[order] = np.arange(len(mkt)) - first[mkt[order]]
+    c = cap[mkt]
+    lo = np.maximum(0, pos - np.maximum(0, n[mkt] - c))
+    hi = np.minimum(pos, c - 1)
+    reps = np.maximum(hi - lo + 1, 0)
+    arc = np.repeat(np.arange(len(mkt)), reps)
+    within = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+    off = np.concatenate(([0], np.cumsum(cap)))
+    return arc, off[mkt][arc] + lo[arc] + within, int(off[-1])
+
+
 def dense(na: int, app: IntArray, mkt: IntArray, val: IntArray, cap: IntArray) -> IntArray:
     arc, col, nslots = _slots(mkt, cap)
     weight = np.zeros((na, nslots), dtype=np.float64)
@@ -57,8 +81,9 @@ def dense(na: int, app: IntArray, mkt: IntArray, val: IntArray, cap: IntArray) -
 def sparse(na: int, app: IntArray, mkt: IntArray, val: IntArray, cap: IntArray, full: BoolArray) -> IntArray:
     """min_weight_full_bipartite_matching with rows = capacity slots (fewer than applicants when
     demand is high) and columns = applicants plus a "left empty" column for each slot of a market
-    that optimal assignments need not fill (``full`` marks those they must fill)."""
-    arc, row, nslots = _slots(mkt, cap)
+    that optimal assignments need not fill (``full`` marks those they must fill); each arc reaches
+    only the slots of :func:`_stair_slots`."""
+    arc, row, nslots = _stair_slots(mkt, cap)
     k = float(val.max()) + 1.0  # costs k - value >= 1: no explicit zeros
     may_empty = np.flatnonzero(~np.repeat(full, cap))
     rows = np.concatenate((row, may_empty))
