@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from automation.config import Config
+from automation.errors import UsageError
 from automation.sheets import Workbooks
 from automation.summary.cards import cards, series
 from automation.summary.model import Period
@@ -41,21 +43,26 @@ def test_only_cases_staff_approved_appear_scrubbed(xlsx_config: Config, tmp_path
         _case("2026-05-21", "김대표와 임직원 30명이 장보기. 문의 010-1234-5678", "Y", str(photo)),
         _case("2026-05-22", "홍보 동의를 받지 못한 사례", ""),
         _case("2026-05-23", "사진 경로가 틀린 사례", "Y", "없는사진.jpg"),
+        _case("2026-05-24", "사진이 인터넷 주소인 사례", "Y", "https://blog.example.com/a.jpg"),
     )
     made = series(
         load_facts(Workbooks.of(backends), SCHEMAS), Period(None, None, AT.date()), xlsx_config, "2026-09-30 10:00"
     )
     kinds = [c.kind for c in made]
-    assert kinds == ["cover", "figures", "tasks", "case", "case", "apply", "contact"]
-    first, second = (c for c in made if c.kind == "case")
+    assert kinds == ["cover", "figures", "tasks", "case", "case", "case", "apply", "contact"]
+    first, second, third = (c for c in made if c.kind == "case")
+    assert third.photo is None
     assert first.lines[1] == "[개인정보 가림]와 임직원 30명이 장보기. 문의 [개인정보 가림]"
     assert first.photo == photo and second.lines[1] == "사진 경로가 틀린 사례"
     # the case's numbers as tiles, zeros left out (구매금액 0)
     assert [(f.value, f.label) for f in first.figures] == [("10명", "참여"), ("100,000원", "온누리상품권")]
     assert all("동의를 받지 못한" not in " ".join(c.lines) for c in made)
     outcome = cards(Workbooks.of(backends), SCHEMAS, xlsx_config, today=AT)
-    assert len(outcome.files) == 7 and outcome.cases == 2
-    assert outcome.notes == [f"사진을 열 수 없어 뺐습니다: {xlsx_config.base_dir / '없는사진.jpg'}"]
+    assert len(outcome.files) == 8 and outcome.cases == 3
+    assert outcome.notes == [
+        f"사진을 열 수 없어 뺐습니다: {xlsx_config.base_dir / '없는사진.jpg'}",
+        "사진 칸의 인터넷 주소는 쓰지 않습니다 (받아서 이 컴퓨터의 파일 경로를 적으세요): https://blog.example.com/a.jpg",
+    ]
     for path in outcome.files:
         with Image.open(path) as image:
             assert image.size == (1080, 1080)
@@ -143,3 +150,10 @@ def test_every_card_text_has_korean_glyphs_and_no_personal_data(xlsx_config: Con
     font = FT2Font(str(korean_font()))
     missing = {ch for t in texts for ch in t if not ch.isspace() and not font.get_char_index(ord(ch))}
     assert missing == set()
+
+
+@pytest.mark.parametrize("period", ["2026-13", "06-2026", ""], ids=["month-13", "month-first", "blank"])
+def test_a_wrong_period_says_how_to_write_it(xlsx_config: Config, period: str):
+    with pytest.raises(UsageError) as caught:
+        cards(Workbooks.of(_books()), SCHEMAS, xlsx_config, month=period, today=AT)
+    assert "2026-05처럼" in caught.value.message

@@ -43,7 +43,7 @@ def korean_font() -> Path:
         if Path(name).is_file():
             return Path(name)
     raise MapFontMissing(
-        "지도에 쓸 한글 글꼴이 없습니다. 'sudo apt-get install fonts-nanum'(우분투·데비안)으로 나눔고딕을 "
+        "지도·차트·카드뉴스에 쓸 한글 글꼴이 없습니다. 'sudo apt-get install fonts-nanum'(우분투·데비안)으로 나눔고딕을 "
         "설치하거나 맑은 고딕이 있는 PC에서 실행하세요."
     )
 

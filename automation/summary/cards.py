@@ -10,6 +10,7 @@ personal data like every dashboard cell; a photo is used only when staff typed a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,17 @@ def case_figures(b: BestCase) -> list[Figure]:
     return [Figure(f"{n:,}{unit}", label) for n, unit, label in shown if n]
 
 
+def _photo_path(cell: str, config: Config) -> tuple[Path | None, str]:
+    """The local picture staff typed into 사진 (relative to the config's folder), or a note why not."""
+    text = cell.strip()
+    if not text:
+        return None, ""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
+        return None, f"사진 칸의 인터넷 주소는 쓰지 않습니다 (받아서 이 컴퓨터의 파일 경로를 적으세요): {text}"
+    path = Path(text).expanduser()
+    return (path if path.is_absolute() else config.base_dir / path), ""
+
+
 def series(f: Facts, period: Period, config: Config, stamp: str) -> list[Card]:
     total = figures(f, period)[TOTAL]
     footer = f"경기지방중소벤처기업청 · 기준 {stamp[:10]}"
@@ -78,9 +90,7 @@ def series(f: Facts, period: Period, config: Config, stamp: str) -> list[Card]:
     lines = [f"{name} {n}건" for name, n in sorted(kinds.items(), key=lambda x: (-x[1], x[0]))[:6]]
     cards.append(Card("tasks", "이렇게 함께합니다", lines or ["협력과제를 준비하고 있습니다."], footer=footer))
     for b in cases(f, period):
-        photo = Path(b.photo) if b.photo else None
-        if photo is not None and not photo.is_absolute():
-            photo = config.base_dir / photo
+        photo, why = _photo_path(b.photo, config)
         cards.append(
             Card(
                 "case",
@@ -89,6 +99,7 @@ def series(f: Facts, period: Period, config: Config, stamp: str) -> list[Card]:
                 figures=case_figures(b),
                 photo=photo,
                 footer=footer,
+                notes=[why] if why else [],
             )
         )
     press = config.press
@@ -153,7 +164,7 @@ def cards(
     today: dt.date | None = None,
 ) -> CardsOutcome:
     at = moment(today)
-    period = month_period(month, at.date(), config.dashboard.idle_days) if month else Period(None, None, at.date())
+    period = month_period(month, at.date(), config.dashboard.idle_days) if month is not None else Period(None, None, at.date())
     what = f"{period.since:%Y-%m}" if period.since else "전체"
     facts = load_facts(books, schemas)
     made = series(facts, period, config, f"{at:%Y-%m-%d %H:%M}")
