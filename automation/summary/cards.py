@@ -164,7 +164,11 @@ def cards(
     today: dt.date | None = None,
 ) -> CardsOutcome:
     at = moment(today)
-    period = month_period(month, at.date(), config.dashboard.idle_days) if month is not None else Period(None, None, at.date())
+    period = (
+        month_period(month, at.date(), config.dashboard.idle_days)
+        if month is not None
+        else Period(None, None, at.date())
+    )
     what = f"{period.since:%Y-%m}" if period.since else "전체"
     facts = load_facts(books, schemas)
     made = series(facts, period, config, f"{at:%Y-%m-%d %H:%M}")

@@ -42,9 +42,11 @@ class TabSummary:
     blank: int = 0
 
     def line(self) -> str:
+        # on the markets' own tabs a row with only its starter cells (매칭ID, 시장명, 기관명) is no outcome yet
+        blank = "성과를 아직 적지 않은 행" if self.tab == MARKET_TABS_LABEL else "빈 행"
         return (
             f"{self.tab}: {self.read}행 읽음 — 정상 {self.ok}, 경고 {self.warnings}, 오류 {self.errors}, "
-            f"빈 행 {self.blank}"
+            f"{blank} {self.blank}"
         )
 
 
