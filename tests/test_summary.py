@@ -447,6 +447,23 @@ def test_dashboard_equals_the_hand_computation_on_google(gsheets, google_onemark
     assert best.typed[(1, 6)] == {"numberValue": 30}
 
 
+def test_a_large_dashboard_goes_to_google_in_batches_of_whole_tabs(gsheets, google_onemarket_config, monkeypatch):
+    from automation.sheets import google_format
+
+    monkeypatch.setattr(google_format, "BATCH_BYTES", 20_000)  # as if the tabs were a hundred times larger
+    fixed(google_onemarket_config)
+    for _ in range(2):  # the second run deletes the charts the first one added, by their cached ids
+        start = len(gsheets.requests())
+        run_summary(google_onemarket_config)
+        sent = [e for e in gsheets.requests()[start:] if e.path.startswith(f"/v4/spreadsheets/{KEYS['dashboard']}")]
+        assert 2 <= [e.kind for e in sent].count("spreadsheets.batchUpdate") < len(DASHBOARD_TABS)
+        assert {t: gsheets.values(KEYS["dashboard"], t) for t in DASHBOARD_TABS} == {
+            t: as_text(rows) for t, rows in EXPECTED.items()
+        }
+        charts = {t.title: [c["spec"]["title"] for c in t.charts] for t in gsheets.books[KEYS["dashboard"]].tabs}
+        assert charts == {t: CHART_TABS.get(t, []) for t in DASHBOARD_TABS}
+
+
 def test_rounds_and_blank_tables_with_nothing_to_count():
     backends = make_backends([app(application_id="A1", validation_result="정상")])
     backends["dashboard"] = MemoryBackend({})

@@ -324,7 +324,8 @@ class Backend(abc.ABC):
         raise NotImplementedError
 
     def replace_tabs(self, tabs: Mapping[str, TabContent]) -> None:
-        """:meth:`replace_tab` for several tabs (Google: all in one spreadsheets.batchUpdate)."""
+        """:meth:`replace_tab` for several tabs (Google: whole tabs grouped into spreadsheets.batchUpdate
+        requests of about 2 MB at most — one for a dashboard of a few hundred teams)."""
         for title, c in tabs.items():
             self.replace_tab(
                 title,

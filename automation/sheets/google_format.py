@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -230,11 +231,10 @@ class Formatting(GoogleCore):
             return
         resolved = self._resolve(list(tabs))
         old = self._chart_ids()
-        reqs: list[dict[str, Any]] = []
-        spans = []
+        plans = []
         for title, c in tabs.items():
             tab = resolved[title]
-            more = replace_requests(
+            reqs = replace_requests(
                 tab.sheet_id,
                 (tab.rows, tab.cols),
                 old.get(tab.sheet_id, ()),
@@ -244,16 +244,23 @@ class Formatting(GoogleCore):
                 tuple(c.bold_rows),
                 c.freeze_rows,
             )
-            spans.append((tab, c, len(reqs), len(reqs) + len(more)))
-            reqs += more
-        replies = self.http.batch_update(self.key, {"requests": reqs}).get("replies", [])
-        for tab, c, first, last in spans:
-            need_rows, need_cols = needed_grid(c.rows, c.charts, c.widths)
-            grown = dataclasses.replace(tab, rows=max(tab.rows, need_rows), cols=max(tab.cols, need_cols))
-            if self._tabs is not None:
-                self._tabs = [grown if t.sheet_id == tab.sheet_id else t for t in self._tabs]
-            if self._charts is not None:
-                self._charts[tab.sheet_id] = added_chart_ids({"replies": replies[first:last]})
+            plans.append((tab, c, reqs))
+        for batch in _batches(plans):
+            reqs = [r for _, _, tab_reqs in batch for r in tab_reqs]
+            replies = self.http.batch_update(self.key, {"requests": reqs}).get("replies", [])
+            first = 0
+            for tab, c, tab_reqs in batch:
+                self._rebuilt(tab, c, replies[first : first + len(tab_reqs)])
+                first += len(tab_reqs)
+
+    def _rebuilt(self, tab: Any, c: TabContent, replies: Sequence[Any]) -> None:
+        """Keep the cached grid size and chart ids in step with a tab just rebuilt."""
+        need_rows, need_cols = needed_grid(c.rows, c.charts, c.widths)
+        grown = dataclasses.replace(tab, rows=max(tab.rows, need_rows), cols=max(tab.cols, need_cols))
+        if self._tabs is not None:
+            self._tabs = [grown if t.sheet_id == tab.sheet_id else t for t in self._tabs]
+        if self._charts is not None:
+            self._charts[tab.sheet_id] = added_chart_ids({"replies": list(replies)})
 
     def protect_tab(self, title: str, editors: Sequence[str], description: str) -> None:
         """One batchUpdate: drop this program's earlier protections of the tab, protect the whole tab."""
@@ -279,3 +286,21 @@ class Formatting(GoogleCore):
             }
         )
         self._batch(reqs)
+
+
+#: Google recommends request bodies of at most about 2 MB; whole tabs are batched up to this size
+BATCH_BYTES = 2_000_000
+
+
+def _batches(plans: list[tuple[Any, TabContent, list[dict[str, Any]]]]) -> list[list[Any]]:
+    """Consecutive tabs grouped into batchUpdates of at most BATCH_BYTES of JSON (a tab is never split)."""
+    out: list[list[Any]] = []
+    size = 0
+    for plan in plans:
+        n = len(json.dumps(plan[2], ensure_ascii=False).encode("utf-8"))
+        if not out or size + n > BATCH_BYTES:
+            out.append([])
+            size = 0
+        out[-1].append(plan)
+        size += n
+    return out
