@@ -128,7 +128,7 @@ def choropleth_png(
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import font_manager
+    from matplotlib import font_manager, patheffects
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch, Polygon
 
@@ -148,15 +148,17 @@ def choropleth_png(
         x, y, area = label_point(rings)
         dx, dy = NUDGE.get(sigun, (0.0, 0.0))
         shade = "white" if fill in BLUES[4:] else "#222222"
+        # a halo of the area's own colour keeps a label readable across the boundary lines
+        halo = {**text, "path_effects": [patheffects.withStroke(linewidth=1.6, foreground=fill)]}
         if area < SMALL:
             figure = values.get(sigun, 0)
             line = f"{short(sigun)} {figure}" if figure else short(sigun)
-            ax.text(x + dx, y + dy, line, ha="center", va="center", fontsize=5, color=shade, **text)
+            ax.text(x + dx, y + dy, line, ha="center", va="center", fontsize=5, color=shade, **halo)
             continue
-        ax.text(x + dx, y + dy + 0.012, short(sigun), ha="center", va="center", fontsize=6.5, color=shade, **text)
+        ax.text(x + dx, y + dy + 0.012, short(sigun), ha="center", va="center", fontsize=6.5, color=shade, **halo)
         extra = labels.get(sigun, "")
         if extra:
-            ax.text(x + dx, y + dy - 0.012, extra, ha="center", va="center", fontsize=5.5, color=shade, **text)
+            ax.text(x + dx, y + dy - 0.012, extra, ha="center", va="center", fontsize=5.5, color=shade, **halo)
     ax.set_xlim(126.35, 127.9)
     ax.set_ylim(36.85, 38.35)
     ax.set_aspect(aspect)
