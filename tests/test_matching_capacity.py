@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from automation.matching import Applicant, Lock, Market, MatchResult, Objective, solve, ties
+from automation.matching import Applicant, Lock, Market, MatchResult, Objective, absorb, solve, ties
 from automation.matching.allowed import pair
 from automation.matching.capacity import expand
 from automation.matching.model import Neighbours, Priority
@@ -295,3 +295,24 @@ def test_backward_search_gives_the_tie_rule_of_the_full_search(
     monkeypatch.setattr(ties, "BACK_LIMIT", -1)
     full = solve(apps, inst.markets, neighbours=inst.neighbours, priority=priority)
     assert quick.assignments == full.assignments and quick.unmatched == full.unmatched
+
+
+@pytest.mark.parametrize("priority", PRIORITIES)
+@pytest.mark.parametrize("seed", [5, 6])
+def test_seat_blocks_give_the_answer_of_the_whole_matching(
+    seed: int, priority: Priority, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sparse solver's seat blocks (matching/absorb.py) change nothing: forced onto the sparse
+    path, with and without them, the tie-broken output equals the dense solver's."""
+    inst = gyeonggi(260, capacity=2, n_markets=60, seed=seed)
+    rng = random.Random(seed)
+    apps = [replace(a, wants=rng.choice([1, 1, 2, 3, 5])) for a in inst.applicants]
+    dense = solve(apps, inst.markets, neighbours=inst.neighbours, priority=priority)
+    blocks = solve(apps, inst.markets, neighbours=inst.neighbours, priority=priority, dense_cells=0)
+    assert any("seat blocks" in s for s in blocks.stats["solves"])  # type: ignore[attr-defined]
+    monkeypatch.setattr(absorb, "reduce", lambda *args: None)
+    whole = solve(apps, inst.markets, neighbours=inst.neighbours, priority=priority, dense_cells=0)
+    assert not any("seat blocks" in s for s in whole.stats["solves"])  # type: ignore[attr-defined]
+    for other in (blocks, whole):
+        assert other.assignments == dense.assignments and other.unmatched == dense.unmatched
+        assert other.short == dense.short

@@ -44,3 +44,15 @@ def test_a_market_nearly_as_large_as_its_demand_costs_few_slot_arcs():
     arc, slot, nslots = solvers._stair_slots(mkt, np.array([51], dtype=np.int64))
     assert nslots == 51 and len(arc) == 54 * 4 - (1 + 2 + 3) * 2
     assert set(slot.tolist()) == set(range(51))
+
+
+def test_objective_sums_every_field():
+    import dataclasses
+
+    from automation.matching.model import Objective
+
+    names = [f.name for f in dataclasses.fields(Objective)]
+    a = Objective(**{n: k + 1 for k, n in enumerate(names)})
+    b = Objective(**{n: 10 * (k + 1) for k, n in enumerate(names)})
+    assert a.plus(b) == Objective(**{n: 11 * (k + 1) for k, n in enumerate(names)})
+    assert b.minus(a) == Objective(**{n: 9 * (k + 1) for k, n in enumerate(names)})

@@ -38,7 +38,7 @@ import numpy as np
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
-from automation.matching import solvers
+from automation.matching import absorb, solvers
 from automation.matching.allowed import L5, LABEL, BoolArray, G, IntArray, P, Problem
 
 LIMIT = 2**51
@@ -300,6 +300,17 @@ def _solve(
                 used.append("flow")
                 return got
         used.append("sparse")
+        small = absorb.reduce(na, a, m, v, cap, full)
+        if small is not None:
+            kept, m_small, v_small, cap_small, blocks = small
+            try:
+                got = solvers.sparse(na, a[kept], m_small, v_small, cap_small, full)
+                got = absorb.expand(got, kept, m_small, a, m, cap, blocks, na)
+                prices(nm, a, m, v, cap, got, may_u)  # the seat blocks held an optimum
+                used[-1] = "sparse (seat blocks)"
+                return got
+            except (NotOptimal, ValueError, StopIteration, KeyError):
+                pass
         return solvers.sparse(na, a, m, v, cap, full)
 
     asg, price, surplus = _columns(na, nm, app, mkt, score, val, cap, may_u, start, solver)
