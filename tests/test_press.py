@@ -67,8 +67,9 @@ def test_files_open_and_hold_no_personal_data(xlsx_config: Config, tmp_path: Pat
     assert outcome.title in text and leaks({"press": [text]}) == []
     opened = HwpxDocument.open(str(hwpx))
     assert outcome.title in opened.text.plain()
+    first = [p.read_bytes() for p in outcome.files]
     again = press(Workbooks.of(_books()), SCHEMAS, xlsx_config, round_=1, today=AT)
-    assert again.files[1].read_bytes() == docx.read_bytes()  # the same workbook, the same .docx
+    assert [p.read_bytes() for p in again.files] == first  # the same workbook, the same .hwpx, .docx (and PDF)
 
 
 @pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdffonts"), reason="LibreOffice/poppler")
@@ -78,7 +79,9 @@ def test_the_pdf_is_one_page_with_korean_fonts(xlsx_config: Config):
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "NanumGothic" in fonts
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "Pages:           1" in info
+    assert "Pages:           1" in info and "Jan  1 00:00:00 1980" in info  # no creation clock
+    again = press(Workbooks.of(_books()), SCHEMAS, xlsx_config, round_=1, today=AT)
+    assert again.files[2].read_bytes() == pdf.read_bytes()  # no clock inside: creation date and id fixed
 
 
 @pytest.mark.parametrize(

@@ -122,3 +122,5 @@ def test_the_pdf_embeds_korean_fonts_and_is_looked_at(xlsx_config, tmp_path):
     for page in pages:  # every page carries something (not a blank sheet)
         image = Image.open(page).convert("L")
         assert image.getextrema()[0] < 200
+    again, _ = _report(xlsx_config)
+    assert next(p for p in again.files if p.suffix == ".pdf").read_bytes() == pdf.read_bytes()  # no clock inside

@@ -18,7 +18,7 @@ from hwpx import HwpxDocument
 
 from automation.documents.ceremony import add_table, fix_properties, set_fonts
 from automation.documents.files import write_atomic
-from automation.documents.report_doc import stable_zip
+from automation.documents.stable import stable_hwpx, stable_zip
 from automation.errors import DocumentError
 
 
@@ -105,7 +105,7 @@ def hwpx_bytes(press: PressRelease) -> bytes:
     doc.add_paragraph(press.inputs)
     out = io.BytesIO()
     doc.save_to_stream(out)
-    return out.getvalue()
+    return stable_hwpx(out.getvalue())
 
 
 def write_press(press: PressRelease, folder: Path, stem: str) -> list[Path]:

@@ -6,7 +6,6 @@ personal data reaches it (the caller passes scrubbed text only)."""
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from docx.shared import Mm, Pt
 
 from automation.documents.ceremony import add_table, fix_properties, heading, set_fonts
 from automation.documents.files import write_atomic
+from automation.documents.stable import stable_zip
 from automation.errors import DocumentError
 
 
@@ -88,17 +88,6 @@ def report_docx(content: ReportContent) -> DocxDocument:
         _paragraph(doc, f"※ {note}", 8.5)
     fix_properties(doc, content.title)
     return doc
-
-
-def stable_zip(data: bytes) -> bytes:
-    """The same .docx with every member dated 1980-01-01: the same content gives the same bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
-            target.writestr(fixed, source.read(info.filename))
-    return out.getvalue()
 
 
 def write_report(content: ReportContent, out: Path) -> Path:
