@@ -418,8 +418,9 @@ def _check(
             if edit.col - 1 in cas and row[edit.col - 1] == edit.value:
                 continue  # typing what the cell already holds: nothing a compare-and-set can see
             # a compare-and-set column typed before the step read it is the step's input, not a conflict
-            # (import-markets owns its columns; --fix may normalise what it read)
-            if k in before_read and edit.col - 1 in cas and case.name == "import-markets":
+            # (import-markets owns its columns; --fix may normalise what it read; teams fills a 협약ID that
+            # a person cleared before the read, as it fills every blank one)
+            if k in before_read and edit.col - 1 in cas:
                 typed.pop((name(row), edit.col - 1), None)
                 continue
             typed[(name(row), edit.col - 1)] = edit.value
