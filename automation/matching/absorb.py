@@ -25,15 +25,16 @@ from scipy.sparse.csgraph import connected_components
 from automation.matching.allowed import BoolArray, IntArray
 
 
-def _absorbers(app: IntArray, mkt: IntArray, val: IntArray, cap: IntArray, full: BoolArray, na: int):  # type: ignore[no-untyped-def]
+def _absorbed(app: IntArray, mkt: IntArray, val: IntArray, cap: IntArray, full: BoolArray, na: int) -> BoolArray:
+    """Applicants whose every arc goes into an absorber."""
     nm = len(cap)
     low = np.full(nm, np.iinfo(np.int64).max, dtype=np.int64)
     high = np.full(nm, -1, dtype=np.int64)
     np.minimum.at(low, mkt, val)
     np.maximum.at(high, mkt, val)
     absorber = full & (low == high)
-    absorbed = (np.bincount(app[~absorber[mkt]], minlength=na) == 0) & (np.bincount(app, minlength=na) > 0)
-    return absorber, absorbed
+    out: BoolArray = (np.bincount(app[~absorber[mkt]], minlength=na) == 0) & (np.bincount(app, minlength=na) > 0)
+    return out
 
 
 def reduce(
@@ -42,7 +43,7 @@ def reduce(
     """The smaller chunk (arc indices kept, their markets, values, capacities) and, per seat block
     (its first absorber), the block's absorbers and absorbed members; None when nothing reduces."""
     nm = len(cap)
-    _, absorbed = _absorbers(app, mkt, val, cap, full, na)
+    absorbed = _absorbed(app, mkt, val, cap, full, na)
     arcs = np.flatnonzero(absorbed[app])
     if not len(arcs):
         return None
@@ -119,7 +120,7 @@ def expand(
 ) -> IntArray:
     """The chunk's assignment (arc per applicant) from the smaller one's: each applicant the small
     matching put into a seat block goes to a seat of it that it reaches, the block's members fill the
-    rest (``StopIteration`` if that cannot be, which the caller treats as a failed reduction)."""
+    rest (``KeyError`` if that cannot be, which the caller treats as a failed reduction)."""
     asg = np.full(na, -1, dtype=np.int64)
     chosen = np.flatnonzero(small >= 0)
     arcs = kept[small[chosen]]

@@ -309,7 +309,7 @@ def _solve(
                 prices(nm, a, m, v, cap, got, may_u)  # the seat blocks held an optimum
                 used[-1] = "sparse (seat blocks)"
                 return got
-            except (NotOptimal, ValueError, StopIteration, KeyError):
+            except (NotOptimal, ValueError, KeyError):
                 pass
         return solvers.sparse(na, a, m, v, cap, full)
 
