@@ -349,9 +349,7 @@ _STEP_OPTIONS = [
 @click.pass_context
 def ceremony(ctx: click.Context, round_: int, dry_run: bool, as_json: bool) -> None:
     """협약식 자료: 그 차수 협약서 묶음 PDF(당사자 수만큼), 진행 순서·참석자 명단, 명패를 만듭니다."""
-    result, outcome = _command(ctx, "ceremony", dry_run=dry_run, options={"round": round_})
-    _print_outcome(outcome, as_json)
-    ctx.exit(result.exit_code)
+    _files_command(ctx, "ceremony", {"round": round_}, dry_run, as_json)
 
 
 @main.command()
@@ -361,9 +359,7 @@ def ceremony(ctx: click.Context, round_: int, dry_run: bool, as_json: bool) -> N
 @click.pass_context
 def report(ctx: click.Context, month: str | None, dry_run: bool, as_json: bool) -> None:
     """관리자용 추진실적 보고(.docx + PDF): 주요 실적, 지도와 추이, 협약·협력과제 현황, 우수사례 후보, 그달의 변동."""
-    result, outcome = _command(ctx, "report", dry_run=dry_run, options={"month": month})
-    _print_outcome(outcome, as_json)
-    ctx.exit(result.exit_code)
+    _files_command(ctx, "report", {"month": month}, dry_run, as_json)
 
 
 @main.command()
@@ -374,9 +370,7 @@ def report(ctx: click.Context, month: str | None, dry_run: bool, as_json: bool) 
 @click.pass_context
 def press(ctx: click.Context, round_: int | None, period: str | None, dry_run: bool, as_json: bool) -> None:
     """보도자료 초안(.hwpx, .docx + PDF): 정부 양식(보도 시점·배포 일시, 제목, □·ㅇ 본문, 담당 부서 표, 붙임)에 실제 숫자를 넣습니다."""
-    result, outcome = _command(ctx, "press", dry_run=dry_run, options={"round": round_, "period": period})
-    _print_outcome(outcome, as_json)
-    ctx.exit(result.exit_code)
+    _files_command(ctx, "press", {"round": round_, "period": period}, dry_run, as_json)
 
 
 @main.command()
@@ -386,7 +380,12 @@ def press(ctx: click.Context, round_: int | None, period: str | None, dry_run: b
 @click.pass_context
 def cards(ctx: click.Context, period: str | None, dry_run: bool, as_json: bool) -> None:
     """카드뉴스(1080×1080 PNG 5~8장): 표지, 주요 숫자, 협력 분야, 홍보동의한 우수사례, 신청 방법, 문의."""
-    result, outcome = _command(ctx, "cards", dry_run=dry_run, options={"period": period})
+    _files_command(ctx, "cards", {"period": period}, dry_run, as_json)
+
+
+def _files_command(ctx: click.Context, name: str, options: dict[str, Any], dry_run: bool, as_json: bool) -> None:
+    """A command that makes files (ceremony, report, press, cards): run it, print, exit with its code."""
+    result, outcome = _command(ctx, name, dry_run=dry_run, options=options)
     _print_outcome(outcome, as_json)
     ctx.exit(result.exit_code)
 
