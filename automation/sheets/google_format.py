@@ -211,8 +211,8 @@ class Formatting(GoogleCore):
         self.replace_tabs({title: content})
 
     def replace_tabs(self, tabs: Mapping[str, TabContent]) -> None:
-        """Every tab in one batchUpdate; sent a second time, with fresh metadata, only after a 400
-        (stale ids)."""
+        """Whole tabs in as few batchUpdates as fit ``BATCH_BYTES`` (one for a dashboard of a few hundred
+        teams); sent a second time, with fresh metadata, only after a 400 (stale ids)."""
         cached = self._tabs is not None or self._charts is not None
         try:
             self._replace(tabs)
