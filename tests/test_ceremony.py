@@ -93,3 +93,11 @@ def test_a_round_without_teams_says_so(tmp_path, signed_round):
     report = next(r for r in result.reports if r.step == "협약식")
     assert "7차 협약식에 속한 협약이 없습니다" in report.message
     assert not (tmp_path / "agreements" / "협약식" / "7차").exists()
+
+
+def test_the_same_round_gives_the_same_files(tmp_path, signed_round):
+    folder = tmp_path / "agreements" / "협약식" / "1차"
+    _ceremony(signed_round)
+    first = {p.name: p.read_bytes() for p in folder.iterdir()}
+    _ceremony(signed_round)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == first  # .docx and PDF: no clock inside

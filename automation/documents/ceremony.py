@@ -7,6 +7,7 @@ Fonts as in the agreements (NanumGothic named for every script, see tools/make_a
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
 from automation.documents.files import write_atomic
+from automation.documents.stable import stable_zip
 from automation.errors import DocumentError
 
 FONT = "NanumGothic"
@@ -167,8 +169,11 @@ def name_plates(ceremony: Ceremony) -> DocxDocument:
 
 
 def save_docx(doc: DocxDocument, out: Path) -> None:
+    """Write ``doc`` byte-stable (:func:`~automation.documents.stable.stable_zip`), or say why not."""
+    buf = io.BytesIO()
+    doc.save(buf)
     try:
-        write_atomic(out, doc.save)
+        write_atomic(out, stable_zip(buf.getvalue()))
     except OSError as exc:
         raise DocumentError(f"{out}을(를) 쓸 수 없습니다({exc.strerror or exc}). 폴더를 확인하세요.") from exc
 

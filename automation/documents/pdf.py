@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree
 
+from automation.documents.stable import stable_pdf
 from automation.errors import DocumentError
 from automation.processes import pid_alive
 
@@ -244,9 +245,10 @@ def _collect(produced: Path, target: Path) -> Path | None:
         log.warning("LibreOffice made no PDF for %s", target.name)
         return None
     try:
-        with produced.open("rb") as handle:
-            if handle.read(5) != b"%PDF-":
-                return None
+        data = produced.read_bytes()
+        if not data.startswith(b"%PDF-"):
+            return None
+        produced.write_bytes(stable_pdf(data))  # no clock inside: the same .docx gives the same PDF
         os.replace(produced, target)
     except OSError as exc:
         log.warning("PDF %s not moved to %s: %s", produced.name, target, exc)

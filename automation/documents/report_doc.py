@@ -15,10 +15,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from automation.documents.ceremony import add_table, fix_properties, heading, set_fonts
-from automation.documents.files import write_atomic
-from automation.documents.stable import stable_zip
-from automation.errors import DocumentError
+from automation.documents.ceremony import add_table, fix_properties, heading, save_docx, set_fonts
 
 
 @dataclass(frozen=True)
@@ -91,10 +88,5 @@ def report_docx(content: ReportContent) -> DocxDocument:
 
 
 def write_report(content: ReportContent, out: Path) -> Path:
-    buf = io.BytesIO()
-    report_docx(content).save(buf)
-    try:
-        write_atomic(out, stable_zip(buf.getvalue()))
-    except OSError as exc:
-        raise DocumentError(f"{out}을(를) 쓸 수 없습니다({exc.strerror or exc}). 폴더를 확인하세요.") from exc
+    save_docx(report_docx(content), out)
     return out

@@ -8,9 +8,7 @@ import hashlib
 import io
 import re
 import zipfile
-from pathlib import Path
-
-from automation.documents.files import write_atomic
+from collections.abc import Callable, Mapping
 
 _HWPX_ID = re.compile(rb'(<hp:(?:p|tbl)\b[^>]*?\bid=")(\d+)(")')
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate)\(D:(\d{14})")
@@ -18,9 +16,9 @@ _PDF_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]{32})>\s*<([0-9A-Fa-f]{32})>\s*\
 _PDF_SUM = re.compile(rb"/DocChecksum\s*/([0-9A-Fa-f]{32})")
 
 
-def stable_zip(data: bytes, rewrite: dict[str, object] | None = None) -> bytes:
+def stable_zip(data: bytes, rewrite: Mapping[str, Callable[[bytes], bytes]] | None = None) -> bytes:
     """The same zip with every member dated 1980-01-01 (compression kept: an .hwpx ``mimetype``
-    stays stored); members named in ``rewrite`` (a ``bytes -> bytes`` callable) are rewritten."""
+    stays stored); members named in ``rewrite`` are rewritten by their function."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
@@ -28,7 +26,7 @@ def stable_zip(data: bytes, rewrite: dict[str, object] | None = None) -> bytes:
             fixed.compress_type, fixed.external_attr = info.compress_type, 0o600 << 16
             body = source.read(info.filename)
             change = (rewrite or {}).get(info.filename)
-            target.writestr(fixed, change(body) if callable(change) else body)
+            target.writestr(fixed, change(body) if change else body)
     return out.getvalue()
 
 
@@ -57,8 +55,3 @@ def stable_pdf(data: bytes) -> bytes:
     digest = hashlib.md5(_PDF_SUM.sub(b"", _PDF_ID.sub(b"", dated)), usedforsecurity=False).hexdigest().upper().encode()
     fixed = _PDF_ID.sub(lambda m: m.group(0).replace(m.group(1), digest).replace(m.group(2), digest), dated)
     return _PDF_SUM.sub(lambda m: m.group(0).replace(m.group(1), digest), fixed)
-
-
-def settle_pdf(path: Path) -> None:
-    """Rewrite a converted PDF in place with :func:`stable_pdf`."""
-    write_atomic(path, stable_pdf(path.read_bytes()))

@@ -196,7 +196,6 @@ def press(
     today: dt.date | None = None,
 ) -> PressOutcome:
     from automation.documents.pdf import convert_to_pdf, find_soffice
-    from automation.documents.stable import settle_pdf
 
     if (round_ is None) == (month is None):
         raise UsageError("--round N(협약식 차수) 또는 --period 2026-05(달) 중 하나만 적으세요.")
@@ -222,6 +221,5 @@ def press(
         return out
     pdf = convert_to_pdf([out.files[1]], folder, soffice).get(out.files[1])
     if pdf is not None:
-        settle_pdf(pdf)
         out.files.append(pdf)
     return out

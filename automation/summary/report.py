@@ -195,7 +195,6 @@ def report(
     today: dt.date | None = None,
 ) -> ReportOutcome:
     from automation.documents.pdf import convert_to_pdf, find_soffice
-    from automation.documents.stable import settle_pdf
 
     at = moment(today)
     period = month_period(month, at.date(), config.dashboard.idle_days)
@@ -214,6 +213,5 @@ def report(
     if pdf is None:
         out.notes.append("PDF로 바꾸지 못했습니다 (.docx는 있습니다).")
     else:
-        settle_pdf(pdf)
         out.files.append(pdf)
     return out
