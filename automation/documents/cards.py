@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
@@ -39,6 +40,7 @@ class Card:
     notes: list[str] = field(default_factory=list, compare=False)
 
 
+@cache
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     regular = korean_font()
     heavy = regular.with_name(regular.stem + "Bold" + regular.suffix)
